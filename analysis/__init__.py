@@ -1,0 +1,1 @@
+"""Biomechanics from landmark or marker trajectories: pure numpy/scipy, no framework imports."""

@@ -1,0 +1,83 @@
+"""Gait analysis: events, temporal and spatial parameters, symmetry, variability, flags and norms."""
+
+from __future__ import annotations
+
+from analysis.gait.events import (
+    FEET,
+    GAIT_POINTS,
+    EventKind,
+    Foot,
+    GaitEvent,
+    GaitEventConfig,
+    GaitEvents,
+    detect_gait_events,
+    detect_vertical_axis,
+)
+from analysis.gait.norms import (
+    ASYMMETRY_LIMITS,
+    NORMATIVE_RANGES,
+    GaitFlag,
+    NormComparison,
+    compare_with_norms,
+)
+from analysis.gait.parameters import GaitParameters, Sided, gait_flags, gait_parameters
+from analysis.gait.scale import (
+    Scale,
+    body_height_units,
+    scale_from_height,
+    scale_from_known_length,
+    scale_from_units,
+)
+from analysis.gait.symmetry import Stats, Symmetry, stats, symmetry
+from analysis.types import Landmarks, Trajectories
+
+
+def gait_from_landmarks(
+    landmarks: Landmarks,
+    *,
+    fps: float,
+    height_m: float | None = None,
+    image_size_px: tuple[int, int] | None = None,
+    config: GaitEventConfig | None = None,
+) -> tuple[GaitEvents, GaitParameters]:
+    """Events and parameters from BlazePose image landmarks ``(frames, 33, 4)`` at ``fps``.
+
+    Lengths are in metres when ``height_m`` (the patient's height) is given; otherwise only
+    temporal parameters are computed.
+    """
+    traj = Trajectories.from_landmarks(landmarks, rate_hz=fps, image_size_px=image_size_px)
+    events = detect_gait_events(traj, config=config)
+    scale = scale_from_height(traj, height_m=height_m) if height_m is not None else None
+    return events, gait_parameters(events, traj, scale=scale)
+
+
+__all__ = [
+    "ASYMMETRY_LIMITS",
+    "FEET",
+    "GAIT_POINTS",
+    "NORMATIVE_RANGES",
+    "EventKind",
+    "Foot",
+    "GaitEvent",
+    "GaitEventConfig",
+    "GaitEvents",
+    "GaitFlag",
+    "GaitParameters",
+    "NormComparison",
+    "Scale",
+    "Sided",
+    "Stats",
+    "Symmetry",
+    "body_height_units",
+    "compare_with_norms",
+    "detect_gait_events",
+    "detect_vertical_axis",
+    "gait_flags",
+    "gait_from_landmarks",
+    "gait_parameters",
+    "scale_from_height",
+    "scale_from_known_length",
+    "scale_from_units",
+    "stats",
+    "symmetry",
+]

@@ -1,0 +1,286 @@
+"""Heel strikes (initial contacts) and toe-offs from heel, toe and pelvis trajectories.
+
+Method: Zeni, Richards and Higginson (2008), "Two simple methods for determining gait events
+during treadmill and overground walking using kinematic data", Gait & Posture 27:710-714. In the
+direction of progression, initial contact is a maximum of the heel's distance ahead of the
+pelvis and toe-off a minimum of the toe's. Peaks are refined to sub-frame time with a parabola.
+
+Direction independence: the progression direction is estimated in sliding windows from the feet
+themselves, not from the pelvis, so it works overground in either direction and on a treadmill
+(where the pelvis does not progress). Relative to the pelvis, a foot moves forward fast during
+swing (~40 % of the cycle) and backward slowly during stance (~60 %); the forward direction is
+therefore the sign of the *skewness* of the relative foot velocity along its principal
+horizontal axis. Windows where the feet make no step-sized excursion (standing) or where the
+skewness is ambiguous (turning) have no direction, and no events are reported there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from scipy.signal import find_peaks
+
+from analysis.signals.filtering import lowpass
+from analysis.types import FloatArray, InputError, Trajectories
+
+Foot = Literal["left", "right"]
+EventKind = Literal["initial_contact", "toe_off"]
+FEET: tuple[Foot, Foot] = ("left", "right")
+GAIT_POINTS = ("left_heel", "right_heel", "left_toe", "right_toe", "pelvis")
+
+
+@dataclass(frozen=True)
+class GaitEventConfig:
+    """Settings of :func:`detect_gait_events`.
+
+    ``min_excursion_leg_lengths``: how far (in leg lengths) a heel or toe must travel relative to
+    the pelvis on at least one side of a peak for it to count as a step (walking steps move the
+    heel about 0.6 leg lengths; shuffling and sway stay far below 0.12). ``min_stride_s``: two
+    events of the same kind on one foot are at least this far apart. ``direction_window_s``:
+    length of the windows in which the walking direction is estimated.
+    ``min_direction_confidence``: normalised third moment (0 = symmetric, 1 = all one way) of the
+    relative foot velocity needed to call a direction.
+    """
+
+    cutoff_hz: float = 6.0
+    filter_order: int = 4
+    max_gap_s: float = 0.25
+    min_excursion_leg_lengths: float = 0.12
+    min_stride_s: float = 0.5
+    direction_window_s: float = 2.0
+    min_direction_confidence: float = 0.1
+
+
+@dataclass(frozen=True)
+class GaitEvent:
+    foot: Foot
+    event: EventKind
+    frame: int
+    time_s: float
+
+
+@dataclass(frozen=True)
+class GaitEvents:
+    """Detected events plus what was inferred to find them.
+
+    ``direction``: ``(frames, 3)`` unit vector of progression per frame, NaN where no walking
+    direction could be established. ``leg_length_units``: median pelvis height above the heels.
+    """
+
+    events: tuple[GaitEvent, ...]
+    rate_hz: float
+    n_frames: int
+    vertical_axis: int
+    up_sign: float
+    direction: FloatArray
+    leg_length_units: float
+    config: GaitEventConfig
+
+    def of(self, foot: Foot, event: EventKind) -> list[GaitEvent]:
+        return [e for e in self.events if e.foot == foot and e.event == event]
+
+
+def detect_vertical_axis(traj: Trajectories) -> tuple[int, float]:
+    """Vertical axis and up sign: the axis along which the pelvis is farthest from the heels."""
+    pelvis = traj.get("pelvis")
+    heels = traj.mean_of(["left_heel", "right_heel"])
+    diff = np.nanmedian(pelvis - heels, axis=0)
+    if not np.isfinite(diff).all():
+        raise InputError("The pelvis and heels are never visible together, so the vertical axis is unknown.")
+    axis = int(np.argmax(np.abs(diff)))
+    return axis, float(np.sign(diff[axis]))
+
+
+def _horizontal_axes(traj: Trajectories, vertical: int) -> list[int]:
+    if traj.axes.planar:
+        # Image data: only the image x axis is a reliable horizontal direction.
+        return [a for a in (0, 1) if a != vertical]
+    return [a for a in range(3) if a != vertical]
+
+
+def _window_direction(
+    rel_pos: FloatArray, rel_vel: FloatArray, *, min_excursion: float, min_confidence: float
+) -> FloatArray | None:
+    """Unit progression direction (in the horizontal coordinates) from one window, or None."""
+    v = rel_vel[np.isfinite(rel_vel).all(axis=1)]
+    if v.shape[0] < 10:
+        return None
+    if v.shape[1] == 1:
+        axis = np.array([1.0])
+    else:
+        _, _, vt = np.linalg.svd(v - v.mean(axis=0), full_matrices=False)
+        axis = vt[0]
+    s = v @ axis
+    m3, a3 = float(np.sum(s**3)), float(np.sum(np.abs(s) ** 3))
+    if a3 == 0 or abs(m3) / a3 < min_confidence:
+        return None
+    p = rel_pos[np.isfinite(rel_pos).all(axis=1)] @ axis
+    if p.size == 0 or np.percentile(p, 95) - np.percentile(p, 5) < min_excursion:
+        return None
+    return np.asarray(axis * np.sign(m3), dtype=np.float64)
+
+
+def _directions(
+    traj: Trajectories, filtered: dict[str, FloatArray], horiz: list[int], leg: float, cfg: GaitEventConfig
+) -> FloatArray:
+    n = traj.n_frames
+    rate = traj.rate_hz
+    rel_pos = np.concatenate(
+        [filtered[f"{f}_heel"][:, horiz] - filtered["pelvis"][:, horiz] for f in FEET], axis=0
+    )
+    rel_vel = np.gradient(rel_pos.reshape(2, n, -1), axis=1) * rate
+    half = max(round(cfg.direction_window_s * rate / 2), 5)
+    step = max(round(0.25 * rate), 1)
+    centres = list(range(0, n, step))
+    dirs = np.full((len(centres), len(horiz)), np.nan)
+    for k, c in enumerate(centres):
+        a, b = max(0, c - half), min(n, c + half + 1)
+        d = _window_direction(
+            rel_pos.reshape(2, n, -1)[:, a:b].reshape(-1, len(horiz)),
+            rel_vel[:, a:b].reshape(-1, len(horiz)),
+            min_excursion=cfg.min_excursion_leg_lengths * leg,
+            min_confidence=cfg.min_direction_confidence,
+        )
+        if d is not None:
+            dirs[k] = d
+    # Each frame takes the direction of its nearest window centre.
+    nearest = np.clip(np.rint(np.arange(n) / step).astype(int), 0, len(centres) - 1)
+    per_frame = dirs[nearest]
+    known = np.isfinite(per_frame).all(axis=1)
+    out = np.full((n, 3), np.nan)
+    out[known] = 0.0
+    out[np.ix_(known, np.asarray(horiz))] = per_frame[known]
+    return out
+
+
+def _refine(y: FloatArray, i: int) -> float:
+    """Sub-frame position of the extremum at ``i`` from a parabola through its neighbours."""
+    if i <= 0 or i >= y.size - 1 or not np.isfinite(y[i - 1 : i + 2]).all():
+        return float(i)
+    a, b, c = y[i - 1], y[i], y[i + 1]
+    den = a - 2 * b + c
+    if den == 0:
+        return float(i)
+    return float(i + np.clip(0.5 * (a - c) / den, -0.5, 0.5))
+
+
+def _peaks(y: FloatArray, *, min_drop: float, window: int, distance: int) -> list[tuple[float, float]]:
+    """(sub-frame position, prominence) of the maxima of ``y`` (NaN-separated runs) that are steps.
+
+    A maximum counts when, within ``window`` frames, ``y`` falls by ``min_drop`` on one side and by a
+    quarter of it on the other. Unlike scipy's prominence, this keeps a peak near the end of a
+    recording whose far side is cut short.
+    """
+    out: list[tuple[float, float]] = []
+    yy = np.where(np.isfinite(y), y, -np.inf)
+    idx, _ = find_peaks(yy, distance=distance)
+    for i in idx:
+        if not np.isfinite(y[i]):
+            continue
+        left = y[max(0, i - window) : i]
+        right = y[i + 1 : i + window + 1]
+        # Stop each side at the first gap: a drop must be seen, not assumed across missing data.
+        left = left[np.flatnonzero(~np.isfinite(left))[-1] + 1 :] if (~np.isfinite(left)).any() else left
+        right = right[: np.flatnonzero(~np.isfinite(right))[0]] if (~np.isfinite(right)).any() else right
+        ld = y[i] - left.min() if left.size else 0.0
+        rd = y[i] - right.min() if right.size else 0.0
+        if max(ld, rd) >= min_drop and min(ld, rd) >= 0.25 * min_drop:
+            out.append((_refine(y, int(i)), float(max(ld, rd))))
+    return out
+
+
+def detect_gait_events(
+    traj: Trajectories,
+    *,
+    config: GaitEventConfig | None = None,
+    vertical_axis: int | None = None,
+    up_sign: float | None = None,
+    direction: tuple[int, float] | None = None,
+) -> GaitEvents:
+    """Initial contacts and toe-offs of both feet.
+
+    ``traj`` must have the points ``left_heel``, ``right_heel``, ``left_toe``, ``right_toe`` and
+    ``pelvis`` (``(frames, 3)``, NaN = not seen). The vertical axis is detected as the axis
+    separating pelvis and heels unless ``vertical_axis``/``up_sign`` are given. The direction of
+    progression is estimated per window (see the module docstring) unless ``direction`` =
+    ``(axis, sign)`` fixes it, e.g. ``(0, -1.0)`` for walking towards -x. Events are reported with
+    their frame (rounded) and sub-frame time in seconds from the first frame.
+    """
+    cfg = config or GaitEventConfig()
+    missing = [p for p in GAIT_POINTS if p not in traj.points]
+    if missing:
+        raise InputError(
+            f"Gait events need the points {', '.join(GAIT_POINTS)}; missing: {', '.join(missing)}."
+        )
+    rate, n = traj.rate_hz, traj.n_frames
+    if n < 3:
+        raise InputError("The recording is too short to find gait events (fewer than 3 frames).")
+    if vertical_axis is None:
+        vertical_axis, detected_sign = detect_vertical_axis(traj)
+        up_sign = detected_sign if up_sign is None else up_sign
+    up = 1.0 if up_sign is None else float(up_sign)
+    gap = round(cfg.max_gap_s * rate)
+    filtered = {
+        p: lowpass(
+            traj.get(p),
+            sampling_rate_hz=rate,
+            cutoff_hz=cfg.cutoff_hz,
+            order=cfg.filter_order,
+            max_gap_frames=gap,
+        )
+        for p in GAIT_POINTS
+    }
+    heights = filtered["pelvis"][:, vertical_axis] - 0.5 * (
+        filtered["left_heel"][:, vertical_axis] + filtered["right_heel"][:, vertical_axis]
+    )
+    leg = float(np.nanmedian(heights * up))
+    if not np.isfinite(leg) or leg <= 0:
+        raise InputError("The pelvis is not above the heels in this recording; check the vertical axis.")
+    horiz = _horizontal_axes(traj, vertical_axis)
+    if direction is not None:
+        axis, sign = direction
+        if axis == vertical_axis:
+            raise InputError("The walking direction cannot be the vertical axis.")
+        dirs = np.zeros((n, 3))
+        dirs[:, axis] = np.sign(sign) or 1.0
+    else:
+        dirs = _directions(traj, filtered, horiz, leg, cfg)
+    window = round(0.8 * rate)
+    distance = max(round(cfg.min_stride_s * rate), 1)
+    min_drop = cfg.min_excursion_leg_lengths * leg
+    events: list[tuple[GaitEvent, float]] = []
+    for foot in FEET:
+        for kind, point, sign in (("initial_contact", "heel", 1.0), ("toe_off", "toe", -1.0)):
+            rel = filtered[f"{foot}_{point}"] - filtered["pelvis"]
+            signal = sign * np.einsum("ij,ij->i", rel, dirs)
+            for pos, prom in _peaks(signal, min_drop=min_drop, window=window, distance=distance):
+                ev = GaitEvent(foot=foot, event=kind, frame=round(pos), time_s=pos / rate)  # type: ignore[arg-type]
+                events.append((ev, prom))
+    return GaitEvents(
+        events=tuple(_alternate(events)),
+        rate_hz=rate,
+        n_frames=n,
+        vertical_axis=vertical_axis,
+        up_sign=up,
+        direction=dirs,
+        leg_length_units=leg,
+        config=cfg,
+    )
+
+
+def _alternate(events: list[tuple[GaitEvent, float]]) -> list[GaitEvent]:
+    """Per foot, contacts and toe-offs must alternate; of two in a row keep the more prominent."""
+    kept: list[GaitEvent] = []
+    for foot in FEET:
+        seq = sorted((e for e in events if e[0].foot == foot), key=lambda e: e[0].time_s)
+        out: list[tuple[GaitEvent, float]] = []
+        for e in seq:
+            if out and out[-1][0].event == e[0].event:
+                if e[1] > out[-1][1]:
+                    out[-1] = e
+                continue
+            out.append(e)
+        kept.extend(e for e, _ in out)
+    return sorted(kept, key=lambda e: e.time_s)
