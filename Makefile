@@ -1,0 +1,42 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is called by them.
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+STAMP := .venv/.installed
+
+.PHONY: install run test lint bench worker projections clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	test -x $(PY) || python3 -m venv .venv
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[dev]'
+	touch $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py load_demo --if-empty
+	$(PY) manage.py demo_logins
+	.venv/bin/daphne -b 127.0.0.1 -p 8000 clinic.config.asgi:application
+
+test: install
+	$(PY) -m pytest -q
+
+lint: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy analysis clinic/domain
+	.venv/bin/lint-imports
+
+bench: install
+	$(PY) bench/eventstore.py
+
+worker: install
+	.venv/bin/celery -A clinic worker -l info
+
+projections: install
+	$(PY) manage.py run_projections
+
+clean:
+	rm -rf .venv var

@@ -1,0 +1,1 @@
+"""Pose capture: MediaPipe inference, identity tracking, video decoding, live sessions."""

@@ -1,0 +1,1 @@
+"""Who may see what, the hash-chained access log, and per-patient encryption keys."""

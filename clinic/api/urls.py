@@ -1,0 +1,30 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from clinic.api import views as v
+
+P = "patients/<uuid:patient_id>"
+V = f"{P}/visits/<uuid:visit_id>"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("caseload/", v.CaseloadView.as_view(), name="api-caseload"),
+    path("patients/", v.PatientListView.as_view(), name="api-patients"),
+    path(f"{P}/", v.PatientDetailView.as_view(), name="api-patient"),
+    path(f"{P}/assignments/", v.AssignmentView.as_view(), name="api-assignments"),
+    path(f"{P}/assignments/<int:therapist_id>/remove/", v.UnassignView.as_view(), name="api-unassign"),
+    path(f"{P}/plan-of-care/", v.PlanOfCareView.as_view(), name="api-plan-of-care"),
+    path(f"{P}/goals/", v.GoalListView.as_view(), name="api-goals"),
+    path(f"{P}/goals/<uuid:goal_id>/status/", v.GoalStatusView.as_view(), name="api-goal-status"),
+    path(f"{P}/visits/", v.VisitListView.as_view(), name="api-visits"),
+    path(f"{V}/", v.VisitDetailView.as_view(), name="api-visit"),
+    path(f"{V}/note/", v.NoteView.as_view(), name="api-note"),
+    path(f"{V}/measurements/", v.MeasurementView.as_view(), name="api-measurements"),
+    path(f"{V}/sign/", v.SignView.as_view(), name="api-sign"),
+    path(f"{V}/amendments/", v.AmendmentView.as_view(), name="api-amendments"),
+    path(f"{P}/discharge/", v.DischargeView.as_view(), name="api-discharge"),
+    path(f"{P}/timeline/", v.TimelineView.as_view(), name="api-timeline"),
+]

@@ -1,0 +1,285 @@
+"""API views: parse input, call one service or selector, shape the output."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clinic import selectors
+from clinic.api.serializers import (
+    CaseloadRowOut,
+    GoalOut,
+    PatientOut,
+    SoapIn,
+    TimelineOut,
+    VersionedIn,
+    VisitOut,
+    WrittenOut,
+)
+from clinic.domain.vocabulary import METRICS, Comparator, GoalLifecycle, Sex, VisitType
+from clinic.services import care, patients
+from clinic.services.patients import Written
+
+
+def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _written(written: Written, code: int = status.HTTP_200_OK) -> Response:
+    return Response(WrittenOut({"id": written.id, "version": written.version}).data, status=code)
+
+
+class CaseloadView(APIView):
+    @extend_schema(responses=CaseloadRowOut(many=True), summary="Your caseload with alerts")
+    def get(self, request: Request) -> Response:
+        include = request.query_params.get("include_discharged") == "true"
+        rows = selectors.caseload(user=request.user, include_discharged=include)
+        return Response(CaseloadRowOut(rows, many=True).data)
+
+
+class PatientListView(APIView):
+    class RegisterIn(serializers.Serializer):
+        class DiagnosisIn(serializers.Serializer):
+            code = serializers.CharField(max_length=10)
+            description = serializers.CharField(required=False, allow_blank=True, default="")
+
+        class ContactIn(serializers.Serializer):
+            phone = serializers.CharField(required=False, allow_blank=True, default="")
+            email = serializers.EmailField(required=False, allow_blank=True, default="")
+            address = serializers.CharField(required=False, allow_blank=True, default="")
+
+        given_name = serializers.CharField(max_length=100)
+        family_name = serializers.CharField(max_length=100)
+        date_of_birth = serializers.DateField()
+        sex = serializers.ChoiceField(choices=[s.value for s in Sex])
+        diagnoses = DiagnosisIn(many=True)
+        referring_physician = serializers.CharField(max_length=200, allow_blank=True)
+        payer = serializers.CharField(max_length=200, allow_blank=True)
+        payer_member_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+        contact = ContactIn(required=False)
+        therapist_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+
+    @extend_schema(responses=PatientOut(many=True), summary="Patients you may see")
+    def get(self, request: Request) -> Response:
+        rows = selectors.caseload(user=request.user, include_discharged=True)
+        return Response(PatientOut([r.patient for r in rows], many=True).data)
+
+    @extend_schema(request=RegisterIn, responses={201: WrittenOut}, summary="Register a patient")
+    def post(self, request: Request) -> Response:
+        data = _valid(self.RegisterIn, request)
+        written = patients.patient_register(
+            user=request.user,
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            date_of_birth=data["date_of_birth"],
+            sex=data["sex"],
+            diagnoses=[(d["code"], d["description"]) for d in data["diagnoses"]],
+            referring_physician=data["referring_physician"],
+            payer=data["payer"],
+            payer_member_id=data["payer_member_id"],
+            contact=dict(data.get("contact") or {}),
+            therapist_ids=data["therapist_ids"],
+        )
+        return _written(written, status.HTTP_201_CREATED)
+
+
+class PatientDetailView(APIView):
+    class DetailOut(PatientOut):
+        contact = serializers.JSONField(allow_null=True, help_text="null once erased")
+        therapists = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(responses=DetailOut, summary="One patient")
+    def get(self, request: Request, patient_id: UUID) -> Response:
+        patient = selectors.patient_get(user=request.user, patient_id=patient_id)
+        data = dict(PatientOut(patient).data)
+        data["contact"] = selectors.contact_details(patient)
+        return Response(data)
+
+
+class AssignmentView(APIView):
+    class AssignIn(VersionedIn):
+        therapist_id = serializers.IntegerField()
+
+    @extend_schema(request=AssignIn, responses=WrittenOut, summary="Assign a therapist (admin)")
+    def post(self, request: Request, patient_id: UUID) -> Response:
+        data = _valid(self.AssignIn, request)
+        return _written(
+            patients.patient_assign_therapist(
+                user=request.user,
+                patient_id=patient_id,
+                therapist_id=data["therapist_id"],
+                expected_version=data["expected_version"],
+            )
+        )
+
+
+class UnassignView(APIView):
+    @extend_schema(request=VersionedIn, responses=WrittenOut, summary="Remove a therapist (admin)")
+    def post(self, request: Request, patient_id: UUID, therapist_id: int) -> Response:
+        data = _valid(VersionedIn, request)
+        return _written(
+            patients.patient_unassign_therapist(
+                user=request.user,
+                patient_id=patient_id,
+                therapist_id=therapist_id,
+                expected_version=data["expected_version"],
+            )
+        )
+
+
+class PlanOfCareView(APIView):
+    class PlanIn(VersionedIn):
+        certification_start = serializers.DateField()
+        certification_end = serializers.DateField()
+        frequency_per_week = serializers.IntegerField()
+        duration_weeks = serializers.IntegerField()
+        interventions = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(request=PlanIn, responses={201: WrittenOut}, summary="Certify a plan of care")
+    def post(self, request: Request, patient_id: UUID) -> Response:
+        data = _valid(self.PlanIn, request)
+        return _written(
+            patients.plan_of_care_establish(user=request.user, patient_id=patient_id, **data),
+            status.HTTP_201_CREATED,
+        )
+
+
+class GoalListView(APIView):
+    class GoalIn(VersionedIn):
+        metric = serializers.ChoiceField(choices=sorted(METRICS))
+        target = serializers.FloatField()
+        comparator = serializers.ChoiceField(choices=[c.value for c in Comparator])
+        due_date = serializers.DateField()
+        unit = serializers.CharField(required=False, allow_null=True, default=None)
+        baseline = serializers.FloatField(required=False, allow_null=True, default=None)
+        baseline_visit_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+        description = serializers.CharField(required=False, allow_blank=True, default="")
+        lifecycle_status = serializers.CharField(required=False, default="active")
+
+    @extend_schema(responses=GoalOut(many=True), summary="Goals with their latest value")
+    def get(self, request: Request, patient_id: UUID) -> Response:
+        return Response(GoalOut(selectors.goals_of(user=request.user, patient_id=patient_id), many=True).data)
+
+    @extend_schema(request=GoalIn, responses={201: WrittenOut}, summary="Set a goal")
+    def post(self, request: Request, patient_id: UUID) -> Response:
+        data = _valid(self.GoalIn, request)
+        return _written(
+            care.goal_set(user=request.user, patient_id=patient_id, **data), status.HTTP_201_CREATED
+        )
+
+
+class GoalStatusView(APIView):
+    class StatusIn(VersionedIn):
+        lifecycle_status = serializers.ChoiceField(choices=[s.value for s in GoalLifecycle])
+        reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(request=StatusIn, responses=WrittenOut, summary="Change a goal's lifecycle status")
+    def post(self, request: Request, patient_id: UUID, goal_id: UUID) -> Response:
+        data = _valid(self.StatusIn, request)
+        return _written(
+            care.goal_change_lifecycle(user=request.user, patient_id=patient_id, goal_id=goal_id, **data)
+        )
+
+
+class VisitListView(APIView):
+    class VisitIn(VersionedIn):
+        visit_type = serializers.ChoiceField(choices=[t.value for t in VisitType])
+        visit_date = serializers.DateField()
+        therapist_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+    @extend_schema(responses=VisitOut(many=True), summary="Visits in date order")
+    def get(self, request: Request, patient_id: UUID) -> Response:
+        return Response(
+            VisitOut(selectors.visits_of(user=request.user, patient_id=patient_id), many=True).data
+        )
+
+    @extend_schema(request=VisitIn, responses={201: WrittenOut}, summary="Record a visit")
+    def post(self, request: Request, patient_id: UUID) -> Response:
+        data = _valid(self.VisitIn, request)
+        return _written(
+            care.visit_record(user=request.user, patient_id=patient_id, **data), status.HTTP_201_CREATED
+        )
+
+
+class VisitDetailView(APIView):
+    @extend_schema(responses=VisitOut, summary="One visit with its note, signature and amendments")
+    def get(self, request: Request, patient_id: UUID, visit_id: UUID) -> Response:
+        return Response(
+            VisitOut(selectors.visit_get(user=request.user, patient_id=patient_id, visit_id=visit_id)).data
+        )
+
+
+class NoteView(APIView):
+    @extend_schema(
+        request=SoapIn, responses=WrittenOut, summary="Write or rewrite the SOAP note (until signed)"
+    )
+    def put(self, request: Request, patient_id: UUID, visit_id: UUID) -> Response:
+        data = _valid(SoapIn, request)
+        return _written(
+            care.visit_note_write(user=request.user, patient_id=patient_id, visit_id=visit_id, **data)
+        )
+
+
+class MeasurementView(APIView):
+    class MeasurementIn(VersionedIn):
+        metric = serializers.ChoiceField(choices=sorted(METRICS))
+        value = serializers.FloatField()
+        unit = serializers.CharField(required=False, allow_null=True, default=None)
+        side = serializers.ChoiceField(choices=["", "left", "right", "bilateral"], required=False, default="")
+
+    @extend_schema(request=MeasurementIn, responses={201: WrittenOut}, summary="Record a measurement")
+    def post(self, request: Request, patient_id: UUID, visit_id: UUID) -> Response:
+        data = _valid(self.MeasurementIn, request)
+        return _written(
+            care.measurement_record(user=request.user, patient_id=patient_id, visit_id=visit_id, **data),
+            status.HTTP_201_CREATED,
+        )
+
+
+class SignView(APIView):
+    @extend_schema(request=VersionedIn, responses=WrittenOut, summary="Sign and lock the note")
+    def post(self, request: Request, patient_id: UUID, visit_id: UUID) -> Response:
+        data = _valid(VersionedIn, request)
+        return _written(
+            care.visit_note_sign(user=request.user, patient_id=patient_id, visit_id=visit_id, **data)
+        )
+
+
+class AmendmentView(APIView):
+    class AmendIn(SoapIn):
+        reason = serializers.CharField()
+
+    @extend_schema(request=AmendIn, responses={201: WrittenOut}, summary="Amend a signed note")
+    def post(self, request: Request, patient_id: UUID, visit_id: UUID) -> Response:
+        data = _valid(self.AmendIn, request)
+        return _written(
+            care.visit_note_amend(user=request.user, patient_id=patient_id, visit_id=visit_id, **data),
+            status.HTTP_201_CREATED,
+        )
+
+
+class DischargeView(APIView):
+    class DischargeIn(VersionedIn):
+        discharged_on = serializers.DateField()
+        reason = serializers.CharField()
+
+    @extend_schema(request=DischargeIn, responses=WrittenOut, summary="Discharge the patient")
+    def post(self, request: Request, patient_id: UUID) -> Response:
+        data = _valid(self.DischargeIn, request)
+        return _written(patients.patient_discharge(user=request.user, patient_id=patient_id, **data))
+
+
+class TimelineView(APIView):
+    @extend_schema(responses=TimelineOut(many=True), summary="The patient's timeline, oldest first")
+    def get(self, request: Request, patient_id: UUID) -> Response:
+        return Response(
+            TimelineOut(selectors.timeline_of(user=request.user, patient_id=patient_id), many=True).data
+        )

@@ -1,0 +1,147 @@
+"""Commands: what a user asks the records to do. Each is decided against a stream's state.
+
+Commands carry ``today`` (or a timestamp) explicitly so that deciding stays pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from uuid import UUID, uuid4
+
+from clinic.domain.events import Diagnosis, SoapNote
+
+
+@dataclass(frozen=True, kw_only=True)
+class Command:
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenPractice(Command):
+    practice_id: UUID
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddStaffMember(Command):
+    user_id: int
+    role: str
+    display_name: str
+    credentials: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterPatient(Command):
+    patient_id: UUID
+    practice_id: UUID
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    sex: str
+    contact_sealed: str
+    diagnoses: tuple[Diagnosis, ...]
+    referring_physician: str
+    payer: str
+    payer_member_id: str = ""
+    today: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssignTherapist(Command):
+    therapist_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnassignTherapist(Command):
+    therapist_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class EstablishPlanOfCare(Command):
+    certification_start: date
+    certification_end: date
+    frequency_per_week: int
+    duration_weeks: int
+    interventions: str = ""
+    plan_id: UUID = field(default_factory=uuid4)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetGoal(Command):
+    metric: str
+    description: str
+    unit: str
+    target: float
+    comparator: str
+    due_date: date
+    baseline: float | None = None
+    baseline_visit_id: UUID | None = None
+    lifecycle_status: str = "active"
+    today: date
+    goal_id: UUID = field(default_factory=uuid4)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeGoalLifecycle(Command):
+    goal_id: UUID
+    lifecycle_status: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordVisit(Command):
+    visit_type: str
+    therapist_id: int
+    visit_date: date
+    today: date
+    visit_id: UUID = field(default_factory=uuid4)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WriteVisitNote(Command):
+    visit_id: UUID
+    note: SoapNote
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordMeasurement(Command):
+    visit_id: UUID
+    metric: str
+    value: float
+    unit: str
+    side: str = ""
+    method: str = "clinician"
+    measurement_id: UUID = field(default_factory=uuid4)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignVisitNote(Command):
+    visit_id: UUID
+    signer_id: int
+    signer_name: str
+    credentials: str
+    now: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmendVisitNote(Command):
+    visit_id: UUID
+    reason: str
+    note: SoapNote
+    amended_by: int
+    now: datetime
+    amendment_id: UUID = field(default_factory=uuid4)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DischargePatient(Command):
+    discharged_on: date
+    reason: str
+    today: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class ErasePatientPii(Command):
+    reason: str
+    now: datetime

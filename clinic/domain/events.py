@@ -1,0 +1,236 @@
+"""Domain events: past-tense, frozen, versioned. They are the permanent schema.
+
+An event's type name is its class name. A payload change bumps ``schema_version`` and
+adds an upcaster in :mod:`clinic.domain.upcasters`; stored events are never edited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from clinic.domain.codec import from_primitive, to_primitive
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    schema_version: ClassVar[int] = 1
+
+    @classmethod
+    def event_type(cls) -> str:
+        return cls.__name__
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = to_primitive(self)
+        return data
+
+
+@dataclass(frozen=True, kw_only=True)
+class Diagnosis:
+    code: str
+    description: str = ""
+
+
+# --- practice stream -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class PracticeOpened(DomainEvent):
+    practice_id: UUID
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffMemberJoined(DomainEvent):
+    practice_id: UUID
+    user_id: int
+    role: str
+    display_name: str
+    credentials: str = ""
+
+
+# --- patient stream --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class PatientRegistered(DomainEvent):
+    """``contact_sealed`` is the contact details encrypted with the patient's own key.
+
+    Schema v2: diagnoses became ``{code, description}`` objects (v1 stored bare codes)
+    and ``payer_member_id`` was added.
+    """
+
+    schema_version: ClassVar[int] = 2
+
+    patient_id: UUID
+    practice_id: UUID
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    sex: str
+    contact_sealed: str
+    diagnoses: tuple[Diagnosis, ...]
+    referring_physician: str
+    payer: str
+    payer_member_id: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TherapistAssigned(DomainEvent):
+    patient_id: UUID
+    therapist_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class TherapistUnassigned(DomainEvent):
+    patient_id: UUID
+    therapist_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanOfCareEstablished(DomainEvent):
+    patient_id: UUID
+    plan_id: UUID
+    certification_start: date
+    certification_end: date
+    frequency_per_week: int
+    duration_weeks: int
+    interventions: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class GoalSet(DomainEvent):
+    patient_id: UUID
+    goal_id: UUID
+    metric: str
+    description: str
+    unit: str
+    baseline: float | None
+    baseline_visit_id: UUID | None
+    target: float
+    comparator: str
+    due_date: date
+    lifecycle_status: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class GoalLifecycleChanged(DomainEvent):
+    patient_id: UUID
+    goal_id: UUID
+    lifecycle_status: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class GoalAchieved(DomainEvent):
+    patient_id: UUID
+    goal_id: UUID
+    value: float
+    visit_id: UUID
+    achieved_on: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisitRecorded(DomainEvent):
+    patient_id: UUID
+    visit_id: UUID
+    visit_type: str
+    therapist_id: int
+    visit_date: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class SoapNote:
+    subjective: str = ""
+    objective: str = ""
+    assessment: str = ""
+    plan: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisitNoteWritten(DomainEvent):
+    patient_id: UUID
+    visit_id: UUID
+    note: SoapNote
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeasurementRecorded(DomainEvent):
+    patient_id: UUID
+    visit_id: UUID
+    measurement_id: UUID
+    metric: str
+    value: float
+    unit: str
+    measured_on: date
+    side: str = ""
+    method: str = "clinician"
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisitNoteSigned(DomainEvent):
+    patient_id: UUID
+    visit_id: UUID
+    signed_by: int
+    signer_name: str
+    credentials: str
+    signed_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisitNoteAmended(DomainEvent):
+    """A correction to a signed note; the signed original stays as it was."""
+
+    patient_id: UUID
+    visit_id: UUID
+    amendment_id: UUID
+    reason: str
+    note: SoapNote
+    amended_by: int
+    amended_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class PatientDischarged(DomainEvent):
+    patient_id: UUID
+    discharged_on: date
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PatientPiiErased(DomainEvent):
+    """The patient's key was destroyed: sealed contact details (and video) are unreadable."""
+
+    patient_id: UUID
+    reason: str
+    erased_at: datetime
+
+
+EVENT_TYPES: dict[str, type[DomainEvent]] = {
+    cls.event_type(): cls
+    for cls in (
+        PracticeOpened,
+        StaffMemberJoined,
+        PatientRegistered,
+        TherapistAssigned,
+        TherapistUnassigned,
+        PlanOfCareEstablished,
+        GoalSet,
+        GoalLifecycleChanged,
+        GoalAchieved,
+        VisitRecorded,
+        VisitNoteWritten,
+        MeasurementRecorded,
+        VisitNoteSigned,
+        VisitNoteAmended,
+        PatientDischarged,
+        PatientPiiErased,
+    )
+}
+
+
+def event_from_data(event_type: str, data: dict[str, Any]) -> DomainEvent:
+    """Rebuild a domain event from its stored (already upcast) payload."""
+    return from_primitive(EVENT_TYPES[event_type], data)

@@ -1,0 +1,94 @@
+"""Goal decisions: setting a measurable goal and moving it through its FHIR lifecycle."""
+
+from __future__ import annotations
+
+from clinic.domain import vocabulary as vocab
+from clinic.domain.commands import ChangeGoalLifecycle, SetGoal
+from clinic.domain.errors import InvalidState, InvalidValue, NotFound
+from clinic.domain.events import DomainEvent, GoalLifecycleChanged, GoalSet
+from clinic.domain.patients import PatientState, require_open
+
+# Lifecycle states a goal may be created in.
+INITIAL_LIFECYCLE = frozenset(
+    {
+        vocab.GoalLifecycle.PROPOSED,
+        vocab.GoalLifecycle.PLANNED,
+        vocab.GoalLifecycle.ACCEPTED,
+        vocab.GoalLifecycle.ACTIVE,
+    }
+)
+
+
+def decide_set_goal(command: SetGoal, state: PatientState) -> list[DomainEvent]:
+    patient_id = require_open(state)
+    if command.goal_id in state.goals:
+        raise InvalidState("a goal with this id already exists", code="goal_exists")
+    metric = vocab.metric(command.metric)
+    target = vocab.check_value_in_unit(metric, value=command.target, unit=command.unit, field="target")
+    baseline = None
+    if command.baseline is not None:
+        baseline = vocab.check_value_in_unit(
+            metric, value=command.baseline, unit=command.unit, field="baseline"
+        )
+    if command.comparator not in set(vocab.Comparator):
+        raise InvalidValue(
+            "comparator must be one of >=, <=, >, <", code="invalid_comparator", field="comparator"
+        )
+    if command.lifecycle_status not in INITIAL_LIFECYCLE:
+        raise InvalidValue(
+            "a new goal is proposed, planned, accepted or active",
+            code="invalid_status",
+            field="lifecycle_status",
+        )
+    if command.due_date < command.today:
+        raise InvalidValue("the due date has already passed", code="invalid_date", field="due_date")
+    if command.baseline_visit_id is not None and command.baseline_visit_id not in state.visits:
+        raise NotFound("the baseline visit is not one of this patient's visits", field="baseline_visit_id")
+    if baseline is not None and vocab.Comparator(command.comparator).satisfied(value=baseline, target=target):
+        raise InvalidValue("the baseline already meets the target", code="target_already_met", field="target")
+    description = command.description.strip() or (
+        f"{metric.label} {command.comparator} {target:g} {metric.unit} by {command.due_date.isoformat()}"
+    )
+    return [
+        GoalSet(
+            patient_id=patient_id,
+            goal_id=command.goal_id,
+            metric=metric.code,
+            description=description,
+            unit=metric.unit,
+            baseline=baseline,
+            baseline_visit_id=command.baseline_visit_id,
+            target=target,
+            comparator=command.comparator,
+            due_date=command.due_date,
+            lifecycle_status=command.lifecycle_status,
+        )
+    ]
+
+
+def decide_change_lifecycle(command: ChangeGoalLifecycle, state: PatientState) -> list[DomainEvent]:
+    patient_id = require_open(state)
+    goal = state.goals.get(command.goal_id)
+    if goal is None:
+        raise NotFound("no such goal for this patient", field="goal_id")
+    if command.lifecycle_status not in set(vocab.GoalLifecycle):
+        raise InvalidValue(
+            "unknown lifecycle status",
+            code="invalid_status",
+            field="lifecycle_status",
+            allowed=[s.value for s in vocab.GoalLifecycle],
+        )
+    if goal.lifecycle_status in vocab.TERMINAL_LIFECYCLE:
+        raise InvalidState(
+            f"the goal is {goal.lifecycle_status} and can no longer change", code="goal_closed"
+        )
+    if command.lifecycle_status == goal.lifecycle_status:
+        raise InvalidState(f"the goal is already {goal.lifecycle_status}", code="no_change")
+    return [
+        GoalLifecycleChanged(
+            patient_id=patient_id,
+            goal_id=goal.goal_id,
+            lifecycle_status=command.lifecycle_status,
+            reason=command.reason.strip(),
+        )
+    ]

@@ -1,0 +1,254 @@
+"""The patient stream: its state, how events change it, and registration, care team,
+plan of care and discharge decisions. Goals are in :mod:`goals`, visits in :mod:`visits`.
+
+One stream per patient holds the whole episode of care, so every rule that spans
+visits, goals and discharge is checked against one consistent state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from clinic.domain import vocabulary as vocab
+from clinic.domain.commands import (
+    AssignTherapist,
+    DischargePatient,
+    ErasePatientPii,
+    EstablishPlanOfCare,
+    RegisterPatient,
+    UnassignTherapist,
+)
+from clinic.domain.errors import InvalidState, InvalidValue
+from clinic.domain.events import (
+    Diagnosis,
+    DomainEvent,
+    GoalAchieved,
+    GoalLifecycleChanged,
+    GoalSet,
+    MeasurementRecorded,
+    PatientDischarged,
+    PatientPiiErased,
+    PatientRegistered,
+    PlanOfCareEstablished,
+    SoapNote,
+    TherapistAssigned,
+    TherapistUnassigned,
+    VisitNoteAmended,
+    VisitNoteSigned,
+    VisitNoteWritten,
+    VisitRecorded,
+)
+
+# Medicare certifies a plan of care for at most 90 days (42 CFR 424.24(c)).
+MAX_CERTIFICATION_DAYS = 90
+MAX_AGE_YEARS = 130
+
+
+@dataclass(frozen=True, kw_only=True)
+class GoalState:
+    goal_id: UUID
+    metric: str
+    target: float
+    comparator: str
+    lifecycle_status: str
+    achieved: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisitState:
+    visit_id: UUID
+    visit_type: str
+    therapist_id: int
+    visit_date: date
+    note: SoapNote | None = None
+    signed: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class PatientState:
+    patient_id: UUID | None = None
+    practice_id: UUID | None = None
+    registered_on: date | None = None
+    therapists: frozenset[int] = field(default_factory=frozenset)
+    goals: dict[UUID, GoalState] = field(default_factory=dict)
+    visits: dict[UUID, VisitState] = field(default_factory=dict)
+    plans: int = 0
+    discharged: bool = False
+    pii_erased: bool = False
+
+    @property
+    def exists(self) -> bool:
+        return self.patient_id is not None
+
+
+def _with_goal(state: PatientState, goal_id: UUID, **changes: Any) -> PatientState:
+    return replace(state, goals={**state.goals, goal_id: replace(state.goals[goal_id], **changes)})
+
+
+def _with_visit(state: PatientState, visit_id: UUID, **changes: Any) -> PatientState:
+    return replace(state, visits={**state.visits, visit_id: replace(state.visits[visit_id], **changes)})
+
+
+def evolve(state: PatientState, event: DomainEvent) -> PatientState:
+    """Apply one event. Never validates: past events are facts."""
+    match event:
+        case PatientRegistered():
+            return replace(state, patient_id=event.patient_id, practice_id=event.practice_id)
+        case TherapistAssigned():
+            return replace(state, therapists=state.therapists | {event.therapist_id})
+        case TherapistUnassigned():
+            return replace(state, therapists=state.therapists - {event.therapist_id})
+        case PlanOfCareEstablished():
+            return replace(state, plans=state.plans + 1)
+        case GoalSet():
+            goal = GoalState(
+                goal_id=event.goal_id,
+                metric=event.metric,
+                target=event.target,
+                comparator=event.comparator,
+                lifecycle_status=event.lifecycle_status,
+            )
+            return replace(state, goals={**state.goals, event.goal_id: goal})
+        case GoalLifecycleChanged():
+            return _with_goal(state, event.goal_id, lifecycle_status=event.lifecycle_status)
+        case GoalAchieved():
+            return _with_goal(state, event.goal_id, achieved=True)
+        case VisitRecorded():
+            visit = VisitState(
+                visit_id=event.visit_id,
+                visit_type=event.visit_type,
+                therapist_id=event.therapist_id,
+                visit_date=event.visit_date,
+            )
+            return replace(state, visits={**state.visits, event.visit_id: visit})
+        case VisitNoteWritten():
+            return _with_visit(state, event.visit_id, note=event.note)
+        case VisitNoteSigned():
+            return _with_visit(state, event.visit_id, signed=True)
+        case PatientDischarged():
+            return replace(state, discharged=True)
+        case PatientPiiErased():
+            return replace(state, pii_erased=True)
+        case MeasurementRecorded() | VisitNoteAmended():
+            return state
+    return state
+
+
+def fold(events: list[DomainEvent]) -> PatientState:
+    state = PatientState()
+    for event in events:
+        state = evolve(state, event)
+    return state
+
+
+def require_open(state: PatientState) -> UUID:
+    """The patient id, if the patient exists and has not been discharged."""
+    if not state.exists or state.patient_id is None:
+        raise InvalidState("no such patient", code="patient_missing")
+    if state.discharged:
+        raise InvalidState(
+            "the patient has been discharged; no further changes to the episode", code="patient_discharged"
+        )
+    return state.patient_id
+
+
+def decide_register(command: RegisterPatient, state: PatientState) -> list[DomainEvent]:
+    if state.exists:
+        raise InvalidState("this patient is already registered", code="patient_exists")
+    for name, value in (("given_name", command.given_name), ("family_name", command.family_name)):
+        if not value.strip():
+            raise InvalidValue(f"{name.replace('_', ' ')} is required", code="required", field=name)
+    if command.date_of_birth > command.today:
+        raise InvalidValue("date of birth is in the future", code="invalid_date", field="date_of_birth")
+    if (command.today - command.date_of_birth).days > MAX_AGE_YEARS * 366:
+        raise InvalidValue("date of birth is implausibly early", code="invalid_date", field="date_of_birth")
+    if command.sex not in set(vocab.Sex):
+        raise InvalidValue("sex must be male, female, other or unknown", code="invalid_sex", field="sex")
+    if not command.diagnoses:
+        raise InvalidValue("at least one ICD-10 diagnosis is required", code="required", field="diagnoses")
+    diagnoses = tuple(
+        Diagnosis(code=vocab.check_icd10(d.code), description=d.description.strip())
+        for d in command.diagnoses
+    )
+    return [
+        PatientRegistered(
+            patient_id=command.patient_id,
+            practice_id=command.practice_id,
+            given_name=command.given_name.strip(),
+            family_name=command.family_name.strip(),
+            date_of_birth=command.date_of_birth,
+            sex=command.sex,
+            contact_sealed=command.contact_sealed,
+            diagnoses=diagnoses,
+            referring_physician=command.referring_physician.strip(),
+            payer=command.payer.strip(),
+            payer_member_id=command.payer_member_id.strip(),
+        )
+    ]
+
+
+def decide_assign(command: AssignTherapist, state: PatientState) -> list[DomainEvent]:
+    patient_id = require_open(state)
+    if command.therapist_id in state.therapists:
+        raise InvalidState("this therapist is already assigned", code="already_assigned")
+    return [TherapistAssigned(patient_id=patient_id, therapist_id=command.therapist_id)]
+
+
+def decide_unassign(command: UnassignTherapist, state: PatientState) -> list[DomainEvent]:
+    patient_id = require_open(state)
+    if command.therapist_id not in state.therapists:
+        raise InvalidState("this therapist is not assigned", code="not_assigned")
+    return [TherapistUnassigned(patient_id=patient_id, therapist_id=command.therapist_id)]
+
+
+def decide_plan_of_care(command: EstablishPlanOfCare, state: PatientState) -> list[DomainEvent]:
+    patient_id = require_open(state)
+    days = (command.certification_end - command.certification_start).days
+    if days < 0:
+        raise InvalidValue("certification ends before it starts", code="invalid_period")
+    if days > MAX_CERTIFICATION_DAYS:
+        raise InvalidValue(
+            f"a certification period is at most {MAX_CERTIFICATION_DAYS} days, not {days}",
+            code="certification_too_long",
+        )
+    if not 1 <= command.frequency_per_week <= 7:
+        raise InvalidValue(
+            "frequency is 1 to 7 visits per week", code="out_of_range", field="frequency_per_week"
+        )
+    if not 1 <= command.duration_weeks <= 52:
+        raise InvalidValue("duration is 1 to 52 weeks", code="out_of_range", field="duration_weeks")
+    return [
+        PlanOfCareEstablished(
+            patient_id=patient_id,
+            plan_id=command.plan_id,
+            certification_start=command.certification_start,
+            certification_end=command.certification_end,
+            frequency_per_week=command.frequency_per_week,
+            duration_weeks=command.duration_weeks,
+            interventions=command.interventions.strip(),
+        )
+    ]
+
+
+def decide_discharge(command: DischargePatient, state: PatientState) -> list[DomainEvent]:
+    patient_id = require_open(state)
+    if command.discharged_on > command.today:
+        raise InvalidValue("discharge date is in the future", code="invalid_date", field="discharged_on")
+    if not command.reason.strip():
+        raise InvalidValue("a discharge reason is required", code="required", field="reason")
+    return [
+        PatientDischarged(patient_id=patient_id, discharged_on=command.discharged_on, reason=command.reason)
+    ]
+
+
+def decide_erase(command: ErasePatientPii, state: PatientState) -> list[DomainEvent]:
+    if not state.exists or state.patient_id is None:
+        raise InvalidState("no such patient", code="patient_missing")
+    if state.pii_erased:
+        raise InvalidState("this patient's personal data is already erased", code="already_erased")
+    if not command.reason.strip():
+        raise InvalidValue("an erasure reason is required", code="required", field="reason")
+    return [PatientPiiErased(patient_id=state.patient_id, reason=command.reason, erased_at=command.now)]

@@ -1,0 +1,173 @@
+"""Visit decisions: recording a visit, its SOAP note, measurements, signing and amendments.
+
+A signed note is locked. A correction after signing is an amendment event; the signed
+original stays in the stream and stays visible.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from clinic.domain import vocabulary as vocab
+from clinic.domain.commands import (
+    AmendVisitNote,
+    RecordMeasurement,
+    RecordVisit,
+    SignVisitNote,
+    WriteVisitNote,
+)
+from clinic.domain.errors import InvalidState, InvalidValue, NotFound
+from clinic.domain.events import (
+    DomainEvent,
+    GoalAchieved,
+    MeasurementRecorded,
+    SoapNote,
+    VisitNoteAmended,
+    VisitNoteSigned,
+    VisitNoteWritten,
+    VisitRecorded,
+)
+from clinic.domain.patients import PatientState, VisitState, require_open
+
+SIDES = ("", "left", "right", "bilateral")
+
+
+def _visit(state: PatientState, visit_id: UUID) -> VisitState:
+    visit = state.visits.get(visit_id)
+    if visit is None:
+        raise NotFound("no such visit for this patient", field="visit_id")
+    return visit
+
+
+def decide_record_visit(command: RecordVisit, state: PatientState) -> list[DomainEvent]:
+    patient_id = require_open(state)
+    if command.visit_type not in set(vocab.VisitType):
+        raise InvalidValue(
+            "visit type must be evaluation, treatment, progress_report, re_evaluation or discharge",
+            code="invalid_visit_type",
+            field="visit_type",
+        )
+    if not state.visits and command.visit_type != vocab.VisitType.EVALUATION:
+        raise InvalidState("the first visit of an episode is the initial evaluation", code="evaluation_first")
+    if command.visit_id in state.visits:
+        raise InvalidState("a visit with this id already exists", code="visit_exists")
+    if command.therapist_id not in state.therapists:
+        raise InvalidState("the visit's therapist is not assigned to this patient", code="not_assigned")
+    if command.visit_date > command.today:
+        raise InvalidValue("the visit date is in the future", code="invalid_date", field="visit_date")
+    return [
+        VisitRecorded(
+            patient_id=patient_id,
+            visit_id=command.visit_id,
+            visit_type=command.visit_type,
+            therapist_id=command.therapist_id,
+            visit_date=command.visit_date,
+        )
+    ]
+
+
+def _check_note(note: SoapNote) -> SoapNote:
+    cleaned = SoapNote(
+        subjective=note.subjective.strip(),
+        objective=note.objective.strip(),
+        assessment=note.assessment.strip(),
+        plan=note.plan.strip(),
+    )
+    if not any((cleaned.subjective, cleaned.objective, cleaned.assessment, cleaned.plan)):
+        raise InvalidValue("the note is empty", code="required", field="note")
+    return cleaned
+
+
+def decide_write_note(command: WriteVisitNote, state: PatientState) -> list[DomainEvent]:
+    patient_id = require_open(state)
+    visit = _visit(state, command.visit_id)
+    if visit.signed:
+        raise InvalidState("the note is signed and locked; add an amendment instead", code="note_signed")
+    return [VisitNoteWritten(patient_id=patient_id, visit_id=visit.visit_id, note=_check_note(command.note))]
+
+
+def decide_record_measurement(command: RecordMeasurement, state: PatientState) -> list[DomainEvent]:
+    """A measurement, plus an achievement event for each active goal it newly meets."""
+    patient_id = require_open(state)
+    visit = _visit(state, command.visit_id)
+    if visit.signed:
+        raise InvalidState("the visit is signed; measurements can no longer be added", code="note_signed")
+    metric = vocab.metric(command.metric)
+    value = vocab.check_value_in_unit(metric, value=command.value, unit=command.unit, field="value")
+    if command.side not in SIDES:
+        raise InvalidValue("side must be left, right, bilateral or empty", code="invalid_side", field="side")
+    events: list[DomainEvent] = [
+        MeasurementRecorded(
+            patient_id=patient_id,
+            visit_id=visit.visit_id,
+            measurement_id=command.measurement_id,
+            metric=metric.code,
+            value=value,
+            unit=metric.unit,
+            measured_on=visit.visit_date,
+            side=command.side,
+            method=command.method,
+        )
+    ]
+    for goal in state.goals.values():
+        if (
+            goal.metric == metric.code
+            and not goal.achieved
+            and goal.lifecycle_status not in vocab.TERMINAL_LIFECYCLE
+            and vocab.Comparator(goal.comparator).satisfied(value=value, target=goal.target)
+        ):
+            events.append(
+                GoalAchieved(
+                    patient_id=patient_id,
+                    goal_id=goal.goal_id,
+                    value=value,
+                    visit_id=visit.visit_id,
+                    achieved_on=visit.visit_date,
+                )
+            )
+    return events
+
+
+def decide_sign(command: SignVisitNote, state: PatientState) -> list[DomainEvent]:
+    if not state.exists or state.patient_id is None:
+        raise InvalidState("no such patient", code="patient_missing")
+    visit = _visit(state, command.visit_id)
+    if visit.signed:
+        raise InvalidState("the note is already signed", code="note_signed")
+    if visit.note is None:
+        raise InvalidState("write the note before signing it", code="note_missing")
+    if not visit.note.assessment or not visit.note.plan:
+        raise InvalidState("a note is signed with its assessment and plan", code="note_incomplete")
+    if command.signer_id != visit.therapist_id:
+        raise InvalidState("only the visit's therapist signs its note", code="not_visit_therapist")
+    return [
+        VisitNoteSigned(
+            patient_id=state.patient_id,
+            visit_id=visit.visit_id,
+            signed_by=command.signer_id,
+            signer_name=command.signer_name,
+            credentials=command.credentials,
+            signed_at=command.now,
+        )
+    ]
+
+
+def decide_amend(command: AmendVisitNote, state: PatientState) -> list[DomainEvent]:
+    if not state.exists or state.patient_id is None:
+        raise InvalidState("no such patient", code="patient_missing")
+    visit = _visit(state, command.visit_id)
+    if not visit.signed:
+        raise InvalidState("the note is not signed yet; edit it instead", code="note_not_signed")
+    if not command.reason.strip():
+        raise InvalidValue("an amendment needs a reason", code="required", field="reason")
+    return [
+        VisitNoteAmended(
+            patient_id=state.patient_id,
+            visit_id=visit.visit_id,
+            amendment_id=command.amendment_id,
+            reason=command.reason.strip(),
+            note=_check_note(command.note),
+            amended_by=command.amended_by,
+            amended_at=command.now,
+        )
+    ]

@@ -1,0 +1,332 @@
+"""The projections: practice directory, caseload, timeline, goals, visits, Medicare counters.
+
+Each handler only applies what an event says (no validation: events are facts) and must
+be deterministic, so that a rebuild from position 0 equals incremental processing.
+"""
+
+from __future__ import annotations
+
+from django.db.models import F
+
+from clinic.domain import events as ev
+from clinic.domain.vocabulary import METRICS, REPORTING_VISIT_TYPES, Comparator, GoalAchievement, VisitType
+from clinic.eventstore.store import RecordedEvent
+from clinic.projections import models as rm
+from clinic.projections.base import Projection
+
+
+class DirectoryProjection(Projection):
+    name = "directory"
+    tables = (rm.PracticeView, rm.StaffMember)
+
+    def on_PracticeOpened(self, e: ev.PracticeOpened, r: RecordedEvent) -> None:
+        rm.PracticeView.objects.create(practice_id=e.practice_id, name=e.name)
+
+    def on_StaffMemberJoined(self, e: ev.StaffMemberJoined, r: RecordedEvent) -> None:
+        rm.StaffMember.objects.update_or_create(
+            user_id=e.user_id,
+            defaults={
+                "practice_id": e.practice_id,
+                "role": e.role,
+                "display_name": e.display_name,
+                "credentials": e.credentials,
+            },
+        )
+
+
+_PATIENT_EVENTS = [
+    "TherapistAssigned",
+    "TherapistUnassigned",
+    "PlanOfCareEstablished",
+    "GoalSet",
+    "GoalLifecycleChanged",
+    "GoalAchieved",
+    "VisitRecorded",
+    "VisitNoteWritten",
+    "MeasurementRecorded",
+    "VisitNoteSigned",
+    "VisitNoteAmended",
+    "PatientDischarged",
+    "PatientPiiErased",
+]
+
+
+class CaseloadProjection(Projection):
+    """Patients with their status and stream version, and who they are assigned to."""
+
+    name = "caseload"
+    tables = (rm.PatientSummary, rm.Assignment)
+
+    def handles(self, event_type: str) -> bool:
+        return event_type == "PatientRegistered" or event_type in _PATIENT_EVENTS
+
+    def apply(self, event: ev.DomainEvent, recorded: RecordedEvent) -> None:
+        if isinstance(event, ev.PatientRegistered):
+            self._register(event, recorded)
+        else:
+            rm.PatientSummary.objects.filter(patient_id=event.patient_id).update(  # type: ignore[attr-defined]
+                stream_version=recorded.version
+            )
+            handler = getattr(self, f"on_{recorded.event_type}", None)
+            if handler is not None:
+                handler(event, recorded)
+
+    def _register(self, e: ev.PatientRegistered, r: RecordedEvent) -> None:
+        rm.PatientSummary.objects.create(
+            patient_id=e.patient_id,
+            practice_id=e.practice_id,
+            given_name=e.given_name,
+            family_name=e.family_name,
+            date_of_birth=e.date_of_birth,
+            sex=e.sex,
+            contact_sealed=e.contact_sealed,
+            diagnoses=[{"code": d.code, "description": d.description} for d in e.diagnoses],
+            referring_physician=e.referring_physician,
+            payer=e.payer,
+            payer_member_id=e.payer_member_id,
+            stream_version=r.version,
+            registered_at=r.recorded_at,
+        )
+
+    def on_TherapistAssigned(self, e: ev.TherapistAssigned, r: RecordedEvent) -> None:
+        rm.Assignment.objects.get_or_create(patient_id=e.patient_id, therapist_id=e.therapist_id)
+
+    def on_TherapistUnassigned(self, e: ev.TherapistUnassigned, r: RecordedEvent) -> None:
+        rm.Assignment.objects.filter(patient_id=e.patient_id, therapist_id=e.therapist_id).delete()
+
+    def on_VisitRecorded(self, e: ev.VisitRecorded, r: RecordedEvent) -> None:
+        patient = rm.PatientSummary.objects.get(patient_id=e.patient_id)
+        patient.visit_count += 1
+        if patient.last_visit_date is None or e.visit_date > patient.last_visit_date:
+            patient.last_visit_date = e.visit_date
+        patient.save(update_fields=["visit_count", "last_visit_date"])
+
+    def on_PatientDischarged(self, e: ev.PatientDischarged, r: RecordedEvent) -> None:
+        rm.PatientSummary.objects.filter(patient_id=e.patient_id).update(
+            status="discharged", discharged_on=e.discharged_on
+        )
+
+    def on_PatientPiiErased(self, e: ev.PatientPiiErased, r: RecordedEvent) -> None:
+        rm.PatientSummary.objects.filter(patient_id=e.patient_id).update(pii_erased=True)
+
+
+def _timeline_summary(e: ev.DomainEvent) -> tuple[str, str]:
+    """(kind, sentence) for a patient event, written for a clinician reading the chart."""
+    match e:
+        case ev.PatientRegistered():
+            codes = ", ".join(d.code for d in e.diagnoses)
+            return (
+                "registered",
+                f"Registered; diagnoses {codes}; referred by {e.referring_physician or 'self'}",
+            )
+        case ev.TherapistAssigned():
+            return "care_team", f"Therapist #{e.therapist_id} assigned"
+        case ev.TherapistUnassigned():
+            return "care_team", f"Therapist #{e.therapist_id} unassigned"
+        case ev.PlanOfCareEstablished():
+            return "plan_of_care", (
+                f"Plan of care certified {e.certification_start} to {e.certification_end}, "
+                f"{e.frequency_per_week}x/week for {e.duration_weeks} weeks"
+            )
+        case ev.GoalSet():
+            return "goal", f"Goal set: {e.description}"
+        case ev.GoalLifecycleChanged():
+            return "goal", f"Goal now {e.lifecycle_status}" + (f" ({e.reason})" if e.reason else "")
+        case ev.GoalAchieved():
+            return "goal", f"Goal achieved with {e.value:g}"
+        case ev.VisitRecorded():
+            return (
+                "visit",
+                f"{VisitType(e.visit_type).name.replace('_', ' ').capitalize()} visit on {e.visit_date}",
+            )
+        case ev.VisitNoteWritten():
+            return "note", "Visit note written"
+        case ev.MeasurementRecorded():
+            label = METRICS[e.metric].label if e.metric in METRICS else e.metric
+            side = f" ({e.side})" if e.side else ""
+            return "measurement", f"{label}{side}: {e.value:g} {e.unit}"
+        case ev.VisitNoteSigned():
+            return "signature", f"Note signed by {e.signer_name}, {e.credentials}"
+        case ev.VisitNoteAmended():
+            return "amendment", f"Signed note amended: {e.reason}"
+        case ev.PatientDischarged():
+            return "discharge", f"Discharged on {e.discharged_on}: {e.reason}"
+        case ev.PatientPiiErased():
+            return "erasure", "Contact details erased (key destroyed)"
+    return "other", type(e).__name__
+
+
+class TimelineProjection(Projection):
+    name = "timeline"
+    tables = (rm.TimelineEntry,)
+
+    def handles(self, event_type: str) -> bool:
+        return event_type == "PatientRegistered" or event_type in _PATIENT_EVENTS
+
+    def apply(self, event: ev.DomainEvent, recorded: RecordedEvent) -> None:
+        kind, summary = _timeline_summary(event)
+        occurred = getattr(event, "visit_date", None) or getattr(event, "discharged_on", None)
+        rm.TimelineEntry.objects.create(
+            global_position=recorded.global_position,
+            patient_id=event.patient_id,  # type: ignore[attr-defined]
+            occurred_on=occurred or recorded.recorded_at.date(),
+            recorded_at=recorded.recorded_at,
+            kind=kind,
+            summary=summary,
+            actor=str(recorded.metadata.get("actor", "")),
+        )
+
+
+def progress_percent(*, baseline: float | None, target: float, value: float) -> float | None:
+    """Share of the way from baseline to target, in percent (may exceed 100 or go negative)."""
+    if baseline is None or target == baseline:
+        return None
+    return round(100.0 * (value - baseline) / (target - baseline), 1)
+
+
+class GoalsProjection(Projection):
+    """Goals with their latest measured value, progress and FHIR achievement status."""
+
+    name = "goals"
+    tables = (rm.GoalView,)
+
+    def on_GoalSet(self, e: ev.GoalSet, r: RecordedEvent) -> None:
+        rm.GoalView.objects.create(
+            goal_id=e.goal_id,
+            patient_id=e.patient_id,
+            metric=e.metric,
+            description=e.description,
+            unit=e.unit,
+            baseline=e.baseline,
+            target=e.target,
+            comparator=e.comparator,
+            due_date=e.due_date,
+            lifecycle_status=e.lifecycle_status,
+            achievement_status=GoalAchievement.IN_PROGRESS,
+            set_on=r.recorded_at,
+        )
+
+    def on_GoalLifecycleChanged(self, e: ev.GoalLifecycleChanged, r: RecordedEvent) -> None:
+        rm.GoalView.objects.filter(goal_id=e.goal_id).update(lifecycle_status=e.lifecycle_status)
+
+    def on_GoalAchieved(self, e: ev.GoalAchieved, r: RecordedEvent) -> None:
+        rm.GoalView.objects.filter(goal_id=e.goal_id).update(achievement_status=GoalAchievement.ACHIEVED)
+
+    def on_MeasurementRecorded(self, e: ev.MeasurementRecorded, r: RecordedEvent) -> None:
+        for goal in rm.GoalView.objects.filter(patient_id=e.patient_id, metric=e.metric):
+            previous = goal.latest_value if goal.latest_value is not None else goal.baseline
+            goal.latest_value = e.value
+            goal.latest_on = e.measured_on
+            goal.progress_percent = progress_percent(
+                baseline=goal.baseline, target=goal.target, value=e.value
+            )
+            goal.achievement_status = _achievement(goal, previous=previous, value=e.value)
+            goal.save(update_fields=["latest_value", "latest_on", "progress_percent", "achievement_status"])
+
+
+def _achievement(goal: rm.GoalView, *, previous: float | None, value: float) -> str:
+    """FHIR achievement status after a new value: achieved / sustaining / improving / worsening / no-change."""
+    met = Comparator(goal.comparator).satisfied(value=value, target=goal.target)
+    was_achieved = goal.achievement_status in (GoalAchievement.ACHIEVED, GoalAchievement.SUSTAINING)
+    if met:
+        return GoalAchievement.SUSTAINING if was_achieved else GoalAchievement.ACHIEVED
+    if was_achieved:
+        return GoalAchievement.NOT_ACHIEVED
+    if previous is None or value == previous:
+        return GoalAchievement.NO_CHANGE if previous is not None else GoalAchievement.IN_PROGRESS
+    # Toward the target is improvement whichever way the comparator points.
+    toward = (value > previous) == (goal.target > previous)
+    return GoalAchievement.IMPROVING if toward else GoalAchievement.WORSENING
+
+
+class VisitsProjection(Projection):
+    name = "visits"
+    tables = (rm.VisitView,)
+
+    def on_VisitRecorded(self, e: ev.VisitRecorded, r: RecordedEvent) -> None:
+        rm.VisitView.objects.create(
+            visit_id=e.visit_id,
+            patient_id=e.patient_id,
+            visit_type=e.visit_type,
+            therapist_id=e.therapist_id,
+            visit_date=e.visit_date,
+        )
+
+    def on_VisitNoteWritten(self, e: ev.VisitNoteWritten, r: RecordedEvent) -> None:
+        rm.VisitView.objects.filter(visit_id=e.visit_id).update(note=e.to_data()["note"])
+
+    def on_MeasurementRecorded(self, e: ev.MeasurementRecorded, r: RecordedEvent) -> None:
+        visit = rm.VisitView.objects.get(visit_id=e.visit_id)
+        visit.measurements = [
+            *visit.measurements,
+            {k: v for k, v in e.to_data().items() if k not in ("patient_id", "visit_id")},
+        ]
+        visit.save(update_fields=["measurements"])
+
+    def on_VisitNoteSigned(self, e: ev.VisitNoteSigned, r: RecordedEvent) -> None:
+        rm.VisitView.objects.filter(visit_id=e.visit_id).update(
+            signed_at=e.signed_at,
+            signed_by=e.signed_by,
+            signer_name=e.signer_name,
+            signer_credentials=e.credentials,
+        )
+
+    def on_VisitNoteAmended(self, e: ev.VisitNoteAmended, r: RecordedEvent) -> None:
+        visit = rm.VisitView.objects.get(visit_id=e.visit_id)
+        data = e.to_data()
+        visit.amendments = [
+            *visit.amendments,
+            {k: data[k] for k in ("amendment_id", "reason", "note", "amended_by", "amended_at")},
+        ]
+        visit.save(update_fields=["amendments"])
+
+
+class ProgressReportProjection(Projection):
+    """Medicare: a progress report is due at least every 10 treatment visits."""
+
+    name = "progress_reporting"
+    tables = (rm.ProgressReportCounter,)
+
+    def on_PatientRegistered(self, e: ev.PatientRegistered, r: RecordedEvent) -> None:
+        rm.ProgressReportCounter.objects.create(patient_id=e.patient_id)
+
+    def on_VisitRecorded(self, e: ev.VisitRecorded, r: RecordedEvent) -> None:
+        counter = rm.ProgressReportCounter.objects.filter(patient_id=e.patient_id)
+        if e.visit_type in REPORTING_VISIT_TYPES:
+            counter.update(visits_since_report=0, last_report_date=e.visit_date)
+        elif e.visit_type == VisitType.TREATMENT:
+            counter.update(visits_since_report=F("visits_since_report") + 1)
+
+
+class CertificationProjection(Projection):
+    """The latest plan-of-care certification per patient (its end date drives the expiry alert)."""
+
+    name = "certification"
+    tables = (rm.Certification,)
+
+    def on_PlanOfCareEstablished(self, e: ev.PlanOfCareEstablished, r: RecordedEvent) -> None:
+        rm.Certification.objects.update_or_create(
+            patient_id=e.patient_id,
+            defaults={
+                "plan_id": e.plan_id,
+                "certification_start": e.certification_start,
+                "certification_end": e.certification_end,
+                "frequency_per_week": e.frequency_per_week,
+                "duration_weeks": e.duration_weeks,
+                "interventions": e.interventions,
+            },
+        )
+
+    def on_PatientDischarged(self, e: ev.PatientDischarged, r: RecordedEvent) -> None:
+        rm.Certification.objects.filter(patient_id=e.patient_id).delete()
+
+
+ALL: tuple[Projection, ...] = (
+    DirectoryProjection(),
+    CaseloadProjection(),
+    TimelineProjection(),
+    VisitsProjection(),
+    GoalsProjection(),
+    ProgressReportProjection(),
+    CertificationProjection(),
+)

@@ -1,0 +1,119 @@
+"""Run projections: catch up from their checkpoints, follow the store, rebuild from zero.
+
+Exactly-once: each batch's read-model changes and the checkpoint advance commit in one
+transaction, and the checkpoint row is locked for the batch, so two processors (a
+request catching up inline and the ``run_projections`` worker) never apply an event twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import select
+import time
+from collections.abc import Iterable
+
+from django.db import IntegrityError, connection, transaction
+
+from clinic.domain.events import EVENT_TYPES, event_from_data
+from clinic.eventstore import store
+from clinic.eventstore.store import Position
+from clinic.projections.base import Projection
+from clinic.projections.handlers import ALL
+from clinic.projections.models import Checkpoint
+
+log = logging.getLogger(__name__)
+
+
+def _ensure_checkpoint(name: str) -> None:
+    if not Checkpoint.objects.filter(name=name).exists():
+        try:
+            with transaction.atomic():
+                Checkpoint.objects.create(name=name)
+        except IntegrityError:
+            pass  # another processor created it first
+
+
+def process_batch(projection: Projection, *, batch_size: int = 500) -> int:
+    """Apply the next batch of events to one projection; returns how many were read."""
+    _ensure_checkpoint(projection.name)
+    with transaction.atomic():
+        checkpoint = Checkpoint.objects.select_for_update().get(name=projection.name)
+        events = store.read_all(
+            after=Position(tx_id=checkpoint.tx_id, global_position=checkpoint.global_position),
+            limit=batch_size,
+        )
+        if not events:
+            return 0
+        for recorded in events:
+            if recorded.event_type in EVENT_TYPES and projection.handles(recorded.event_type):
+                projection.apply(event_from_data(recorded.event_type, recorded.data), recorded)
+        checkpoint.tx_id = events[-1].tx_id
+        checkpoint.global_position = events[-1].global_position
+        checkpoint.save(update_fields=["tx_id", "global_position", "updated_at"])
+    return len(events)
+
+
+def catch_up(projections: Iterable[Projection] = ALL, *, batch_size: int = 500) -> int:
+    """Bring every projection up to the store's horizon; returns events processed."""
+    total = 0
+    for projection in projections:
+        while (n := process_batch(projection, batch_size=batch_size)) > 0:
+            total += n
+    return total
+
+
+def rebuild(projections: Iterable[Projection] = ALL, *, batch_size: int = 2000) -> int:
+    """Empty each projection and replay the store from position 0, one projection at a time.
+
+    Each projection is rebuilt in one transaction, so readers see the old read model
+    until the new one is complete.
+    """
+    total = 0
+    for projection in projections:
+        _ensure_checkpoint(projection.name)
+        with transaction.atomic():
+            Checkpoint.objects.select_for_update().get(name=projection.name)
+            projection.reset()
+            Checkpoint.objects.filter(name=projection.name).update(tx_id=0, global_position=0)
+            total += catch_up([projection], batch_size=batch_size)
+    return total
+
+
+def follow(*, poll_interval_s: float = 1.0, stop_after_s: float | None = None) -> None:
+    """Keep projections up to date: wake on NOTIFY (PostgreSQL) and poll as a safety net.
+
+    Polling matters even with NOTIFY: an event can become readable only when an older
+    transaction finishes (the horizon moves), which sends no notification of its own.
+    """
+    deadline = None if stop_after_s is None else time.monotonic() + stop_after_s
+    listen = _listener()
+    while deadline is None or time.monotonic() < deadline:
+        processed = catch_up()
+        if processed:
+            log.info("projections processed %d events", processed)
+        if listen is not None:
+            listen(poll_interval_s)
+        else:
+            time.sleep(poll_interval_s)
+
+
+def _listener():  # type: ignore[no-untyped-def]
+    """A function that waits up to N seconds for a store notification, or None off PostgreSQL."""
+    if connection.vendor != "postgresql":
+        return None
+    import psycopg
+
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    conn = psycopg.connect(**params, autocommit=True)
+    conn.execute(f"LISTEN {store.NOTIFY_CHANNEL}")
+
+    def wait(timeout_s: float) -> None:
+        ready, _, _ = select.select([conn.fileno()], [], [], timeout_s)
+        if ready:
+            # Drain everything pending: one catch-up handles any number of notifications.
+            for _ in conn.notifies(timeout=0):
+                pass
+
+    return wait

@@ -1,0 +1,206 @@
+"""Reads, over read models only. Every read of patient data is written to the access log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.utils import timezone
+
+from clinic.access import keys
+from clinic.access import log as access_log
+from clinic.access.policy import NotVisible, staff_member, visible_patients
+from clinic.projections import models as rm
+
+# Medicare progress reports: due at least every 10 treatment visits; warn from the 8th.
+PROGRESS_REPORT_ALERT_VISITS = 8
+PROGRESS_REPORT_DUE_VISITS = 10
+# Warn this many days before a plan-of-care certification ends.
+CERTIFICATION_ALERT_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Alert:
+    level: str  # "warning" or "due"
+    code: str
+    message: str
+
+
+@dataclass
+class CaseloadRow:
+    patient: rm.PatientSummary
+    visits_since_report: int
+    certification_end: date | None
+    therapists: list[str] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+
+
+def alerts_for(
+    *, visits_since_report: int, certification_end: date | None, active: bool, today: date
+) -> list[Alert]:
+    if not active:
+        return []
+    alerts = []
+    if visits_since_report >= PROGRESS_REPORT_DUE_VISITS:
+        alerts.append(
+            Alert(
+                "due",
+                "progress_report_due",
+                f"Progress report due: {visits_since_report} visits since the last one",
+            )
+        )
+    elif visits_since_report >= PROGRESS_REPORT_ALERT_VISITS:
+        alerts.append(
+            Alert(
+                "warning",
+                "progress_report_soon",
+                f"Progress report due within {PROGRESS_REPORT_DUE_VISITS - visits_since_report} visits",
+            )
+        )
+    if certification_end is None:
+        alerts.append(Alert("warning", "no_plan_of_care", "No certified plan of care"))
+    elif certification_end < today:
+        alerts.append(
+            Alert("due", "certification_expired", f"Plan of care certification expired {certification_end}")
+        )
+    elif certification_end - today <= timedelta(days=CERTIFICATION_ALERT_DAYS):
+        alerts.append(
+            Alert("warning", "certification_expiring", f"Plan of care certification ends {certification_end}")
+        )
+    return alerts
+
+
+def caseload(*, user: Any, today: date | None = None, include_discharged: bool = False) -> list[CaseloadRow]:
+    """The patients the user sees (assigned, or the whole practice for an admin), with alerts."""
+    today = today or timezone.localdate()
+    patients = visible_patients(user)
+    if not include_discharged:
+        patients = patients.filter(status="active")
+    patients_list = list(patients.order_by("family_name", "given_name"))
+    ids = [p.patient_id for p in patients_list]
+    counters = dict(
+        rm.ProgressReportCounter.objects.filter(patient_id__in=ids).values_list(
+            "patient_id", "visits_since_report"
+        )
+    )
+    certs = dict(
+        rm.Certification.objects.filter(patient_id__in=ids).values_list("patient_id", "certification_end")
+    )
+    names = dict(rm.StaffMember.objects.values_list("user_id", "display_name"))
+    team: dict[UUID, list[str]] = {}
+    for patient_id, therapist_id in rm.Assignment.objects.filter(patient_id__in=ids).values_list(
+        "patient_id", "therapist_id"
+    ):
+        team.setdefault(patient_id, []).append(names.get(therapist_id, f"#{therapist_id}"))
+    rows = []
+    for p in patients_list:
+        n = counters.get(p.patient_id, 0)
+        end = certs.get(p.patient_id)
+        rows.append(
+            CaseloadRow(
+                patient=p,
+                visits_since_report=n,
+                certification_end=end,
+                therapists=sorted(team.get(p.patient_id, [])),
+                alerts=alerts_for(
+                    visits_since_report=n, certification_end=end, active=p.status == "active", today=today
+                ),
+            )
+        )
+    staff = staff_member(user)
+    access_log.record(
+        user=user, action="list", object_type="caseload", object_id=staff.practice_id if staff else "-"
+    )
+    return rows
+
+
+def patient_get(*, user: Any, patient_id: UUID, action: str = "read") -> rm.PatientSummary:
+    """The patient if the user may see it; otherwise NotVisible. Logged either way."""
+    patient = visible_patients(user).filter(patient_id=patient_id).first()
+    if patient is None:
+        access_log.record(
+            user=user, action=action, object_type="patient", object_id=patient_id, outcome="denied"
+        )
+        raise NotVisible(f"patient {patient_id} not found")
+    access_log.record(user=user, action=action, object_type="patient", object_id=patient_id)
+    return patient
+
+
+def contact_details(patient: rm.PatientSummary) -> dict[str, str] | None:
+    """Decrypted contact details, or None once the patient's key has been erased."""
+    try:
+        return keys.open_json(patient.patient_id, patient.contact_sealed)
+    except keys.KeyDestroyed:
+        return None
+
+
+def patient_chart(*, user: Any, patient_id: UUID, today: date | None = None) -> dict[str, Any]:
+    """Everything the patient page shows, in one logged read."""
+    today = today or timezone.localdate()
+    patient = patient_get(user=user, patient_id=patient_id)
+    counter = rm.ProgressReportCounter.objects.filter(patient_id=patient_id).first()
+    cert = rm.Certification.objects.filter(patient_id=patient_id).first()
+    visits_since = counter.visits_since_report if counter else 0
+    names = dict(
+        rm.StaffMember.objects.filter(practice_id=patient.practice_id).values_list("user_id", "display_name")
+    )
+    return {
+        "patient": patient,
+        "contact": contact_details(patient),
+        "certification": cert,
+        "visits_since_report": visits_since,
+        "alerts": alerts_for(
+            visits_since_report=visits_since,
+            certification_end=cert.certification_end if cert else None,
+            active=patient.status == "active",
+            today=today,
+        ),
+        "therapists": [
+            names.get(t, f"#{t}")
+            for t in rm.Assignment.objects.filter(patient_id=patient_id).values_list(
+                "therapist_id", flat=True
+            )
+        ],
+        "goals": list(rm.GoalView.objects.filter(patient_id=patient_id).order_by("due_date", "set_on")),
+        "visits": list(
+            rm.VisitView.objects.filter(patient_id=patient_id).order_by("-visit_date", "-visit_id")
+        ),
+        "timeline": list(rm.TimelineEntry.objects.filter(patient_id=patient_id).order_by("-global_position")),
+        "staff_names": names,
+    }
+
+
+def goals_of(*, user: Any, patient_id: UUID) -> list[rm.GoalView]:
+    patient_get(user=user, patient_id=patient_id, action="read_goals")
+    return list(rm.GoalView.objects.filter(patient_id=patient_id).order_by("due_date", "set_on"))
+
+
+def visits_of(*, user: Any, patient_id: UUID) -> list[rm.VisitView]:
+    patient_get(user=user, patient_id=patient_id, action="read_visits")
+    return list(rm.VisitView.objects.filter(patient_id=patient_id).order_by("visit_date"))
+
+
+def visit_get(*, user: Any, patient_id: UUID, visit_id: UUID) -> rm.VisitView:
+    patient_get(user=user, patient_id=patient_id, action="read_visit")
+    visit = rm.VisitView.objects.filter(patient_id=patient_id, visit_id=visit_id).first()
+    if visit is None:
+        raise NotVisible(f"visit {visit_id} not found")
+    return visit
+
+
+def timeline_of(*, user: Any, patient_id: UUID) -> list[rm.TimelineEntry]:
+    patient_get(user=user, patient_id=patient_id, action="read_timeline")
+    return list(rm.TimelineEntry.objects.filter(patient_id=patient_id).order_by("global_position"))
+
+
+def therapists_of_practice(*, user: Any) -> list[rm.StaffMember]:
+    staff = staff_member(user)
+    if staff is None:
+        return []
+    return list(
+        rm.StaffMember.objects.filter(practice_id=staff.practice_id, role="therapist").order_by(
+            "display_name"
+        )
+    )

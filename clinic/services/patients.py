@@ -1,0 +1,225 @@
+"""Patient services: registration, care team, plan of care, discharge, erasure.
+
+Every function takes the acting ``user`` and checks access before deciding: a patient
+the user may not see is NotVisible (404); an action their role does not allow is
+Forbidden (403). Each read or write of patient data is written to the access log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.access import keys
+from clinic.access import log as access_log
+from clinic.access.policy import ADMIN, Forbidden, NotVisible, can_see, require_admin, staff_member
+from clinic.domain import commands as c
+from clinic.domain.decide import decide_patient
+from clinic.domain.errors import InvalidValue
+from clinic.domain.events import Diagnosis
+from clinic.domain.patients import PatientState, evolve
+from clinic.eventstore.context import execution_context
+from clinic.eventstore.store import AppendResult
+from clinic.projections.models import StaffMember
+from clinic.services.streams import execute, patient_stream
+
+CONTACT_FIELDS = ("phone", "email", "address")
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a write produced: the new object's id (if any) and the stream's new version."""
+
+    id: UUID
+    version: int
+
+
+@contextmanager
+def patient_access(user: Any, patient_id: UUID, action: str) -> Iterator[None]:
+    """Check that ``user`` sees the patient and log the access with its outcome."""
+    if not can_see(user, patient_id):
+        access_log.record(
+            user=user, action=action, object_type="patient", object_id=patient_id, outcome="denied"
+        )
+        raise NotVisible(f"patient {patient_id} not found")
+    with execution_context(actor=getattr(user, "username", "system") or "system"):
+        try:
+            yield
+        except Exception:
+            access_log.record(
+                user=user, action=action, object_type="patient", object_id=patient_id, outcome="failed"
+            )
+            raise
+    access_log.record(user=user, action=action, object_type="patient", object_id=patient_id)
+
+
+def run_patient_command(
+    user: Any, patient_id: UUID, command: c.Command, *, action: str, expected_version: int | None
+) -> AppendResult:
+    with patient_access(user, patient_id, action):
+        return execute(
+            patient_stream(patient_id),
+            command,
+            evolve=evolve,
+            initial=PatientState(),
+            decide=decide_patient,
+            expected_version=expected_version,
+        )
+
+
+def patient_register(
+    *,
+    user: Any,
+    given_name: str,
+    family_name: str,
+    date_of_birth: date,
+    sex: str,
+    diagnoses: Sequence[tuple[str, str]],
+    referring_physician: str,
+    payer: str,
+    payer_member_id: str = "",
+    contact: dict[str, str] | None = None,
+    therapist_ids: Sequence[int] = (),
+) -> Written:
+    """Register a patient in the user's practice. A therapist who registers is assigned."""
+    staff = staff_member(user)
+    if staff is None:
+        raise Forbidden("only practice staff may register patients")
+    patient_id = uuid.uuid4()
+    assign = list(therapist_ids) if staff.role == ADMIN else [staff.user_id, *therapist_ids]
+    contact_clean = {k: str((contact or {}).get(k, "")).strip() for k in CONTACT_FIELDS}
+    for therapist_id in assign:
+        _check_colleague(staff.practice_id, therapist_id)
+    with transaction.atomic(), execution_context(actor=user.username):
+        keys.create_key(patient_id)
+        command = c.RegisterPatient(
+            patient_id=patient_id,
+            practice_id=staff.practice_id,
+            given_name=given_name,
+            family_name=family_name,
+            date_of_birth=date_of_birth,
+            sex=sex,
+            contact_sealed=keys.seal_json(patient_id, contact_clean),
+            diagnoses=tuple(Diagnosis(code=code, description=desc) for code, desc in diagnoses),
+            referring_physician=referring_physician,
+            payer=payer,
+            payer_member_id=payer_member_id,
+            today=timezone.localdate(),
+        )
+        result = execute(
+            patient_stream(patient_id),
+            command,
+            evolve=evolve,
+            initial=PatientState(),
+            decide=decide_patient,
+            expected_version=0,
+        )
+        for therapist_id in dict.fromkeys(assign):
+            result = execute(
+                patient_stream(patient_id),
+                c.AssignTherapist(therapist_id=therapist_id),
+                evolve=evolve,
+                initial=PatientState(),
+                decide=decide_patient,
+                expected_version=result.last_version,
+            )
+    access_log.record(user=user, action="create", object_type="patient", object_id=patient_id)
+    return Written(patient_id, result.last_version)
+
+
+def _check_colleague(practice_id: UUID, therapist_id: int) -> None:
+    if not StaffMember.objects.filter(user_id=therapist_id, practice_id=practice_id).exists():
+        raise InvalidValue(
+            "the therapist does not work in this practice", code="unknown_therapist", field="therapist_id"
+        )
+
+
+def patient_assign_therapist(
+    *, user: Any, patient_id: UUID, therapist_id: int, expected_version: int | None
+) -> Written:
+    staff = require_admin(user)
+    _check_colleague(staff.practice_id, therapist_id)
+    result = run_patient_command(
+        user,
+        patient_id,
+        c.AssignTherapist(therapist_id=therapist_id),
+        action="assign",
+        expected_version=expected_version,
+    )
+    return Written(patient_id, result.last_version)
+
+
+def patient_unassign_therapist(
+    *, user: Any, patient_id: UUID, therapist_id: int, expected_version: int | None
+) -> Written:
+    require_admin(user)
+    result = run_patient_command(
+        user,
+        patient_id,
+        c.UnassignTherapist(therapist_id=therapist_id),
+        action="unassign",
+        expected_version=expected_version,
+    )
+    return Written(patient_id, result.last_version)
+
+
+def plan_of_care_establish(
+    *,
+    user: Any,
+    patient_id: UUID,
+    certification_start: date,
+    certification_end: date,
+    frequency_per_week: int,
+    duration_weeks: int,
+    interventions: str = "",
+    expected_version: int | None,
+) -> Written:
+    command = c.EstablishPlanOfCare(
+        certification_start=certification_start,
+        certification_end=certification_end,
+        frequency_per_week=frequency_per_week,
+        duration_weeks=duration_weeks,
+        interventions=interventions,
+    )
+    result = run_patient_command(
+        user, patient_id, command, action="plan_of_care", expected_version=expected_version
+    )
+    return Written(command.plan_id, result.last_version)
+
+
+def patient_discharge(
+    *, user: Any, patient_id: UUID, discharged_on: date, reason: str, expected_version: int | None
+) -> Written:
+    command = c.DischargePatient(discharged_on=discharged_on, reason=reason, today=timezone.localdate())
+    result = run_patient_command(
+        user, patient_id, command, action="discharge", expected_version=expected_version
+    )
+    return Written(patient_id, result.last_version)
+
+
+def patient_erase_pii(*, user: Any, patient_id: UUID, reason: str) -> Written:
+    """Crypto-shred the patient's personal data: destroy the key, record the erasure as an event.
+
+    Both happen in one transaction, so the record never claims an erasure that did not
+    happen, nor loses a key without saying so.
+    """
+    require_admin(user)
+    with patient_access(user, patient_id, "erase_pii"), transaction.atomic():
+        result = execute(
+            patient_stream(patient_id),
+            c.ErasePatientPii(reason=reason, now=timezone.now()),
+            evolve=evolve,
+            initial=PatientState(),
+            decide=decide_patient,
+            expected_version=None,
+        )
+        keys.destroy_key(patient_id)
+    return Written(patient_id, result.last_version)

@@ -1,0 +1,57 @@
+"""Practice services: open a practice, add staff (Django users with a role)."""
+
+from __future__ import annotations
+
+import uuid
+from uuid import UUID
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from clinic.domain import commands as c
+from clinic.domain.practice import PracticeState, decide, evolve
+from clinic.services.streams import execute, practice_stream
+
+
+def practice_open(*, name: str) -> UUID:
+    practice_id = uuid.uuid4()
+    execute(
+        practice_stream(practice_id),
+        c.OpenPractice(practice_id=practice_id, name=name),
+        evolve=evolve,
+        initial=PracticeState(),
+        decide=decide,
+        expected_version=0,
+    )
+    return practice_id
+
+
+def staff_add(
+    *,
+    practice_id: UUID,
+    username: str,
+    password: str,
+    role: str,
+    first_name: str,
+    last_name: str,
+    credentials: str = "",
+) -> int:
+    """Create the Django user and record that they joined the practice in ``role``."""
+    with transaction.atomic():
+        user = get_user_model().objects.create_user(
+            username=username, password=password, first_name=first_name, last_name=last_name
+        )
+        execute(
+            practice_stream(practice_id),
+            c.AddStaffMember(
+                user_id=user.pk,
+                role=role,
+                display_name=f"{first_name} {last_name}".strip(),
+                credentials=credentials,
+            ),
+            evolve=evolve,
+            initial=PracticeState(),
+            decide=decide,
+            expected_version=None,
+        )
+    return int(user.pk)

@@ -1,0 +1,1 @@
+"""Server-rendered pages: login, caseload, patient chart and the forms that change it."""

@@ -1,0 +1,18 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from clinic.web import views
+
+P = "patients/<uuid:patient_id>"
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(template_name="clinic/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.caseload, name="caseload"),
+    path("patients/new/", views.patient_new, name="patient-new"),
+    path(f"{P}/", views.patient, name="patient"),
+    path(f"{P}/goals/new/", views.goal_new, name="goal-new"),
+    path(f"{P}/visits/new/", views.visit_new, name="visit-new"),
+    path(f"{P}/plan-of-care/new/", views.plan_new, name="plan-new"),
+    path(f"{P}/visits/<uuid:visit_id>/sign/", views.note_sign, name="note-sign"),
+]

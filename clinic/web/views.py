@@ -1,0 +1,195 @@
+"""Pages. Each view parses a form, calls one service or selector, and renders or redirects."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from clinic import selectors
+from clinic.access.policy import Forbidden, NotVisible
+from clinic.domain.errors import DomainError
+from clinic.eventstore.errors import ConcurrencyConflict
+from clinic.services import care, patients
+from clinic.web import forms
+
+
+def _explain(request: HttpRequest, exc: Exception) -> None:
+    if isinstance(exc, ConcurrencyConflict):
+        messages.error(
+            request,
+            "Someone changed this record while you were editing. "
+            "The page now shows the latest version; please check and try again.",
+        )
+    elif isinstance(exc, DomainError | Forbidden):
+        messages.error(request, str(exc).capitalize())
+
+
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    rows = selectors.caseload(user=request.user)
+    due = sum(1 for r in rows if any(a.level == "due" for a in r.alerts))
+    return render(request, "clinic/caseload.html", {"rows": rows, "due_count": due})
+
+
+@login_required
+def patient_new(request: HttpRequest) -> HttpResponse:
+    form = forms.PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            written = patients.patient_register(
+                user=request.user,
+                given_name=d["given_name"],
+                family_name=d["family_name"],
+                date_of_birth=d["date_of_birth"],
+                sex=d["sex"],
+                diagnoses=[(d["diagnosis_code"], d["diagnosis_description"])],
+                referring_physician=d["referring_physician"],
+                payer=d["payer"],
+                payer_member_id=d["payer_member_id"],
+                contact={"phone": d["phone"], "email": d["email"], "address": d["address"]},
+            )
+        except (DomainError, Forbidden) as exc:
+            _explain(request, exc)
+        else:
+            messages.success(request, f"{d['given_name']} {d['family_name']} registered.")
+            return redirect("patient", patient_id=written.id)
+    return render(request, "clinic/patient_new.html", {"form": form})
+
+
+def _chart(request: HttpRequest, patient_id: UUID) -> dict[str, Any]:
+    try:
+        return selectors.patient_chart(user=request.user, patient_id=patient_id)
+    except NotVisible:
+        raise Http404("patient not found") from None
+
+
+@login_required
+def patient(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    chart = _chart(request, patient_id)
+    version = chart["patient"].stream_version
+    today = timezone.localdate()
+    context = {
+        **chart,
+        "goal_form": forms.GoalForm(initial={"expected_version": version}),
+        "note_form": forms.VisitNoteForm(
+            initial={
+                "expected_version": version,
+                "visit_date": today,
+                "visit_type": "treatment" if chart["visits"] else "evaluation",
+            }
+        ),
+        "plan_form": forms.PlanOfCareForm(
+            initial={
+                "expected_version": version,
+                "certification_start": today,
+                "frequency_per_week": 2,
+                "duration_weeks": 8,
+            }
+        ),
+        "version": version,
+    }
+    return render(request, "clinic/patient.html", context)
+
+
+def _post(
+    request: HttpRequest, patient_id: UUID, form_class: type[forms.VersionedForm], action: Any
+) -> HttpResponse:
+    """Run ``action(cleaned_data)`` for a valid POST and come back to the patient page."""
+    if request.method != "POST":
+        return redirect("patient", patient_id=patient_id)
+    _chart(request, patient_id)  # 404 before anything else for a patient the user may not see
+    form = form_class(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{field.replace('_', ' ')}: {' '.join(errors)}")
+        return redirect("patient", patient_id=patient_id)
+    try:
+        message = action(form.cleaned_data)
+    except NotVisible:
+        raise Http404("not found") from None
+    except (DomainError, Forbidden, ConcurrencyConflict) as exc:
+        _explain(request, exc)
+    else:
+        messages.success(request, message)
+    return redirect("patient", patient_id=patient_id)
+
+
+@login_required
+def goal_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    def act(d: dict[str, Any]) -> str:
+        care.goal_set(
+            user=request.user,
+            patient_id=patient_id,
+            metric=d["metric"],
+            target=d["target"],
+            comparator=d["comparator"],
+            due_date=d["due_date"],
+            baseline=d["baseline"],
+            description=d["description"],
+            expected_version=d["expected_version"],
+        )
+        return "Goal set."
+
+    return _post(request, patient_id, forms.GoalForm, act)
+
+
+@login_required
+def visit_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    def act(d: dict[str, Any]) -> str:
+        visit = care.visit_record(
+            user=request.user,
+            patient_id=patient_id,
+            visit_type=d["visit_type"],
+            visit_date=d["visit_date"],
+            expected_version=d["expected_version"],
+        )
+        version = visit.version
+        if any(d[k] for k in ("subjective", "objective", "assessment", "plan")):
+            version = care.visit_note_write(
+                user=request.user,
+                patient_id=patient_id,
+                visit_id=visit.id,
+                subjective=d["subjective"],
+                objective=d["objective"],
+                assessment=d["assessment"],
+                plan=d["plan"],
+                expected_version=version,
+            ).version
+        if d["sign"]:
+            care.visit_note_sign(
+                user=request.user, patient_id=patient_id, visit_id=visit.id, expected_version=version
+            )
+            return "Visit recorded and note signed."
+        return "Visit recorded."
+
+    return _post(request, patient_id, forms.VisitNoteForm, act)
+
+
+@login_required
+def note_sign(request: HttpRequest, patient_id: UUID, visit_id: UUID) -> HttpResponse:
+    def act(d: dict[str, Any]) -> str:
+        care.visit_note_sign(
+            user=request.user,
+            patient_id=patient_id,
+            visit_id=visit_id,
+            expected_version=d["expected_version"],
+        )
+        return "Note signed and locked."
+
+    return _post(request, patient_id, forms.SignForm, act)
+
+
+@login_required
+def plan_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    def act(d: dict[str, Any]) -> str:
+        patients.plan_of_care_establish(user=request.user, patient_id=patient_id, **d)
+        return "Plan of care certified."
+
+    return _post(request, patient_id, forms.PlanOfCareForm, act)

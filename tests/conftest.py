@@ -1,0 +1,63 @@
+"""Shared fixtures.
+
+Tests that need PostgreSQL or Redis ask for the ``postgres`` or ``redis_url`` fixture.
+When the service is missing they skip on a laptop but fail under CI=true, so CI can
+never pass without exercising the real services.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def _missing(what: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{what} is required under CI=true but is not available")
+    pytest.skip(f"{what} not available")
+
+
+@pytest.fixture
+def postgres(django_db_blocker: object) -> None:
+    """Require the default database to be PostgreSQL."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        _missing("PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The Redis URL from REDIS_URL, checked to answer."""
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        _missing("Redis (set REDIS_URL)")
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=2):
+            pass
+    except OSError:
+        _missing(f"Redis at {url}")
+    return url
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The project's real test data (videos, motion capture), read in place."""
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"shared test data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
