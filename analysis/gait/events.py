@@ -103,7 +103,11 @@ def _horizontal_axes(traj: Trajectories, vertical: int) -> list[int]:
 def _window_direction(
     rel_pos: FloatArray, rel_vel: FloatArray, *, min_excursion: float, min_confidence: float
 ) -> FloatArray | None:
-    """Unit progression direction (in the horizontal coordinates) from one window, or None."""
+    """Unit progression direction (in the horizontal coordinates) from one window, or None.
+
+    ``rel_pos``: ``(2, frames, h)`` both heels relative to the pelvis; ``rel_vel``: their
+    velocities stacked as ``(2 * frames, h)``.
+    """
     v = rel_vel[np.isfinite(rel_vel).all(axis=1)]
     if v.shape[0] < 10:
         return None
@@ -116,8 +120,12 @@ def _window_direction(
     m3, a3 = float(np.sum(s**3)), float(np.sum(np.abs(s) ** 3))
     if a3 == 0 or abs(m3) / a3 < min_confidence:
         return None
-    p = rel_pos[np.isfinite(rel_pos).all(axis=1)] @ axis
-    if p.size == 0 or np.percentile(p, 95) - np.percentile(p, 5) < min_excursion:
+    # Each foot's own excursion: the gap between two standing feet is not a step.
+    excursions = []
+    for foot_pos in rel_pos:
+        p = foot_pos[np.isfinite(foot_pos).all(axis=1)] @ axis
+        excursions.append(np.percentile(p, 95) - np.percentile(p, 5) if p.size else 0.0)
+    if max(excursions) < min_excursion:
         return None
     return np.asarray(axis * np.sign(m3), dtype=np.float64)
 
@@ -138,13 +146,18 @@ def _directions(
     for k, c in enumerate(centres):
         a, b = max(0, c - half), min(n, c + half + 1)
         d = _window_direction(
-            rel_pos.reshape(2, n, -1)[:, a:b].reshape(-1, len(horiz)),
+            rel_pos.reshape(2, n, -1)[:, a:b],
             rel_vel[:, a:b].reshape(-1, len(horiz)),
             min_excursion=cfg.min_excursion_leg_lengths * leg,
             min_confidence=cfg.min_direction_confidence,
         )
         if d is not None:
             dirs[k] = d
+    # A direction that reverses between neighbouring windows is a turn: leave both undecided so
+    # the sign flip cannot masquerade as a heel or toe extremum.
+    flips = np.flatnonzero(np.einsum("ij,ij->i", dirs[:-1], dirs[1:]) < 0.5)
+    dirs[flips] = np.nan
+    dirs[flips + 1] = np.nan
     # Each frame takes the direction of its nearest window centre.
     nearest = np.clip(np.rint(np.arange(n) / step).astype(int), 0, len(centres) - 1)
     per_frame = dirs[nearest]

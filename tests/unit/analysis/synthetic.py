@@ -150,3 +150,83 @@ def to_landmarks(
             xyz = np.stack([u, v, -sign * px_per_m * p[:, 2]], axis=1)
         out[:, int(m), :3] = xyz
     return out
+
+
+@dataclass
+class Walker:
+    """Gait points in a y-up world (metres) and the true event times per foot."""
+
+    points: dict[str, F]
+    rate_hz: float
+    contacts: dict[str, list[float]]
+    toe_offs: dict[str, list[float]]
+
+
+def walker(
+    segments: list[tuple[float, float, int]],
+    *,
+    rate_hz: float = 60.0,
+    stride_s: float = 1.1,
+    step_length_m: float = 0.65,
+    swing_fraction: dict[str, float] | None = None,
+    treadmill: bool = False,
+    duration_s: float | None = None,
+) -> Walker:
+    """Feet and pelvis of a walker along x.
+
+    ``segments``: ``(start_s, end_s, sign)`` walking bouts towards +x (sign 1) or -x (-1); outside
+    them the walker stands still. Each foot swings for ``swing_fraction`` of the stride (default
+    0.4) with zero speed at lift-off and contact, landing 0.6 step lengths ahead of the pelvis.
+    With ``treadmill`` the pelvis progression is removed from every point.
+    """
+    swing_fraction = swing_fraction or {"left": 0.4, "right": 0.4}
+    end = duration_s if duration_s is not None else max(b for _, b, _ in segments) + 1.0
+    n = int(round(end * rate_hz))
+    t = np.arange(n) / rate_hz
+    speed = 2 * step_length_m / stride_s
+    vel = np.zeros(n)
+    for a, b, sign in segments:
+        vel[(t >= a) & (t < b)] = sign * speed
+    pelvis_x = np.cumsum(vel) / rate_hz
+    foot_x = {"left": np.zeros(n), "right": np.zeros(n)}
+    foot_h = {"left": np.zeros(n), "right": np.zeros(n)}
+    facing = np.ones(n)
+    for a, b, sign in segments:
+        facing[t >= a] = sign
+    contacts: dict[str, list[float]] = {"left": [], "right": []}
+    toe_offs: dict[str, list[float]] = {"left": [], "right": []}
+    for side, phase in (("right", 0.0), ("left", 0.5)):
+        x = foot_x[side]
+        swings = []
+        for a, b, sign in segments:
+            k = 0
+            while True:
+                s0 = a + (k + phase) * stride_s
+                s1 = s0 + swing_fraction[side] * stride_s
+                if s1 > b:
+                    break
+                swings.append((s0, s1, sign))
+                k += 1
+        cur = 0.0
+        last_i = 0
+        for s0, s1, sign in swings:
+            i0, i1 = int(np.ceil(s0 * rate_hz)), int(np.ceil(s1 * rate_hz))
+            x[last_i:i0] = cur
+            target = np.interp(s1, t, pelvis_x) + sign * 0.6 * step_length_m
+            tau = (t[i0:i1] - s0) / (s1 - s0)
+            x[i0:i1] = cur + (target - cur) * (tau - np.sin(2 * np.pi * tau) / (2 * np.pi))
+            foot_h[side][i0:i1] = 0.08 * np.sin(np.pi * tau)
+            cur, last_i = target, i1
+            toe_offs[side].append(s0)
+            contacts[side].append(s1)
+        x[last_i:] = cur
+    if treadmill:
+        for side in foot_x:
+            foot_x[side] = foot_x[side] - pelvis_x
+        pelvis_x = np.zeros(n)
+    pts: dict[str, F] = {"pelvis": np.stack([pelvis_x, np.full(n, 0.95), np.zeros(n)], axis=1)}
+    for side, z in (("left", -0.1), ("right", 0.1)):
+        heel = np.stack([foot_x[side], 0.05 + foot_h[side], np.full(n, z)], axis=1)
+        pts[f"{side}_heel"] = heel
+        pts[f"{side}_toe"] = heel + np.stack([0.2 * facing, np.zeros(n), np.zeros(n)], axis=1)
+    return Walker(points=pts, rate_hz=rate_hz, contacts=contacts, toe_offs=toe_offs)
