@@ -181,7 +181,7 @@ def walker(
     """
     swing_fraction = swing_fraction or {"left": 0.4, "right": 0.4}
     end = duration_s if duration_s is not None else max(b for _, b, _ in segments) + 1.0
-    n = int(round(end * rate_hz))
+    n = round(end * rate_hz)
     t = np.arange(n) / rate_hz
     speed = 2 * step_length_m / stride_s
     vel = np.zeros(n)
@@ -191,7 +191,7 @@ def walker(
     foot_x = {"left": np.zeros(n), "right": np.zeros(n)}
     foot_h = {"left": np.zeros(n), "right": np.zeros(n)}
     facing = np.ones(n)
-    for a, b, sign in segments:
+    for a, _, sign in segments:
         facing[t >= a] = sign
     contacts: dict[str, list[float]] = {"left": [], "right": []}
     toe_offs: dict[str, list[float]] = {"left": [], "right": []}
