@@ -1,0 +1,111 @@
+"""``python manage.py analyze_video PATH``: pose, identities and subject of a video, without the web server.
+
+Thin adapter over :func:`capture.pipeline.analyze_file`: parses options, shows a progress bar,
+writes the JSON (+ ``.npz`` beside it) and CSV, and prints a short summary. Every expected failure
+becomes a :class:`CommandError`: one sentence on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from capture.export import write_outputs
+from capture.models import DEFAULT_VARIANT, VARIANTS, ModelNotInstalledError
+from capture.pipeline import VideoAnalysis, analyze_file
+from capture.pose import PoseConfig
+from capture.subject import DEFAULT_SUBJECT_RULE, SUBJECT_RULES, UnknownSubjectError
+from capture.video import VideoError
+
+
+class Command(BaseCommand):
+    help = "Estimate and track the people in a video file; write JSON, .npz landmarks and CSV."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", help="video file (mp4, webm, mov, avi)")
+        parser.add_argument("--model", choices=VARIANTS, default=DEFAULT_VARIANT, help="BlazePose variant")
+        parser.add_argument("--height-m", type=float, default=None, help="subject's body height in metres")
+        parser.add_argument(
+            "--json", dest="json_out", default=None, help="JSON output (default: ./<video>.json)"
+        )
+        parser.add_argument("--csv", dest="csv_out", default=None, help="CSV output (default: ./<video>.csv)")
+        parser.add_argument(
+            "--subject", type=int, default=None, help="person id to analyse (default: chosen)"
+        )
+        parser.add_argument("--subject-rule", choices=SUBJECT_RULES, default=DEFAULT_SUBJECT_RULE)
+        parser.add_argument("--max-people", type=int, default=PoseConfig().num_poses, help="people per frame")
+        parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        video = Path(options["path"])
+        stem = video.stem or "video"
+        json_path = Path(options["json_out"] or f"{stem}.json")
+        csv_path = Path(options["csv_out"] or f"{stem}.csv")
+        if options["max_people"] < 1:
+            raise CommandError("--max-people must be at least 1.")
+        height_m = options["height_m"]
+        if height_m is not None and not 0.5 <= height_m <= 2.5:
+            raise CommandError(
+                f"--height-m is the subject's height in metres (0.5 to 2.5), not {height_m:g}."
+            )
+        bars: list[tqdm[Any]] = []
+
+        def progress(done: int, expected: int) -> None:
+            # Created on the first decoded frame, so a file rejected at opening shows no bar.
+            if not bars:
+                bars.append(
+                    tqdm(
+                        total=expected or None,
+                        unit="frame",
+                        desc=video.name,
+                        disable=options["no_progress"],
+                        leave=False,
+                    )
+                )
+            bars[0].update(done - bars[0].n)
+
+        try:
+            analysis = analyze_file(
+                video,
+                model=options["model"],
+                pose_config=PoseConfig(num_poses=options["max_people"]),
+                subject=options["subject"],
+                subject_rule=options["subject_rule"],
+                height_m=height_m,
+                on_frame=progress,
+            )
+            written = write_outputs(analysis, json_path=json_path, csv_path=csv_path)
+        except (VideoError, ModelNotInstalledError, UnknownSubjectError) as exc:
+            raise CommandError(str(exc)) from exc
+        except ValueError as exc:
+            raise CommandError(f"{exc}.".replace("..", ".")) from exc
+        except OSError as exc:
+            raise CommandError(
+                f"Could not write the results: {exc.strerror or exc} ({exc.filename})."
+            ) from exc
+        finally:
+            for bar in bars:
+                bar.close()
+        self.stdout.write(_summary(analysis, written))
+
+
+def _summary(analysis: VideoAnalysis, written: list[Path]) -> str:
+    info = analysis.video
+    lines = [
+        f"{info.path.name}: {analysis.frames} frames at {info.fps:g} fps ({analysis.frames / info.fps:.1f} s), "
+        f"{info.width}x{info.height}, model {analysis.model}",
+    ]
+    if not analysis.people:
+        lines.append("No person was detected.")
+    for person in analysis.people:
+        marker = "  <- subject" if person.id == analysis.subject else ""
+        lines.append(
+            f"  person {person.id}: frames {person.first_frame}-{person.last_frame} "
+            f"({person.first_frame / info.fps:.2f}-{person.last_frame / info.fps:.2f} s), "
+            f"tracked in {person.frames_tracked} frames{marker}"
+        )
+    lines.append("Wrote " + ", ".join(str(p) for p in written))
+    return "\n".join(lines)

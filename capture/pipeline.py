@@ -1,0 +1,232 @@
+"""Offline video analysis: decode, estimate poses, track identities, pick the subject.
+
+:func:`analyze_file` is the one entry point shared by the ``analyze_video`` command and the
+background task; both only shape its :class:`VideoAnalysis` for output. Analysis results (gait,
+exercise, ...) are attached later to :attr:`VideoAnalysis.sections` under their own keys.
+
+Time-series conventions: ``F`` = frames decoded, ``P`` = people reported. Landmark arrays are
+``(P, F, 33, 4)`` in :mod:`capture.pose` units (image: x_px, y_px, z_px, visibility; world:
+x, y, z metres, visibility) and are NaN in every frame where that person was not detected.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from capture.landmarks import NUM_LANDMARKS
+from capture.pose import MediaPipePoseEstimator, PersonPose, PoseConfig, PoseEstimator
+from capture.subject import (
+    DEFAULT_SUBJECT_RULE,
+    Candidate,
+    SubjectRule,
+    body_size_px,
+    choose_subject,
+)
+from capture.tracking import PoseTracker, TrackerConfig
+from capture.video import VideoInfo, VideoReader
+
+FloatArray = NDArray[np.float64]
+ProgressCallback = Callable[[int, int], None]
+"""Called after each frame with (frames done, frames expected per the container)."""
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    """One reported identity; frame numbers are 0-based and inclusive."""
+
+    id: int
+    first_frame: int
+    last_frame: int
+    frames_tracked: int
+    body_size_px: float
+
+
+@dataclass
+class VideoAnalysis:
+    """Everything measured on one video. Array shapes are in the module docstring."""
+
+    video: VideoInfo
+    frames: int
+    model: str
+    people: list[PersonSummary]
+    subject: int | None
+    subject_rule: str
+    image: FloatArray
+    world: FloatArray
+    presence: FloatArray
+    bbox: FloatArray
+    pose_config: PoseConfig
+    tracker_config: TrackerConfig
+    height_m: float | None = None
+    sections: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def person_ids(self) -> list[int]:
+        return [p.id for p in self.people]
+
+    @property
+    def time_s(self) -> FloatArray:
+        """``(F,)`` time of each frame from the container frame rate."""
+        times: FloatArray = np.arange(self.frames, dtype=np.float64) / self.video.fps
+        return times
+
+    def _row(self, person_id: int | None) -> int:
+        wanted = self.subject if person_id is None else person_id
+        if wanted is None:
+            raise LookupError("No person was detected in this video.")
+        try:
+            return self.person_ids.index(wanted)
+        except ValueError:
+            raise LookupError(f"Person {wanted} is not in this video.") from None
+
+    def image_landmarks(self, person_id: int | None = None) -> FloatArray:
+        """``(F, 33, 4)`` pixel landmarks of ``person_id`` (default: the subject), NaN when unseen."""
+        series: FloatArray = self.image[self._row(person_id)]
+        return series
+
+    def world_landmarks(self, person_id: int | None = None) -> FloatArray:
+        """``(F, 33, 4)`` world landmarks in metres of ``person_id`` (default: the subject)."""
+        series: FloatArray = self.world[self._row(person_id)]
+        return series
+
+    def summary_dict(self) -> dict[str, Any]:
+        """JSON-ready description; later analysis sections are merged in under their own keys."""
+        info = self.video
+        out: dict[str, Any] = {
+            "video": {
+                "file": info.path.name,
+                "fps": info.fps,
+                "frames": self.frames,
+                "width": info.width,
+                "height": info.height,
+                "rotation_deg": info.rotation_deg,
+                "codec": info.codec,
+                "duration_s": round(self.frames / info.fps, 4),
+            },
+            "model": self.model,
+            "people": [
+                {
+                    "id": p.id,
+                    "first_frame": p.first_frame,
+                    "last_frame": p.last_frame,
+                    "frames_tracked": p.frames_tracked,
+                    "first_time_s": round(p.first_frame / info.fps, 4),
+                    "last_time_s": round(p.last_frame / info.fps, 4),
+                    "body_size_px": round(p.body_size_px, 1),
+                }
+                for p in self.people
+            ],
+            "subject": self.subject,
+            "subject_rule": self.subject_rule,
+            "height_m": self.height_m,
+            "settings": {"pose": asdict(self.pose_config), "tracker": asdict(self.tracker_config)},
+        }
+        out.update(self.sections)
+        return out
+
+
+def analyze_file(
+    path: str | Path,
+    *,
+    model: str = "full",
+    pose_config: PoseConfig | None = None,
+    tracker_config: TrackerConfig | None = None,
+    subject: int | None = None,
+    subject_rule: SubjectRule = DEFAULT_SUBJECT_RULE,
+    height_m: float | None = None,
+    on_frame: ProgressCallback | None = None,
+    estimator: PoseEstimator | None = None,
+) -> VideoAnalysis:
+    """Analyse the video at ``path``.
+
+    ``estimator`` replaces the MediaPipe estimator (tests use recorded poses); otherwise the
+    ``model`` variant runs in VIDEO mode. ``subject`` overrides the subject rule with a reported
+    person id. Raises :class:`capture.video.VideoError` for unusable files,
+    :class:`capture.models.ModelNotInstalledError` for a missing model and
+    :class:`capture.subject.UnknownSubjectError` for a ``subject`` nobody has.
+    """
+    if height_m is not None and not (0.5 <= height_m <= 2.5):
+        raise ValueError(f"height_m must be a body height between 0.5 and 2.5 metres, got {height_m}")
+    pose_config = pose_config or PoseConfig()
+    tracker_config = tracker_config or TrackerConfig()
+    with VideoReader(path) as reader:
+        info = reader.info
+        own_estimator = estimator is None
+        active: PoseEstimator = estimator or MediaPipePoseEstimator(model, mode="video", config=pose_config)
+        try:
+            tracker = PoseTracker(
+                fps_hz=info.fps, frame_size_px=(info.width, info.height), config=tracker_config
+            )
+            observations: dict[int, list[tuple[int, PersonPose]]] = {}
+            frames = 0
+            for frame in reader:
+                detected = active.estimate(frame.rgb(), timestamp_ms=frame.timestamp_ms)
+                identities = tracker.update(detected, frame_index=frame.index)
+                for person, track_id in zip(detected, identities, strict=True):
+                    if track_id is not None:
+                        observations.setdefault(track_id, []).append((frame.index, person))
+                frames = frame.index + 1
+                if on_frame is not None:
+                    on_frame(frames, info.frame_count)
+        finally:
+            if own_estimator:
+                active.close()
+    reported = tracker.tracks()
+    count = len(reported)
+    image = np.full((count, frames, NUM_LANDMARKS, 4), np.nan)
+    world = np.full((count, frames, NUM_LANDMARKS, 4), np.nan)
+    presence = np.full((count, frames, NUM_LANDMARKS), np.nan)
+    bbox = np.full((count, frames, 4), np.nan)
+    people: list[PersonSummary] = []
+    for row, track in enumerate(reported):
+        for index, person in observations[track.track_id]:
+            image[row, index] = person.image
+            world[row, index] = person.world
+            presence[row, index] = person.presence
+            bbox[row, index] = person.bbox
+        people.append(
+            PersonSummary(
+                id=row + 1,  # reported ids are 1..P in order of appearance
+                first_frame=track.first_frame,
+                last_frame=track.last_frame,
+                frames_tracked=track.frames_tracked,
+                body_size_px=_median_or_zero(body_size_px(image[row])),
+            )
+        )
+    chosen = choose_subject(
+        [Candidate(p.id, p.frames_tracked, p.body_size_px) for p in people],
+        rule=subject_rule,
+        override=subject,
+    )
+    return VideoAnalysis(
+        video=info,
+        frames=frames,
+        model=active.variant,
+        people=people,
+        subject=chosen,
+        subject_rule="override" if subject is not None else subject_rule,
+        image=image,
+        world=world,
+        presence=presence,
+        bbox=bbox,
+        pose_config=pose_config,
+        tracker_config=tracker_config,
+        height_m=height_m,
+    )
+
+
+def _median_or_zero(values: FloatArray) -> float:
+    if not np.any(np.isfinite(values)):
+        return 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        median = float(np.nanmedian(values))
+    return median if math.isfinite(median) else 0.0
