@@ -56,7 +56,8 @@ def alerts_for(
             Alert(
                 "warning",
                 "progress_report_soon",
-                f"Progress report due within {PROGRESS_REPORT_DUE_VISITS - visits_since_report} visits",
+                f"Progress report due within {PROGRESS_REPORT_DUE_VISITS - visits_since_report} "
+                f"visit{'s' if PROGRESS_REPORT_DUE_VISITS - visits_since_report > 1 else ''}",
             )
         )
     if certification_end is None:

@@ -50,6 +50,7 @@ class RegisterPatient(Command):
 @dataclass(frozen=True, kw_only=True)
 class AssignTherapist(Command):
     therapist_id: int
+    therapist_name: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

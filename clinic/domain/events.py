@@ -81,6 +81,7 @@ class PatientRegistered(DomainEvent):
 class TherapistAssigned(DomainEvent):
     patient_id: UUID
     therapist_id: int
+    therapist_name: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -194,7 +194,11 @@ def decide_assign(command: AssignTherapist, state: PatientState) -> list[DomainE
     patient_id = require_open(state)
     if command.therapist_id in state.therapists:
         raise InvalidState("this therapist is already assigned", code="already_assigned")
-    return [TherapistAssigned(patient_id=patient_id, therapist_id=command.therapist_id)]
+    return [
+        TherapistAssigned(
+            patient_id=patient_id, therapist_id=command.therapist_id, therapist_name=command.therapist_name
+        )
+    ]
 
 
 def decide_unassign(command: UnassignTherapist, state: PatientState) -> list[DomainEvent]:

@@ -120,7 +120,7 @@ def _timeline_summary(e: ev.DomainEvent) -> tuple[str, str]:
                 f"Registered; diagnoses {codes}; referred by {e.referring_physician or 'self'}",
             )
         case ev.TherapistAssigned():
-            return "care_team", f"Therapist #{e.therapist_id} assigned"
+            return "care_team", f"{e.therapist_name or f'Therapist #{e.therapist_id}'} assigned"
         case ev.TherapistUnassigned():
             return "care_team", f"Therapist #{e.therapist_id} unassigned"
         case ev.PlanOfCareEstablished():

@@ -91,10 +91,15 @@ def follow(*, poll_interval_s: float = 1.0, stop_after_s: float | None = None) -
         processed = catch_up()
         if processed:
             log.info("projections processed %d events", processed)
+        wait_s = (
+            poll_interval_s
+            if deadline is None
+            else max(0.0, min(poll_interval_s, deadline - time.monotonic()))
+        )
         if listen is not None:
-            listen(poll_interval_s)
+            listen(wait_s)
         else:
-            time.sleep(poll_interval_s)
+            time.sleep(wait_s)
 
 
 def _listener():  # type: ignore[no-untyped-def]

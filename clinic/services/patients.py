@@ -96,8 +96,7 @@ def patient_register(
     patient_id = uuid.uuid4()
     assign = list(therapist_ids) if staff.role == ADMIN else [staff.user_id, *therapist_ids]
     contact_clean = {k: str((contact or {}).get(k, "")).strip() for k in CONTACT_FIELDS}
-    for therapist_id in assign:
-        _check_colleague(staff.practice_id, therapist_id)
+    names = {therapist_id: _check_colleague(staff.practice_id, therapist_id) for therapist_id in assign}
     with transaction.atomic(), execution_context(actor=user.username):
         keys.create_key(patient_id)
         command = c.RegisterPatient(
@@ -122,10 +121,10 @@ def patient_register(
             decide=decide_patient,
             expected_version=0,
         )
-        for therapist_id in dict.fromkeys(assign):
+        for therapist_id, name in names.items():
             result = execute(
                 patient_stream(patient_id),
-                c.AssignTherapist(therapist_id=therapist_id),
+                c.AssignTherapist(therapist_id=therapist_id, therapist_name=name),
                 evolve=evolve,
                 initial=PatientState(),
                 decide=decide_patient,
@@ -135,22 +134,25 @@ def patient_register(
     return Written(patient_id, result.last_version)
 
 
-def _check_colleague(practice_id: UUID, therapist_id: int) -> None:
-    if not StaffMember.objects.filter(user_id=therapist_id, practice_id=practice_id).exists():
+def _check_colleague(practice_id: UUID, therapist_id: int) -> str:
+    """The therapist's display name, if they work in the practice."""
+    staff = StaffMember.objects.filter(user_id=therapist_id, practice_id=practice_id).first()
+    if staff is None:
         raise InvalidValue(
             "the therapist does not work in this practice", code="unknown_therapist", field="therapist_id"
         )
+    return staff.display_name
 
 
 def patient_assign_therapist(
     *, user: Any, patient_id: UUID, therapist_id: int, expected_version: int | None
 ) -> Written:
     staff = require_admin(user)
-    _check_colleague(staff.practice_id, therapist_id)
+    name = _check_colleague(staff.practice_id, therapist_id)
     result = run_patient_command(
         user,
         patient_id,
-        c.AssignTherapist(therapist_id=therapist_id),
+        c.AssignTherapist(therapist_id=therapist_id, therapist_name=name),
         action="assign",
         expected_version=expected_version,
     )
