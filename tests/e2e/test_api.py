@@ -129,7 +129,7 @@ def test_goal_note_sign_flow_and_amendment(setup) -> None:  # type: ignore[no-un
 
 
 def test_stale_version_is_409_with_the_current_version(setup) -> None:  # type: ignore[no-untyped-def]
-    practice, pid, visit_id, version = setup
+    practice, pid, _visit_id, version = setup
     api = client_for(practice.therapist)
     body = {
         "metric": "cadence",
