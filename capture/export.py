@@ -15,6 +15,7 @@ CSV: one row per frame and person detected in it, with the box and, per landmark
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import math
 from pathlib import Path
@@ -96,13 +97,26 @@ def _write_csv(analysis: VideoAnalysis, path: Path) -> None:
                 )
 
 
+def output_paths(*, json_path: Path, csv_path: Path | None) -> list[Path]:
+    """The files an export will write, checked before any work is done.
+
+    Raises ``ValueError`` when two outputs collide and ``IsADirectoryError`` when one names a folder.
+    """
+    targets: list[Path] = [json_path, npz_path_for(json_path)] + ([csv_path] if csv_path is not None else [])
+    if len(set(targets)) != len(targets):
+        raise ValueError("The JSON, landmark (.npz) and CSV outputs must be different files")
+    for target in targets:
+        if target.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "is a folder, not a file name", str(target))
+    return targets
+
+
 def write_outputs(analysis: VideoAnalysis, *, json_path: Path, csv_path: Path | None) -> list[Path]:
     """Write the JSON, the ``.npz`` beside it and optionally the CSV; returns the paths written."""
+    targets = output_paths(json_path=json_path, csv_path=csv_path)
     npz_path = npz_path_for(json_path)
-    targets: list[Path] = [json_path, npz_path] + ([csv_path] if csv_path is not None else [])
-    if len(set(targets)) != len(targets):
-        raise ValueError("The JSON, landmark (.npz) and CSV outputs must be different files.")
     partials = {target: target.with_name(f".{target.name}.partial") for target in targets}
+    moved: list[Path] = []
     try:
         for target in targets:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -112,6 +126,12 @@ def write_outputs(analysis: VideoAnalysis, *, json_path: Path, csv_path: Path | 
             _write_csv(analysis, partials[csv_path])
         for target, partial in partials.items():
             partial.replace(target)
+            moved.append(target)
+    except BaseException:
+        # All or nothing: results from one run must not sit beside files from another.
+        for target in moved:
+            target.unlink(missing_ok=True)
+        raise
     finally:
         for partial in partials.values():
             partial.unlink(missing_ok=True)

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from capture.export import write_outputs
+from capture.export import output_paths, write_outputs
 from capture.models import DEFAULT_VARIANT, VARIANTS, ModelNotInstalledError
 from capture.pipeline import VideoAnalysis, analyze_file
 from capture.pose import PoseConfig
@@ -51,6 +51,12 @@ class Command(BaseCommand):
             raise CommandError(
                 f"--height-m is the subject's height in metres (0.5 to 2.5), not {height_m:g}."
             )
+        try:
+            output_paths(json_path=json_path, csv_path=csv_path)
+        except ValueError as exc:
+            raise CommandError(f"{exc}.") from exc
+        except OSError as exc:
+            raise CommandError(f"Cannot write the results to {exc.filename}: it {exc.strerror}.") from exc
         bars: list[tqdm[Any]] = []
 
         def progress(done: int, expected: int) -> None:
