@@ -73,13 +73,31 @@ def alerts_for(
     return alerts
 
 
-def caseload(*, user: Any, today: date | None = None, include_discharged: bool = False) -> list[CaseloadRow]:
-    """The patients the user sees (assigned, or the whole practice for an admin), with alerts."""
+@dataclass
+class CaseloadPage:
+    count: int
+    rows: list[CaseloadRow]
+
+
+def caseload(
+    *,
+    user: Any,
+    today: date | None = None,
+    include_discharged: bool = False,
+    offset: int = 0,
+    limit: int | None = None,
+) -> CaseloadPage:
+    """The patients the user sees (assigned, or the whole practice for an admin), with alerts.
+
+    Sorted by name; ``offset``/``limit`` select a page, and only that page's counters are read.
+    """
     today = today or timezone.localdate()
     patients = visible_patients(user)
     if not include_discharged:
         patients = patients.filter(status="active")
-    patients_list = list(patients.order_by("family_name", "given_name"))
+    ordered = patients.order_by("family_name", "given_name", "patient_id")
+    count = ordered.count()
+    patients_list = list(ordered[offset : None if limit is None else offset + limit])
     ids = [p.patient_id for p in patients_list]
     counters = dict(
         rm.ProgressReportCounter.objects.filter(patient_id__in=ids).values_list(
@@ -89,7 +107,12 @@ def caseload(*, user: Any, today: date | None = None, include_discharged: bool =
     certs = dict(
         rm.Certification.objects.filter(patient_id__in=ids).values_list("patient_id", "certification_end")
     )
-    names = dict(rm.StaffMember.objects.values_list("user_id", "display_name"))
+    staff = staff_member(user)
+    names = dict(
+        rm.StaffMember.objects.filter(practice_id=staff.practice_id if staff else None).values_list(
+            "user_id", "display_name"
+        )
+    )
     team: dict[UUID, list[str]] = {}
     for patient_id, therapist_id in rm.Assignment.objects.filter(patient_id__in=ids).values_list(
         "patient_id", "therapist_id"
@@ -110,11 +133,10 @@ def caseload(*, user: Any, today: date | None = None, include_discharged: bool =
                 ),
             )
         )
-    staff = staff_member(user)
     access_log.record(
         user=user, action="list", object_type="caseload", object_id=staff.practice_id if staff else "-"
     )
-    return rows
+    return CaseloadPage(count, rows)
 
 
 def patient_get(*, user: Any, patient_id: UUID, action: str = "read") -> rm.PatientSummary:

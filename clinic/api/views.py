@@ -37,12 +37,27 @@ def _written(written: Written, code: int = status.HTTP_200_OK) -> Response:
     return Response(WrittenOut({"id": written.id, "version": written.version}).data, status=code)
 
 
+class PageIn(serializers.Serializer):
+    offset = serializers.IntegerField(min_value=0, default=0)
+    limit = serializers.IntegerField(min_value=1, max_value=500, default=100)
+    include_discharged = serializers.BooleanField(default=False)
+
+
+def _page_params(request: Request) -> dict[str, Any]:
+    serializer = PageIn(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
 class CaseloadView(APIView):
-    @extend_schema(responses=CaseloadRowOut(many=True), summary="Your caseload with alerts")
+    class CaseloadOut(serializers.Serializer):
+        count = serializers.IntegerField()
+        results = CaseloadRowOut(many=True, source="rows")
+
+    @extend_schema(parameters=[PageIn], responses=CaseloadOut, summary="Your caseload with alerts")
     def get(self, request: Request) -> Response:
-        include = request.query_params.get("include_discharged") == "true"
-        rows = selectors.caseload(user=request.user, include_discharged=include)
-        return Response(CaseloadRowOut(rows, many=True).data)
+        page = selectors.caseload(user=request.user, **_page_params(request))
+        return Response(self.CaseloadOut(page).data)
 
 
 class PatientListView(APIView):
@@ -67,10 +82,17 @@ class PatientListView(APIView):
         contact = ContactIn(required=False)
         therapist_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
 
-    @extend_schema(responses=PatientOut(many=True), summary="Patients you may see")
+    class PatientPageOut(serializers.Serializer):
+        count = serializers.IntegerField()
+        results = PatientOut(many=True)
+
+    @extend_schema(parameters=[PageIn], responses=PatientPageOut, summary="Patients you may see")
     def get(self, request: Request) -> Response:
-        rows = selectors.caseload(user=request.user, include_discharged=True)
-        return Response(PatientOut([r.patient for r in rows], many=True).data)
+        params = {**_page_params(request), "include_discharged": True}
+        page = selectors.caseload(user=request.user, **params)
+        return Response(
+            self.PatientPageOut({"count": page.count, "results": [r.patient for r in page.rows]}).data
+        )
 
     @extend_schema(request=RegisterIn, responses={201: WrittenOut}, summary="Register a patient")
     def post(self, request: Request) -> Response:

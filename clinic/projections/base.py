@@ -25,6 +25,12 @@ class Projection:
     def apply(self, event: DomainEvent, recorded: RecordedEvent) -> None:
         getattr(self, f"on_{recorded.event_type}")(event, recorded)
 
+    def begin_batch(self) -> None:
+        """Forget anything buffered by a batch that failed (called once the checkpoint is locked)."""
+
+    def end_batch(self) -> None:
+        """Write anything buffered during the batch (called inside the batch's transaction)."""
+
     def reset(self) -> None:
         for table in self.tables:
             table.objects.all().delete()

@@ -6,6 +6,8 @@ be deterministic, so that a rebuild from position 0 equals incremental processin
 
 from __future__ import annotations
 
+import threading
+
 from django.db.models import F
 
 from clinic.domain import events as ev
@@ -57,6 +59,26 @@ class CaseloadProjection(Projection):
     name = "caseload"
     tables = (rm.PatientSummary, rm.Assignment)
 
+    def __init__(self) -> None:
+        # Only a patient's last version in a batch matters: one UPDATE per patient per batch.
+        # Thread-local because web threads and the worker share this instance.
+        self._local = threading.local()
+
+    @property
+    def _versions(self) -> dict[object, int]:
+        if not hasattr(self._local, "versions"):
+            self._local.versions = {}
+        versions: dict[object, int] = self._local.versions
+        return versions
+
+    def begin_batch(self) -> None:
+        self._versions.clear()
+
+    def end_batch(self) -> None:
+        for patient_id, version in self._versions.items():
+            rm.PatientSummary.objects.filter(patient_id=patient_id).update(stream_version=version)
+        self._versions.clear()
+
     def handles(self, event_type: str) -> bool:
         return event_type == "PatientRegistered" or event_type in _PATIENT_EVENTS
 
@@ -64,9 +86,7 @@ class CaseloadProjection(Projection):
         if isinstance(event, ev.PatientRegistered):
             self._register(event, recorded)
         else:
-            rm.PatientSummary.objects.filter(patient_id=event.patient_id).update(  # type: ignore[attr-defined]
-                stream_version=recorded.version
-            )
+            self._versions[event.patient_id] = recorded.version  # type: ignore[attr-defined]
             handler = getattr(self, f"on_{recorded.event_type}", None)
             if handler is not None:
                 handler(event, recorded)
@@ -160,20 +180,39 @@ class TimelineProjection(Projection):
     name = "timeline"
     tables = (rm.TimelineEntry,)
 
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    @property
+    def _pending(self) -> list[rm.TimelineEntry]:
+        if not hasattr(self._local, "pending"):
+            self._local.pending = []
+        pending: list[rm.TimelineEntry] = self._local.pending
+        return pending
+
+    def begin_batch(self) -> None:
+        self._pending.clear()
+
+    def end_batch(self) -> None:
+        rm.TimelineEntry.objects.bulk_create(self._pending)
+        self._pending.clear()
+
     def handles(self, event_type: str) -> bool:
         return event_type == "PatientRegistered" or event_type in _PATIENT_EVENTS
 
     def apply(self, event: ev.DomainEvent, recorded: RecordedEvent) -> None:
         kind, summary = _timeline_summary(event)
         occurred = getattr(event, "visit_date", None) or getattr(event, "discharged_on", None)
-        rm.TimelineEntry.objects.create(
-            global_position=recorded.global_position,
-            patient_id=event.patient_id,  # type: ignore[attr-defined]
-            occurred_on=occurred or recorded.recorded_at.date(),
-            recorded_at=recorded.recorded_at,
-            kind=kind,
-            summary=summary,
-            actor=str(recorded.metadata.get("actor", "")),
+        self._pending.append(
+            rm.TimelineEntry(
+                global_position=recorded.global_position,
+                patient_id=event.patient_id,  # type: ignore[attr-defined]
+                occurred_on=occurred or recorded.recorded_at.date(),
+                recorded_at=recorded.recorded_at,
+                kind=kind,
+                summary=summary,
+                actor=str(recorded.metadata.get("actor", "")),
+            )
         )
 
 

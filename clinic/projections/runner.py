@@ -44,9 +44,11 @@ def process_batch(projection: Projection, *, batch_size: int = 500) -> int:
         )
         if not events:
             return 0
+        projection.begin_batch()
         for recorded in events:
             if recorded.event_type in EVENT_TYPES and projection.handles(recorded.event_type):
                 projection.apply(event_from_data(recorded.event_type, recorded.data), recorded)
+        projection.end_batch()
         checkpoint.tx_id = events[-1].tx_id
         checkpoint.global_position = events[-1].global_position
         checkpoint.save(update_fields=["tx_id", "global_position", "updated_at"])

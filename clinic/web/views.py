@@ -18,6 +18,8 @@ from clinic.eventstore.errors import ConcurrencyConflict
 from clinic.services import care, patients
 from clinic.web import forms
 
+CASELOAD_PAGE = 100
+
 
 def _explain(request: HttpRequest, exc: Exception) -> None:
     if isinstance(exc, ConcurrencyConflict):
@@ -32,9 +34,21 @@ def _explain(request: HttpRequest, exc: Exception) -> None:
 
 @login_required
 def caseload(request: HttpRequest) -> HttpResponse:
-    rows = selectors.caseload(user=request.user)
-    due = sum(1 for r in rows if any(a.level == "due" for a in r.alerts))
-    return render(request, "clinic/caseload.html", {"rows": rows, "due_count": due})
+    try:
+        offset = max(0, int(request.GET.get("offset", "0")))
+    except ValueError:
+        offset = 0
+    page = selectors.caseload(user=request.user, offset=offset, limit=CASELOAD_PAGE)
+    due = sum(1 for r in page.rows if any(a.level == "due" for a in r.alerts))
+    context = {
+        "rows": page.rows,
+        "count": page.count,
+        "due_count": due,
+        "offset": offset,
+        "previous": max(0, offset - CASELOAD_PAGE) if offset else None,
+        "next": offset + CASELOAD_PAGE if offset + CASELOAD_PAGE < page.count else None,
+    }
+    return render(request, "clinic/caseload.html", context)
 
 
 @login_required

@@ -49,7 +49,7 @@ def test_register_patient_and_read_it_back() -> None:
     detail = api.get(f"/api/patients/{pid}/").json()
     assert detail["diagnoses"] == [{"code": "M54.50", "description": "Low back pain"}]
     assert detail["contact"]["email"] == "lena@example.org"
-    caseload = api.get("/api/caseload/").json()
+    caseload = api.get("/api/caseload/").json()["results"]
     assert [row["patient"]["patient_id"] for row in caseload] == [pid]
     assert {a["code"] for a in caseload[0]["alerts"]} == {"no_plan_of_care"}
 
@@ -196,7 +196,7 @@ def test_other_therapist_gets_404_everywhere_and_each_is_logged(setup) -> None: 
     )
     assert AccessLogEntry.objects.count() - before == len(endpoints)
     assert denied.count() == len(endpoints)
-    assert outsider.get("/api/caseload/").json() == []
+    assert outsider.get("/api/caseload/").json() == {"count": 0, "results": []}
     # Nothing was written on the outsider's behalf.
     assert client_for(practice.therapist).get(f"/api/patients/{pid}/").json()["version"] == version
 
@@ -207,7 +207,7 @@ def test_another_practice_sees_nothing_even_as_admin(setup) -> None:  # type: ig
     admin = client_for(other.admin)
     for method, url, body in patient_endpoints(pid, visit_id)[:5]:
         assert getattr(admin, method)(url, body, format="json").status_code == 404
-    assert admin.get("/api/patients/").json() == []
+    assert admin.get("/api/patients/").json() == {"count": 0, "results": []}
     # The practice's own admin sees the patient.
     assert client_for(practice.admin).get(f"/api/patients/{pid}/").status_code == 200
 
@@ -271,3 +271,16 @@ def test_token_authentication() -> None:
     assert api.get("/api/caseload/").status_code == 200
     assert APIClient().get("/api/caseload/").status_code in (401, 403)
     assert practice.therapist.username == "ther1"
+
+
+def test_caseload_is_paged_in_name_order() -> None:
+    practice = make_practice()
+    for name in ("Cole", "Adams", "Baker"):
+        make_patient(practice.therapist, family_name=name)
+    api = client_for(practice.therapist)
+    first = api.get("/api/caseload/?limit=2").json()
+    assert first["count"] == 3
+    assert [r["patient"]["family_name"] for r in first["results"]] == ["Adams", "Baker"]
+    rest = api.get("/api/caseload/?limit=2&offset=2").json()
+    assert [r["patient"]["family_name"] for r in rest["results"]] == ["Cole"]
+    assert api.get("/api/caseload/?limit=0").status_code == 400

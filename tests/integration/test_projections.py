@@ -53,7 +53,7 @@ def test_progress_report_alert_at_8_and_due_at_10() -> None:
     _, version = make_evaluation(practice.therapist, patient)
 
     def alert_codes() -> set[str]:
-        [row] = selectors.caseload(user=practice.therapist)
+        [row] = selectors.caseload(user=practice.therapist).rows
         return {a.code for a in row.alerts}
 
     version = treatment_visits(practice.therapist, patient.id, version, 7)
@@ -80,11 +80,11 @@ def test_certification_expiry_alert_14_days_before() -> None:
         duration_weeks=11,
         expected_version=patient.version,
     )
-    [row] = selectors.caseload(user=practice.therapist)
+    [row] = selectors.caseload(user=practice.therapist).rows
     assert not [a for a in row.alerts if a.code.startswith("certification")]
-    [row] = selectors.caseload(user=practice.therapist, today=today + timedelta(days=1))
+    [row] = selectors.caseload(user=practice.therapist, today=today + timedelta(days=1)).rows
     assert [a.code for a in row.alerts if a.code.startswith("certification")] == ["certification_expiring"]
-    [row] = selectors.caseload(user=practice.therapist, today=today + timedelta(days=16))
+    [row] = selectors.caseload(user=practice.therapist, today=today + timedelta(days=16)).rows
     assert [a.code for a in row.alerts if a.code.startswith("certification")] == ["certification_expired"]
 
 
