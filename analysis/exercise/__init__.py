@@ -61,7 +61,10 @@ def analyze_exercise(
     for that cutoff).
     """
     seg = count_reps(traj, kind, config=rep_config)
-    smooth = traj.with_points({k: lowpass(v, sampling_rate_hz=traj.rate_hz) for k, v in traj.points.items()})
+    names = list(traj.points)
+    stacked = np.stack([traj.points[k] for k in names], axis=1)  # (frames, points, 3): one filter call
+    filtered = lowpass(stacked, sampling_rate_hz=traj.rate_hz, max_gap_frames=int(0.25 * traj.rate_hz))
+    smooth = traj.with_points({k: filtered[:, i] for i, k in enumerate(names)})
     angles = joint_angles(smooth)
     reps = []
     cues: dict[int, list[Cue]] = {}

@@ -70,20 +70,26 @@ def elbow_flexions(traj: Trajectories) -> dict[str, FloatArray]:
     }
 
 
+def _mean_of_seen(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Frame-wise mean of two series, or the one that is seen, NaN if neither."""
+    both = (a + b) / 2.0
+    return np.asarray(np.where(np.isfinite(both), both, np.where(np.isfinite(a), a, b)), dtype=np.float64)
+
+
 def movement_signal(traj: Trajectories, kind: ExerciseKind) -> FloatArray:
     """The ``(frames,)`` signal of ``kind`` (see the module docstring); NaN where unseen."""
     if kind == "squat":
         k = knee_angles(traj)
-        return np.asarray(180.0 - np.nanmean(np.stack([k["left"], k["right"]]), axis=0), dtype=np.float64)
+        return 180.0 - _mean_of_seen(k["left"], k["right"])
     if kind == "sit_to_stand":
         h = traj.vertical("pelvis")
         return np.asarray((h - np.nanpercentile(h, 2)) / leg_length(traj), dtype=np.float64)
     if kind == "deadlift":
-        wrist = np.nanmean(np.stack([traj.vertical("left_wrist"), traj.vertical("right_wrist")]), axis=0)
+        wrist = _mean_of_seen(traj.vertical("left_wrist"), traj.vertical("right_wrist"))
         return np.asarray((traj.vertical("pelvis") - wrist) / leg_length(traj), dtype=np.float64)
     if kind == "overhead_press":
-        wrist = np.nanmean(np.stack([traj.vertical("left_wrist"), traj.vertical("right_wrist")]), axis=0)
-        sh = np.nanmean(np.stack([traj.vertical("left_shoulder"), traj.vertical("right_shoulder")]), axis=0)
+        wrist = _mean_of_seen(traj.vertical("left_wrist"), traj.vertical("right_wrist"))
+        sh = _mean_of_seen(traj.vertical("left_shoulder"), traj.vertical("right_shoulder"))
         return np.asarray((wrist - sh) / arm_length(traj), dtype=np.float64)
     e = elbow_flexions(traj)
     ranges = {s: np.nanpercentile(v, 95) - np.nanpercentile(v, 5) for s, v in e.items()}

@@ -47,11 +47,14 @@ def interpolate_gaps(x: FloatArray, *, max_gap_frames: int) -> FloatArray:
         if not miss.any() or miss.all():
             continue
         good = ~miss
+        # One interpolation for every missing sample, then undo it where the gap is too long or
+        # open-ended (cheaper than interpolating gap by gap on long recordings).
+        filled = np.interp(idx, idx[good], col[good])
         first, last = np.flatnonzero(good)[[0, -1]]
         for a, b in nan_runs(miss):
             if a <= first or b > last or b - a > max_gap_frames:
-                continue
-            col[a:b] = np.interp(idx[a:b], idx[good], col[good])
+                filled[a:b] = np.nan
+        out[:, c] = filled
     return out.reshape(shape)
 
 

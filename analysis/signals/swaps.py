@@ -2,9 +2,9 @@
 
 Single-camera pose models sometimes exchange the labels of the two legs (or arms) for a few
 frames, typically in side views when one limb hides the other. A swap shows up as both limbs
-jumping to where the *other* limb was predicted. We track each limb group with a
-constant-velocity prediction and swap the labels back in frames where the crossed assignment
-explains the new positions much better than the labelled one.
+jumping to where the *other* limb was predicted. Each limb group is tracked with a
+constant-velocity prediction and the labels are swapped back in frames where the crossed
+assignment explains the new positions much better than the labelled one.
 """
 
 from __future__ import annotations
@@ -17,44 +17,61 @@ LEG_GROUP = ("KNEE", "ANKLE", "HEEL", "FOOT_INDEX")
 ARM_GROUP = ("ELBOW", "WRIST", "PINKY", "INDEX", "THUMB")
 
 
-def _cost(a: FloatArray, b: FloatArray) -> float:
+def _ffill(x: FloatArray) -> FloatArray:
+    """Carry the last seen position of each point forward over frames where it is missing."""
+    seen = np.isfinite(x).all(axis=-1)  # (frames, points)
+    idx = np.where(seen, np.arange(x.shape[0])[:, None], 0)
+    np.maximum.accumulate(idx, axis=0, out=idx)
+    return np.asarray(np.take_along_axis(x, idx[..., None], axis=0), dtype=np.float64)
+
+
+def _mean_dist(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Mean over points of the distance between ``a`` and ``b`` (``(..., points, dims)``)."""
     d = np.linalg.norm(a - b, axis=-1)
-    d = d[np.isfinite(d)]
-    return float(d.mean()) if d.size else np.nan
+    with np.errstate(invalid="ignore"):
+        return (
+            np.asarray(np.nanmean(d, axis=-1), dtype=np.float64) if d.ndim > 1 else np.asarray(np.nanmean(d))
+        )
 
 
 def repair_swaps(left: FloatArray, right: FloatArray, *, max_cost_ratio: float = 0.5) -> BoolArray:
     """Frames whose left/right labels should be exchanged.
 
     ``left``, ``right``: ``(frames, points, dims)`` positions of one limb group per side, NaN =
-    not seen. A frame is flagged when the mean distance of the crossed assignment to the
-    predicted positions is below ``max_cost_ratio`` times that of the labelled assignment. The
-    prediction extrapolates the last two (already repaired) frames at constant velocity.
-    Returns a ``(frames,)`` boolean mask; apply it with :func:`apply_swaps`.
+    not seen (missing points carry their last position). Each limb is predicted from the two
+    previous, already repaired frames at constant velocity; a frame is flagged when the crossed
+    assignment's mean distance to the predictions is below ``max_cost_ratio`` times the labelled
+    one. The loop is sequential (a repair changes the next prediction), but while the two previous
+    frames share one labelling the costs equal precomputed ones (exchanged if that labelling is
+    swapped), so only frames right after a change of labelling are computed one by one.
     """
-    lt, rt = np.array(left, dtype=np.float64), np.array(right, dtype=np.float64)
+    lt = _ffill(np.asarray(left, dtype=np.float64))
+    rt = _ffill(np.asarray(right, dtype=np.float64))
     n = lt.shape[0]
     swapped = np.zeros(n, dtype=bool)
-    prev: list[tuple[FloatArray, FloatArray]] = []
-    for t in range(n):
-        cur_l, cur_r = lt[t], rt[t]
-        if len(prev) >= 1:
-            if len(prev) >= 2:
-                pred_l = 2 * prev[-1][0] - prev[-2][0]
-                pred_r = 2 * prev[-1][1] - prev[-2][1]
-                # Fall back to the last position where the velocity is unknown.
-                pred_l = np.where(np.isfinite(pred_l), pred_l, prev[-1][0])
-                pred_r = np.where(np.isfinite(pred_r), pred_r, prev[-1][1])
-            else:
-                pred_l, pred_r = prev[-1]
-            keep = _cost(cur_l, pred_l) + _cost(cur_r, pred_r)
-            cross = _cost(cur_l, pred_r) + _cost(cur_r, pred_l)
-            if np.isfinite(keep) and np.isfinite(cross) and cross < max_cost_ratio * keep:
-                swapped[t] = True
-                cur_l, cur_r = cur_r, cur_l
-        if np.isfinite(cur_l).any() or np.isfinite(cur_r).any():
-            prev.append((cur_l, cur_r))
-            prev = prev[-2:]
+    if n < 2:
+        return swapped
+    pred_l, pred_r = lt.copy(), rt.copy()
+    pred_l[1:], pred_r[1:] = lt[:-1], rt[:-1]
+    pred_l[2:] = 2 * lt[1:-1] - lt[:-2]
+    pred_r[2:] = 2 * rt[1:-1] - rt[:-2]
+    with np.errstate(invalid="ignore"):
+        keep_raw = _mean_dist(lt, pred_l) + _mean_dist(rt, pred_r)
+        cross_raw = _mean_dist(lt, pred_r) + _mean_dist(rt, pred_l)
+    for t in range(1, n):
+        prev_state = swapped[t - 1]
+        if t == 1 or swapped[t - 2] == prev_state:
+            keep, cross = (cross_raw[t], keep_raw[t]) if prev_state else (keep_raw[t], cross_raw[t])
+        else:
+            # Mixed labelling in the two previous frames: predict from the repaired positions.
+            h1 = (rt[t - 1], lt[t - 1]) if prev_state else (lt[t - 1], rt[t - 1])
+            h2 = (rt[t - 2], lt[t - 2]) if swapped[t - 2] else (lt[t - 2], rt[t - 2])
+            pl, pr = 2 * h1[0] - h2[0], 2 * h1[1] - h2[1]
+            with np.errstate(invalid="ignore"):
+                keep = float(_mean_dist(lt[t], pl) + _mean_dist(rt[t], pr))
+                cross = float(_mean_dist(lt[t], pr) + _mean_dist(rt[t], pl))
+        # The raw labels of frame t against the repaired predictions: exchange them if crossing fits.
+        swapped[t] = bool(cross < max_cost_ratio * keep)  # False when either is NaN
     return swapped
 
 

@@ -97,7 +97,7 @@ def test_swap_repair_undoes_label_swaps() -> None:
     lm = to_landmarks(build(p), mode="image")
     truth = lm.copy()
     swapped = lm.copy()
-    frames = [20, 21, 22, 45]
+    frames = [20, 21, 22, *range(30, 39), 45]
     for a, b in ((BlazePose.LEFT_ANKLE, BlazePose.RIGHT_ANKLE), (BlazePose.LEFT_KNEE, BlazePose.RIGHT_KNEE),
                  (BlazePose.LEFT_HEEL, BlazePose.RIGHT_HEEL), (BlazePose.LEFT_FOOT_INDEX, BlazePose.RIGHT_FOOT_INDEX)):  # fmt: skip
         swapped[frames, a], swapped[frames, b] = lm[frames, b], lm[frames, a]
