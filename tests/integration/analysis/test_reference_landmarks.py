@@ -16,6 +16,7 @@ import numpy as np
 
 from analysis.exercise import analyze_exercise, guess_exercise
 from analysis.refine3d import refine_skeleton
+from analysis.report import video_sections
 from analysis.types import Trajectories
 
 FPS = 5.0
@@ -67,3 +68,12 @@ def test_refinement_on_reference_world_landmarks(shared_data: Path) -> None:
     # The fitted skeleton stays near MediaPipe's estimate (no drift).
     world = _landmarks(shared_data, "world3d")[..., :3]
     assert float(np.mean(np.linalg.norm(res.world[:, 23:29] - world[:, 23:29], axis=2))) < 0.05
+
+
+def test_video_sections_for_the_squat_clip(shared_data: Path) -> None:
+    out = json.loads(json.dumps(video_sections(_landmarks(shared_data, "2d"), fps=FPS)))
+    assert out["exercise"]["kind"] == "squat"
+    assert (out["exercise"]["complete_reps"], out["exercise"]["partial_reps"]) == (2, 1)
+    assert [r["bottom_frame"] for r in out["exercise"]["reps"]] == [10, 34, 59]
+    assert out["gait"] is None  # squatting in place: no steps
+    assert out["angles"]["left_knee_angle"]["min_deg"] < 100
