@@ -26,6 +26,7 @@ Guarantees
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -38,9 +39,11 @@ from django.utils import timezone
 
 from clinic.eventstore.context import current
 from clinic.eventstore.errors import ConcurrencyConflict, DuplicateEventError
+from clinic.eventstore.notifier import Notifier
 from clinic.eventstore.upcasting import registry
 
 NOTIFY_CHANNEL = "clinic_events"
+_notifier = Notifier(NOTIFY_CHANNEL)
 TABLE = "eventstore_event"
 
 
@@ -106,6 +109,10 @@ def append(stream_id: str, events: Sequence[NewEvent], *, expected_version: int 
 
     ``expected_version`` is the version the writer decided on (0 for a new stream);
     ``None`` appends whatever the current version is (for streams with one writer).
+
+    The version check and the insert are one statement (see ``_insert``), so outside a
+    transaction an append is a single round trip that commits by itself; inside one it
+    runs under a savepoint, so a refused append leaves the caller's transaction usable.
     """
     if not events:
         raise ValueError("append needs at least one event")
@@ -113,40 +120,52 @@ def append(stream_id: str, events: Sequence[NewEvent], *, expected_version: int 
     if len(set(ids)) != len(ids):
         raise DuplicateEventError("the batch repeats an event id")
     mode = strategy()
-    with transaction.atomic():
+    inserted: list[tuple[int, int]] = []
+    try:
+        if mode == "lock":
+            with transaction.atomic(), connection.cursor() as cur:
+                cur.execute(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE")
+                inserted = _insert(cur, stream_id, events, expected_version=expected_version, mode=mode)
+        elif connection.in_atomic_block:
+            with transaction.atomic(), connection.cursor() as cur:
+                inserted = _insert(cur, stream_id, events, expected_version=expected_version, mode=mode)
+        else:
+            with connection.cursor() as cur:  # autocommit: the statement is its own transaction
+                inserted = _insert(cur, stream_id, events, expected_version=expected_version, mode=mode)
+    except IntegrityError:
+        pass  # a concurrent writer took these versions, or these event ids were stored before
+    if not inserted:
         existing = _existing(ids)
         if existing is not None:
             return existing
-        with connection.cursor() as cur:
-            if mode == "lock":
-                cur.execute(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE")
-            current_version = _current_version(cur, stream_id)
-            if expected_version is not None and current_version != expected_version:
-                raise ConcurrencyConflict(
-                    stream_id=stream_id, expected_version=expected_version, current_version=current_version
-                )
-            try:
-                with transaction.atomic():
-                    last_position = _insert(
-                        cur, stream_id, events, first_version=current_version + 1, mode=mode
-                    )
-            except IntegrityError:
-                existing = _existing(ids)
-                if existing is not None:
-                    return existing
-                raise ConcurrencyConflict(
-                    stream_id=stream_id,
-                    expected_version=current_version if expected_version is None else expected_version,
-                    current_version=_current_version(cur, stream_id),
-                ) from None
-            if connection.vendor == "postgresql":
-                cur.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, stream_id])
+        raise ConcurrencyConflict(
+            stream_id=stream_id,
+            expected_version=-1 if expected_version is None else expected_version,
+            current_version=stream_version(stream_id),
+        )
+    _notify(stream_id)
+    versions = [v for v, _ in inserted]
     return AppendResult(
         stream_id=stream_id,
-        first_version=current_version + 1,
-        last_version=current_version + len(events),
-        last_position=last_position,
+        first_version=min(versions),
+        last_version=max(versions),
+        last_position=max(p for _, p in inserted),
     )
+
+
+def _notify(stream_id: str) -> None:
+    """Wake followers (``run_projections``) once the append is committed; see ``notifier``."""
+    if connection.vendor != "postgresql":
+        return
+    params = getattr(connection, "_eventstore_notify_params", None)
+    if params is None:  # computed once per connection: appends are a hot path
+        params = {
+            k: v
+            for k, v in connection.get_connection_params().items()
+            if k not in ("cursor_factory", "context")
+        }
+        connection._eventstore_notify_params = params  # type: ignore[attr-defined]
+    transaction.on_commit(lambda: _notifier.notify_soon(params))
 
 
 def _current_version(cur: Any, stream_id: str) -> int:
@@ -178,16 +197,23 @@ def _existing(ids: list[uuid.UUID]) -> AppendResult | None:
     )
 
 
-def _insert(cur: Any, stream_id: str, events: Sequence[NewEvent], *, first_version: int, mode: str) -> int:
-    from json import dumps
+def _insert(
+    cur: Any, stream_id: str, events: Sequence[NewEvent], *, expected_version: int | None, mode: str
+) -> list[tuple[int, int]]:
+    """Insert the batch numbered after the stream's current version; [(version, position)].
 
+    One statement: the current version is read by a subquery and the rows are inserted
+    only if it equals ``expected_version``, so a stale writer inserts nothing. Two
+    writers that read the same version race on the unique (stream_id, version) index
+    and the loser gets an IntegrityError.
+    """
     ctx = current()
     now = timezone.now()
     sqlite = connection.vendor == "sqlite"
+    json_cast = "" if sqlite else "::jsonb"
     tx_sql = "pg_current_xact_id()::text::bigint" if mode == "xid8" else "0"
-    rows_sql = []
-    params: list[Any] = []
-    for offset, event in enumerate(events):
+    rows_sql, params = [], []
+    for offset, event in enumerate(events, start=1):
         metadata = {
             "actor": ctx.actor,
             "request_id": ctx.request_id,
@@ -195,31 +221,36 @@ def _insert(cur: Any, stream_id: str, events: Sequence[NewEvent], *, first_versi
             "causation_id": event.causation_id or ctx.causation_id,
             "recorded_at": now.isoformat(),
         }
-        rows_sql.append(f"(%s, %s, %s, %s, %s, %s, %s, %s, {tx_sql})")
+        rows_sql.append(f"(%s, %s, %s, %s, %s{json_cast}, %s{json_cast})")
         params += [
-            stream_id,
-            first_version + offset,
+            offset,
             event.event_id.hex if sqlite else event.event_id,
             event.event_type,
             event.schema_version,
-            dumps(event.data),
-            dumps(metadata),
-            now,
+            json.dumps(event.data),
+            json.dumps(metadata),
         ]
-    cur.execute(
+    check = "" if expected_version is None else "WHERE cur.v = %s"
+    sql = (
         f"INSERT INTO {TABLE} (stream_id, version, event_id, event_type, schema_version, data, metadata,"
-        f" recorded_at, tx_id) VALUES {', '.join(rows_sql)} RETURNING global_position",
-        params,
+        f" recorded_at, tx_id)"
+        f" SELECT %s, cur.v + b.column1, b.column2, b.column3, b.column4, b.column5, b.column6, %s, {tx_sql}"
+        f" FROM (VALUES {', '.join(rows_sql)}) AS b,"
+        f" (SELECT COALESCE(MAX(version), 0) AS v FROM {TABLE} WHERE stream_id = %s) AS cur"
+        f" {check} RETURNING version, global_position"
     )
-    return max(int(r[0]) for r in cur.fetchall())
+    all_params = [stream_id, now, *params, stream_id]
+    if expected_version is not None:
+        all_params.append(expected_version)
+    cur.execute(sql, all_params)
+    return [(int(v), int(p)) for v, p in cur.fetchall()]
 
 
 _COLUMNS = "global_position, tx_id, stream_id, version, event_id, event_type, schema_version, data, metadata, recorded_at"
 
 
 def _row_to_event(row: Sequence[Any]) -> RecordedEvent:
-    from json import loads
-
+    loads = json.loads
     data = row[7] if isinstance(row[7], dict) else loads(row[7])
     metadata = row[8] if isinstance(row[8], dict) else loads(row[8])
     schema_version, data = registry.upcast(row[5], int(row[6]), data)

@@ -110,9 +110,9 @@ def _listener():  # type: ignore[no-untyped-def]
         return None
     import psycopg
 
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
+    params = {
+        k: v for k, v in connection.get_connection_params().items() if k not in ("cursor_factory", "context")
+    }
     conn = psycopg.connect(**params, autocommit=True)
     conn.execute(f"LISTEN {store.NOTIFY_CHANNEL}")
 

@@ -1,0 +1,54 @@
+"""Coalesced NOTIFY after appends, sent from a background thread.
+
+Followers (``run_projections``) LISTEN for new events. Sending NOTIFY inside each append
+would serialise commits (PostgreSQL holds a global lock while a notifying transaction
+commits) and cost every writer a round trip. Instead an append only raises a flag; one
+thread per process sends a single NOTIFY for however many appends happened meanwhile.
+Followers also poll, so a lost notification delays them by at most one poll interval.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class Notifier:
+    def __init__(self, channel: str) -> None:
+        self.channel = channel
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._params: dict[str, Any] = {}
+
+    def notify_soon(self, connection_params: dict[str, Any]) -> None:
+        """Ask for one NOTIFY on the database these connection parameters point at."""
+        with self._lock:
+            if self._pid != os.getpid():  # first use in this process (also after a fork)
+                self._pid = os.getpid()
+                self._wake = threading.Event()
+                threading.Thread(target=self._run, name="eventstore-notifier", daemon=True).start()
+            self._params = connection_params
+        self._wake.set()
+
+    def _run(self) -> None:
+        import psycopg
+
+        conn = None
+        wake = self._wake
+        while True:
+            wake.wait()
+            wake.clear()
+            try:
+                if conn is None or conn.closed or conn.info.dbname != self._params.get("dbname"):
+                    if conn is not None:
+                        conn.close()
+                    conn = psycopg.connect(**self._params, autocommit=True)
+                conn.execute("SELECT pg_notify(%s, '')", [self.channel])
+            except Exception:  # the followers' poll covers a missed notification
+                log.warning("could not send the event store notification", exc_info=True)
+                conn = None
