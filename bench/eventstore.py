@@ -201,6 +201,24 @@ def bench_eventsourcing() -> tuple[float, int]:
     return WRITERS * APPENDS_PER_WRITER / elapsed, len(table - set(seen))
 
 
+class _Decider:
+    """Decide commands against a patient's state, keeping the events (no database)."""
+
+    def __init__(self) -> None:
+        from clinic.domain.patients import PatientState
+
+        self.state = PatientState()
+        self.events: list = []
+
+    def run(self, command: object) -> None:
+        from clinic.domain.decide import decide_patient
+        from clinic.domain.patients import evolve
+
+        for e in decide_patient(command, self.state):  # type: ignore[arg-type]
+            self.state = evolve(self.state, e)
+            self.events.append(e)
+
+
 def seed_caseload() -> tuple[object, object, float]:
     """2,000 patients across 20 therapists, events up to 200,000, through domain decisions."""
     from datetime import date, timedelta
@@ -209,9 +227,7 @@ def seed_caseload() -> tuple[object, object, float]:
 
     from clinic.access import keys
     from clinic.domain import commands as c
-    from clinic.domain.decide import decide_patient
     from clinic.domain.events import Diagnosis, SoapNote
-    from clinic.domain.patients import PatientState, evolve
     from clinic.projections.runner import catch_up
     from clinic.services import practices
 
@@ -244,13 +260,8 @@ def seed_caseload() -> tuple[object, object, float]:
             pid = uuid.uuid4()
             keys.create_key(pid)
             therapist = therapist_ids[n % THERAPISTS]
-            state, events = PatientState(), []
-
-            def run(command: c.Command) -> None:
-                nonlocal state
-                for e in decide_patient(command, state):
-                    state = evolve(state, e)
-                    events.append(e)
+            events = _Decider()
+            run = events.run
 
             run(
                 c.RegisterPatient(
@@ -289,7 +300,7 @@ def seed_caseload() -> tuple[object, object, float]:
                 )
             )
             k = 0
-            while len(events) < per_patient:
+            while len(events.events) < per_patient:
                 visit = c.RecordVisit(
                     visit_type="evaluation" if k == 0 else "treatment",
                     therapist_id=therapist,
@@ -321,7 +332,7 @@ def seed_caseload() -> tuple[object, object, float]:
                 f"patient-{pid}",
                 [
                     NewEvent(event_type=e.event_type(), schema_version=e.schema_version, data=e.to_data())
-                    for e in events
+                    for e in events.events
                 ],
                 expected_version=0,
             )
