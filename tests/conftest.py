@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,13 @@ def artifacts_dir() -> Path:
 def _fast_password_hashing(settings: object) -> None:
     """PBKDF2's deliberate slowness buys nothing in tests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None) -> Iterator[None]:
+    """pytest-django's test databases, plus: close the event store's notifier connection
+    before the test database is dropped."""
+    yield
+    from clinic.eventstore.store import _notifier
+
+    _notifier.stop()

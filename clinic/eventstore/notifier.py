@@ -24,6 +24,8 @@ class Notifier:
         self._lock = threading.Lock()
         self._pid: int | None = None
         self._params: dict[str, Any] = {}
+        self._stopping = False
+        self._thread: threading.Thread | None = None
 
     def notify_soon(self, connection_params: dict[str, Any]) -> None:
         """Ask for one NOTIFY on the database these connection parameters point at."""
@@ -31,9 +33,20 @@ class Notifier:
             if self._pid != os.getpid():  # first use in this process (also after a fork)
                 self._pid = os.getpid()
                 self._wake = threading.Event()
-                threading.Thread(target=self._run, name="eventstore-notifier", daemon=True).start()
+                self._stopping = False
+                self._thread = threading.Thread(target=self._run, name="eventstore-notifier", daemon=True)
+                self._thread.start()
             self._params = connection_params
         self._wake.set()
+
+    def stop(self) -> None:
+        """Close the notifier's connection and end its thread (before dropping a database)."""
+        with self._lock:
+            thread, self._thread, self._pid = self._thread, None, None
+            self._stopping = True
+            self._wake.set()
+        if thread is not None:
+            thread.join(timeout=5)
 
     def _run(self) -> None:
         import psycopg
@@ -43,6 +56,10 @@ class Notifier:
         while True:
             wake.wait()
             wake.clear()
+            if self._stopping:
+                if conn is not None:
+                    conn.close()
+                return
             try:
                 if conn is None or conn.closed or conn.info.dbname != self._params.get("dbname"):
                     if conn is not None:
