@@ -25,6 +25,8 @@ VARIANTS: Final[tuple[Variant, ...]] = get_args(Variant)
 DEFAULT_VARIANT: Final[Variant] = "full"
 
 INSTALL_COMMAND: Final = "make install"
+# What `make install` runs for the models; named too because make skips it once its stamp exists.
+INSTALL_MODULE_COMMAND: Final = "python -m capture.install_models"
 
 # Source of the lite and heavy landmark models (the full model is byte-identical to the wheel's).
 NPM_PACKAGE: Final = "@mediapipe/pose@0.5.1675469404"
@@ -100,11 +102,12 @@ def bundle_path(variant: str, *, directory: Path | None = None) -> Path:
     path = (directory or model_dir()) / bundle_filename(checked)
     if not path.is_file():
         raise ModelNotInstalledError(
-            f"The {checked!r} pose model is not installed (expected {path}); run `{INSTALL_COMMAND}`."
+            f"The {checked!r} pose model is not installed (expected {path}); "
+            f"run `{INSTALL_COMMAND}` or `{INSTALL_MODULE_COMMAND}`."
         )
     if not is_valid_bundle(path):
         raise ModelNotInstalledError(
-            f"The {checked!r} pose model at {path} is damaged; delete it and run `{INSTALL_COMMAND}`."
+            f"The {checked!r} pose model at {path} is damaged; run `{INSTALL_COMMAND}` or `{INSTALL_MODULE_COMMAND}`."
         )
     return path
 
