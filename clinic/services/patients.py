@@ -53,18 +53,28 @@ def patient_access(user: Any, patient_id: UUID, action: str) -> Iterator[None]:
     with execution_context(actor=getattr(user, "username", "system") or "system"):
         try:
             yield
-        except Exception:
+        except Exception as exc:
+            outcome = "denied" if isinstance(exc, Forbidden) else "failed"
             access_log.record(
-                user=user, action=action, object_type="patient", object_id=patient_id, outcome="failed"
+                user=user, action=action, object_type="patient", object_id=patient_id, outcome=outcome
             )
             raise
     access_log.record(user=user, action=action, object_type="patient", object_id=patient_id)
 
 
 def run_patient_command(
-    user: Any, patient_id: UUID, command: c.Command, *, action: str, expected_version: int | None
+    user: Any,
+    patient_id: UUID,
+    command: c.Command,
+    *,
+    action: str,
+    expected_version: int | None,
+    admin_only: bool = False,
 ) -> AppendResult:
+    """Check visibility (404) first, then the role (403), then decide and append."""
     with patient_access(user, patient_id, action):
+        if admin_only:
+            require_admin(user)
         return execute(
             patient_stream(patient_id),
             command,
@@ -147,28 +157,30 @@ def _check_colleague(practice_id: UUID, therapist_id: int) -> str:
 def patient_assign_therapist(
     *, user: Any, patient_id: UUID, therapist_id: int, expected_version: int | None
 ) -> Written:
-    staff = require_admin(user)
-    name = _check_colleague(staff.practice_id, therapist_id)
-    result = run_patient_command(
-        user,
-        patient_id,
-        c.AssignTherapist(therapist_id=therapist_id, therapist_name=name),
-        action="assign",
-        expected_version=expected_version,
-    )
+    with patient_access(user, patient_id, "assign"):
+        staff = require_admin(user)
+        name = _check_colleague(staff.practice_id, therapist_id)
+        result = execute(
+            patient_stream(patient_id),
+            c.AssignTherapist(therapist_id=therapist_id, therapist_name=name),
+            evolve=evolve,
+            initial=PatientState(),
+            decide=decide_patient,
+            expected_version=expected_version,
+        )
     return Written(patient_id, result.last_version)
 
 
 def patient_unassign_therapist(
     *, user: Any, patient_id: UUID, therapist_id: int, expected_version: int | None
 ) -> Written:
-    require_admin(user)
     result = run_patient_command(
         user,
         patient_id,
         c.UnassignTherapist(therapist_id=therapist_id),
         action="unassign",
         expected_version=expected_version,
+        admin_only=True,
     )
     return Written(patient_id, result.last_version)
 
@@ -213,8 +225,8 @@ def patient_erase_pii(*, user: Any, patient_id: UUID, reason: str) -> Written:
     Both happen in one transaction, so the record never claims an erasure that did not
     happen, nor loses a key without saying so.
     """
-    require_admin(user)
     with patient_access(user, patient_id, "erase_pii"), transaction.atomic():
+        require_admin(user)
         result = execute(
             patient_stream(patient_id),
             c.ErasePatientPii(reason=reason, now=timezone.now()),

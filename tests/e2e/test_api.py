@@ -179,6 +179,8 @@ def patient_endpoints(pid: uuid.UUID, visit_id: uuid.UUID) -> list[tuple[str, st
         ),
         ("post", f"{p}/goals/{uuid.uuid4()}/status/", {**body, "lifecycle_status": "on-hold"}),
         ("post", f"{p}/discharge/", {**body, "discharged_on": due(0).isoformat(), "reason": "r"}),
+        ("post", f"{p}/assignments/", {**body, "therapist_id": 1}),
+        ("post", f"{p}/assignments/1/remove/", body),
     ]
 
 
@@ -217,6 +219,8 @@ def test_only_admins_assign_therapists(setup) -> None:  # type: ignore[no-untype
     body = {"therapist_id": practice.other_therapist.pk, "expected_version": version}
     forbidden = client_for(practice.therapist).post(f"/api/patients/{pid}/assignments/", body, format="json")
     assert forbidden.status_code == 403 and forbidden.json()["code"] == "forbidden"
+    last = AccessLogEntry.objects.order_by("-seq").first()
+    assert last is not None and (last.action, last.outcome) == ("assign", "denied")
     ok = client_for(practice.admin).post(f"/api/patients/{pid}/assignments/", body, format="json")
     assert ok.status_code == 200
     assert client_for(practice.other_therapist).get(f"/api/patients/{pid}/").status_code == 200
