@@ -2,32 +2,9 @@
 
 from django.db import migrations
 
-CREATE = """
-CREATE OR REPLACE FUNCTION access_log_refuse_change() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'the access log is append-only: % is refused', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER access_log_append_only
-    BEFORE UPDATE OR DELETE ON access_log
-    FOR EACH ROW EXECUTE FUNCTION access_log_refuse_change();
-"""
+from clinic.eventstore.append_only import operations
 
-DROP = """
-DROP TRIGGER IF EXISTS access_log_append_only ON access_log;
-DROP FUNCTION IF EXISTS access_log_refuse_change();
-"""
-
-
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE, params=None)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP, params=None)
+forwards, backwards = operations("access_log", "the access log is append-only")
 
 
 class Migration(migrations.Migration):
