@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
-from clinic.domain.events import Diagnosis, SoapNote
+from clinic.domain.events import Diagnosis, MetricValue, SoapNote
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -146,3 +147,66 @@ class DischargePatient(Command):
 class ErasePatientPii(Command):
     reason: str
     now: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class UploadVideo(Command):
+    visit_id: UUID
+    content_sha256: str
+    media_type: str
+    size_bytes: int
+    original_name: str
+    upload_id: UUID = field(default_factory=uuid4)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteVideo(Command):
+    upload_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class StartRecording(Command):
+    visit_id: UUID
+    exercise: str
+    model: str
+    mode: str
+    now: datetime
+    recording_id: UUID = field(default_factory=uuid4)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StopRecording(Command):
+    """Stop a recording and record where its landmark sequence was stored."""
+
+    recording_id: UUID
+    now: datetime
+    frames: int
+    duration_s: float
+    sequence_sha256: str
+    fps: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestAnalysis(Command):
+    visit_id: UUID
+    source: str
+    source_id: UUID
+    content_sha256: str
+    config: dict[str, Any]
+    analysis_id: UUID = field(default_factory=uuid4)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompleteAnalysis(Command):
+    analysis_id: UUID
+    software_version: str
+    sequence_sha256: str
+    metrics: tuple[MetricValue, ...]
+    summary: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FailAnalysis(Command):
+    analysis_id: UUID
+    reason: str

@@ -8,6 +8,15 @@ from typing import Any
 from clinic.domain import commands as c
 from clinic.domain.events import DomainEvent
 from clinic.domain.goals import decide_change_lifecycle, decide_set_goal
+from clinic.domain.media import (
+    decide_complete_analysis,
+    decide_delete_video,
+    decide_fail_analysis,
+    decide_request_analysis,
+    decide_start_recording,
+    decide_stop_recording,
+    decide_upload,
+)
 from clinic.domain.patients import (
     PatientState,
     decide_assign,
@@ -39,6 +48,13 @@ _DECIDERS: dict[type[c.Command], Callable[[Any, PatientState], list[DomainEvent]
     c.AmendVisitNote: decide_amend,
     c.DischargePatient: decide_discharge,
     c.ErasePatientPii: decide_erase,
+    c.UploadVideo: decide_upload,
+    c.DeleteVideo: decide_delete_video,
+    c.StartRecording: decide_start_recording,
+    c.StopRecording: decide_stop_recording,
+    c.RequestAnalysis: decide_request_analysis,
+    c.CompleteAnalysis: decide_complete_analysis,
+    c.FailAnalysis: decide_fail_analysis,
 }
 
 

@@ -168,6 +168,7 @@ class MeasurementRecorded(DomainEvent):
     measured_on: date
     side: str = ""
     method: str = "clinician"
+    analysis_id: UUID | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -209,6 +210,108 @@ class PatientPiiErased(DomainEvent):
     erased_at: datetime
 
 
+# --- video, recordings and analyses (on the patient stream, per visit) ---------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class MetricValue:
+    """One number an analysis produced. ``metric`` is a catalogue code when it has one."""
+
+    metric: str
+    value: float
+    unit: str
+    side: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class VideoUploaded(DomainEvent):
+    """A video was stored encrypted with the patient's key under its content hash."""
+
+    patient_id: UUID
+    visit_id: UUID
+    upload_id: UUID
+    content_sha256: str
+    media_type: str
+    size_bytes: int
+    original_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class VideoDeleted(DomainEvent):
+    patient_id: UUID
+    upload_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordingStarted(DomainEvent):
+    patient_id: UUID
+    visit_id: UUID
+    recording_id: UUID
+    exercise: str
+    model: str
+    mode: str  # "server" (frames inferred on the server) or "browser" (keypoints only)
+    started_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordingStopped(DomainEvent):
+    patient_id: UUID
+    visit_id: UUID
+    recording_id: UUID
+    stopped_at: datetime
+    frames: int
+    duration_s: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class LandmarkSequenceStored(DomainEvent):
+    """A landmark time series was stored (compressed, encrypted, content-addressed)."""
+
+    patient_id: UUID
+    visit_id: UUID
+    sequence_sha256: str
+    source: str  # "recording" or "upload"
+    source_id: UUID
+    frames: int
+    fps: float
+    model: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnalysisRequested(DomainEvent):
+    patient_id: UUID
+    visit_id: UUID
+    analysis_id: UUID
+    source: str  # "upload" or "recording"
+    source_id: UUID
+    content_sha256: str
+    config: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnalysisCompleted(DomainEvent):
+    """Results of one analysis: every value with its unit, and what produced it."""
+
+    patient_id: UUID
+    visit_id: UUID
+    analysis_id: UUID
+    content_sha256: str
+    software_version: str
+    config: dict[str, Any]
+    sequence_sha256: str
+    metrics: tuple[MetricValue, ...]
+    summary: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnalysisFailed(DomainEvent):
+    patient_id: UUID
+    visit_id: UUID
+    analysis_id: UUID
+    reason: str
+
+
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.event_type(): cls
     for cls in (
@@ -228,6 +331,14 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         VisitNoteAmended,
         PatientDischarged,
         PatientPiiErased,
+        VideoUploaded,
+        VideoDeleted,
+        RecordingStarted,
+        RecordingStopped,
+        LandmarkSequenceStored,
+        AnalysisRequested,
+        AnalysisCompleted,
+        AnalysisFailed,
     )
 }
 

@@ -23,19 +23,27 @@ from clinic.domain.commands import (
 )
 from clinic.domain.errors import InvalidState, InvalidValue
 from clinic.domain.events import (
+    AnalysisCompleted,
+    AnalysisFailed,
+    AnalysisRequested,
     Diagnosis,
     DomainEvent,
     GoalAchieved,
     GoalLifecycleChanged,
     GoalSet,
+    LandmarkSequenceStored,
     MeasurementRecorded,
     PatientDischarged,
     PatientPiiErased,
     PatientRegistered,
     PlanOfCareEstablished,
+    RecordingStarted,
+    RecordingStopped,
     SoapNote,
     TherapistAssigned,
     TherapistUnassigned,
+    VideoDeleted,
+    VideoUploaded,
     VisitNoteAmended,
     VisitNoteSigned,
     VisitNoteWritten,
@@ -68,6 +76,30 @@ class VisitState:
 
 
 @dataclass(frozen=True, kw_only=True)
+class AnalysisState:
+    analysis_id: UUID
+    visit_id: UUID
+    content_sha256: str
+    config_key: str
+    status: str  # "requested", "completed" or "failed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordingState:
+    recording_id: UUID
+    visit_id: UUID
+    model: str
+    stopped: bool = False
+
+
+def config_key(config: dict[str, Any]) -> str:
+    """A canonical text form of an analysis configuration, for idempotency checks."""
+    import json
+
+    return json.dumps(config, sort_keys=True, separators=(",", ":"), default=str)
+
+
+@dataclass(frozen=True, kw_only=True)
 class PatientState:
     patient_id: UUID | None = None
     practice_id: UUID | None = None
@@ -78,6 +110,9 @@ class PatientState:
     plans: int = 0
     discharged: bool = False
     pii_erased: bool = False
+    uploads: dict[UUID, UUID] = field(default_factory=dict)  # upload id -> visit id, while stored
+    recordings: dict[UUID, RecordingState] = field(default_factory=dict)
+    analyses: dict[UUID, AnalysisState] = field(default_factory=dict)
 
     @property
     def exists(self) -> bool:
@@ -132,7 +167,34 @@ def evolve(state: PatientState, event: DomainEvent) -> PatientState:
             return replace(state, discharged=True)
         case PatientPiiErased():
             return replace(state, pii_erased=True)
-        case MeasurementRecorded() | VisitNoteAmended():
+        case VideoUploaded():
+            return replace(state, uploads={**state.uploads, event.upload_id: event.visit_id})
+        case VideoDeleted():
+            return replace(state, uploads={k: v for k, v in state.uploads.items() if k != event.upload_id})
+        case RecordingStarted():
+            recording = RecordingState(
+                recording_id=event.recording_id, visit_id=event.visit_id, model=event.model
+            )
+            return replace(state, recordings={**state.recordings, event.recording_id: recording})
+        case RecordingStopped():
+            stopped = replace(state.recordings[event.recording_id], stopped=True)
+            return replace(state, recordings={**state.recordings, event.recording_id: stopped})
+        case AnalysisRequested():
+            analysis = AnalysisState(
+                analysis_id=event.analysis_id,
+                visit_id=event.visit_id,
+                content_sha256=event.content_sha256,
+                config_key=config_key(event.config),
+                status="requested",
+            )
+            return replace(state, analyses={**state.analyses, event.analysis_id: analysis})
+        case AnalysisCompleted():
+            done = replace(state.analyses[event.analysis_id], status="completed")
+            return replace(state, analyses={**state.analyses, event.analysis_id: done})
+        case AnalysisFailed():
+            failed = replace(state.analyses[event.analysis_id], status="failed")
+            return replace(state, analyses={**state.analyses, event.analysis_id: failed})
+        case MeasurementRecorded() | VisitNoteAmended() | LandmarkSequenceStored():
             return state
     return state
 

@@ -36,21 +36,8 @@ class DirectoryProjection(Projection):
         )
 
 
-_PATIENT_EVENTS = [
-    "TherapistAssigned",
-    "TherapistUnassigned",
-    "PlanOfCareEstablished",
-    "GoalSet",
-    "GoalLifecycleChanged",
-    "GoalAchieved",
-    "VisitRecorded",
-    "VisitNoteWritten",
-    "MeasurementRecorded",
-    "VisitNoteSigned",
-    "VisitNoteAmended",
-    "PatientDischarged",
-    "PatientPiiErased",
-]
+# Every event of a patient stream (all but the practice stream's own events).
+_PATIENT_EVENTS = frozenset(ev.EVENT_TYPES) - {"PracticeOpened", "StaffMemberJoined", "PatientRegistered"}
 
 
 class CaseloadProjection(Projection):
@@ -173,6 +160,22 @@ def _timeline_summary(e: ev.DomainEvent) -> tuple[str, str]:
             return "discharge", f"Discharged on {e.discharged_on}: {e.reason}"
         case ev.PatientPiiErased():
             return "erasure", "Contact details erased (key destroyed)"
+        case ev.VideoUploaded():
+            return "video", f"Video uploaded ({e.original_name}, {e.size_bytes / 1e6:.1f} MB)"
+        case ev.VideoDeleted():
+            return "video", f"Video deleted: {e.reason}"
+        case ev.RecordingStarted():
+            return "recording", f"Live recording started ({e.exercise.replace('_', ' ')}, {e.model} model)"
+        case ev.RecordingStopped():
+            return "recording", f"Live recording stopped after {e.duration_s:.1f} s ({e.frames} frames)"
+        case ev.LandmarkSequenceStored():
+            return "recording", f"Landmark sequence stored ({e.frames} frames at {e.fps:g} fps)"
+        case ev.AnalysisRequested():
+            return "analysis", f"Analysis of the {e.source} requested"
+        case ev.AnalysisCompleted():
+            return "analysis", f"Analysis completed: {len(e.metrics)} values (software {e.software_version})"
+        case ev.AnalysisFailed():
+            return "analysis", f"Analysis failed: {e.reason}"
     return "other", type(e).__name__
 
 
@@ -360,6 +363,57 @@ class CertificationProjection(Projection):
         rm.Certification.objects.filter(patient_id=e.patient_id).delete()
 
 
+class AnalysesProjection(Projection):
+    """Analyses and stored landmark sequences per visit (for progress, playback and exports)."""
+
+    name = "analyses"
+    tables = (rm.AnalysisView, rm.SequenceView)
+
+    def on_AnalysisRequested(self, e: ev.AnalysisRequested, r: RecordedEvent) -> None:
+        rm.AnalysisView.objects.create(
+            analysis_id=e.analysis_id,
+            patient_id=e.patient_id,
+            visit_id=e.visit_id,
+            source=e.source,
+            source_id=e.source_id,
+            content_sha256=e.content_sha256,
+            config=e.config,
+            status="requested",
+            requested_at=r.recorded_at,
+        )
+
+    def on_AnalysisCompleted(self, e: ev.AnalysisCompleted, r: RecordedEvent) -> None:
+        data = e.to_data()
+        rm.AnalysisView.objects.filter(analysis_id=e.analysis_id).update(
+            status="completed",
+            finished_at=r.recorded_at,
+            software_version=e.software_version,
+            sequence_sha256=e.sequence_sha256,
+            metrics=data["metrics"],
+            summary=e.summary,
+        )
+
+    def on_AnalysisFailed(self, e: ev.AnalysisFailed, r: RecordedEvent) -> None:
+        rm.AnalysisView.objects.filter(analysis_id=e.analysis_id).update(
+            status="failed", finished_at=r.recorded_at, failure_reason=e.reason
+        )
+
+    def on_LandmarkSequenceStored(self, e: ev.LandmarkSequenceStored, r: RecordedEvent) -> None:
+        rm.SequenceView.objects.update_or_create(
+            sequence_sha256=e.sequence_sha256,
+            visit_id=e.visit_id,
+            defaults={
+                "patient_id": e.patient_id,
+                "source": e.source,
+                "source_id": e.source_id,
+                "frames": e.frames,
+                "fps": e.fps,
+                "model": e.model,
+                "stored_at": r.recorded_at,
+            },
+        )
+
+
 ALL: tuple[Projection, ...] = (
     DirectoryProjection(),
     CaseloadProjection(),
@@ -368,4 +422,5 @@ ALL: tuple[Projection, ...] = (
     GoalsProjection(),
     ProgressReportProjection(),
     CertificationProjection(),
+    AnalysesProjection(),
 )

@@ -183,3 +183,50 @@ class Certification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certification_start} - {self.certification_end}"
+
+
+class AnalysisView(models.Model):
+    analysis_id = models.UUIDField(primary_key=True)
+    patient_id = models.UUIDField(db_index=True)
+    visit_id = models.UUIDField(db_index=True)
+    source = models.CharField(max_length=20)
+    source_id = models.UUIDField()
+    content_sha256 = models.CharField(max_length=64)
+    config = models.JSONField(default=dict)
+    status = models.CharField(max_length=20)  # requested, completed, failed
+    requested_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True)
+    software_version = models.CharField(max_length=40, blank=True)
+    sequence_sha256 = models.CharField(max_length=64, blank=True)
+    metrics = models.JSONField(default=list)
+    summary = models.JSONField(default=dict)
+    failure_reason = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "rm_analysis"
+
+    def __str__(self) -> str:
+        return f"{self.analysis_id} {self.status}"
+
+
+class SequenceView(models.Model):
+    """A stored landmark sequence of a visit (from a live recording or an uploaded video)."""
+
+    sequence_sha256 = models.CharField(max_length=64)
+    visit_id = models.UUIDField(db_index=True)
+    patient_id = models.UUIDField(db_index=True)
+    source = models.CharField(max_length=20)
+    source_id = models.UUIDField()
+    frames = models.IntegerField()
+    fps = models.FloatField()
+    model = models.CharField(max_length=10)
+    stored_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "rm_sequence"
+        constraints = [
+            models.UniqueConstraint(fields=["sequence_sha256", "visit_id"], name="rm_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sequence_sha256[:12]} ({self.frames} frames)"

@@ -1,0 +1,276 @@
+"""Video, live recordings and their analyses, decided on the patient stream.
+
+* An uploaded video is stored encrypted under its content hash; deleting it (after
+  analysis, unless the practice retains video) is an event too.
+* Analyses are idempotent by content: asking again for the same content and the same
+  configuration on a visit decides nothing, and completing an analysis twice decides
+  nothing, so a retried task can never append its results twice.
+* Results are one ``AnalysisCompleted`` (every value with its unit, the configuration,
+  the software version and the landmark-sequence hash) plus a ``MeasurementRecorded``
+  for each value that has a catalogue metric, so goals follow automatically; a value
+  that meets an active goal's target also decides ``GoalAchieved``.
+* Machine results may arrive after the visit's note was signed: they are attached to
+  the visit, they do not edit the signed note.
+"""
+
+from __future__ import annotations
+
+import re
+from uuid import UUID, uuid5
+
+from clinic.domain import vocabulary as vocab
+from clinic.domain.commands import (
+    CompleteAnalysis,
+    DeleteVideo,
+    FailAnalysis,
+    RequestAnalysis,
+    StartRecording,
+    StopRecording,
+    UploadVideo,
+)
+from clinic.domain.errors import InvalidState, InvalidValue, NotFound
+from clinic.domain.events import (
+    AnalysisCompleted,
+    AnalysisFailed,
+    AnalysisRequested,
+    DomainEvent,
+    GoalAchieved,
+    LandmarkSequenceStored,
+    MeasurementRecorded,
+    RecordingStarted,
+    RecordingStopped,
+    VideoDeleted,
+    VideoUploaded,
+)
+from clinic.domain.patients import AnalysisState, PatientState, config_key, require_open
+
+VIDEO_MEDIA_TYPES = frozenset({"video/mp4", "video/webm", "video/quicktime", "video/x-msvideo"})
+MODELS = ("lite", "full", "heavy")
+EXERCISES = ("gait", "squat", "sit_to_stand", "deadlift", "overhead_press", "curl", "single_leg_stance")
+RECORDING_MODES = ("server", "browser")
+SOURCES = ("upload", "recording")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _check_sha256(value: str, field: str) -> str:
+    if not _SHA256.match(value):
+        raise InvalidValue(f"{field} must be a lowercase hex SHA-256", code="invalid_hash", field=field)
+    return value
+
+
+def _visit_open(state: PatientState, visit_id: UUID) -> UUID:
+    patient_id = require_open(state)
+    if visit_id not in state.visits:
+        raise NotFound("no such visit for this patient", field="visit_id")
+    return patient_id
+
+
+def decide_upload(command: UploadVideo, state: PatientState) -> list[DomainEvent]:
+    patient_id = _visit_open(state, command.visit_id)
+    if command.media_type not in VIDEO_MEDIA_TYPES:
+        raise InvalidValue(
+            "the file is not an MP4, WebM, MOV or AVI video", code="unsupported_media", field="media_type"
+        )
+    if command.size_bytes <= 0:
+        raise InvalidValue("the file is empty", code="empty_file")
+    return [
+        VideoUploaded(
+            patient_id=patient_id,
+            visit_id=command.visit_id,
+            upload_id=command.upload_id,
+            content_sha256=_check_sha256(command.content_sha256, "content_sha256"),
+            media_type=command.media_type,
+            size_bytes=command.size_bytes,
+            original_name=command.original_name[:200],
+        )
+    ]
+
+
+def decide_delete_video(command: DeleteVideo, state: PatientState) -> list[DomainEvent]:
+    if state.patient_id is None:
+        raise InvalidState("no such patient", code="patient_missing")
+    if command.upload_id not in state.uploads:
+        return []  # already deleted: deleting is idempotent
+    return [VideoDeleted(patient_id=state.patient_id, upload_id=command.upload_id, reason=command.reason)]
+
+
+def decide_start_recording(command: StartRecording, state: PatientState) -> list[DomainEvent]:
+    patient_id = _visit_open(state, command.visit_id)
+    if command.exercise not in EXERCISES:
+        raise InvalidValue(
+            f"exercise must be one of {', '.join(EXERCISES)}", code="invalid_exercise", field="exercise"
+        )
+    if command.model not in MODELS:
+        raise InvalidValue("model must be lite, full or heavy", code="invalid_model", field="model")
+    if command.mode not in RECORDING_MODES:
+        raise InvalidValue("mode must be server or browser", code="invalid_mode", field="mode")
+    if command.recording_id in state.recordings:
+        raise InvalidState("this recording already exists", code="recording_exists")
+    return [
+        RecordingStarted(
+            patient_id=patient_id,
+            visit_id=command.visit_id,
+            recording_id=command.recording_id,
+            exercise=command.exercise,
+            model=command.model,
+            mode=command.mode,
+            started_at=command.now,
+        )
+    ]
+
+
+def decide_stop_recording(command: StopRecording, state: PatientState) -> list[DomainEvent]:
+    recording = state.recordings.get(command.recording_id)
+    if recording is None or state.patient_id is None:
+        raise NotFound("no such recording for this patient", field="recording_id")
+    if recording.stopped:
+        raise InvalidState("the recording is already stopped", code="recording_stopped")
+    if command.frames <= 0 or command.duration_s <= 0 or command.fps <= 0:
+        raise InvalidValue("a recording needs at least one frame", code="empty_recording")
+    return [
+        RecordingStopped(
+            patient_id=state.patient_id,
+            visit_id=recording.visit_id,
+            recording_id=recording.recording_id,
+            stopped_at=command.now,
+            frames=command.frames,
+            duration_s=command.duration_s,
+        ),
+        LandmarkSequenceStored(
+            patient_id=state.patient_id,
+            visit_id=recording.visit_id,
+            sequence_sha256=_check_sha256(command.sequence_sha256, "sequence_sha256"),
+            source="recording",
+            source_id=recording.recording_id,
+            frames=command.frames,
+            fps=command.fps,
+            model=recording.model,
+        ),
+    ]
+
+
+def existing_analysis(
+    state: PatientState, *, visit_id: UUID, content_sha256: str, config: dict[str, object]
+) -> AnalysisState | None:
+    """A requested or completed analysis of the same content with the same configuration."""
+    key = config_key(config)
+    for analysis in state.analyses.values():
+        same = (analysis.visit_id, analysis.content_sha256, analysis.config_key) == (
+            visit_id,
+            content_sha256,
+            key,
+        )
+        if same and analysis.status != "failed":
+            return analysis
+    return None
+
+
+def decide_request_analysis(command: RequestAnalysis, state: PatientState) -> list[DomainEvent]:
+    patient_id = _visit_open(state, command.visit_id)
+    if command.source not in SOURCES:
+        raise InvalidValue("source must be upload or recording", code="invalid_source", field="source")
+    _check_sha256(command.content_sha256, "content_sha256")
+    if (
+        existing_analysis(
+            state, visit_id=command.visit_id, content_sha256=command.content_sha256, config=command.config
+        )
+        is not None
+    ):
+        return []
+    return [
+        AnalysisRequested(
+            patient_id=patient_id,
+            visit_id=command.visit_id,
+            analysis_id=command.analysis_id,
+            source=command.source,
+            source_id=command.source_id,
+            content_sha256=command.content_sha256,
+            config=command.config,
+        )
+    ]
+
+
+def _requested(state: PatientState, analysis_id: UUID) -> AnalysisState:
+    analysis = state.analyses.get(analysis_id)
+    if analysis is None:
+        raise NotFound("no such analysis for this patient", field="analysis_id")
+    return analysis
+
+
+def decide_complete_analysis(command: CompleteAnalysis, state: PatientState) -> list[DomainEvent]:
+    analysis = _requested(state, command.analysis_id)
+    if analysis.status == "completed" or state.patient_id is None:
+        return []  # a retried task: the results are already recorded
+    visit = state.visits[analysis.visit_id]
+    events: list[DomainEvent] = [
+        AnalysisCompleted(
+            patient_id=state.patient_id,
+            visit_id=analysis.visit_id,
+            analysis_id=analysis.analysis_id,
+            content_sha256=analysis.content_sha256,
+            software_version=command.software_version,
+            config=_config_of(state, analysis),
+            sequence_sha256=_check_sha256(command.sequence_sha256, "sequence_sha256"),
+            metrics=command.metrics,
+            summary=command.summary,
+        )
+    ]
+    for index, value in enumerate(command.metrics):
+        metric = vocab.METRICS.get(value.metric)
+        if metric is None or value.unit != metric.unit or not metric.minimum <= value.value <= metric.maximum:
+            continue  # not a goal metric, or outside its plausible range: kept only in AnalysisCompleted
+        events.append(
+            MeasurementRecorded(
+                patient_id=state.patient_id,
+                visit_id=analysis.visit_id,
+                # Derived from the analysis, so a replayed decision yields the same ids.
+                measurement_id=uuid5(analysis.analysis_id, f"{index}:{value.metric}:{value.side}"),
+                metric=metric.code,
+                value=float(value.value),
+                unit=metric.unit,
+                measured_on=visit.visit_date,
+                side=value.side,
+                method="video",
+                analysis_id=analysis.analysis_id,
+            )
+        )
+        for goal in state.goals.values():
+            already = any(isinstance(e, GoalAchieved) and e.goal_id == goal.goal_id for e in events)
+            if (
+                goal.metric == metric.code
+                and not goal.achieved
+                and not already
+                and goal.lifecycle_status not in vocab.TERMINAL_LIFECYCLE
+                and vocab.Comparator(goal.comparator).satisfied(value=value.value, target=goal.target)
+            ):
+                events.append(
+                    GoalAchieved(
+                        patient_id=state.patient_id,
+                        goal_id=goal.goal_id,
+                        value=value.value,
+                        visit_id=analysis.visit_id,
+                        achieved_on=visit.visit_date,
+                    )
+                )
+    return events
+
+
+def _config_of(state: PatientState, analysis: AnalysisState) -> dict[str, object]:
+    import json
+
+    config: dict[str, object] = json.loads(analysis.config_key)
+    return config
+
+
+def decide_fail_analysis(command: FailAnalysis, state: PatientState) -> list[DomainEvent]:
+    analysis = _requested(state, command.analysis_id)
+    if analysis.status != "requested" or state.patient_id is None:
+        return []
+    return [
+        AnalysisFailed(
+            patient_id=state.patient_id,
+            visit_id=analysis.visit_id,
+            analysis_id=analysis.analysis_id,
+            reason=command.reason.strip() or "unknown error",
+        )
+    ]
