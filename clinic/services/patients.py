@@ -18,6 +18,7 @@ from uuid import UUID
 from django.db import transaction
 from django.utils import timezone
 
+from clinic import blobs
 from clinic.access import keys
 from clinic.access import log as access_log
 from clinic.access.policy import ADMIN, Forbidden, NotVisible, can_see, require_admin, staff_member
@@ -236,4 +237,6 @@ def patient_erase_pii(*, user: Any, patient_id: UUID, reason: str) -> Written:
             expected_version=None,
         )
         keys.destroy_key(patient_id)
+        # The sealed files are unreadable from here on; remove them once that is committed.
+        transaction.on_commit(lambda: blobs.erase_patient_files(patient_id))
     return Written(patient_id, result.last_version)
