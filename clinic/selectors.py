@@ -180,12 +180,7 @@ def patient_chart(*, user: Any, patient_id: UUID, today: date | None = None) -> 
             active=patient.status == "active",
             today=today,
         ),
-        "therapists": [
-            names.get(t, f"#{t}")
-            for t in rm.Assignment.objects.filter(patient_id=patient_id).values_list(
-                "therapist_id", flat=True
-            )
-        ],
+        "therapists": care_team(patient_id=patient_id),
         "goals": list(rm.GoalView.objects.filter(patient_id=patient_id).order_by("due_date", "set_on")),
         "visits": list(
             rm.VisitView.objects.filter(patient_id=patient_id).order_by("-visit_date", "-visit_id")
@@ -193,6 +188,12 @@ def patient_chart(*, user: Any, patient_id: UUID, today: date | None = None) -> 
         "timeline": list(rm.TimelineEntry.objects.filter(patient_id=patient_id).order_by("-global_position")),
         "staff_names": names,
     }
+
+
+def care_team(*, patient_id: UUID) -> list[str]:
+    """Names of the therapists assigned to a patient the caller has already been allowed to see."""
+    ids = rm.Assignment.objects.filter(patient_id=patient_id).values_list("therapist_id", flat=True)
+    return sorted(rm.StaffMember.objects.filter(user_id__in=ids).values_list("display_name", flat=True))
 
 
 def goals_of(*, user: Any, patient_id: UUID) -> list[rm.GoalView]:

@@ -123,6 +123,7 @@ class PatientDetailView(APIView):
         patient = selectors.patient_get(user=request.user, patient_id=patient_id)
         data = dict(PatientOut(patient).data)
         data["contact"] = selectors.contact_details(patient)
+        data["therapists"] = selectors.care_team(patient_id=patient_id)
         return Response(data)
 
 

@@ -49,6 +49,7 @@ def test_register_patient_and_read_it_back() -> None:
     detail = api.get(f"/api/patients/{pid}/").json()
     assert detail["diagnoses"] == [{"code": "M54.50", "description": "Low back pain"}]
     assert detail["contact"]["email"] == "lena@example.org"
+    assert detail["therapists"] == ["Tess Tester"]
     caseload = api.get("/api/caseload/").json()["results"]
     assert [row["patient"]["patient_id"] for row in caseload] == [pid]
     assert {a["code"] for a in caseload[0]["alerts"]} == {"no_plan_of_care"}
