@@ -1,31 +1,82 @@
 """The ``gait``, ``exercise``, ``angles`` and ``balance`` sections of a video analysis, as JSON-ready dicts.
 
 This is the one call a video pipeline needs (issue 4 item 11): BlazePose image landmarks
-``(frames, 33, 4)`` in pixels plus ``fps`` in, plain dicts out. A section whose activity is not in
-the recording (no steps, no repetitions, no single-leg stance) is None.
+``(frames, 33, 4)`` in pixels plus ``fps`` in, plain dicts out.
+
+Which sections apply (``activity="auto"``), with the thresholds in :class:`ReportConfig`:
+
+* ``gait`` when walking is detected: at least ``min_steps`` steps (heel strikes of alternating
+  feet inside one walking bout, see :mod:`analysis.gait`);
+* ``exercise`` when not walking and one exercise kind shows at least ``min_auto_reps``
+  repetitions (one movement is not a set; knee bends while walking are not squats);
+* ``balance`` when not walking and a single-leg stance lasts at least ``min_stance_fraction`` of
+  the recording or ``min_stance_s`` (a foot lifted briefly while moving is not a balance test);
+* ``angles`` (range of motion per joint angle) always.
+
+A named activity computes its section even if it finds nothing (e.g. zero repetitions), and the
+sections of other activities are left out. Every absent section has its reason in
+``analysis.absent``; the scale used for lengths is in ``analysis.scale``.
 """
 
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
 
 import numpy as np
 
 from analysis.angles import joint_angles, ranges_of_motion
 from analysis.balance import centre_of_mass, single_leg_stance, sway
-from analysis.exercise import ExerciseKind, analyze_exercise, guess_exercise
-from analysis.gait import detect_gait_events, gait_parameters, scale_from_height
+from analysis.exercise import KINDS, ExerciseKind, analyze_exercise, count_reps, guess_exercise
+from analysis.gait import GaitParameters, Scale, detect_gait_events, gait_parameters, scale_from_height
 from analysis.serialize import to_jsonable
 from analysis.signals import lowpass, repair_landmark_swaps
 from analysis.types import InputError, Landmarks, Trajectories, validate_landmarks
 
+Activity = Literal[
+    "auto",
+    "squat",
+    "sit_to_stand",
+    "deadlift",
+    "overhead_press",
+    "curl",
+    "gait",
+    "single_leg_stance",
+]
+ACTIVITIES: tuple[Activity, ...] = get_args(Activity)
 
-def _gait(traj: Trajectories, height_m: float | None) -> dict[str, Any] | None:
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """When a section applies in ``auto`` mode (see the module docstring)."""
+
+    min_steps: int = 2
+    min_auto_reps: int = 2
+    min_stance_fraction: float = 0.5
+    min_stance_s: float = 5.0
+
+
+def _scale_info(traj: Trajectories, height_m: float | None) -> tuple[Scale | None, dict[str, Any]]:
+    if height_m is None:
+        return None, {
+            "source": "none",
+            "metres_per_pixel": None,
+            "detail": "no body height given: lengths, speed and sway stay in pixels or are left out",
+        }
+    try:
+        scale = scale_from_height(traj, height_m=height_m)
+    except InputError as exc:
+        return None, {"source": "none", "metres_per_pixel": None, "detail": str(exc)}
+    return scale, {
+        "source": scale.source,
+        "metres_per_pixel": round(scale.metres_per_unit, 6),
+        "detail": scale.detail,
+    }
+
+
+def _gait(traj: Trajectories, scale: Scale | None) -> tuple[dict[str, Any], GaitParameters]:
     ev = detect_gait_events(traj)
-    if sum(e.event == "initial_contact" for e in ev.events) < 2:
-        return None
-    scale = scale_from_height(traj, height_m=height_m) if height_m else None
     p = gait_parameters(ev, traj, scale=scale)
     rate = traj.rate_hz
 
@@ -38,28 +89,28 @@ def _gait(traj: Trajectories, height_m: float | None) -> dict[str, Any] | None:
 
     params = to_jsonable(p)
     params.pop("step_lengths_units", None)
-    return {
+    section = {
         "heel_strikes": events("initial_contact"),
         "toe_offs": events("toe_off"),
         "cadence_steps_per_min": to_jsonable(p.cadence_steps_per_min),
         "step_time_s": params["step_time_s"],
         "stride_time_s": params["stride_time_s"],
+        "stance_time_s": params["stance_time_s"],
+        "swing_time_s": params["swing_time_s"],
         "step_length_m": params["step_length_m"],
         "stride_length_m": params["stride_length_m"],
         "gait_speed_m_per_s": params["gait_speed_m_per_s"],
         "symmetry": params["symmetry"],
+        "flags": params["flags"],
         "parameters": params,
         "rate_hz": rate,
+        "method": "Zeni et al. 2008 heel/toe extremes relative to the pelvis",
     }
+    return section, p
 
 
-def _exercise(traj: Trajectories, kind: ExerciseKind | None) -> dict[str, Any] | None:
-    kind = kind or guess_exercise(traj)
-    if kind is None:
-        return None
+def _exercise(traj: Trajectories, kind: ExerciseKind) -> dict[str, Any]:
     res = analyze_exercise(traj, kind)
-    if not res.reps:
-        return None
     reps = []
     for r in res.reps:
         reps.append(
@@ -71,6 +122,7 @@ def _exercise(traj: Trajectories, kind: ExerciseKind | None) -> dict[str, Any] |
                 "reason": r.reason,
                 "depth": to_jsonable(r.depth),
                 "depth_unit": res.unit,
+                "duration_s": to_jsonable(r.duration_s),
                 "phases": to_jsonable(r.phases),
                 "angles": to_jsonable(r.angles_at_bottom),
                 "cues": [{"text": c.text, "phase": c.phase, "frame": c.frame} for c in res.cues[r.index]],
@@ -79,15 +131,44 @@ def _exercise(traj: Trajectories, kind: ExerciseKind | None) -> dict[str, Any] |
     return {"kind": kind, "reps": reps, "complete_reps": res.complete_reps, "partial_reps": res.partial_reps}
 
 
-def _balance(traj: Trajectories) -> dict[str, Any] | None:
+def _best_exercise(traj: Trajectories, min_reps: int) -> tuple[ExerciseKind | None, int]:
+    """The kind with the most repetitions (ties: the deeper relative to its threshold)."""
+    best: tuple[int, float, ExerciseKind] | None = None
+    for kind in KINDS:
+        try:
+            seg = count_reps(traj, kind)
+        except (InputError, KeyError, ValueError):
+            continue  # a kind whose points are missing does not compete
+        if not seg.reps:
+            continue
+        key = (len(seg.reps), float(np.nanmean([r.depth for r in seg.reps])), kind)
+        if best is None or key[:2] > best[:2]:
+            best = key
+    if best is None or best[0] < min_reps:
+        return None, 0 if best is None else best[0]
+    if best[2] in ("squat", "sit_to_stand"):
+        guessed = guess_exercise(traj)  # tells the two apart by the rest level
+        if guessed in ("squat", "sit_to_stand"):
+            return guessed, best[0]
+    return best[2], best[0]
+
+
+def _balance(traj: Trajectories, scale: Scale | None) -> dict[str, Any]:
     sls = single_leg_stance(traj)
-    if sls.longest is None:
-        return None
-    b = sls.longest
-    a, e = int(b.start_s * traj.rate_hz), int(b.end_s * traj.rate_hz)
     out: dict[str, Any] = {"single_leg_stance": to_jsonable(sls), "sway": None}
+    if sls.longest is None:
+        return out
+    b = sls.longest
+    a, e = round(b.start_s * traj.rate_hz), round(b.end_s * traj.rate_hz)
     with contextlib.suppress(InputError):  # too few frames with a COM: sway stays None
-        out["sway"] = to_jsonable(sway(centre_of_mass(traj)[a:e], sampling_rate_hz=traj.rate_hz, traj=traj))
+        out["sway"] = to_jsonable(
+            sway(
+                centre_of_mass(traj)[a:e],
+                sampling_rate_hz=traj.rate_hz,
+                traj=traj,
+                metres_per_unit=scale.metres_per_unit if scale else None,
+            )
+        )
     return out
 
 
@@ -96,34 +177,97 @@ def video_sections(
     *,
     fps: float,
     height_m: float | None = None,
-    exercise: ExerciseKind | None = None,
+    exercise: Activity | None = None,
     image_size_px: tuple[int, int] | None = None,
+    config: ReportConfig | None = None,
 ) -> dict[str, Any]:
-    """``{"gait", "exercise", "angles", "balance"}`` for one tracked person's landmarks.
+    """``{"gait", "exercise", "angles", "balance", "analysis"}`` for one tracked person's landmarks.
 
-    Landmarks are repaired for left/right swaps and, for angles, low-pass filtered (6 Hz). The
-    exercise is guessed when ``exercise`` is None; lengths are in metres only with ``height_m``.
+    ``exercise`` is one of :data:`ACTIVITIES` (None = ``"auto"``). Landmarks are repaired for
+    left/right swaps and, for angles, low-pass filtered (6 Hz). Lengths and sway are in metres
+    only with ``height_m`` (the scale is reported under ``analysis.scale``).
     """
+    cfg = config or ReportConfig()
+    activity: Activity = exercise or "auto"
+    if activity not in ACTIVITIES:
+        raise InputError(f"Unknown activity {activity!r}; known: {', '.join(ACTIVITIES)}.")
     lm, _ = repair_landmark_swaps(validate_landmarks(landmarks))
     traj = Trajectories.from_landmarks(lm, rate_hz=fps, image_size_px=image_size_px)
+    scale, scale_info = _scale_info(traj, height_m)
     names = list(traj.points)
     stacked = np.stack([traj.points[k] for k in names], axis=1)
-    smooth = traj.with_points(
-        {
-            k: v
-            for k, v in zip(
-                names,
-                np.moveaxis(lowpass(stacked, sampling_rate_hz=fps, max_gap_frames=int(0.25 * fps)), 1, 0),
-                strict=True,
+    filtered = lowpass(stacked, sampling_rate_hz=fps, max_gap_frames=int(0.25 * fps))
+    smooth = traj.with_points({k: filtered[:, i] for i, k in enumerate(names)})
+    sections: dict[str, Any] = {
+        "gait": None,
+        "exercise": None,
+        "angles": ranges_of_motion(joint_angles(smooth)),
+        "balance": None,
+    }
+    absent: dict[str, str] = {}
+    detected: list[str] = []
+    walking = False
+    if activity in ("auto", "gait"):
+        try:
+            gait, params = _gait(traj, scale)
+        except InputError as exc:
+            absent["gait"] = f"no walking analysed: {exc}"
+        else:
+            walking = params.n_steps >= cfg.min_steps
+            if walking or activity == "gait":
+                sections["gait"] = gait
+                detected.append("gait")
+            else:
+                absent["gait"] = (
+                    f"no walking detected: {params.n_steps} step(s) found, at least {cfg.min_steps} needed"
+                )
+    else:
+        absent["gait"] = f"not requested (activity {activity})"
+    if activity in KINDS:
+        kind: ExerciseKind = activity  # type: ignore[assignment]
+        sections["exercise"] = _exercise(traj, kind)
+        detected.append(kind)
+    elif activity == "auto" and walking:
+        absent["exercise"] = "walking detected: knee and arm movements of steps are not exercise repetitions"
+    elif activity == "auto":
+        found, reps = _best_exercise(traj, cfg.min_auto_reps)
+        if found is None:
+            absent["exercise"] = (
+                f"no exercise detected: at most {reps} repetition(s) of any kind, "
+                f"at least {cfg.min_auto_reps} needed"
             )
-        }
-    )
-    angles = joint_angles(smooth)
-    sections = {
-        "gait": _gait(traj, height_m),
-        "exercise": _exercise(traj, exercise),
-        "angles": ranges_of_motion(angles),
-        "balance": _balance(traj),
+        else:
+            sections["exercise"] = _exercise(traj, found)
+            detected.append(found)
+    else:
+        absent["exercise"] = f"not requested (activity {activity})"
+    if activity in ("auto", "single_leg_stance") and not walking:
+        try:
+            balance = _balance(traj, scale)
+        except InputError as exc:
+            absent["balance"] = f"single-leg stance not measurable: {exc}"
+        else:
+            longest = balance["single_leg_stance"]["longest"]
+            duration = longest["duration_s"] if longest else 0.0
+            needed = min(cfg.min_stance_s, cfg.min_stance_fraction * traj.n_frames / fps)
+            if activity == "single_leg_stance" or duration >= needed:
+                sections["balance"] = balance
+                detected.append("single_leg_stance")
+            else:
+                absent["balance"] = (
+                    f"no single-leg stance detected: longest {duration:.2f} s, at least {needed:.2f} s needed"
+                )
+    elif walking:
+        absent["balance"] = "walking detected: feet lifted in swing are not single-leg stance"
+    else:
+        absent["balance"] = f"not requested (activity {activity})"
+    sections["analysis"] = {
+        "activity": activity,
+        "detected": detected,
+        "absent": absent,
+        "scale": scale_info,
+        "landmarks": "image (pixels), left/right swaps repaired",
+        "config": to_jsonable(cfg),
     }
     result: dict[str, Any] = to_jsonable(sections)
     return result

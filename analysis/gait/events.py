@@ -5,13 +5,17 @@ during treadmill and overground walking using kinematic data", Gait & Posture 27
 direction of progression, initial contact is a maximum of the heel's distance ahead of the
 pelvis and toe-off a minimum of the toe's. Peaks are refined to sub-frame time with a parabola.
 
-Direction independence: the progression direction is estimated in sliding windows from the feet
-themselves, not from the pelvis, so it works overground in either direction and on a treadmill
-(where the pelvis does not progress). Relative to the pelvis, a foot moves forward fast during
+Direction independence: the progression direction is estimated in sliding windows. Where the
+pelvis travels (overground walking: at least ``min_progression_leg_lengths_per_s``), the
+direction is that of its net displacement, the most robust cue with noisy video landmarks. Where
+it does not (a treadmill, walking on the spot), the feet give it: relative to the pelvis, a foot moves forward fast during
 swing (~40 % of the cycle) and backward slowly during stance (~60 %); the forward direction is
 therefore the sign of the *skewness* of the relative foot velocity along its principal
-horizontal axis. Windows where the feet make no step-sized excursion (standing) or where the
+horizontal axis. Either way, windows where the feet make no step-sized excursion (standing) or where the
 skewness is ambiguous (turning) have no direction, and no events are reported there.
+
+Single-frame outliers (a pose model briefly exchanging the left and right foot) are removed with
+a Hampel identifier before filtering; otherwise one swapped frame makes a false heel maximum.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Literal
 import numpy as np
 from scipy.signal import find_peaks
 
-from analysis.signals.filtering import lowpass
+from analysis.signals.filtering import hampel, lowpass
 from analysis.types import FloatArray, InputError, Trajectories
 
 Foot = Literal["left", "right"]
@@ -41,7 +45,11 @@ class GaitEventConfig:
     events of the same kind on one foot are at least this far apart. ``direction_window_s``:
     length of the windows in which the walking direction is estimated.
     ``min_direction_confidence``: normalised third moment (0 = symmetric, 1 = all one way) of the
-    relative foot velocity needed to call a direction.
+    relative foot velocity needed to call a direction. ``min_progression_leg_lengths_per_s``: net
+    pelvis speed over a window above which its displacement gives the direction (slow walking,
+    0.5 m/s, is about 0.6 leg lengths/s; sway and a treadmill stay far below 0.3).
+    ``hampel_half_window_s``: half-window of the outlier filter (None = off); 0.1 s spans 3
+    frames at 30 fps, so a swap lasting one or two frames is an outlier.
     """
 
     cutoff_hz: float = 6.0
@@ -51,6 +59,8 @@ class GaitEventConfig:
     min_stride_s: float = 0.5
     direction_window_s: float = 2.0
     min_direction_confidence: float = 0.1
+    min_progression_leg_lengths_per_s: float = 0.3
+    hampel_half_window_s: float | None = 0.1
 
 
 @dataclass(frozen=True)
@@ -100,6 +110,20 @@ def _horizontal_axes(traj: Trajectories, vertical: int) -> list[int]:
     return [a for a in range(3) if a != vertical]
 
 
+def _pelvis_direction(pelvis: FloatArray, *, rate_hz: float, min_speed: float) -> FloatArray | None:
+    """Unit direction of the pelvis's net horizontal displacement over one window ``(frames, h)``,
+    or None when it is slower than ``min_speed`` (units per second) or seen in under half the window."""
+    seen = np.flatnonzero(np.isfinite(pelvis).all(axis=1))
+    if seen.size < max(3, pelvis.shape[0] // 2):
+        return None
+    net = pelvis[seen[-1]] - pelvis[seen[0]]
+    span_s = (seen[-1] - seen[0]) / rate_hz
+    dist = float(np.linalg.norm(net))
+    if span_s <= 0 or dist / span_s < min_speed:
+        return None
+    return np.asarray(net / dist, dtype=np.float64)
+
+
 def _window_direction(
     rel_pos: FloatArray, rel_vel: FloatArray, *, min_excursion: float, min_confidence: float
 ) -> FloatArray | None:
@@ -144,8 +168,23 @@ def _directions(
     step = max(round(0.25 * rate), 1)
     centres = list(range(0, n, step))
     dirs = np.full((len(centres), len(horiz)), np.nan)
+    pelvis = filtered["pelvis"][:, horiz]
     for k, c in enumerate(centres):
         a, b = max(0, c - half), min(n, c + half + 1)
+        walked = _pelvis_direction(
+            pelvis[a:b], rate_hz=rate, min_speed=cfg.min_progression_leg_lengths_per_s * leg
+        )
+        if walked is not None:
+            # The feet must still make steps: a subject carried or panned past is not walking.
+            excursion = max(
+                float(np.ptp(f[np.isfinite(f).all(axis=1)] @ walked))
+                if np.isfinite(f).all(axis=1).any()
+                else 0.0
+                for f in rel_pos.reshape(2, n, -1)[:, a:b]
+            )
+            if excursion >= cfg.min_excursion_leg_lengths * leg:
+                dirs[k] = walked
+            continue
         d = _window_direction(
             rel_pos.reshape(2, n, -1)[:, a:b],
             rel_vel[:, a:b].reshape(-1, len(horiz)),
@@ -236,9 +275,13 @@ def detect_gait_events(
         up_sign = detected_sign if up_sign is None else up_sign
     up = 1.0 if up_sign is None else float(up_sign)
     gap = round(cfg.max_gap_s * rate)
+    raw = {p: traj.get(p) for p in GAIT_POINTS}
+    if cfg.hampel_half_window_s is not None:
+        half_window = max(1, round(cfg.hampel_half_window_s * rate))
+        raw = {p: hampel(v, half_window_frames=half_window)[0] for p, v in raw.items()}
     filtered = {
         p: lowpass(
-            traj.get(p),
+            raw[p],
             sampling_rate_hz=rate,
             cutoff_hz=cfg.cutoff_hz,
             order=cfg.filter_order,
@@ -266,10 +309,18 @@ def detect_gait_events(
     min_drop = cfg.min_excursion_leg_lengths * leg
     events: list[tuple[GaitEvent, float]] = []
     for foot in FEET:
+        other = "right" if foot == "left" else "left"
         for kind, point, sign in (("initial_contact", "heel", 1.0), ("toe_off", "toe", -1.0)):
             rel = filtered[f"{foot}_{point}"] - filtered["pelvis"]
             signal = sign * np.einsum("ij,ij->i", rel, dirs)
+            # A heel strikes ahead of the other heel and a toe leaves behind the other toe, in any
+            # forward walking; a pose model's glitch on the trailing foot fails this test.
+            lead = sign * np.einsum(
+                "ij,ij->i", rel - (filtered[f"{other}_{point}"] - filtered["pelvis"]), dirs
+            )
             for pos, prom in _peaks(signal, min_drop=min_drop, window=window, distance=distance):
+                if lead[round(pos)] <= 0:  # False for NaN: unknown placement does not reject
+                    continue
                 ev = GaitEvent(foot=foot, event=kind, frame=round(pos), time_s=pos / rate)  # type: ignore[arg-type]
                 events.append((ev, prom))
     return GaitEvents(

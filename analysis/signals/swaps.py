@@ -4,10 +4,14 @@ Single-camera pose models sometimes exchange the labels of the two legs (or arms
 frames, typically in side views when one limb hides the other. A swap shows up as both limbs
 jumping to where the *other* limb was predicted. Each limb group is tracked with a
 constant-velocity prediction and the labels are swapped back in frames where the crossed
-assignment explains the new positions much better than the labelled one.
+assignment explains the new positions much better than the labelled one. A second, non-causal
+pass catches single-frame swaps that the prediction misses when a foot in swing moves fast:
+a frame whose crossed labels sit much closer to the midpoint of its two neighbours.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -28,7 +32,9 @@ def _ffill(x: FloatArray) -> FloatArray:
 def _mean_dist(a: FloatArray, b: FloatArray) -> FloatArray:
     """Mean over points of the distance between ``a`` and ``b`` (``(..., points, dims)``)."""
     d = np.linalg.norm(a - b, axis=-1)
-    with np.errstate(invalid="ignore"):
+    # A frame where no point of a group is seen has no distance: NaN, without numpy's warning.
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         return (
             np.asarray(np.nanmean(d, axis=-1), dtype=np.float64) if d.ndim > 1 else np.asarray(np.nanmean(d))
         )
@@ -75,6 +81,37 @@ def repair_swaps(left: FloatArray, right: FloatArray, *, max_cost_ratio: float =
     return swapped
 
 
+def isolated_swaps(left: FloatArray, right: FloatArray, *, max_cost_ratio: float = 0.5) -> BoolArray:
+    """Single frames whose crossed labels fit the midpoint of both neighbours far better.
+
+    ``left``, ``right``: ``(frames, points, dims)``, already repaired by :func:`repair_swaps`.
+    A frame is flagged when, against the mean of the previous and next frames, the crossed
+    assignment costs less than ``max_cost_ratio`` times the labelled one (False where a
+    neighbour is unseen). Interpolating over one frame is accurate to far less than the distance
+    between two feet in mid-stride, which is what makes an isolated swap stand out.
+    """
+    lt = np.asarray(left, dtype=np.float64)
+    rt = np.asarray(right, dtype=np.float64)
+    flagged = np.zeros(lt.shape[0], dtype=bool)
+    if lt.shape[0] < 3:
+        return flagged
+    mid_l = 0.5 * (lt[:-2] + lt[2:])
+    mid_r = 0.5 * (rt[:-2] + rt[2:])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        keep = _mean_dist(lt[1:-1], mid_l) + _mean_dist(rt[1:-1], mid_r)
+        cross = _mean_dist(lt[1:-1], mid_r) + _mean_dist(rt[1:-1], mid_l)
+        ratio = cross / keep
+    # A crossed frame also corrupts its neighbours' midpoints, so take the clearest frames first and
+    # never flag two adjacent ones (a swap of two or more frames is repair_swaps' business).
+    for i in np.argsort(ratio, kind="stable"):
+        if not ratio[i] < max_cost_ratio:  # also stops at NaN, sorted last
+            break
+        t = int(i) + 1
+        if not (flagged[t - 1] or flagged[t + 1]):
+            flagged[t] = True
+    return flagged
+
+
 def apply_swaps(landmarks: Landmarks, swapped: BoolArray, *, group: tuple[str, ...]) -> Landmarks:
     """Copy of ``landmarks`` with the left/right landmarks of ``group`` exchanged where ``swapped``."""
     out = validate_landmarks(landmarks).copy()
@@ -100,7 +137,10 @@ def repair_landmark_swaps(
         li = [int(BlazePose["LEFT_" + g]) for g in group]
         ri = [int(BlazePose["RIGHT_" + g]) for g in group]
         mask = repair_swaps(out[:, li, :2], out[:, ri, :2], max_cost_ratio=max_cost_ratio)
-        masks[name] = mask
         if mask.any():
             out = apply_swaps(out, mask, group=group)
+        single = isolated_swaps(out[:, li, :2], out[:, ri, :2], max_cost_ratio=max_cost_ratio)
+        if single.any():
+            out = apply_swaps(out, single, group=group)
+        masks[name] = mask ^ single
     return out, masks

@@ -1,6 +1,7 @@
-"""``python manage.py analyze_video PATH``: pose, identities and subject of a video, without the web server.
+"""``python manage.py analyze_video PATH``: pose, identities, subject and biomechanics of a video.
 
-Thin adapter over :func:`capture.pipeline.analyze_file`: parses options, shows a progress bar,
+Thin adapter over :func:`capture.sections.analyze_video` (pose engine + analysis library, the
+same call a background task makes): parses options, shows a progress bar,
 writes the JSON (+ ``.npz`` beside it) and CSV, and prints a short summary. Every expected failure
 becomes a :class:`CommandError`: one sentence on stderr and a non-zero exit, never a traceback.
 """
@@ -13,10 +14,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from analysis.types import InputError
 from capture.export import output_paths, write_outputs
 from capture.models import DEFAULT_VARIANT, VARIANTS, ModelNotInstalledError
-from capture.pipeline import VideoAnalysis, analyze_file
+from capture.pipeline import VideoAnalysis
 from capture.pose import PoseConfig
+from capture.sections import EXERCISE_CHOICES, activity_from_option, analyze_video, summary_lines
 from capture.subject import DEFAULT_SUBJECT_RULE, SUBJECT_RULES, UnknownSubjectError
 from capture.video import VideoError
 
@@ -36,7 +39,20 @@ class Command(BaseCommand):
             "--subject", type=int, default=None, help="person id to analyse (default: chosen)"
         )
         parser.add_argument("--subject-rule", choices=SUBJECT_RULES, default=DEFAULT_SUBJECT_RULE)
-        parser.add_argument("--max-people", type=int, default=PoseConfig().num_poses, help="people per frame")
+        parser.add_argument(
+            "--max-people",
+            type=int,
+            default=PoseConfig().num_poses,
+            help="people per frame; 1 for a one-person clip lets MediaPipe track the body's region "
+            "from frame to frame, which is more accurate than re-detecting it",
+        )
+        parser.add_argument(
+            "--exercise",
+            default="auto",
+            metavar="|".join(EXERCISE_CHOICES),
+            help="what the subject does (default auto: gait when walking is detected, else an exercise "
+            "with at least 2 repetitions, else a single-leg stance)",
+        )
         parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -46,6 +62,10 @@ class Command(BaseCommand):
         csv_path = Path(options["csv_out"] or f"{stem}.csv")
         if options["max_people"] < 1:
             raise CommandError("--max-people must be at least 1.")
+        try:
+            activity = activity_from_option(options["exercise"])
+        except ValueError as exc:
+            raise CommandError(f"{exc}.") from exc
         height_m = options["height_m"]
         if height_m is not None and not 0.5 <= height_m <= 2.5:
             raise CommandError(
@@ -74,8 +94,9 @@ class Command(BaseCommand):
             bars[0].update(done - bars[0].n)
 
         try:
-            analysis = analyze_file(
+            analysis = analyze_video(
                 video,
+                activity=activity,
                 model=options["model"],
                 pose_config=PoseConfig(num_poses=options["max_people"]),
                 subject=options["subject"],
@@ -84,7 +105,7 @@ class Command(BaseCommand):
                 on_frame=progress,
             )
             written = write_outputs(analysis, json_path=json_path, csv_path=csv_path)
-        except (VideoError, ModelNotInstalledError, UnknownSubjectError) as exc:
+        except (VideoError, ModelNotInstalledError, UnknownSubjectError, InputError) as exc:
             raise CommandError(str(exc)) from exc
         except ValueError as exc:
             raise CommandError(f"{exc}.".replace("..", ".")) from exc
@@ -113,5 +134,6 @@ def _summary(analysis: VideoAnalysis, written: list[Path]) -> str:
             f"({person.first_frame / info.fps:.2f}-{person.last_frame / info.fps:.2f} s), "
             f"tracked in {person.frames_tracked} frames{marker}"
         )
+    lines.extend(summary_lines(analysis.sections))
     lines.append("Wrote " + ", ".join(str(p) for p in written))
     return "\n".join(lines)

@@ -70,7 +70,13 @@ def test_command_writes_json_npz_and_csv_and_prints_a_summary(
         rows = list(csv.DictReader(handle))
     assert len(rows) == sum(p["frames_tracked"] for p in people)
     assert sum(r["is_subject"] == "1" for r in rows) == subject_seen
+    analysis = document["analysis"]
+    assert analysis["scale"]["source"] == "height" and analysis["activity"] == "auto"
+    # Every section is either present or has its reason for being absent.
+    for name in ("gait", "exercise", "balance"):
+        assert (document[name] is not None) != (name in analysis["absent"]), name
     summary = out.getvalue()
+    assert "scale: patient height 1.70 m" in summary
     assert f"{frames} frames" in summary and "<- subject" in summary and "Wrote" in summary
     print(summary)
 
@@ -129,6 +135,10 @@ def test_unknown_subject_and_bad_height_are_refused(shared_data: Path, tmp_path:
     result = _manage(video, "--height-m", "170", cwd=tmp_path)
     assert result.returncode != 0 and result.stderr.strip() == (
         "CommandError: --height-m is the subject's height in metres (0.5 to 2.5), not 170."
+    )
+    result = _manage(video, "--exercise", "pushup", cwd=tmp_path)
+    assert result.returncode != 0 and result.stderr.strip().startswith(
+        "CommandError: Unknown exercise 'pushup'; choose one of auto, squat, sit-to-stand"
     )
     result = _manage(video, "--json", "same.json", "--csv", "same.npz", cwd=tmp_path)
     assert result.returncode != 0 and "must be different files" in result.stderr

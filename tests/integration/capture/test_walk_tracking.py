@@ -8,13 +8,12 @@ around frames 185-215.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from capture.pipeline import PersonSummary, VideoAnalysis, analyze_file
+from capture.pipeline import PersonSummary, VideoAnalysis
 from capture.subject import body_size_px
+from tests.integration.capture.video_cache import analysed
 
 pytestmark = pytest.mark.slow
 
@@ -22,9 +21,9 @@ WALKER_EXIT_FRAME = 205
 EXIT_TOLERANCE_FRAMES = 8  # the last few frames show only a sliver of her at the edge
 
 
-@pytest.fixture(scope="module")
-def walk(shared_videos: Path) -> VideoAnalysis:
-    return analyze_file(shared_videos / "walk_side_two_people.mp4", model="full")
+@pytest.fixture(scope="session")
+def walk() -> VideoAnalysis:
+    return analysed("walk_side_two_people.mp4")
 
 
 def _torso_x(analysis: VideoAnalysis, person_id: int) -> np.ndarray:

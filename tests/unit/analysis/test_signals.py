@@ -105,3 +105,17 @@ def test_swap_repair_undoes_label_swaps() -> None:
     assert set(np.flatnonzero(masks["legs"])) == set(frames)
     np.testing.assert_allclose(fixed, truth)
     assert not masks["arms"].any()
+
+
+def test_isolated_single_frame_swap_is_repaired_where_prediction_is_ambiguous() -> None:
+    from analysis.signals.swaps import isolated_swaps
+
+    # One foot in fast swing (30 px/frame), the other still 100 px behind it at frame 5, where the labels cross.
+    t = np.arange(11, dtype=float)
+    left = np.stack([1100 - 30 * t, np.full(11, 900.0)], axis=1)[:, None, :]
+    right = np.stack([np.full(11, 850.0), np.full(11, 905.0)], axis=1)[:, None, :]
+    left_obs, right_obs = left.copy(), right.copy()
+    left_obs[5], right_obs[5] = right[5], left[5]
+    flagged = isolated_swaps(left_obs, right_obs)
+    assert list(np.flatnonzero(flagged)) == [5]
+    assert not isolated_swaps(left, right).any()

@@ -1,0 +1,178 @@
+"""Biomechanics of the shared videos through the pose engine (issue 4 checks), against the annotations.
+
+Real inference, one run per video and setting per session (:mod:`video_cache`); the sections are
+computed by :func:`capture.sections.attach_sections`, the function ``analyze_video`` calls.
+Ground truth: ``ground_truth_videos.csv`` and MANIFEST.md.
+
+Settings: the two one-person clips are analysed with ``max_people=1`` (``--max-people 1``), as the
+command's help recommends for them: MediaPipe then tracks the body's region from the previous
+landmarks instead of re-detecting it in every frame. On the squat clip that moves the right knee
+by 7-13 deg at the bottoms (with 3 people per frame: 110/108/106 deg against the annotated
+103/93/94). The walking clip has two people and runs with the default 3.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import math
+import re
+from typing import Any
+
+import pytest
+
+from capture.pipeline import VideoAnalysis
+from capture.sections import attach_sections
+from tests.conftest import SHARED_DATA
+from tests.integration.capture.video_cache import analysed
+
+pytestmark = pytest.mark.slow
+
+WALK = "walk_side_two_people.mp4"
+# A heel strike farther than this from every annotation is invented: half a step is ~9 frames here.
+MATCH_FRAMES = 4
+
+
+def _truth(video: str) -> list[dict[str, str]]:
+    with (SHARED_DATA / "ground_truth_videos.csv").open(newline="") as fh:
+        return [row for row in csv.DictReader(fh) if row["file"] == video]
+
+
+@pytest.fixture(scope="session")
+def walk() -> tuple[VideoAnalysis, dict[str, Any]]:
+    analysis = analysed(WALK)
+    return analysis, attach_sections(analysis, activity="auto")
+
+
+def _walk_strikes(walk: tuple[VideoAnalysis, dict[str, Any]]) -> tuple[list[dict[str, str]], list[int]]:
+    _, sections = walk
+    truth = [r for r in _truth(WALK) if r["kind"] == "heel_strike"]
+    found = [e["frame"] for e in sections["gait"]["heel_strikes"]]
+    return truth, found
+
+
+def test_walk_heel_strikes_none_invented_and_all_seen_ones_found(
+    walk: tuple[VideoAnalysis, dict[str, Any]],
+) -> None:
+    analysis, sections = walk
+    assert sections["analysis"]["detected"] == ["gait"]
+    assert sections["exercise"] is None and sections["balance"] is None
+    truth, found = _walk_strikes(walk)
+    subject = next(p for p in analysis.people if p.id == analysis.subject)
+    print(f"\nsubject tracked in frames {subject.first_frame}-{subject.last_frame}; heel strikes {found}")
+    errors: dict[str, int | None] = {}
+    for row in truth:
+        frame = int(row["frame_0based"])
+        near = [f - frame for f in found if abs(f - frame) <= MATCH_FRAMES]
+        errors[row["label"]] = min(near, key=abs) if near else None
+        print(
+            f"{row['label']} annotated {frame} (tol {row['tolerance_frames']}): error {errors[row['label']]}"
+        )
+    segments = {r["label"]: int(r["frame_0based"]) for r in _truth(WALK) if r["kind"] == "segment"}
+    window = range(segments["walker_enters_right"], segments["walker_exits_left"] + 1)
+    # None invented: every strike inside the walking window belongs to an annotated one.
+    for f in found:
+        if f in window:
+            assert any(abs(f - int(r["frame_0based"])) <= MATCH_FRAMES for r in truth), f
+    # Every annotated strike the pose engine could see (tracked in the 5 frames either side) is found.
+    for row in truth:
+        frame = int(row["frame_0based"])
+        if subject.first_frame <= frame - 5 and frame + 5 <= subject.last_frame:
+            assert errors[row["label"]] is not None, row["label"]
+    # Sides alternate, as in walking.
+    sides = [e["side"] for e in sections["gait"]["heel_strikes"]]
+    assert all(a != b for a, b in itertools.pairwise(sides))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="HS1 (frame 39) and HS2 (58) precede the walker's first detection (frame 59: MediaPipe's "
+    "detector misses her behind the tree), and the heel-forward maxima on MediaPipe's heel come "
+    "1.7-3.6 frames after the annotated contacts (HS3 +3.6, HS4 +2.8): 2 of the 7 visible strikes "
+    "miss their 2-frame tolerance",
+)
+def test_walk_every_annotated_heel_strike_within_its_tolerance(
+    walk: tuple[VideoAnalysis, dict[str, Any]],
+) -> None:
+    truth, found = _walk_strikes(walk)
+    for row in truth:
+        frame, tol = int(row["frame_0based"]), int(row["tolerance_frames"])
+        assert any(abs(f - frame) <= tol for f in found), row["label"]
+
+
+def test_walk_cadence_within_3_percent(walk: tuple[VideoAnalysis, dict[str, Any]]) -> None:
+    _, sections = walk
+    truth = [r for r in _truth(WALK) if r["kind"] == "heel_strike"]
+    times = [float(r["time_s"]) for r in truth]
+    annotated = 60.0 * (len(times) - 1) / (times[-1] - times[0])
+    got = sections["gait"]["cadence_steps_per_min"]
+    error_pct = 100.0 * (got - annotated) / annotated
+    print(f"\ncadence {got:.1f} steps/min, annotated {annotated:.1f}: error {error_pct:+.2f} %")
+    assert abs(error_pct) < 3.0
+    assert sections["gait"]["step_time_s"]["both"]["n"] >= 5
+
+
+def test_walk_lengths_in_metres_only_with_a_height(walk: tuple[VideoAnalysis, dict[str, Any]]) -> None:
+    analysis, sections = walk
+    assert sections["analysis"]["scale"]["source"] == "none"
+    assert sections["gait"]["step_length_m"] is None
+    analysis.height_m = 1.65
+    try:
+        scaled = attach_sections(analysis, activity="gait")
+    finally:
+        analysis.height_m = None
+        attach_sections(analysis, activity="auto")
+    assert scaled["analysis"]["scale"]["source"] == "height"
+    step = scaled["gait"]["step_length_m"]["both"]["mean"]
+    speed = scaled["gait"]["gait_speed_m_per_s"]
+    print(f"\nstep length {step:.2f} m, speed {speed:.2f} m/s (height 1.65 m assumed)")
+    # An adult's walk: between a shuffle and a brisk stride.
+    assert 0.35 < step < 0.9 and 0.5 < speed < 1.6
+
+
+def test_squats_two_complete_one_partial_and_bottom_knee_angles() -> None:
+    sections = attach_sections(analysed("squats_front.mp4", max_people=1), activity="auto")
+    exercise = sections["exercise"]
+    assert exercise["kind"] == "squat"
+    assert (exercise["complete_reps"], exercise["partial_reps"]) == (2, 1)
+    assert [r["complete"] for r in exercise["reps"]] == [True, True, False]
+    bottoms = [r for r in _truth("squats_front.mp4") if r["label"].endswith("_bottom")]
+    for rep, row in zip(exercise["reps"], bottoms, strict=True):
+        assert abs(rep["bottom_frame"] - int(row["frame_0based"])) <= int(row["tolerance_frames"])
+        left, right = (float(x) for x in re.findall(r"(\d+) ", row["notes"].split("about")[1])[:2])
+        got_l, got_r = rep["angles"]["left_knee_angle"], rep["angles"]["right_knee_angle"]
+        print(
+            f"\n{row['label']}: knee {got_l:.1f}/{got_r:.1f} deg, annotated {left:.0f}/{right:.0f} "
+            f"(errors {got_l - left:+.1f}/{got_r - right:+.1f})"
+        )
+        assert abs(got_l - left) <= 8.0 and abs(got_r - right) <= 8.0
+    assert sections["gait"] is None and "no walking" in sections["analysis"]["absent"]["gait"]
+
+
+@pytest.fixture(scope="session")
+def stance() -> dict[str, Any]:
+    return attach_sections(analysed("single_leg_stance.mp4", max_people=1), activity="single_leg_stance")
+
+
+def test_single_leg_stance_sway_is_reported(stance: dict[str, Any]) -> None:
+    balance = stance["balance"]
+    sway = balance["sway"]
+    longest = balance["single_leg_stance"]["longest"]
+    print(f"\nlongest stance {longest}; sway {sway}")
+    for key in ("path_length", "ellipse_area_95", "mean_velocity"):
+        assert math.isfinite(sway[key]) and sway[key] > 0, key
+    assert sway["units"] == "px"  # no height given: image units, said so
+    assert stance["exercise"] is None and stance["gait"] is None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a touchdown is reported at 1.03 s: the camera moves between frames 62 and 70 and, in the "
+    "frontal-oblique image, the free foot swings past and then hangs beside the stance foot at the "
+    "same image height (foot-height difference under 0.04 leg lengths from frame 60 to 66), which "
+    "2D foot heights cannot tell from standing on both feet",
+)
+def test_single_leg_stance_whole_clip_without_touchdown(stance: dict[str, Any]) -> None:
+    sls = stance["balance"]["single_leg_stance"]
+    assert not sls["touchdown"]
+    assert sls["longest"]["duration_s"] >= 0.95 * sls["recording_s"]
