@@ -1,0 +1,116 @@
+"""The patient timeline: one sentence per event, written for a clinician reading the chart."""
+
+from __future__ import annotations
+
+import threading
+
+from clinic.domain import events as ev
+from clinic.domain.vocabulary import METRICS, VisitType
+from clinic.eventstore.store import RecordedEvent
+from clinic.projections import models as rm
+from clinic.projections.base import Projection
+
+# Every event of a patient stream (all but the practice stream's own events).
+PATIENT_EVENTS = frozenset(ev.EVENT_TYPES) - {"PracticeOpened", "StaffMemberJoined"}
+
+
+def _timeline_summary(e: ev.DomainEvent) -> tuple[str, str]:
+    """(kind, sentence) for a patient event, written for a clinician reading the chart."""
+    match e:
+        case ev.PatientRegistered():
+            codes = ", ".join(d.code for d in e.diagnoses)
+            return (
+                "registered",
+                f"Registered; diagnoses {codes}; referred by {e.referring_physician or 'self'}",
+            )
+        case ev.TherapistAssigned():
+            return "care_team", f"{e.therapist_name or f'Therapist #{e.therapist_id}'} assigned"
+        case ev.TherapistUnassigned():
+            return "care_team", f"Therapist #{e.therapist_id} unassigned"
+        case ev.PlanOfCareEstablished():
+            return "plan_of_care", (
+                f"Plan of care certified {e.certification_start} to {e.certification_end}, "
+                f"{e.frequency_per_week}x/week for {e.duration_weeks} weeks"
+            )
+        case ev.GoalSet():
+            return "goal", f"Goal set: {e.description}"
+        case ev.GoalLifecycleChanged():
+            return "goal", f"Goal now {e.lifecycle_status}" + (f" ({e.reason})" if e.reason else "")
+        case ev.GoalAchieved():
+            return "goal", f"Goal achieved with {e.value:g}"
+        case ev.VisitRecorded():
+            return (
+                "visit",
+                f"{VisitType(e.visit_type).name.replace('_', ' ').capitalize()} visit on {e.visit_date}",
+            )
+        case ev.VisitNoteWritten():
+            return "note", "Visit note written"
+        case ev.MeasurementRecorded():
+            label = METRICS[e.metric].label if e.metric in METRICS else e.metric
+            side = f" ({e.side})" if e.side else ""
+            return "measurement", f"{label}{side}: {e.value:g} {e.unit}"
+        case ev.VisitNoteSigned():
+            return "signature", f"Note signed by {e.signer_name}, {e.credentials}"
+        case ev.VisitNoteAmended():
+            return "amendment", f"Signed note amended: {e.reason}"
+        case ev.PatientDischarged():
+            return "discharge", f"Discharged on {e.discharged_on}: {e.reason}"
+        case ev.PatientPiiErased():
+            return "erasure", "Contact details erased (key destroyed)"
+        case ev.VideoUploaded():
+            return "video", f"Video uploaded ({e.original_name}, {e.size_bytes / 1e6:.1f} MB)"
+        case ev.VideoDeleted():
+            return "video", f"Video deleted: {e.reason}"
+        case ev.RecordingStarted():
+            return "recording", f"Live recording started ({e.exercise.replace('_', ' ')}, {e.model} model)"
+        case ev.RecordingStopped():
+            return "recording", f"Live recording stopped after {e.duration_s:.1f} s ({e.frames} frames)"
+        case ev.LandmarkSequenceStored():
+            return "recording", f"Landmark sequence stored ({e.frames} frames at {e.fps:g} fps)"
+        case ev.AnalysisRequested():
+            return "analysis", f"Analysis of the {e.source} requested"
+        case ev.AnalysisCompleted():
+            return "analysis", f"Analysis completed: {len(e.metrics)} values (software {e.software_version})"
+        case ev.AnalysisFailed():
+            return "analysis", f"Analysis failed: {e.reason}"
+    return "other", type(e).__name__
+
+
+class TimelineProjection(Projection):
+    name = "timeline"
+    tables = (rm.TimelineEntry,)
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    @property
+    def _pending(self) -> list[rm.TimelineEntry]:
+        if not hasattr(self._local, "pending"):
+            self._local.pending = []
+        pending: list[rm.TimelineEntry] = self._local.pending
+        return pending
+
+    def begin_batch(self) -> None:
+        self._pending.clear()
+
+    def end_batch(self) -> None:
+        rm.TimelineEntry.objects.bulk_create(self._pending)
+        self._pending.clear()
+
+    def handles(self, event_type: str) -> bool:
+        return event_type in PATIENT_EVENTS
+
+    def apply(self, event: ev.DomainEvent, recorded: RecordedEvent) -> None:
+        kind, summary = _timeline_summary(event)
+        occurred = getattr(event, "visit_date", None) or getattr(event, "discharged_on", None)
+        self._pending.append(
+            rm.TimelineEntry(
+                global_position=recorded.global_position,
+                patient_id=event.patient_id,  # type: ignore[attr-defined]
+                occurred_on=occurred or recorded.recorded_at.date(),
+                recorded_at=recorded.recorded_at,
+                kind=kind,
+                summary=summary,
+                actor=str(recorded.metadata.get("actor", "")),
+            )
+        )
