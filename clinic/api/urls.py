@@ -27,4 +27,6 @@ urlpatterns = [
     path(f"{V}/amendments/", v.AmendmentView.as_view(), name="api-amendments"),
     path(f"{P}/discharge/", v.DischargeView.as_view(), name="api-discharge"),
     path(f"{P}/timeline/", v.TimelineView.as_view(), name="api-timeline"),
+    path(f"{P}/reports/<str:kind>/", v.ReportView.as_view(), name="api-report"),
+    path(f"{P}/measurements.<str:fmt>", v.MeasurementExportView.as_view(), name="api-measurements-export"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -22,7 +23,10 @@ from clinic.api.serializers import (
     VisitOut,
     WrittenOut,
 )
+from clinic.domain.errors import DomainError
 from clinic.domain.vocabulary import METRICS, Comparator, GoalLifecycle, Sex, VisitType
+from clinic.reports import services as report_services
+from clinic.reports.pdf import UnsupportedReport
 from clinic.services import care, patients
 from clinic.services.patients import Written
 
@@ -306,3 +310,34 @@ class TimelineView(APIView):
         return Response(
             TimelineOut(selectors.timeline_of(user=request.user, patient_id=patient_id), many=True).data
         )
+
+
+class ReportView(APIView):
+    @extend_schema(
+        responses={(200, "application/pdf"): bytes}, summary="PDF report: evaluation, progress or discharge"
+    )
+    def get(self, request: Request, patient_id: UUID, kind: str) -> HttpResponse:
+        try:
+            document = report_services.patient_report(user=request.user, patient_id=patient_id, kind=kind)
+        except UnsupportedReport as exc:
+            raise DomainError(str(exc), code="unsupported_report") from None
+        return _attachment(document)
+
+
+class MeasurementExportView(APIView):
+    @extend_schema(
+        responses={(200, "text/csv"): bytes, (200, "application/json"): dict},
+        summary="All measurements over time (csv or json)",
+    )
+    def get(self, request: Request, patient_id: UUID, fmt: str) -> HttpResponse:
+        try:
+            document = report_services.patient_export(user=request.user, patient_id=patient_id, fmt=fmt)
+        except UnsupportedReport as exc:
+            raise DomainError(str(exc), code="unsupported_format") from None
+        return _attachment(document)
+
+
+def _attachment(document: report_services.Document) -> HttpResponse:
+    response = HttpResponse(document.content, content_type=document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    return response

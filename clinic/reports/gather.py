@@ -1,0 +1,120 @@
+"""Read a patient's read models into a :class:`PatientRecord` (the only Django part of reports)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from django.utils import timezone
+
+from clinic.domain.vocabulary import METRICS
+from clinic.projections import models as rm
+from clinic.reports.model import Goal, Measurement, PatientRecord, Therapist, Visit
+from clinic.selectors import contact_details
+
+
+def _label(metric: str) -> str:
+    return METRICS[metric].label if metric in METRICS else metric.replace("_", " ").capitalize()
+
+
+def _local_date(value: datetime) -> datetime:
+    return timezone.localtime(value)
+
+
+def patient_record(patient: rm.PatientSummary) -> PatientRecord:
+    """Everything about one patient the documents need. Access is checked by the caller."""
+    pid: UUID = patient.patient_id
+    staff = {s.user_id: s for s in rm.StaffMember.objects.filter(practice_id=patient.practice_id)}
+    practice = rm.PracticeView.objects.filter(practice_id=patient.practice_id).first()
+    cert = rm.Certification.objects.filter(patient_id=pid).first()
+    counter = rm.ProgressReportCounter.objects.filter(patient_id=pid).first()
+    assigned = rm.Assignment.objects.filter(patient_id=pid).values_list("therapist_id", flat=True)
+    visits_rm = list(rm.VisitView.objects.filter(patient_id=pid).order_by("visit_date", "visit_id"))
+    visits = []
+    measurements = []
+    for v in visits_rm:
+        note = v.note or {}
+        therapist = staff.get(v.therapist_id)
+        visits.append(
+            Visit(
+                visit_id=str(v.visit_id),
+                visit_type=v.visit_type,
+                visit_date=v.visit_date,
+                therapist_id=v.therapist_id,
+                therapist_name=therapist.display_name if therapist else f"#{v.therapist_id}",
+                subjective=note.get("subjective", ""),
+                objective=note.get("objective", ""),
+                assessment=note.get("assessment", ""),
+                plan=note.get("plan", ""),
+                signed_at=_local_date(v.signed_at) if v.signed_at else None,
+                signer_name=v.signer_name,
+                signer_credentials=v.signer_credentials,
+                amendments=tuple(
+                    f"{a['amended_at'][:10]} {a['reason']}: "
+                    + "; ".join(f"{k}: {t}" for k, t in a["note"].items() if t)
+                    for a in v.amendments
+                ),
+            )
+        )
+        for m in v.measurements:
+            measurements.append(
+                Measurement(
+                    metric=m["metric"],
+                    label=_label(m["metric"]),
+                    value=float(m["value"]),
+                    unit=m["unit"],
+                    measured_on=v.visit_date,
+                    visit_id=str(v.visit_id),
+                    side=m.get("side", ""),
+                    method=m.get("method", "clinician"),
+                )
+            )
+    goals = tuple(
+        Goal(
+            goal_id=str(g.goal_id),
+            metric=g.metric,
+            label=_label(g.metric),
+            description=g.description,
+            unit=g.unit,
+            baseline=g.baseline,
+            target=g.target,
+            comparator=g.comparator,
+            due_date=g.due_date,
+            lifecycle_status=g.lifecycle_status,
+            achievement_status=g.achievement_status,
+            latest_value=g.latest_value,
+            latest_on=g.latest_on,
+            progress_percent=g.progress_percent,
+            set_on=_local_date(g.set_on).date(),
+        )
+        for g in rm.GoalView.objects.filter(patient_id=pid).order_by("due_date", "set_on")
+    )
+    return PatientRecord(
+        practice_name=practice.name if practice else "",
+        patient_id=str(pid),
+        given_name=patient.given_name,
+        family_name=patient.family_name,
+        date_of_birth=patient.date_of_birth,
+        sex=patient.sex,
+        diagnoses=tuple((d["code"], d.get("description", "")) for d in patient.diagnoses),
+        referring_physician=patient.referring_physician,
+        payer=patient.payer,
+        payer_member_id=patient.payer_member_id,
+        contact=contact_details(patient),
+        status=patient.status,
+        discharged_on=patient.discharged_on,
+        certification_start=cert.certification_start if cert else None,
+        certification_end=cert.certification_end if cert else None,
+        frequency_per_week=cert.frequency_per_week if cert else None,
+        duration_weeks=cert.duration_weeks if cert else None,
+        visits_since_report=counter.visits_since_report if counter else 0,
+        therapists=tuple(
+            Therapist(user_id=s.user_id, name=s.display_name, credentials=s.credentials)
+            for uid, s in staff.items()
+            if uid in set(assigned) or any(v.therapist_id == uid for v in visits_rm)
+        ),
+        goals=goals,
+        visits=tuple(visits),
+        measurements=tuple(measurements),
+        generated_at=timezone.localtime(),
+    )

@@ -1,0 +1,99 @@
+"""What a document needs to know about a patient, as plain frozen data (no Django)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Measurement:
+    metric: str
+    label: str
+    value: float
+    unit: str
+    measured_on: date
+    visit_id: str
+    side: str = ""
+    method: str = "clinician"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Goal:
+    goal_id: str
+    metric: str
+    label: str
+    description: str
+    unit: str
+    baseline: float | None
+    target: float
+    comparator: str
+    due_date: date
+    lifecycle_status: str
+    achievement_status: str
+    latest_value: float | None
+    latest_on: date | None
+    progress_percent: float | None
+    set_on: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class Visit:
+    visit_id: str
+    visit_type: str
+    visit_date: date
+    therapist_id: int
+    therapist_name: str
+    subjective: str = ""
+    objective: str = ""
+    assessment: str = ""
+    plan: str = ""
+    signed_at: datetime | None = None
+    signer_name: str = ""
+    signer_credentials: str = ""
+    amendments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Therapist:
+    user_id: int
+    name: str
+    credentials: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PatientRecord:
+    """Everything the documents show. Dates are the clinic's local dates."""
+
+    practice_name: str
+    patient_id: str
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    sex: str
+    diagnoses: tuple[tuple[str, str], ...]
+    referring_physician: str
+    payer: str
+    payer_member_id: str
+    contact: dict[str, str] | None
+    status: str
+    discharged_on: date | None
+    certification_start: date | None
+    certification_end: date | None
+    frequency_per_week: int | None
+    duration_weeks: int | None
+    visits_since_report: int
+    therapists: tuple[Therapist, ...]
+    goals: tuple[Goal, ...]
+    visits: tuple[Visit, ...]  # oldest first
+    measurements: tuple[Measurement, ...]  # oldest first
+    generated_at: datetime
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def start_of_care(self) -> date | None:
+        return self.visits[0].visit_date if self.visits else None

@@ -1,0 +1,335 @@
+"""PDF reports a payer expects: initial evaluation, progress report, discharge summary.
+
+Every report carries the practice, patient identifiers (name, date of birth, id),
+ICD-10 diagnoses, referring physician, payer, plan-of-care certification dates, visit
+counts since the start of care and since the last progress report, each goal with
+baseline, current value, target, due date and status, an objective-measures table,
+charts of the goal metrics, assessment, plan, and the therapist's signature line with
+name, credentials and date. Each page shows the patient's name and "page N of M".
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import inch
+from reportlab.pdfgen import canvas as pdfcanvas
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from clinic.reports.charts import goal_chart
+from clinic.reports.model import Measurement, PatientRecord, Visit
+
+KINDS = {
+    "evaluation": "Physical Therapy Initial Evaluation",
+    "progress": "Physical Therapy Progress Report",
+    "discharge": "Physical Therapy Discharge Summary",
+}
+# Which visit a report documents.
+KEY_VISIT_TYPES = {
+    "evaluation": ("evaluation",),
+    "progress": ("progress_report", "re_evaluation"),
+    "discharge": ("discharge",),
+}
+
+NONE = "\u2013"  # en dash: no value
+_styles = getSampleStyleSheet()
+H1 = ParagraphStyle("h1", parent=_styles["Heading1"], fontSize=15, spaceAfter=2)
+H2 = ParagraphStyle(
+    "h2",
+    parent=_styles["Heading2"],
+    fontSize=11,
+    spaceBefore=10,
+    spaceAfter=4,
+    textColor=colors.HexColor("#1f6f8b"),
+)
+BODY = ParagraphStyle("body", parent=_styles["BodyText"], fontSize=8.5, leading=11)
+SMALL = ParagraphStyle("small", parent=BODY, fontSize=7.5, leading=9.5)
+GRID = TableStyle(
+    [
+        ("FONT", (0, 0), (-1, -1), "Helvetica", 7.5),
+        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 7.5),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef4f6")),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#c8d0d8")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]
+)
+
+
+class UnsupportedReport(ValueError):
+    """The report kind is unknown, or the record has no visit it could document."""
+
+
+def key_visit(record: PatientRecord, kind: str) -> Visit:
+    """The visit a report of ``kind`` documents: the latest of its types, else the latest visit."""
+    if kind not in KINDS:
+        raise UnsupportedReport(f"report kind must be one of {', '.join(KINDS)}")
+    if not record.visits:
+        raise UnsupportedReport("the patient has no visits to report on")
+    matching = [v for v in record.visits if v.visit_type in KEY_VISIT_TYPES[kind]]
+    if kind == "evaluation":
+        return matching[0] if matching else record.visits[0]
+    return matching[-1] if matching else record.visits[-1]
+
+
+REPORTING_TYPES = ("evaluation", "progress_report", "re_evaluation")
+
+
+def reporting_period(record: PatientRecord, visit: Visit) -> tuple[Visit | None, int]:
+    """(the previous evaluation or progress report before ``visit``, treatment visits since it).
+
+    The count runs up to and including ``visit``: it is what the payer's 10-visit rule counts.
+    Visits are in date order in the record.
+    """
+    earlier = record.visits[: record.visits.index(visit)]
+    start = max((i for i, v in enumerate(earlier) if v.visit_type in REPORTING_TYPES), default=-1)
+    previous = earlier[start] if start >= 0 else None
+    count = sum(1 for v in [*earlier[start + 1 :], visit] if v.visit_type == "treatment")
+    return previous, count
+
+
+def _fmt(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return NONE
+    return f"{value:.3g} {unit}".strip() if abs(value) < 1000 else f"{value:.0f} {unit}".strip()
+
+
+def _numbered_canvas(record: PatientRecord, title: str) -> type[pdfcanvas.Canvas]:
+    """A canvas that knows the page count, for "page N of M" and the running patient name."""
+
+    class NumberedCanvas(pdfcanvas.Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._decorate(total)
+                super().showPage()
+            super().save()
+
+        def _decorate(self, total: int) -> None:
+            width, height = LETTER
+            self.setFont("Helvetica", 7.5)
+            self.setFillColor(colors.HexColor("#667085"))
+            self.drawString(0.6 * inch, height - 0.45 * inch, f"{record.practice_name} · {title}")
+            self.drawRightString(
+                width - 0.6 * inch,
+                height - 0.45 * inch,
+                f"{record.name} · DOB {record.date_of_birth:%m/%d/%Y} · ID {record.patient_id[:8]}",
+            )
+            self.drawString(0.6 * inch, 0.4 * inch, f"Patient: {record.name}")
+            self.drawRightString(width - 0.6 * inch, 0.4 * inch, f"Page {self._pageNumber} of {total}")
+
+    return NumberedCanvas
+
+
+def _identification(record: PatientRecord, visit: Visit) -> Table:
+    diagnoses = "<br/>".join(f"{code} {desc}" for code, desc in record.diagnoses) or NONE
+    cert = (
+        f"{record.certification_start:%m/%d/%Y} to {record.certification_end:%m/%d/%Y}"
+        if record.certification_start and record.certification_end
+        else "not certified"
+    )
+    visits_total = record.visits.index(visit) + 1
+    previous, period_visits = reporting_period(record, visit)
+    period = (
+        f"{previous.visit_date:%m/%d/%Y} to {visit.visit_date:%m/%d/%Y}"
+        if previous
+        else f"up to {visit.visit_date:%m/%d/%Y}"
+    )
+    rows = [
+        ["Patient", record.name, "Date of birth", f"{record.date_of_birth:%m/%d/%Y}"],
+        ["Patient ID", record.patient_id, "Sex", record.sex.capitalize()],
+        [
+            "Payer",
+            f"{record.payer} {record.payer_member_id}".strip() or NONE,
+            "Referring physician",
+            record.referring_physician or NONE,
+        ],
+        [
+            "Plan of care certified",
+            cert,
+            "Frequency / duration",
+            f"{record.frequency_per_week}x/week for {record.duration_weeks} weeks"
+            if record.frequency_per_week
+            else NONE,
+        ],
+        [
+            "Start of care",
+            f"{record.start_of_care:%m/%d/%Y}" if record.start_of_care else NONE,
+            "Date of service",
+            f"{visit.visit_date:%m/%d/%Y}",
+        ],
+        [
+            "Visits since start of care",
+            str(visits_total),
+            "Visits since last progress report",
+            str(period_visits),
+        ],
+        ["Reporting period", period, "Therapist", visit.therapist_name],
+    ]
+    table = Table(
+        [[Paragraph(str(c), SMALL) for c in row] for row in rows]
+        + [[Paragraph("Diagnoses (ICD-10)", SMALL), Paragraph(diagnoses, SMALL), "", ""]],
+        colWidths=[1.35 * inch, 2.25 * inch, 1.45 * inch, 2.0 * inch],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#c8d0d8")),
+                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eef4f6")),
+                ("BACKGROUND", (2, 0), (2, -2), colors.HexColor("#eef4f6")),
+                ("SPAN", (1, -1), (3, -1)),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return table
+
+
+def _goals_table(record: PatientRecord) -> Table:
+    rows: list[list[Any]] = [["Goal", "Baseline", "Current", "Target", "Due", "Progress", "Status"]]
+    for g in record.goals:
+        current = _fmt(g.latest_value, g.unit) + (f" ({g.latest_on:%m/%d})" if g.latest_on else "")
+        rows.append(
+            [
+                Paragraph(g.description, SMALL),
+                _fmt(g.baseline, g.unit),
+                current,
+                f"{g.comparator} {_fmt(g.target, g.unit)}",
+                f"{g.due_date:%m/%d/%Y}",
+                NONE if g.progress_percent is None else f"{g.progress_percent:.0f}%",
+                Paragraph(f"{g.achievement_status}<br/>({g.lifecycle_status})", SMALL),
+            ]
+        )
+    if len(rows) == 1:
+        rows.append([Paragraph("No goals set.", SMALL), "", "", "", "", "", ""])
+    table = Table(
+        rows,
+        colWidths=[2.05 * inch, 0.75 * inch, 1.0 * inch, 0.9 * inch, 0.75 * inch, 0.6 * inch, 1.0 * inch],
+        repeatRows=1,
+    )
+    table.setStyle(GRID)
+    return table
+
+
+def _measures_table(record: PatientRecord, visit: Visit) -> Table:
+    """Per metric: first value, previous value, value at this report, and the change."""
+    by_metric: dict[str, list[Measurement]] = defaultdict(list)
+    for m in record.measurements:
+        if m.measured_on <= visit.visit_date:
+            by_metric[(m.metric, m.side)].append(m)  # type: ignore[index]
+    rows: list[list[Any]] = [["Measure", "Initial", "Previous", "This report", "Change", "Method"]]
+    for (_, side), series in sorted(by_metric.items(), key=lambda kv: kv[1][0].label):
+        first, last = series[0], series[-1]
+        previous = series[-2] if len(series) > 1 else None
+        label = first.label + (f" ({side})" if side else "")
+        rows.append(
+            [
+                Paragraph(label, SMALL),
+                f"{_fmt(first.value, first.unit)}\n{first.measured_on:%m/%d/%Y}",
+                f"{_fmt(previous.value, previous.unit)}\n{previous.measured_on:%m/%d/%Y}"
+                if previous
+                else NONE,
+                f"{_fmt(last.value, last.unit)}\n{last.measured_on:%m/%d/%Y}",
+                f"{last.value - first.value:+.3g} {last.unit}",
+                last.method,
+            ]
+        )
+    if len(rows) == 1:
+        rows.append(["No objective measures recorded.", "", "", "", "", ""])
+    table = Table(
+        rows,
+        colWidths=[2.0 * inch, 1.05 * inch, 1.05 * inch, 1.05 * inch, 0.9 * inch, 1.0 * inch],
+        repeatRows=1,
+    )
+    table.setStyle(GRID)
+    return table
+
+
+def _charts(record: PatientRecord, visit: Visit) -> list[Any]:
+    start = record.start_of_care
+    if start is None or not record.goals:
+        return []
+    drawings = []
+    for goal in record.goals:
+        series = [
+            m for m in record.measurements if m.metric == goal.metric and m.measured_on <= visit.visit_date
+        ]
+        drawings.append(goal_chart(goal, series, start=start, width=3.5 * inch, height=1.9 * inch))
+    rows = [drawings[i : i + 2] + [""] * (2 - len(drawings[i : i + 2])) for i in range(0, len(drawings), 2)]
+    table = Table(rows, colWidths=[3.55 * inch, 3.55 * inch])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return [Paragraph("Goal measures over time", H2), table]
+
+
+def _soap(visit: Visit) -> list[Any]:
+    parts: list[Any] = []
+    for title, text in (
+        ("Subjective", visit.subjective),
+        ("Objective", visit.objective),
+        ("Assessment", visit.assessment),
+        ("Plan", visit.plan),
+    ):
+        parts.append(Paragraph(title, H2))
+        parts.append(Paragraph((text or "Not documented.").replace("\n", "<br/>"), BODY))
+    for amendment in visit.amendments:
+        parts.append(Paragraph(f"<i>Amendment:</i> {amendment}", SMALL))
+    return parts
+
+
+def _signature(visit: Visit, record: PatientRecord) -> Any:
+    therapist = next((t for t in record.therapists if t.user_id == visit.therapist_id), None)
+    name = visit.signer_name or (therapist.name if therapist else visit.therapist_name)
+    credentials = visit.signer_credentials or (therapist.credentials if therapist else "")
+    if visit.signed_at:
+        line = f"Electronically signed by {name}, {credentials} on {visit.signed_at:%m/%d/%Y %H:%M}"
+    else:
+        line = f"Therapist: {name}, {credentials}    Signature: ______________________    Date: __________"
+    return KeepTogether([Spacer(1, 10), Paragraph("Therapist signature", H2), Paragraph(line, BODY)])
+
+
+def render(record: PatientRecord, kind: str) -> bytes:
+    """The report of ``kind`` ("evaluation", "progress" or "discharge") as PDF bytes."""
+    visit = key_visit(record, kind)
+    title = KINDS[kind]
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=LETTER,
+        leftMargin=0.6 * inch,
+        rightMargin=0.6 * inch,
+        topMargin=0.7 * inch,
+        bottomMargin=0.7 * inch,
+        title=f"{title}: {record.name}",
+        author=record.practice_name,
+    )
+    story: list[Any] = [
+        Paragraph(title, H1),
+        Paragraph(f"{record.practice_name} · generated {record.generated_at:%m/%d/%Y}", SMALL),
+        Spacer(1, 6),
+        _identification(record, visit),
+        Paragraph("Goals", H2),
+        _goals_table(record),
+        Paragraph("Objective measures", H2),
+        _measures_table(record, visit),
+        *_charts(record, visit),
+        *_soap(visit),
+        _signature(visit, record),
+    ]
+    doc.build(story, canvasmaker=_numbered_canvas(record, title))
+    return buffer.getvalue()

@@ -1,0 +1,87 @@
+"""CSV and JSON exports of a patient's measurements, for MATLAB, R or Python.
+
+CSV columns (one row per measured value, oldest first):
+
+==============  ===========================================================
+patient_id      the patient's id (UUID)
+visit_id        the visit the value belongs to (UUID)
+date            the visit date, ISO 8601 (YYYY-MM-DD)
+metric          catalogue code, e.g. ``gait_speed``
+label           human name of the metric
+value           the number, in ``unit``
+unit            UCUM-style unit as recorded: m/s, deg, s, %, steps/min, count, score, m
+side            left, right, bilateral or empty
+method          clinician, or video (pose estimation)
+==============  ===========================================================
+
+The JSON export carries the same rows under ``measurements`` plus ``patient``
+identifiers, ``goals`` (baseline, target, comparator, due date, statuses, latest
+value) and ``columns`` with these descriptions, so a file explains itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict
+from typing import Any
+
+from clinic.reports.model import PatientRecord
+
+COLUMNS = {
+    "patient_id": "the patient's id (UUID)",
+    "visit_id": "the visit the value belongs to (UUID)",
+    "date": "visit date, ISO 8601",
+    "metric": "catalogue code of the metric",
+    "label": "human name of the metric",
+    "value": "the measured number, in unit",
+    "unit": "unit of value",
+    "side": "left, right, bilateral or empty",
+    "method": "clinician or video (pose estimation)",
+}
+
+
+def measurement_rows(record: PatientRecord) -> list[dict[str, Any]]:
+    return [
+        {
+            "patient_id": record.patient_id,
+            "visit_id": m.visit_id,
+            "date": m.measured_on.isoformat(),
+            "metric": m.metric,
+            "label": m.label,
+            "value": m.value,
+            "unit": m.unit,
+            "side": m.side,
+            "method": m.method,
+        }
+        for m in record.measurements
+    ]
+
+
+def metrics_csv(record: PatientRecord) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(measurement_rows(record))
+    return out.getvalue()
+
+
+def metrics_json(record: PatientRecord) -> dict[str, Any]:
+    goals = []
+    for g in record.goals:
+        goal = asdict(g)
+        for key in ("due_date", "latest_on", "set_on"):
+            goal[key] = goal[key].isoformat() if goal[key] else None
+        goals.append(goal)
+    return {
+        "patient": {
+            "patient_id": record.patient_id,
+            "name": record.name,
+            "date_of_birth": record.date_of_birth.isoformat(),
+            "diagnoses": [{"code": c, "description": d} for c, d in record.diagnoses],
+        },
+        "generated_at": record.generated_at.isoformat(),
+        "columns": COLUMNS,
+        "measurements": measurement_rows(record),
+        "goals": goals,
+    }

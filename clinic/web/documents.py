@@ -1,0 +1,34 @@
+"""Document downloads from the pages (PDF reports, CSV/JSON measurement exports)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+
+from clinic.access.policy import NotVisible
+from clinic.reports import services
+from clinic.reports.pdf import UnsupportedReport
+
+
+def _send(document: services.Document) -> HttpResponse:
+    response = HttpResponse(document.content, content_type=document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    return response
+
+
+@login_required
+def report(request: HttpRequest, patient_id: UUID, kind: str) -> HttpResponse:
+    try:
+        return _send(services.patient_report(user=request.user, patient_id=patient_id, kind=kind))
+    except (NotVisible, UnsupportedReport) as exc:
+        raise Http404(str(exc)) from None
+
+
+@login_required
+def export(request: HttpRequest, patient_id: UUID, fmt: str) -> HttpResponse:
+    try:
+        return _send(services.patient_export(user=request.user, patient_id=patient_id, fmt=fmt))
+    except (NotVisible, UnsupportedReport) as exc:
+        raise Http404(str(exc)) from None
