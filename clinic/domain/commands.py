@@ -33,6 +33,11 @@ class AddStaffMember(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SetVideoRetention(Command):
+    retain: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class RegisterPatient(Command):
     patient_id: UUID
     practice_id: UUID

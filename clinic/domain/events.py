@@ -51,6 +51,14 @@ class StaffMemberJoined(DomainEvent):
     credentials: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
+class VideoRetentionChanged(DomainEvent):
+    """Whether the practice keeps uploaded videos after their analysis (off: deleted once analysed)."""
+
+    practice_id: UUID
+    retain: bool
+
+
 # --- patient stream --------------------------------------------------------------------
 
 
@@ -317,6 +325,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
     for cls in (
         PracticeOpened,
         StaffMemberJoined,
+        VideoRetentionChanged,
         PatientRegistered,
         TherapistAssigned,
         TherapistUnassigned,

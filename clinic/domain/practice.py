@@ -1,6 +1,8 @@
 """The practice stream: opening a practice and the staff who work in it.
 
-Staff members are Django users with a role: ``therapist`` or ``admin``.
+Staff members are Django users with a role: ``therapist`` or ``admin``. The practice also
+decides whether uploaded videos are kept after their analysis (``retain_video``, off by default:
+a video is deleted once analysed).
 """
 
 from __future__ import annotations
@@ -9,9 +11,9 @@ from dataclasses import dataclass, field, replace
 from functools import singledispatch
 from uuid import UUID
 
-from clinic.domain.commands import AddStaffMember, Command, OpenPractice
+from clinic.domain.commands import AddStaffMember, Command, OpenPractice, SetVideoRetention
 from clinic.domain.errors import InvalidState, InvalidValue
-from clinic.domain.events import DomainEvent, PracticeOpened, StaffMemberJoined
+from clinic.domain.events import DomainEvent, PracticeOpened, StaffMemberJoined, VideoRetentionChanged
 
 ROLES = ("therapist", "admin")
 
@@ -21,6 +23,7 @@ class PracticeState:
     practice_id: UUID | None = None
     name: str = ""
     staff: frozenset[int] = field(default_factory=frozenset)
+    retain_video: bool = False
 
     @property
     def exists(self) -> bool:
@@ -32,6 +35,8 @@ def evolve(state: PracticeState, event: DomainEvent) -> PracticeState:
         return replace(state, practice_id=event.practice_id, name=event.name)
     if isinstance(event, StaffMemberJoined):
         return replace(state, staff=state.staff | {event.user_id})
+    if isinstance(event, VideoRetentionChanged):
+        return replace(state, retain_video=event.retain)
     return state
 
 
@@ -66,3 +71,12 @@ def _(command: AddStaffMember, state: PracticeState) -> list[DomainEvent]:
             credentials=command.credentials,
         )
     ]
+
+
+@decide.register
+def _(command: SetVideoRetention, state: PracticeState) -> list[DomainEvent]:
+    if not state.exists or state.practice_id is None:
+        raise InvalidState("the practice is not open", code="practice_missing")
+    if command.retain == state.retain_video:
+        return []  # already so: nothing changes
+    return [VideoRetentionChanged(practice_id=state.practice_id, retain=command.retain)]
