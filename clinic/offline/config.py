@@ -1,0 +1,64 @@
+"""The configuration of one offline analysis, in the canonical form stored in ``AnalysisRequested``.
+
+Analyses are idempotent by (visit, content hash, configuration), so the configuration must have
+one spelling: :func:`analysis_config` fills in every default and refuses unknown keys, and the
+same options always give the same dict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from analysis.report import ACTIVITIES
+
+MODELS = ("lite", "full", "heavy")
+
+
+class ConfigError(ValueError):
+    """The configuration is not usable; ``str(error)`` is one sentence for the user."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnalysisConfig:
+    """What to compute. ``activity`` as in :data:`analysis.report.ACTIVITIES` (``auto`` detects it).
+
+    ``height_m`` (the subject's body height) gives lengths and speeds in metres; without it they
+    stay in pixels and the metric values that need metres are not recorded. ``max_people`` is the
+    number of people the pose engine reports per frame. ``refine_3d`` fits the constant-bone-length
+    skeleton (the slowest step after pose estimation).
+    """
+
+    model: str = "full"
+    activity: str = "auto"
+    height_m: float | None = None
+    max_people: int = 3  # capture.pose.PoseConfig's default, as the analyze_video command
+    refine_3d: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def analysis_config(values: dict[str, Any] | None = None, **overrides: Any) -> AnalysisConfig:
+    """A checked :class:`AnalysisConfig` from ``values`` (e.g. a stored config) and keyword overrides."""
+    merged = {**(values or {}), **overrides}
+    known = {f.name for f in fields(AnalysisConfig)}
+    unknown = sorted(set(merged) - known)
+    if unknown:
+        raise ConfigError(
+            f"Unknown analysis option {unknown[0]!r}; known options: {', '.join(sorted(known))}."
+        )
+    merged = {k: v for k, v in merged.items() if v is not None or k == "height_m"}
+    config = AnalysisConfig(**merged)
+    if config.model not in MODELS:
+        raise ConfigError(f"The pose model must be lite, full or heavy, not {config.model!r}.")
+    if config.activity not in ACTIVITIES:
+        raise ConfigError(f"Unknown activity {config.activity!r}; choose one of {', '.join(ACTIVITIES)}.")
+    if config.height_m is not None:
+        height = float(config.height_m)
+        if not 0.5 <= height <= 2.5:
+            raise ConfigError(f"The body height is in metres (0.5 to 2.5), not {height:g}.")
+        config = AnalysisConfig(**{**config.to_dict(), "height_m": round(height, 3)})
+    if not isinstance(config.max_people, int) or not 1 <= config.max_people <= 10:
+        raise ConfigError("The number of people per frame must be between 1 and 10.")
+    return config

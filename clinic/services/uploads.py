@@ -1,0 +1,213 @@
+"""Video uploads: check, seal with the patient's key, record, queue the analysis; delete after it.
+
+:func:`video_upload` is what the visit page and the API call. Nothing is stored and no event is
+appended until the file passed every check (:mod:`clinic.offline.upload_check`); a refused file
+leaves nothing behind. The same video uploaded again to the same visit with the same options is
+recognised by its content hash and answered with the existing analysis: it is analysed once.
+
+After the analysis (completed or failed for good) the video is deleted and ``VideoDeleted`` is
+appended, unless the practice keeps videos (:func:`practice_set_video_retention`, an event on the
+practice stream, off by default). The landmark sequence is kept: the results refer to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+from uuid import UUID, uuid5
+
+from django.conf import settings
+from django.db import transaction
+
+from clinic import blobs
+from clinic.access.policy import require_admin
+from clinic.domain import commands as c
+from clinic.domain.media import existing_analysis
+from clinic.domain.practice import PracticeState
+from clinic.domain.practice import decide as decide_practice
+from clinic.domain.practice import evolve as evolve_practice
+from clinic.eventstore.context import execution_context
+from clinic.offline.config import analysis_config
+from clinic.offline.upload_check import UploadRefused, check_name_and_size, check_video
+from clinic.services import analysis as service
+from clinic.services.streams import execute, load, practice_stream
+
+CHUNK = 1024 * 1024
+
+__all__ = ["UploadRefused", "UploadResult", "practice_set_video_retention", "video_upload"]
+
+
+class UploadedFileLike(Protocol):
+    """What Django's ``UploadedFile`` offers (and what tests and commands can pass)."""
+
+    name: str | None
+    size: int | None
+
+    def chunks(self, chunk_size: int | None = None) -> Iterable[bytes]: ...
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    analysis_id: UUID
+    upload_id: UUID | None  # None: the same video was already analysed or queued for this visit
+    duplicate: bool
+
+
+def practice_retains_video(practice_id: UUID | None) -> bool:
+    if practice_id is None:
+        return False
+    state, _ = load(practice_stream(practice_id), evolve_practice, PracticeState())
+    return state.retain_video
+
+
+def practice_set_video_retention(*, user: Any, retain: bool) -> bool:
+    """Keep (True) or delete (False) uploaded videos after analysis, for the admin's practice."""
+    staff = require_admin(user)
+    state, _ = load(practice_stream(staff.practice_id), evolve_practice, PracticeState())
+    if state.retain_video == retain:
+        return retain  # already so: nothing to record
+    with execution_context(actor=user.username):
+        execute(
+            practice_stream(staff.practice_id),
+            c.SetVideoRetention(retain=retain),
+            evolve=evolve_practice,
+            initial=PracticeState(),
+            decide=decide_practice,
+            expected_version=None,
+        )
+    return retain
+
+
+def _spool(uploaded: UploadedFileLike, folder: Path, max_bytes: int) -> tuple[Path, str, int]:
+    """Write the upload to ``folder`` while hashing it; stop as soon as it passes the limit."""
+    path = folder / "upload"
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("wb") as out:
+        for chunk in uploaded.chunks(CHUNK):
+            size += len(chunk)
+            if size > max_bytes:
+                break
+            digest.update(chunk)
+            out.write(chunk)
+    return path, digest.hexdigest(), size
+
+
+def video_upload(
+    *,
+    user: Any,
+    patient_id: UUID,
+    visit_id: UUID,
+    uploaded: UploadedFileLike,
+    config: dict[str, Any] | None = None,
+) -> UploadResult:
+    """Check the file, store it sealed, append ``VideoUploaded`` + ``AnalysisRequested``, queue.
+
+    Raises NotVisible (404) before anything else, then UploadRefused or ConfigError (one sentence)
+    for a bad file or options, or a DomainError (unknown visit, discharged patient).
+    """
+    from clinic.services.patients import patient_access
+
+    max_bytes = int(settings.MAX_UPLOAD_BYTES)
+    name = Path(uploaded.name or "video").name
+    canonical = analysis_config(config).to_dict()
+    with patient_access(user, patient_id, "video_upload"):
+        check_name_and_size(name, size_bytes=int(uploaded.size or 0), max_bytes=max_bytes)
+        folder = Path(tempfile.mkdtemp(prefix="clinic-upload-"))
+        try:
+            path, sha256, size = _spool(uploaded, folder, max_bytes)
+            checked = check_video(path, name=name, size_bytes=size, max_bytes=max_bytes)
+            state, _ = service.load_patient(patient_id)
+            found = existing_analysis(state, visit_id=visit_id, content_sha256=sha256, config=canonical)
+            if found is not None:
+                return UploadResult(analysis_id=found.analysis_id, upload_id=None, duplicate=True)
+            return _store_and_request(
+                user=user,
+                patient_id=patient_id,
+                visit_id=visit_id,
+                path=path,
+                sha256=sha256,
+                size=size,
+                name=name,
+                media_type=checked.media_type,
+                config=canonical,
+            )
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _store_and_request(
+    *, user: Any, patient_id: UUID, visit_id: UUID, path: Path, sha256: str, size: int, name: str,
+    media_type: str, config: dict[str, Any],
+) -> UploadResult:  # fmt: skip
+    existed = blobs.exists("video", patient_id, sha256)
+    blobs.put("video", patient_id, path.read_bytes())
+    try:
+        with transaction.atomic():
+            state, _ = service.load_patient(patient_id)
+            attempt = len(state.analyses)
+            upload_id = uuid5(visit_id, f"upload:{sha256}:{attempt}")
+            service.append_decided(
+                patient_id,
+                c.UploadVideo(
+                    visit_id=visit_id,
+                    content_sha256=sha256,
+                    media_type=media_type,
+                    size_bytes=size,
+                    original_name=name,
+                    upload_id=upload_id,
+                ),
+                id_seed=upload_id,
+                label="uploaded",
+            )
+            analysis_id = service.analysis_request(
+                user_or_actor=getattr(user, "username", "system"),
+                patient_id=patient_id,
+                visit_id=visit_id,
+                source="upload",
+                source_id=upload_id,
+                content_sha256=sha256,
+                config=config,
+            )
+    except BaseException:
+        if not existed:  # nothing refers to the file: leave nothing behind
+            blobs.delete("video", patient_id, sha256)
+        raise
+    return UploadResult(analysis_id=analysis_id, upload_id=upload_id, duplicate=False)
+
+
+def discard_video_after_analysis(job: dict[str, Any]) -> bool:
+    """Delete an uploaded video once its analysis is over, unless the practice keeps videos.
+
+    Kept while another queued analysis of the patient still needs the same file. The file goes
+    first, then ``VideoDeleted``: a crash in between is finished by the retried task.
+    """
+    if job.get("source") != "upload":
+        return False
+    patient_id, sha256 = UUID(job["patient_id"]), job["content_sha256"]
+    state, _ = service.load_patient(patient_id)
+    if practice_retains_video(state.practice_id):
+        return False
+    still_needed = any(
+        a.status == "requested" and a.content_sha256 == sha256 and str(a.analysis_id) != job["analysis_id"]
+        for a in state.analyses.values()
+    )
+    if still_needed:
+        return False
+    blobs.delete("video", patient_id, sha256)
+    upload_id = UUID(job["source_id"])
+    with execution_context(actor="task:analysis"):
+        service.append_decided(
+            patient_id,
+            c.DeleteVideo(
+                upload_id=upload_id, reason="analysis finished; this practice does not keep videos"
+            ),
+            id_seed=upload_id,
+            label="deleted",
+        )
+    return True

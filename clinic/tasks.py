@@ -1,0 +1,257 @@
+"""Celery tasks of the offline analysis: thin adapters around :mod:`clinic.offline.steps`.
+
+One analysis is a chain (:func:`analysis_workflow`)::
+
+    pose  ->  chord(gait, exercise, balance, ergonomics, refine3d)  ->  record
+
+``pose`` reads the sealed video, estimates poses and stores the landmarks as a ``"sequence"``
+blob (a recording starts from its stored sequence instead); the chord's steps each read that
+sequence and return their part; ``record`` appends the results once through the domain's
+``CompleteAnalysis`` and removes the video unless the practice keeps videos.
+
+Reliability: every task acknowledges late (a worker killed mid-task leaves its message to be
+delivered again; ``task_reject_on_worker_lost`` in the settings) and appends nothing until
+``record``, whose events have deterministic ids, so a task run twice records its results once.
+Database and broker errors are retried with exponential backoff; bad input is not retried: it
+appends ``AnalysisFailed`` with the reason in plain words, which the visit page shows.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from importlib import metadata
+from typing import Any
+from uuid import UUID
+
+from celery import Task, chain, chord, group, shared_task
+from celery.canvas import Signature
+from django.db import DatabaseError, InterfaceError, OperationalError
+from kombu.exceptions import OperationalError as BrokerError
+
+from clinic import blobs
+from clinic.access.keys import KeyDestroyed
+from clinic.eventstore.errors import ConcurrencyConflict
+from clinic.offline.config import analysis_config
+from clinic.offline.metrics import metric_values
+from clinic.offline.steps import (
+    BadInput,
+    ergonomics_step,
+    merge_sections,
+    pose_step,
+    refine3d_step,
+    section_step,
+)
+from clinic.services import analysis as service
+from clinic.services import uploads
+
+log = logging.getLogger(__name__)
+
+TRANSIENT = (
+    OperationalError,
+    InterfaceError,
+    ConcurrencyConflict,
+    BrokerError,
+    ConnectionError,
+    TimeoutError,
+)
+MAX_RETRIES = 6
+# Share of the progress bar each stage fills (pose estimation dominates the time).
+POSE_SHARE = 85.0
+
+
+def software_version() -> str:
+    """What produced a result: this project and the pose engine (at most 40 characters)."""
+    try:
+        mediapipe = metadata.version("mediapipe")
+    except metadata.PackageNotFoundError:
+        mediapipe = "?"
+    from clinic.offline import VERSION
+
+    return f"clinic-offline {VERSION} mediapipe {mediapipe}"[:40]
+
+
+def _job_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any] | None:
+    first = args[0] if args else kwargs.get("job") or kwargs.get("parts")
+    if isinstance(first, dict):
+        job: dict[str, Any] = first.get("job", first)
+        return job
+    if isinstance(first, list) and first and isinstance(first[0], dict):
+        return first[0].get("job")
+    return None
+
+
+def failure_reason(exc: BaseException) -> str:
+    """The sentence the user reads when an analysis fails for good."""
+    if isinstance(exc, BadInput):
+        return str(exc)
+    if isinstance(exc, blobs.BlobMissing):
+        return "The uploaded video is no longer stored, so it cannot be analysed; upload it again."
+    if isinstance(exc, KeyDestroyed):
+        return "The patient's personal data was erased, so the video can no longer be read."
+    if isinstance(exc, TRANSIENT | DatabaseError):
+        return (
+            "The analysis could not reach the database or the queue after several attempts; "
+            "please upload the video again later."
+        )
+    return f"The analysis stopped on an unexpected error ({type(exc).__name__}); please report it."
+
+
+class AnalysisTask(Task):  # type: ignore[misc]
+    """Late acknowledgement, backoff on transient errors, and a recorded reason on final failure."""
+
+    acks_late = True
+    reject_on_worker_lost = True
+    autoretry_for = TRANSIENT
+    max_retries = MAX_RETRIES
+    retry_backoff = 2
+    retry_backoff_max = 120
+    retry_jitter = True
+
+    def on_failure(
+        self, exc: BaseException, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any], einfo: Any
+    ) -> None:
+        job = _job_of(args, kwargs)
+        if job is None:
+            log.error("analysis task %s failed without a job: %r", self.name, exc)
+            return
+        if not isinstance(exc, BadInput):
+            log.error("analysis %s failed in %s", job["analysis_id"], self.name, exc_info=exc)
+        reason = failure_reason(exc)
+        patient_id, analysis_id = UUID(job["patient_id"]), UUID(job["analysis_id"])
+        try:
+            service.analysis_fail(patient_id=patient_id, analysis_id=analysis_id, reason=reason)
+            uploads.discard_video_after_analysis(job)
+        finally:
+            service.publish_progress(
+                visit_id=job["visit_id"],
+                analysis_id=analysis_id,
+                stage=self.name.rsplit(".", 1)[-1],
+                percent=100,
+                status="failed",
+                message=reason,
+            )
+
+
+def _progress(task: Task, job: dict[str, Any], *, stage: str, percent: float, message: str = "") -> None:
+    if not task.request.is_eager and task.request.id:
+        task.update_state(state="PROGRESS", meta={"stage": stage, "percent": percent, "message": message})
+    service.publish_progress(
+        visit_id=job["visit_id"],
+        analysis_id=job["analysis_id"],
+        stage=stage,
+        percent=percent,
+        status="running",
+        message=message,
+    )
+
+
+def _still_requested(job: dict[str, Any]) -> bool:
+    state = service.analysis_state(UUID(job["patient_id"]), UUID(job["analysis_id"]))
+    return state is not None and state.status == "requested"
+
+
+@shared_task(bind=True, base=AnalysisTask, name="clinic.analysis.pose")
+def pose(self: Task, job: dict[str, Any]) -> dict[str, Any]:
+    """Landmarks of an uploaded video, stored as a sequence blob (a recording already has one)."""
+    if not _still_requested(job):
+        return {"job": {**job, "skip": True}}
+    patient_id = UUID(job["patient_id"])
+    config = analysis_config(job["config"])
+    if job["source"] == "recording":
+        if not blobs.exists("sequence", patient_id, job["content_sha256"]):
+            raise BadInput("The recording's landmark sequence is not stored, so it cannot be analysed.")
+        return {"job": {**job, "sequence_sha256": job["content_sha256"]}}
+    video = blobs.get("video", patient_id, job["content_sha256"])
+    _progress(self, job, stage="pose", percent=0, message="Estimating poses")
+    last = [0.0]
+
+    def on_frame(done: int, expected: int) -> None:
+        now = time.monotonic()
+        if expected and now - last[0] >= 0.5:  # a few messages a second is smooth enough
+            last[0] = now
+            _progress(self, job, stage="pose", percent=POSE_SHARE * min(done / expected, 1.0))
+
+    sequence, summary = pose_step(video, config=config, on_frame=on_frame)
+    sequence_sha256 = blobs.put("sequence", patient_id, sequence)
+    _progress(self, job, stage="pose", percent=POSE_SHARE, message="Poses estimated")
+    return {"job": {**job, "sequence_sha256": sequence_sha256, "video": summary}}
+
+
+def _sequence_of(job: dict[str, Any]) -> bytes:
+    return blobs.get("sequence", UUID(job["patient_id"]), job["sequence_sha256"])
+
+
+def _part(self: Task, previous: dict[str, Any], stage: str, compute: Any) -> dict[str, Any]:
+    job = previous["job"]
+    if job.get("skip"):
+        return {"job": job, "part": {}}
+    part = compute(_sequence_of(job), analysis_config(job["config"]))
+    _progress(self, job, stage=stage, percent=POSE_SHARE + 2, message=f"{stage} done")
+    return {"job": job, "part": part}
+
+
+@shared_task(bind=True, base=AnalysisTask, name="clinic.analysis.gait")
+def gait(self: Task, previous: dict[str, Any]) -> dict[str, Any]:
+    return _part(self, previous, "gait", lambda d, c: section_step(d, config=c, section="gait"))
+
+
+@shared_task(bind=True, base=AnalysisTask, name="clinic.analysis.exercise")
+def exercise(self: Task, previous: dict[str, Any]) -> dict[str, Any]:
+    return _part(self, previous, "exercise", lambda d, c: section_step(d, config=c, section="exercise"))
+
+
+@shared_task(bind=True, base=AnalysisTask, name="clinic.analysis.balance")
+def balance(self: Task, previous: dict[str, Any]) -> dict[str, Any]:
+    return _part(self, previous, "balance", lambda d, c: section_step(d, config=c, section="balance"))
+
+
+@shared_task(bind=True, base=AnalysisTask, name="clinic.analysis.ergonomics")
+def ergonomics(self: Task, previous: dict[str, Any]) -> dict[str, Any]:
+    return _part(self, previous, "ergonomics", lambda d, c: ergonomics_step(d, config=c))
+
+
+@shared_task(bind=True, base=AnalysisTask, name="clinic.analysis.refine3d")
+def refine3d(self: Task, previous: dict[str, Any]) -> dict[str, Any]:
+    return _part(self, previous, "refine3d", lambda d, c: {"refine_3d": refine3d_step(d, config=c)})
+
+
+@shared_task(bind=True, base=AnalysisTask, name="clinic.analysis.record")
+def record(self: Task, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Append the results once (CompleteAnalysis), then let go of the video."""
+    job = parts[0]["job"]
+    patient_id, analysis_id = UUID(job["patient_id"]), UUID(job["analysis_id"])
+    appended = 0
+    if not job.get("skip"):
+        summary = merge_sections([p["part"] for p in parts])
+        if "video" in job:
+            summary["video"] = job["video"]
+        summary["config"] = job["config"]
+        events = service.analysis_complete(
+            patient_id=patient_id,
+            analysis_id=analysis_id,
+            software_version=software_version(),
+            sequence_sha256=job["sequence_sha256"],
+            metrics=metric_values(summary),
+            summary=summary,
+        )
+        appended = len(events)
+    uploads.discard_video_after_analysis(job)
+    state = service.analysis_state(patient_id, analysis_id)
+    status = state.status if state is not None else "failed"
+    service.publish_progress(
+        visit_id=job["visit_id"],
+        analysis_id=analysis_id,
+        stage="record",
+        percent=100,
+        status=status,
+        message="Results recorded" if status == "completed" else "",
+    )
+    return {"analysis_id": str(analysis_id), "appended": appended, "status": status}
+
+
+def analysis_workflow(job: dict[str, Any]) -> Signature:
+    """The canvas of one analysis (see the module docstring)."""
+    steps = group(gait.s(), exercise.s(), balance.s(), ergonomics.s(), refine3d.s())
+    workflow: Signature = chain(pose.s(job), chord(steps, record.s()))
+    return workflow
