@@ -1,0 +1,287 @@
+"""Causal live metrics for one person: joint angles, repetitions, cadence, stance time and cues.
+
+Everything here sees one frame at a time (the live page cannot wait for the end of a set), so it
+mirrors the offline definitions of :mod:`analysis.exercise` with causal rules:
+
+* **Angles** are measured in the image plane, in degrees, from ``(33, 2+)`` pixel landmarks
+  (x right, y down). Flexion angles are 180 deg minus the interior angle at the joint (0 = straight,
+  positive = bent): knee = hip-knee-ankle, hip = shoulder-hip-knee, elbow = shoulder-elbow-wrist.
+  Shoulder elevation is the interior hip-shoulder-elbow angle (0 = arm at the side, 180 =
+  overhead), i.e. flexion in a side view and abduction in a front view. Ankle = interior
+  knee-ankle-toe angle minus 90 (positive = dorsiflexion). They are 2D projections: exact only
+  for movement in the plane the camera sees (Norkin & White 2016 for the clinical definitions).
+* **Repetitions** use the same movement signal and thresholds as
+  :func:`analysis.exercise.count_reps` (``DEFAULT_THRESHOLDS``). A repetition starts when the
+  signal rises ``min_excursion`` above the rest level (its minimum over the last
+  ``rest_window_s``), peaks, and ends when it falls back within ``return_fraction`` of the
+  excursion; it is complete if the peak reached ``complete_at``. A repetition still under way
+  when a recording stops is not counted, as offline.
+* **Cadence**: for gait, steps per minute from the feet passing each other (sign changes of the
+  horizontal ankle separation, with hysteresis of ``step_hysteresis_legs`` leg lengths) over the
+  last ``cadence_window_s``; for exercises, repetitions per minute.
+* **Single-leg stance**: time since one ankle rose ``lift_legs`` leg lengths above the other.
+* **Cues**: the cue texts of :mod:`analysis.exercise.cues`, fired by per-frame versions of its
+  rules (knees caving in, chest dropping at the bottom, not deep enough).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from analysis.angles import interior_angle
+from analysis.exercise.cues import CHEST, DEEPER, KNEES, CueConfig
+from analysis.exercise.reps import DEFAULT_THRESHOLDS, KindThresholds
+from capture.landmarks import LANDMARK_INDEX as I
+
+FloatArray = NDArray[np.float64]
+
+# name -> (a, b, c, offset, sign): value = offset + sign * interior(a, b, c)
+ANGLE_DEFINITIONS: Final[dict[str, tuple[str, str, str, float, float]]] = {
+    f"{s}_{joint}": definition
+    for s in ("left", "right")
+    for joint, definition in (
+        ("knee", (f"{s}_hip", f"{s}_knee", f"{s}_ankle", 180.0, -1.0)),
+        ("hip", (f"{s}_shoulder", f"{s}_hip", f"{s}_knee", 180.0, -1.0)),
+        ("elbow", (f"{s}_shoulder", f"{s}_elbow", f"{s}_wrist", 180.0, -1.0)),
+        ("shoulder", (f"{s}_hip", f"{s}_shoulder", f"{s}_elbow", 0.0, 1.0)),
+        ("ankle", (f"{s}_knee", f"{s}_ankle", f"{s}_foot_index", -90.0, 1.0)),
+    )
+}
+
+#: The joints whose angles the page writes beside the skeleton, per exercise.
+JOINTS_BY_EXERCISE: Final[dict[str, tuple[str, ...]]] = {
+    "gait": ("left_knee", "right_knee", "left_hip", "right_hip", "left_ankle", "right_ankle"),
+    "squat": ("left_knee", "right_knee", "left_hip", "right_hip"),
+    "sit_to_stand": ("left_knee", "right_knee", "left_hip", "right_hip"),
+    "deadlift": ("left_hip", "right_hip", "left_knee", "right_knee"),
+    "overhead_press": ("left_shoulder", "right_shoulder", "left_elbow", "right_elbow"),
+    "curl": ("left_elbow", "right_elbow", "left_shoulder", "right_shoulder"),
+    "single_leg_stance": ("left_knee", "right_knee", "left_hip", "right_hip"),
+}
+REP_EXERCISES: Final = ("squat", "sit_to_stand", "deadlift", "overhead_press", "curl")
+#: Kinds whose ``complete_at`` is an excursion from rest rather than an absolute signal level.
+_RELATIVE_DEPTH: Final = ("sit_to_stand",)
+
+
+def joint_angles_2d(image: FloatArray, joints: tuple[str, ...]) -> dict[str, float]:
+    """Angles (deg, conventions in the module docstring) of ``joints`` from ``(33, >=2)`` pixels.
+
+    A joint whose landmarks are NaN is left out.
+    """
+    out: dict[str, float] = {}
+    for joint in joints:
+        a, b, c, offset, sign = ANGLE_DEFINITIONS[joint]
+        value = float(offset + sign * interior_angle(image[I[a], :2], image[I[b], :2], image[I[c], :2]))
+        if math.isfinite(value):
+            out[joint] = value
+    return out
+
+
+def _mid(image: FloatArray, a: str, b: str) -> FloatArray:
+    mid: FloatArray = 0.5 * (image[I[a], :2] + image[I[b], :2])
+    return mid
+
+
+def _dist(p: FloatArray, q: FloatArray) -> float:
+    return float(np.hypot(*(p - q)))
+
+
+def _mean_seen(a: float, b: float) -> float:
+    seen = [v for v in (a, b) if math.isfinite(v)]
+    return sum(seen) / len(seen) if seen else math.nan
+
+
+@dataclass(frozen=True)
+class LiveMetricsConfig:
+    """Tunable settings of :class:`LiveMetrics` (seconds, leg lengths, fractions)."""
+
+    rest_window_s: float = 4.0
+    return_fraction: float = 0.25
+    max_rep_s: float = 20.0
+    cadence_window_s: float = 10.0
+    step_hysteresis_legs: float = 0.08
+    lift_legs: float = 0.08
+    cues: CueConfig = field(default_factory=CueConfig)
+
+
+class RepCounter:
+    """Causal repetition counter on a movement signal (rules in the module docstring)."""
+
+    def __init__(self, kind: str, *, config: LiveMetricsConfig, thresholds: KindThresholds | None = None):
+        self.kind = kind
+        self.thresholds = thresholds or DEFAULT_THRESHOLDS[kind]  # type: ignore[index]
+        self.config = config
+        self.complete = 0
+        self.partial = 0
+        self.rep_end_times_s: deque[float] = deque(maxlen=6)
+        self._window: deque[tuple[float, float]] = deque()
+        self._in_rep = False
+        self._rest = math.nan
+        self._peak = math.nan
+        self._start_s = math.nan
+
+    @property
+    def in_rep(self) -> bool:
+        return self._in_rep
+
+    def depth_reached(self) -> bool:
+        if not self._in_rep:
+            return False
+        depth = self._peak - self._rest if self.kind in _RELATIVE_DEPTH else self._peak
+        return depth >= self.thresholds.complete_at
+
+    def update(self, value: float, *, time_s: float) -> bool | None:
+        """Feed one sample; returns True/False when a complete/partial repetition just ended."""
+        if not math.isfinite(value):
+            return None
+        th, cfg = self.thresholds, self.config
+        if not self._in_rep:
+            self._window.append((time_s, value))
+            while self._window[0][0] < time_s - cfg.rest_window_s:
+                self._window.popleft()
+            rest = min(v for _, v in self._window)
+            if value - rest >= th.min_excursion:
+                self._in_rep, self._rest, self._peak, self._start_s = True, rest, value, time_s
+            return None
+        self._peak = max(self._peak, value)
+        if time_s - self._start_s > cfg.max_rep_s:  # never came back: the person moved away
+            self._in_rep = False
+            self._window.clear()
+            return None
+        if value <= self._rest + cfg.return_fraction * (self._peak - self._rest):
+            complete = self.depth_reached()
+            self._in_rep = False
+            self._window.clear()
+            self._window.append((time_s, value))
+            if complete:
+                self.complete += 1
+            else:
+                self.partial += 1
+            self.rep_end_times_s.append(time_s)
+            return complete
+        return None
+
+    def per_minute(self, *, now_s: float, window_s: float) -> float | None:
+        recent = [t for t in self.rep_end_times_s if t >= now_s - window_s]
+        if len(recent) < 2:
+            return None
+        return 60.0 * (len(recent) - 1) / (recent[-1] - recent[0])
+
+
+@dataclass
+class LiveMetrics:
+    """Metrics of the subject over a live session; feed :meth:`update` once per processed frame."""
+
+    exercise: str
+    config: LiveMetricsConfig = field(default_factory=LiveMetricsConfig)
+    reps: RepCounter | None = field(init=False, default=None)
+    _legs: deque[float] = field(init=False, default_factory=lambda: deque(maxlen=90))
+    _arms: deque[float] = field(init=False, default_factory=lambda: deque(maxlen=90))
+    _step_side: int = field(init=False, default=0)
+    _steps: deque[float] = field(init=False, default_factory=lambda: deque(maxlen=64))
+    _lift_since_s: float | None = field(init=False, default=None)
+    best_stance_s: float = field(init=False, default=0.0)
+
+    def __post_init__(self) -> None:
+        if self.exercise in REP_EXERCISES:
+            self.reps = RepCounter(self.exercise, config=self.config)
+
+    def _length(self, image: FloatArray, store: deque[float], a: str, b: str, c: str) -> float:
+        for s in ("left", "right"):
+            p, q, r = (image[I[f"{s}_{n}"], :2] for n in (a, b, c))
+            length = _dist(p, q) + _dist(q, r)
+            if math.isfinite(length) and length > 0:
+                store.append(length)
+        return float(np.percentile(store, 90)) if store else math.nan
+
+    def movement_signal(self, image: FloatArray) -> float:
+        """One frame of :func:`analysis.exercise.movement_signal` (sit-to-stand: pelvis height)."""
+        kind = self.exercise
+        leg = self._length(image, self._legs, "hip", "knee", "ankle")
+        if kind == "squat":
+            k = joint_angles_2d(image, ("left_knee", "right_knee"))
+            return _mean_seen(k.get("left_knee", math.nan), k.get("right_knee", math.nan))
+        if kind == "curl":
+            e = joint_angles_2d(image, ("left_elbow", "right_elbow"))
+            return max(e.values(), default=math.nan)
+        pelvis_y = float(_mid(image, "left_hip", "right_hip")[1])
+        wrist_y = _mean_seen(float(image[I["left_wrist"], 1]), float(image[I["right_wrist"], 1]))
+        if kind == "sit_to_stand":
+            return -pelvis_y / leg
+        if kind == "deadlift":
+            return (wrist_y - pelvis_y) / leg
+        arm = self._length(image, self._arms, "shoulder", "elbow", "wrist")
+        shoulder_y = float(_mid(image, "left_shoulder", "right_shoulder")[1])
+        return (shoulder_y - wrist_y) / arm
+
+    def update(self, image: FloatArray, *, time_s: float) -> tuple[dict[str, float | int | None], list[str]]:
+        """Metrics after this frame of ``(33, >=2)`` pixel landmarks, and the cues it fires."""
+        cues: list[str] = []
+        out: dict[str, float | int | None] = {}
+        leg = self._length(image, self._legs, "hip", "knee", "ankle")
+        if self.reps is not None:
+            ended = self.reps.update(self.movement_signal(image), time_s=time_s)
+            out["reps"] = self.reps.complete
+            out["partial_reps"] = self.reps.partial
+            out["reps_per_min"] = self.reps.per_minute(now_s=time_s, window_s=60.0)
+            if ended is False and self.exercise in ("squat", "deadlift"):
+                cues.append(DEEPER)
+            if self.reps.in_rep:
+                cues.extend(self._form_cues(image))
+        if self.exercise == "gait":
+            self._step(image, leg=leg, time_s=time_s)
+            recent = [t for t in self._steps if t >= time_s - self.config.cadence_window_s]
+            out["steps"] = len(self._steps)
+            out["cadence_steps_per_min"] = (
+                60.0 * (len(recent) - 1) / (recent[-1] - recent[0]) if len(recent) >= 3 else None
+            )
+        if self.exercise == "single_leg_stance":
+            out["stance_s"] = self._stance(image, leg=leg, time_s=time_s)
+            out["best_stance_s"] = self.best_stance_s
+        return out, cues
+
+    def _form_cues(self, image: FloatArray) -> list[str]:
+        cfg = self.config.cues
+        cues = []
+        if self.exercise in ("squat", "sit_to_stand", "deadlift"):
+            # Knees caving in (front view): the knees closer together than the ankles by more
+            # than the offset the offline rule allows, in hip widths.
+            hip_w = _dist(image[I["left_hip"], :2], image[I["right_hip"], :2])
+            knee_w = abs(float(image[I["left_knee"], 0] - image[I["right_knee"], 0]))
+            ankle_w = abs(float(image[I["left_ankle"], 0] - image[I["right_ankle"], 0]))
+            if hip_w > 0 and (ankle_w - knee_w) / 2.0 / hip_w > cfg.knee_medial_offset_hip_widths:
+                cues.append(KNEES)
+        if self.exercise == "squat" and self.reps is not None and self.reps.depth_reached():
+            trunk = _mid(image, "left_shoulder", "right_shoulder") - _mid(image, "left_hip", "right_hip")
+            lean = math.degrees(math.atan2(abs(float(trunk[0])), -float(trunk[1])))
+            if lean > cfg.chest_up_max_lean_deg:
+                cues.append(CHEST)
+        return cues
+
+    def _step(self, image: FloatArray, *, leg: float, time_s: float) -> None:
+        separation = float(image[I["left_ankle"], 0] - image[I["right_ankle"], 0])
+        if not (math.isfinite(separation) and math.isfinite(leg)):
+            return
+        band = self.config.step_hysteresis_legs * leg
+        side = 1 if separation > band else -1 if separation < -band else 0
+        if side and side != self._step_side:
+            if self._step_side:
+                self._steps.append(time_s)
+            self._step_side = side
+
+    def _stance(self, image: FloatArray, *, leg: float, time_s: float) -> float:
+        gap = abs(float(image[I["left_ankle"], 1] - image[I["right_ankle"], 1]))
+        if math.isfinite(gap) and math.isfinite(leg) and gap > self.config.lift_legs * leg:
+            if self._lift_since_s is None:
+                self._lift_since_s = time_s
+            held = time_s - self._lift_since_s
+            self.best_stance_s = max(self.best_stance_s, held)
+            return held
+        self._lift_since_s = None
+        return 0.0

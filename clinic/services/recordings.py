@@ -1,0 +1,113 @@
+"""Live recordings: start one on a visit, stop it with its landmark sequence, queue its analysis.
+
+The landmarks (never the video frames) are stored as a ``"sequence"`` blob in the format of
+:mod:`clinic.offline.sequence`: compressed ``.npz``, named by its SHA-256, sealed with the
+patient's key. Stopping appends ``RecordingStopped`` and ``LandmarkSequenceStored`` and requests
+the offline analysis of the sequence in the same transaction, so either all of it is recorded or
+none of it (a blob that no event refers to is removed again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinic import blobs
+from clinic.domain import commands as c
+from clinic.offline.sequence import encode_sequence
+from clinic.services.analysis import analysis_request, load_patient
+from clinic.services.patients import Written, run_patient_command
+
+
+@dataclass(frozen=True)
+class StoppedRecording:
+    recording_id: UUID
+    sequence_sha256: str
+    analysis_id: UUID
+    version: int
+
+
+@dataclass(frozen=True)
+class SequenceArrays:
+    """What a live session recorded, on a uniform time grid (see :func:`capture.live.resample_recording`)."""
+
+    image: Any  # (P, F, 33, 4) float64 pixels + visibility, NaN = unseen
+    world: Any  # (P, F, 33, 4) float64 metres + visibility
+    person_ids: tuple[int, ...]
+    subject: int | None
+    fps_hz: float
+    width_px: int
+    height_px: int
+    model: str
+    duration_s: float
+
+
+def recording_start(
+    *, user: Any, patient_id: UUID, visit_id: UUID, exercise: str, model: str, mode: str
+) -> Written:
+    """Append ``RecordingStarted``; the page's pose model and mode ("server" or "browser") are kept."""
+    command = c.StartRecording(
+        visit_id=visit_id, exercise=exercise, model=model, mode=mode, now=timezone.now()
+    )
+    result = run_patient_command(user, patient_id, command, action="recording_start", expected_version=None)
+    return Written(command.recording_id, result.last_version)
+
+
+def recording_stop(
+    *,
+    user: Any,
+    patient_id: UUID,
+    recording_id: UUID,
+    exercise: str,
+    sequence: SequenceArrays,
+) -> StoppedRecording:
+    """Store the sequence, append the stop events and request the analysis (activity = exercise)."""
+    data = encode_sequence(
+        sequence.image,
+        sequence.world,
+        person_ids=sequence.person_ids,
+        subject=sequence.subject,
+        fps_hz=sequence.fps_hz,
+        width_px=sequence.width_px,
+        height_px=sequence.height_px,
+        model=sequence.model,
+    )
+    sha256 = blobs.sha256_of(data)
+    existed = blobs.exists("sequence", patient_id, sha256)
+    blobs.put("sequence", patient_id, data)
+    frames = int(sequence.image.shape[1])
+    try:
+        with transaction.atomic():
+            result = run_patient_command(
+                user,
+                patient_id,
+                c.StopRecording(
+                    recording_id=recording_id,
+                    now=timezone.now(),
+                    frames=frames,
+                    duration_s=float(sequence.duration_s),
+                    sequence_sha256=sha256,
+                    fps=float(sequence.fps_hz),
+                ),
+                action="recording_stop",
+                expected_version=None,
+            )
+            visit_id = load_patient(patient_id)[0].recordings[recording_id].visit_id
+            analysis_id = analysis_request(
+                user_or_actor=user,
+                patient_id=patient_id,
+                visit_id=visit_id,
+                source="recording",
+                source_id=recording_id,
+                content_sha256=sha256,
+                config={"model": sequence.model, "activity": exercise},
+            )
+    except BaseException:
+        if not existed:
+            blobs.delete("sequence", patient_id, sha256)
+        raise
+    return StoppedRecording(recording_id, sha256, analysis_id, result.last_version)
