@@ -3,3 +3,7 @@
 from __future__ import annotations
 
 websocket_urlpatterns: list = []
+
+from capture.routing import websocket_urlpatterns as _capture_routes  # noqa: E402
+
+websocket_urlpatterns += _capture_routes  # /ws/capture/<patient id>/ (live capture)
