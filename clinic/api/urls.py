@@ -28,5 +28,6 @@ urlpatterns = [
     path(f"{P}/discharge/", v.DischargeView.as_view(), name="api-discharge"),
     path(f"{P}/timeline/", v.TimelineView.as_view(), name="api-timeline"),
     path(f"{P}/reports/<str:kind>/", v.ReportView.as_view(), name="api-report"),
+    path(f"{P}/fhir/", v.FhirExportView.as_view(), name="api-fhir"),
     path(f"{P}/measurements.<str:fmt>", v.MeasurementExportView.as_view(), name="api-measurements-export"),
 ]

@@ -341,3 +341,9 @@ def _attachment(document: report_services.Document) -> HttpResponse:
     response = HttpResponse(document.content, content_type=document.content_type)
     response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
     return response
+
+
+class FhirExportView(APIView):
+    @extend_schema(responses={(200, "application/fhir+json"): dict}, summary="FHIR R4 Bundle of the patient")
+    def get(self, request: Request, patient_id: UUID) -> HttpResponse:
+        return _attachment(report_services.patient_fhir(user=request.user, patient_id=patient_id))

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from clinic import selectors
-from clinic.reports import pdf, tables
+from clinic.reports import fhir, pdf, tables
 from clinic.reports.gather import patient_record
 
 
@@ -47,4 +47,32 @@ def patient_export(*, user: Any, patient_id: UUID, fmt: str) -> Document:
     return Document(name, "application/json", json.dumps(tables.metrics_json(record), indent=1).encode())
 
 
-__all__ = ["Document", "patient_export", "patient_report"]
+def report_kinds(record: Any) -> list[str]:
+    """The reports a record supports: evaluation and progress once seen, discharge once discharged."""
+    if not record.visits:
+        return []
+    kinds = ["evaluation", "progress"]
+    if record.status == "discharged" or any(v.visit_type == "discharge" for v in record.visits):
+        kinds.append("discharge")
+    return kinds
+
+
+def patient_fhir(*, user: Any, patient_id: UUID) -> Document:
+    """The FHIR R4 Bundle of a patient, with the PDF reports embedded as DocumentReferences."""
+    patient = selectors.patient_get(user=user, patient_id=patient_id, action="export_fhir")
+    record = patient_record(patient)
+    attached = [
+        fhir.AttachedDocument(
+            kind=kind,
+            title=pdf.KINDS[kind],
+            content=pdf.render(record, kind),
+            created=record.generated_at,
+            visit_id=pdf.key_visit(record, kind).visit_id,
+        )
+        for kind in report_kinds(record)
+    ]
+    content = json.dumps(fhir.bundle(record, attached), indent=1).encode()
+    return Document(f"{_slug(record.name)}-fhir.json", "application/fhir+json", content)
+
+
+__all__ = ["Document", "patient_export", "patient_fhir", "patient_report"]

@@ -32,3 +32,11 @@ def export(request: HttpRequest, patient_id: UUID, fmt: str) -> HttpResponse:
         return _send(services.patient_export(user=request.user, patient_id=patient_id, fmt=fmt))
     except (NotVisible, UnsupportedReport) as exc:
         raise Http404(str(exc)) from None
+
+
+@login_required
+def fhir_bundle(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    try:
+        return _send(services.patient_fhir(user=request.user, patient_id=patient_id))
+    except NotVisible as exc:
+        raise Http404(str(exc)) from None

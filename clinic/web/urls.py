@@ -17,4 +17,5 @@ urlpatterns = [
     path(f"{P}/visits/<uuid:visit_id>/sign/", views.note_sign, name="note-sign"),
     path(f"{P}/reports/<str:kind>.pdf", documents.report, name="patient-report"),
     path(f"{P}/measurements.<str:fmt>", documents.export, name="patient-export"),
+    path(f"{P}/fhir.json", documents.fhir_bundle, name="patient-fhir"),
 ]

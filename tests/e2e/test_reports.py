@@ -261,3 +261,44 @@ def test_another_therapist_cannot_download_and_downloads_are_logged() -> None:
         ("ther2", "export_csv", "denied"),
         ("admin", "export_json", "allowed"),
     }
+
+
+def test_fhir_bundle_validates_against_the_fhir_models() -> None:
+    from fhir.resources.R4B import get_fhir_model_class
+    from fhir.resources.R4B.bundle import Bundle
+
+    practice = make_practice()
+    patient = build_episode(practice.therapist, visits=3)
+    client = APIClient()
+    client.force_authenticate(practice.therapist)
+    response = client.get(f"/api/patients/{patient.id}/fhir/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/fhir+json"
+    data = json.loads(response.content)
+    Bundle.model_validate(data)
+    resources = [entry["resource"] for entry in data["entry"]]
+    for resource in resources:
+        get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+    by_type: dict[str, list[dict]] = {}
+    for resource in resources:
+        by_type.setdefault(resource["resourceType"], []).append(resource)
+    assert len(by_type["Patient"]) == 1 and by_type["Patient"][0]["birthDate"] == "1950-01-02"
+    assert len(by_type["Encounter"]) == 3 and len(by_type["Goal"]) == 6
+    assert len(by_type["Observation"]) == 3 * len(METRICS)
+    assert {d["type"]["coding"][0]["code"] for d in by_type["DocumentReference"]} == {"51848-0", "11506-3"}
+    speed = next(o for o in by_type["Observation"] if o["code"]["coding"][0]["code"] == "gait_speed")
+    assert (
+        speed["valueQuantity"]["system"] == "http://unitsofmeasure.org"
+        and speed["valueQuantity"]["code"] == "m/s"
+    )
+    assert speed["bodySite"]["text"] and speed["method"]["coding"][0]["code"] == "video-pose-estimation"
+    goal = next(
+        g for g in by_type["Goal"] if g["target"][0]["measure"]["coding"][0]["code"] == "timed_up_and_go"
+    )
+    assert goal["target"][0]["detailQuantity"]["comparator"] == "<="
+    assert goal["lifecycleStatus"] == "active"
+    # Every reference inside the bundle resolves to an entry of the bundle.
+    full_urls = {entry["fullUrl"] for entry in data["entry"]}
+    refs = [o["subject"]["reference"] for o in by_type["Observation"]] + [
+        o["encounter"]["reference"] for o in by_type["Observation"]
+    ]
+    assert set(refs) <= full_urls
