@@ -13,6 +13,7 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("caseload/", v.CaseloadView.as_view(), name="api-caseload"),
     path("patients/", v.PatientListView.as_view(), name="api-patients"),
+    path("practice/export/", v.PracticeExportView.as_view(), name="api-practice-export"),
     path(f"{P}/", v.PatientDetailView.as_view(), name="api-patient"),
     path(f"{P}/assignments/", v.AssignmentView.as_view(), name="api-assignments"),
     path(f"{P}/assignments/<int:therapist_id>/remove/", v.UnassignView.as_view(), name="api-unassign"),

@@ -347,3 +347,11 @@ class FhirExportView(APIView):
     @extend_schema(responses={(200, "application/fhir+json"): dict}, summary="FHIR R4 Bundle of the patient")
     def get(self, request: Request, patient_id: UUID) -> HttpResponse:
         return _attachment(report_services.patient_fhir(user=request.user, patient_id=patient_id))
+
+
+class PracticeExportView(APIView):
+    @extend_schema(
+        responses={(200, "application/zip"): bytes}, summary="The whole practice's documents (admin)"
+    )
+    def get(self, request: Request) -> HttpResponse:
+        return _attachment(report_services.practice_export(user=request.user))

@@ -7,8 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from django.utils import timezone
+
 from clinic import selectors
-from clinic.reports import fhir, pdf, tables
+from clinic.access import log as access_log
+from clinic.access.policy import require_admin
+from clinic.projections.models import PatientSummary
+from clinic.reports import archive, fhir, pdf, tables
 from clinic.reports.gather import patient_record
 
 
@@ -47,32 +52,30 @@ def patient_export(*, user: Any, patient_id: UUID, fmt: str) -> Document:
     return Document(name, "application/json", json.dumps(tables.metrics_json(record), indent=1).encode())
 
 
-def report_kinds(record: Any) -> list[str]:
-    """The reports a record supports: evaluation and progress once seen, discharge once discharged."""
-    if not record.visits:
-        return []
-    kinds = ["evaluation", "progress"]
-    if record.status == "discharged" or any(v.visit_type == "discharge" for v in record.visits):
-        kinds.append("discharge")
-    return kinds
-
-
 def patient_fhir(*, user: Any, patient_id: UUID) -> Document:
     """The FHIR R4 Bundle of a patient, with the PDF reports embedded as DocumentReferences."""
     patient = selectors.patient_get(user=user, patient_id=patient_id, action="export_fhir")
     record = patient_record(patient)
-    attached = [
-        fhir.AttachedDocument(
-            kind=kind,
-            title=pdf.KINDS[kind],
-            content=pdf.render(record, kind),
-            created=record.generated_at,
-            visit_id=pdf.key_visit(record, kind).visit_id,
-        )
-        for kind in report_kinds(record)
-    ]
+    attached = archive.attached_reports(record)
     content = json.dumps(fhir.bundle(record, attached), indent=1).encode()
     return Document(f"{_slug(record.name)}-fhir.json", "application/fhir+json", content)
 
 
-__all__ = ["Document", "patient_export", "patient_fhir", "patient_report"]
+def practice_export(*, user: Any) -> Document:
+    """Every patient of the administrator's practice in one zip; each patient's export is logged."""
+    staff = require_admin(user)
+    patients = list(
+        PatientSummary.objects.filter(practice_id=staff.practice_id).order_by("family_name", "given_name")
+    )
+    for patient in patients:
+        access_log.record(
+            user=user, action="export_archive", object_type="patient", object_id=patient.patient_id
+        )
+    access_log.record(
+        user=user, action="export_practice", object_type="practice", object_id=staff.practice_id
+    )
+    content = archive.practice_zip(patient_record(p) for p in patients)
+    return Document(f"practice-export-{timezone.localdate():%Y%m%d}.zip", "application/zip", content)
+
+
+__all__ = ["Document", "patient_export", "patient_fhir", "patient_report", "practice_export"]

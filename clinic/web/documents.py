@@ -5,9 +5,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
-from clinic.access.policy import NotVisible
+from clinic.access.policy import Forbidden, NotVisible
 from clinic.reports import services
 from clinic.reports.pdf import UnsupportedReport
 
@@ -40,3 +41,11 @@ def fhir_bundle(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         return _send(services.patient_fhir(user=request.user, patient_id=patient_id))
     except NotVisible as exc:
         raise Http404(str(exc)) from None
+
+
+@login_required
+def practice_archive(request: HttpRequest) -> HttpResponse:
+    try:
+        return _send(services.practice_export(user=request.user))
+    except Forbidden as exc:
+        raise PermissionDenied(str(exc)) from None

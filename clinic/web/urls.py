@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from clinic.web import documents, views
+from clinic.web import capture_views, documents, views
 
 P = "patients/<uuid:patient_id>"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.caseload, name="caseload"),
     path("patients/new/", views.patient_new, name="patient-new"),
+    path("practice/export.zip", documents.practice_archive, name="practice-export"),
     path(f"{P}/", views.patient, name="patient"),
     path(f"{P}/goals/new/", views.goal_new, name="goal-new"),
     path(f"{P}/visits/new/", views.visit_new, name="visit-new"),
@@ -18,4 +19,5 @@ urlpatterns = [
     path(f"{P}/reports/<str:kind>.pdf", documents.report, name="patient-report"),
     path(f"{P}/measurements.<str:fmt>", documents.export, name="patient-export"),
     path(f"{P}/fhir.json", documents.fhir_bundle, name="patient-fhir"),
+    path(f"{P}/capture/", capture_views.capture, name="patient-capture"),
 ]

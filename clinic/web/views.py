@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from clinic import selectors
-from clinic.access.policy import Forbidden, NotVisible
+from clinic.access.policy import Forbidden, NotVisible, staff_member
 from clinic.domain.errors import DomainError
 from clinic.eventstore.errors import ConcurrencyConflict
 from clinic.services import care, patients
@@ -41,6 +41,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     page = selectors.caseload(user=request.user, offset=offset, limit=CASELOAD_PAGE)
     due = sum(1 for r in page.rows if any(a.level == "due" for a in r.alerts))
     context = {
+        "is_admin": getattr(staff_member(request.user), "role", "") == "admin",
         "rows": page.rows,
         "count": page.count,
         "due_count": due,
