@@ -193,9 +193,16 @@ def analysis_request(
 
 def enqueue(job: dict[str, Any]) -> None:
     """Queue the task chain of ``job`` (in-process when Celery runs eagerly)."""
-    from clinic import tasks
+    from clinic import celery_app, tasks
 
-    tasks.analysis_workflow(job).apply_async()
+    workflow = tasks.analysis_workflow(job)
+    if not celery_app.conf.task_always_eager:
+        workflow.apply_async()
+        return
+    try:  # in-process: a failure is already recorded (AnalysisFailed); it must not fail the request
+        workflow.apply_async()
+    except Exception:
+        log.warning("analysis %s failed in-process", job["analysis_id"], exc_info=True)
 
 
 def analysis_state(patient_id: UUID, analysis_id: UUID) -> AnalysisState | None:
