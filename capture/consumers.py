@@ -92,6 +92,7 @@ class LiveCaptureConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.mode = "server"
         self.recording_id: UUID | None = None
         self.groups_joined: set[str] = set()
+        self.stopping: asyncio.Task[None] | None = None
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pose-session")
         self.slot: LatestSlot[protocol.Frame | protocol.Keypoints] = LatestSlot()
         await self.accept()
@@ -111,6 +112,8 @@ class LiveCaptureConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if self.worker is None:
             return  # refused before accept: nothing was set up
         self.worker.cancel()
+        if self.stopping is not None:
+            await self.stopping
         if self.recording_id is not None:
             try:
                 await self._stop_recording()
@@ -224,7 +227,8 @@ class LiveCaptureConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if self.recording_id is None:
             await self._error("not_recording", "No recording is running.")
             return
-        await self._stop_recording()
+        # Storing (and, with Celery in-process, analysing) takes a while: frames keep flowing meanwhile.
+        self.stopping = asyncio.create_task(self._stop_in_background())
 
     def _start_recording(self, visit_id: UUID) -> Any:
         from clinic.services.recordings import recording_start
@@ -237,6 +241,13 @@ class LiveCaptureConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             model=self.session.model,
             mode=self.mode,
         )
+
+    async def _stop_in_background(self) -> None:
+        try:
+            await self._stop_recording()
+        except Exception:
+            log.exception("could not store a recording")
+            await self._error("recording_failed", "The recording could not be stored; please record again.")
 
     async def _stop_recording(self) -> None:
         from clinic.domain.errors import DomainError

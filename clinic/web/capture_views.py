@@ -1,0 +1,48 @@
+"""The live-capture page of a patient (the WebSocket consumer is :mod:`capture.consumers`)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from capture import install_models, protocol
+from capture.models import VARIANTS, installed_variants
+from clinic import selectors
+from clinic.access.policy import NotVisible
+
+EXERCISE_LABELS = {
+    "gait": "Gait",
+    "squat": "Squat",
+    "sit_to_stand": "Sit-to-stand",
+    "deadlift": "Deadlift",
+    "overhead_press": "Overhead press",
+    "curl": "Curl",
+    "single_leg_stance": "Single-leg stance",
+}
+
+
+@login_required
+def capture(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    try:
+        chart = selectors.patient_chart(user=request.user, patient_id=patient_id)
+    except NotVisible:
+        raise Http404("patient not found") from None
+    visits = chart["visits"]
+    wanted = request.GET.get("visit", "")
+    selected = next((v for v in visits if str(v.visit_id) == wanted), visits[0] if visits else None)
+    exercise = request.GET.get("exercise", "squat")
+    context = {
+        "patient": chart["patient"],
+        "visits": visits,
+        "selected_visit": selected,
+        "exercises": [(k, EXERCISE_LABELS[k]) for k in protocol.EXERCISES],
+        "exercise": exercise if exercise in protocol.EXERCISES else "squat",
+        "models": VARIANTS,
+        "installed": installed_variants(),
+        "browser_mode": install_models.browser_assets_current(),
+        "ws_path": f"/ws/capture/{patient_id}/",
+    }
+    return render(request, "capture/live.html", context)

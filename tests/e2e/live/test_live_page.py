@@ -1,0 +1,190 @@
+"""The live-capture page in headless Chromium with a fake camera playing the squat clip.
+
+The server is a real Daphne process in the embedded configuration (SQLite, in-memory channel
+layer, Celery in-process), as ``make run`` starts it, with real MediaPipe inference. The consumer
+tests in ``tests/integration/live`` cover the Redis channel layer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import pytest
+
+from tests.e2e.browser import chromium
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[3]
+PASSWORD = "live-pass-2026"
+SETUP = f"""
+import json
+from datetime import date
+from clinic.services import care, patients, practices
+from django.contrib.auth import get_user_model
+pid = practices.practice_open(name="Live PT")
+uid = practices.staff_add(practice_id=pid, username="livetest", password="{PASSWORD}", role="therapist",
+                          first_name="Lee", last_name="Ve", credentials="PT, DPT")
+user = get_user_model().objects.get(pk=uid)
+p = patients.patient_register(user=user, given_name="Sam", family_name="Squat", date_of_birth=date(1960, 5, 6),
+                              sex="male", diagnoses=[("M17.11", "OA right knee")], referring_physician="Dr A",
+                              payer="Medicare Part B")
+v = care.visit_record(user=user, patient_id=p.id, visit_type="evaluation", visit_date=date.today(),
+                      expected_version=p.version)
+print(json.dumps({{"patient": str(p.id), "visit": str(v.id)}}))
+"""
+CHECK = """
+import json
+from clinic import blobs
+from clinic.eventstore import store
+from clinic.offline.sequence import decode_sequence
+events = list(store.read_stream("patient-" + PATIENT))
+stored = [e.data for e in events if e.event_type == "LandmarkSequenceStored"]
+seq = decode_sequence(blobs.get("sequence", __import__("uuid").UUID(PATIENT), stored[0]["sequence_sha256"]))
+print(json.dumps({"types": [e.event_type for e in events], "frames": seq.frames,
+                  "seen": int((~__import__("numpy").isnan(seq.subject_image()[:, 25, 1])).sum())}))
+"""
+
+
+def write_y4m(source: Path, target: Path, *, width: int, height: int, repeat: int) -> int:
+    """The clip as a YUV4MPEG2 file at 30 fps (each 5 fps frame repeated), for Chromium's fake camera."""
+    capture = cv2.VideoCapture(str(source))
+    frames = 0
+    with target.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F30:1 Ip A1:1 C420jpeg\n".encode())
+        while True:
+            ok, bgr = capture.read()
+            if not ok:
+                break
+            i420 = cv2.cvtColor(
+                cv2.resize(bgr, (width, height), interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2YUV_I420
+            )
+            for _ in range(repeat):
+                out.write(b"FRAME\n")
+                out.write(i420.tobytes())
+            frames += 1
+    capture.release()
+    return frames
+
+
+@dataclass
+class Server:
+    url: str
+    env: dict[str, str]
+    patient: str
+    visit: str
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}
+    env.update(DATA_DIR=str(tmp_path / "data"), DJANGO_SETTINGS_MODULE="clinic.config.settings")
+    _manage(env, "migrate", "--noinput", "-v", "0")
+    ids = json.loads(_manage(env, "shell", "-c", SETUP).strip().splitlines()[-1])
+    port = _free_port()
+    log = (tmp_path / "daphne.log").open("w")
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port), "clinic.config.asgi:application"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("daphne did not start: " + (tmp_path / "daphne.log").read_text()[-2000:])
+        yield Server(f"http://127.0.0.1:{port}", env, ids["patient"], ids["visit"])
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+def test_live_page_draws_the_skeleton_counts_reps_and_stores_a_recording(
+    server: Server, shared_data: Path, tmp_path: Path, artifacts_dir: Path
+) -> None:
+    y4m = tmp_path / "squats.y4m"
+    assert write_y4m(shared_data / "videos" / "squats_front.mp4", y4m, width=288, height=512, repeat=6) == 65
+    fake_camera = (
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={y4m}",
+        "--autoplay-policy=no-user-gesture-required",
+    )
+    with chromium(fake_camera) as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{server.url}/login/")
+        page.fill("input[name=username]", "livetest")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.goto(f"{server.url}/patients/{server.patient}/")
+        page.click(f"[data-visit='{server.visit}'] a.capture-link")
+        page.wait_for_selector("#live")
+        page.select_option("#resolution", "320")
+        page.click("#camera")
+        # A skeleton is drawn: all 33 landmarks of one person on the overlay.
+        page.wait_for_function(
+            "Number(document.getElementById('live').dataset.landmarks) >= 33", timeout=30_000
+        )
+        page.click("#record")
+        page.wait_for_function(
+            "document.getElementById('live').dataset.recording === 'started'", timeout=10_000
+        )
+        page.wait_for_function("Number(document.getElementById('live').dataset.reps) >= 2", timeout=60_000)
+        page.screenshot(path=str(artifacts_dir / "live_capture_squat.png"))
+        assert page.inner_text("#reps") in ("2", "3")
+        assert page.inner_text("#angles").count("°") == 4
+        fps = int(page.inner_text("#fps").split()[0])
+        assert fps >= 1
+        page.click("#record")
+        page.wait_for_function(
+            "document.getElementById('live').dataset.recording === 'stopped'", timeout=30_000
+        )
+        assert "Recording stored" in page.inner_text("#record-status")
+        # Storing and analysing the recording does not stall the live view.
+        page.wait_for_function(
+            "Number(document.getElementById('live').dataset.landmarks) >= 33", timeout=10_000
+        )
+        page.wait_for_function(
+            "document.getElementById('live').dataset.analysis === 'completed'", timeout=120_000
+        )
+        assert page.locator("#results tbody tr").count() >= 1
+        page.screenshot(path=str(artifacts_dir / "live_capture_results.png"), full_page=True)
+    script = CHECK.replace("PATIENT", repr(server.patient))
+    check = json.loads(_manage(server.env, "shell", "-c", script).strip().splitlines()[-1])
+    for name in (
+        "RecordingStarted",
+        "RecordingStopped",
+        "LandmarkSequenceStored",
+        "AnalysisRequested",
+        "AnalysisCompleted",
+    ):
+        assert check["types"].count(name) == 1, check["types"]
+    assert check["frames"] >= 20 and check["seen"] >= 0.8 * check["frames"]
