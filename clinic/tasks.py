@@ -47,6 +47,8 @@ from clinic.services import uploads
 
 log = logging.getLogger(__name__)
 
+# Input that will not get better by trying again: recorded as AnalysisFailed at once.
+PERMANENT = (BadInput, blobs.BlobMissing, KeyDestroyed)
 TRANSIENT = (
     OperationalError,
     InterfaceError,
@@ -89,7 +91,7 @@ def failure_reason(exc: BaseException) -> str:
         return "The uploaded video is no longer stored, so it cannot be analysed; upload it again."
     if isinstance(exc, KeyDestroyed):
         return "The patient's personal data was erased, so the video can no longer be read."
-    if isinstance(exc, TRANSIENT | DatabaseError):
+    if isinstance(exc, (*TRANSIENT, DatabaseError)):
         return (
             "The analysis could not reach the database or the queue after several attempts; "
             "please upload the video again later."
@@ -117,20 +119,26 @@ class AnalysisTask(Task):  # type: ignore[misc]
             return
         if not isinstance(exc, BadInput):
             log.error("analysis %s failed in %s", job["analysis_id"], self.name, exc_info=exc)
-        reason = failure_reason(exc)
-        patient_id, analysis_id = UUID(job["patient_id"]), UUID(job["analysis_id"])
-        try:
-            service.analysis_fail(patient_id=patient_id, analysis_id=analysis_id, reason=reason)
-            uploads.discard_video_after_analysis(job)
-        finally:
-            service.publish_progress(
-                visit_id=job["visit_id"],
-                analysis_id=analysis_id,
-                stage=self.name.rsplit(".", 1)[-1],
-                percent=100,
-                status="failed",
-                message=reason,
-            )
+        record_failure(job, exc, stage=self.name.rsplit(".", 1)[-1])
+
+
+def record_failure(job: dict[str, Any], exc: BaseException, *, stage: str) -> None:
+    """Append AnalysisFailed with the plain reason, let go of the video, tell the page."""
+    reason = failure_reason(exc)
+    try:
+        service.analysis_fail(
+            patient_id=UUID(job["patient_id"]), analysis_id=UUID(job["analysis_id"]), reason=reason
+        )
+        uploads.discard_video_after_analysis(job)
+    finally:
+        service.publish_progress(
+            visit_id=job["visit_id"],
+            analysis_id=job["analysis_id"],
+            stage=stage,
+            percent=100,
+            status="failed",
+            message=reason,
+        )
 
 
 def _progress(task: Task, job: dict[str, Any], *, stage: str, percent: float, message: str = "") -> None:
@@ -154,6 +162,14 @@ def _still_requested(job: dict[str, Any]) -> bool:
 @shared_task(bind=True, base=AnalysisTask, name="clinic.analysis.pose")
 def pose(self: Task, job: dict[str, Any]) -> dict[str, Any]:
     """Landmarks of an uploaded video, stored as a sequence blob (a recording already has one)."""
+    try:
+        return _pose(self, job)
+    except PERMANENT as exc:
+        record_failure(job, exc, stage="pose")
+        return {"job": {**job, "skip": True}}
+
+
+def _pose(self: Task, job: dict[str, Any]) -> dict[str, Any]:
     if not _still_requested(job):
         return {"job": {**job, "skip": True}}
     patient_id = UUID(job["patient_id"])
@@ -186,7 +202,11 @@ def _part(self: Task, previous: dict[str, Any], stage: str, compute: Any) -> dic
     job = previous["job"]
     if job.get("skip"):
         return {"job": job, "part": {}}
-    part = compute(_sequence_of(job), analysis_config(job["config"]))
+    try:
+        part = compute(_sequence_of(job), analysis_config(job["config"]))
+    except PERMANENT as exc:
+        record_failure(job, exc, stage=stage)
+        return {"job": {**job, "skip": True}, "part": {}}
     _progress(self, job, stage=stage, percent=POSE_SHARE + 2, message=f"{stage} done")
     return {"job": job, "part": part}
 
@@ -220,6 +240,8 @@ def refine3d(self: Task, previous: dict[str, Any]) -> dict[str, Any]:
 def record(self: Task, parts: list[dict[str, Any]]) -> dict[str, Any]:
     """Append the results once (CompleteAnalysis), then let go of the video."""
     job = parts[0]["job"]
+    if any(p["job"].get("skip") for p in parts):
+        job = {**job, "skip": True}  # a step failed for good (AnalysisFailed is recorded)
     patient_id, analysis_id = UUID(job["patient_id"]), UUID(job["analysis_id"])
     appended = 0
     if not job.get("skip"):

@@ -201,8 +201,9 @@ def enqueue(job: dict[str, Any]) -> None:
         return
     try:  # in-process: a failure is already recorded (AnalysisFailed); it must not fail the request
         workflow.apply_async()
-    except Exception:
+    except Exception as exc:
         log.warning("analysis %s failed in-process", job["analysis_id"], exc_info=True)
+        tasks.record_failure(job, exc, stage="in-process")
 
 
 def analysis_state(patient_id: UUID, analysis_id: UUID) -> AnalysisState | None:

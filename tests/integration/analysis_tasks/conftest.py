@@ -138,3 +138,41 @@ def start_worker(worker_env: dict[str, str], tmp_path: Path) -> Iterator[Callabl
     yield start
     for worker in started:
         worker.stop()
+
+
+@pytest.fixture
+def eager(settings: Any, tmp_path: Path) -> Iterator[None]:
+    """Tasks run in-process (the default without REDIS_URL), with media in a temporary folder."""
+    from clinic import celery_app
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = previous
+
+
+def squat_sequence(shared_data: Path, *, subject: int | None = 1) -> bytes:
+    """The squat clip's published BlazePose landmarks as a one-person recording (no inference)."""
+    import json
+
+    import numpy as np
+
+    from clinic.offline.sequence import encode_sequence
+
+    folder = shared_data / "videos"
+    image = np.array(json.loads((folder / "squats_front.reference_blazepose_full_2d.json").read_text()))
+    world = np.array(json.loads((folder / "squats_front.reference_blazepose_full_world3d.json").read_text()))
+    ones = np.ones(image.shape[:2] + (1,))
+    return encode_sequence(
+        np.concatenate([image, ones], axis=2)[None],
+        np.concatenate([world, ones], axis=2)[None],
+        person_ids=[1],
+        subject=subject,
+        fps_hz=5.0,
+        width_px=720,
+        height_px=1280,
+        model="full",
+    )
