@@ -13,7 +13,7 @@ from clinic import selectors
 from clinic.access import log as access_log
 from clinic.access.policy import require_admin
 from clinic.projections.models import PatientSummary
-from clinic.reports import archive, fhir, pdf, tables
+from clinic.reports import archive, fhir, pdf, svg, tables
 from clinic.reports.gather import patient_record
 
 
@@ -59,6 +59,23 @@ def patient_fhir(*, user: Any, patient_id: UUID) -> Document:
     attached = archive.attached_reports(record)
     content = json.dumps(fhir.bundle(record, attached), indent=1).encode()
     return Document(f"{_slug(record.name)}-fhir.json", "application/fhir+json", content)
+
+
+def progress_view(*, user: Any, patient_id: UUID, sessions: int = 6) -> dict[str, Any]:
+    """What the progress page shows: a chart per goal and the last ``sessions`` measured visits."""
+    patient = selectors.patient_get(user=user, patient_id=patient_id, action="read_progress")
+    record = patient_record(patient)
+    start = record.start_of_care
+    charts = []
+    for goal in record.goals:
+        series = [m for m in record.measurements if m.metric == goal.metric]
+        charts.append({"goal": goal, "svg": svg.goal_chart_svg(goal, series, start=start) if start else ""})
+    return {
+        "record": record,
+        "patient": patient,
+        "charts": charts,
+        "comparison": tables.session_comparison(record, sessions=sessions),
+    }
 
 
 def practice_export(*, user: Any) -> Document:

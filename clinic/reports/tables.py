@@ -85,3 +85,27 @@ def metrics_json(record: PatientRecord) -> dict[str, Any]:
         "measurements": measurement_rows(record),
         "goals": goals,
     }
+
+
+def session_comparison(record: PatientRecord, *, sessions: int = 6) -> dict[str, Any]:
+    """The last ``sessions`` visits with measurements, as columns; one row per metric (and side).
+
+    Each cell holds the value and its change from the previous column, so a reader sees
+    session-to-session progress at a glance.
+    """
+    by_visit: dict[str, dict[tuple[str, str], float]] = {}
+    labels: dict[tuple[str, str], tuple[str, str]] = {}
+    for m in record.measurements:
+        by_visit.setdefault(m.visit_id, {})[(m.metric, m.side)] = m.value
+        labels[(m.metric, m.side)] = (m.label + (f" ({m.side})" if m.side else ""), m.unit)
+    visits = [v for v in record.visits if v.visit_id in by_visit][-sessions:]
+    rows = []
+    for key in sorted(labels, key=lambda k: labels[k][0]):
+        cells, previous = [], None
+        for v in visits:
+            value = by_visit[v.visit_id].get(key)
+            change = None if value is None or previous is None else value - previous
+            cells.append({"value": value, "change": change})
+            previous = value if value is not None else previous
+        rows.append({"label": labels[key][0], "unit": labels[key][1], "cells": cells})
+    return {"visits": visits, "rows": rows}

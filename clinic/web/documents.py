@@ -7,6 +7,7 @@ from uuid import UUID
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from clinic.access.policy import Forbidden, NotVisible
 from clinic.reports import services
@@ -49,3 +50,13 @@ def practice_archive(request: HttpRequest) -> HttpResponse:
         return _send(services.practice_export(user=request.user))
     except Forbidden as exc:
         raise PermissionDenied(str(exc)) from None
+
+
+@login_required
+def progress(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    """Each goal's metric over weeks against its target, and a session-to-session table."""
+    try:
+        view = services.progress_view(user=request.user, patient_id=patient_id)
+    except NotVisible as exc:
+        raise Http404(str(exc)) from None
+    return render(request, "clinic/progress.html", view)

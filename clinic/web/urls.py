@@ -19,5 +19,6 @@ urlpatterns = [
     path(f"{P}/reports/<str:kind>.pdf", documents.report, name="patient-report"),
     path(f"{P}/measurements.<str:fmt>", documents.export, name="patient-export"),
     path(f"{P}/fhir.json", documents.fhir_bundle, name="patient-fhir"),
+    path(f"{P}/progress/", documents.progress, name="patient-progress"),
     path(f"{P}/capture/", capture_views.capture, name="patient-capture"),
 ]

@@ -88,3 +88,49 @@ def test_stale_form_shows_a_conflict_message(client) -> None:  # type: ignore[no
     page = client.post(f"/patients/{patient.id}/goals/new/", body, follow=True)
     assert "Someone changed this record" in page.content.decode()
     assert GoalView.objects.filter(patient_id=patient.id).count() == 1
+
+
+def test_progress_page_shows_goal_chart_with_target_line(live_server, artifacts_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    from clinic.services import care
+
+    practice = make_practice()
+    patient = make_patient(practice.therapist, family_name="Charted")
+    visit_id, version = make_evaluation(practice.therapist, patient)
+    version = care.goal_set(
+        user=practice.therapist,
+        patient_id=patient.id,
+        metric="gait_speed",
+        baseline=0.6,
+        target=1.0,
+        comparator=">=",
+        due_date=due(),
+        expected_version=version,
+    ).version
+    for value in (0.62, 0.7):
+        version = care.measurement_record(
+            user=practice.therapist,
+            patient_id=patient.id,
+            visit_id=visit_id,
+            metric="gait_speed",
+            value=value,
+            expected_version=version,
+        ).version
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", practice.therapist.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_selector("#caseload")
+        page.goto(f"{live_server.url}/patients/{patient.id}/")
+        page.click("text=Progress toward goals")
+        page.wait_for_selector("#goal-charts svg.chart")
+        chart = page.locator('svg.chart[data-metric="gait_speed"]')
+        assert chart.locator('[data-role="target-line"]').count() == 1
+        assert chart.locator('[data-role="point"]').count() == 2
+        # The target line sits above both points (higher value = smaller y on screen).
+        target_y = float(chart.locator('[data-role="target-line"]').get_attribute("y1") or 0)
+        point_ys = [float(p.get_attribute("cy") or 0) for p in chart.locator('[data-role="point"]').all()]
+        assert all(target_y < y for y in point_ys)
+        assert "Session to session" in page.content()
+        page.screenshot(path=str(artifacts_dir / "progress.png"), full_page=True)
