@@ -2,6 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from clinic.api import analysis_views as av
 from clinic.api import views as v
 
 P = "patients/<uuid:patient_id>"
@@ -26,6 +27,8 @@ urlpatterns = [
     path(f"{V}/measurements/", v.MeasurementView.as_view(), name="api-measurements"),
     path(f"{V}/sign/", v.SignView.as_view(), name="api-sign"),
     path(f"{V}/amendments/", v.AmendmentView.as_view(), name="api-amendments"),
+    path(f"{V}/videos/", av.VideoUploadView.as_view(), name="api-visit-videos"),
+    path(f"{V}/analyses/", av.VisitAnalysesView.as_view(), name="api-visit-analyses"),
     path(f"{P}/discharge/", v.DischargeView.as_view(), name="api-discharge"),
     path(f"{P}/timeline/", v.TimelineView.as_view(), name="api-timeline"),
     path(f"{P}/reports/<str:kind>/", v.ReportView.as_view(), name="api-report"),

@@ -276,3 +276,14 @@ def publish_progress(
         )
     except Exception:  # progress is a courtesy: a channel-layer hiccup must not fail the analysis
         log.warning("could not publish analysis progress", exc_info=True)
+
+
+def visit_analyses(*, user: Any, patient_id: UUID, visit_id: UUID) -> list[Any]:
+    """The analyses of a visit, newest first (a logged read; NotVisible for a hidden patient or visit)."""
+    from clinic import selectors
+    from clinic.projections.models import AnalysisView
+
+    selectors.visit_get(user=user, patient_id=patient_id, visit_id=visit_id)
+    return list(
+        AnalysisView.objects.filter(patient_id=patient_id, visit_id=visit_id).order_by("-requested_at")
+    )
