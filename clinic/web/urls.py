@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from clinic.web import capture_views, documents, views
+from clinic.web import analysis_views, capture_views, documents, views
 
 P = "patients/<uuid:patient_id>"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path(f"{P}/visits/new/", views.visit_new, name="visit-new"),
     path(f"{P}/plan-of-care/new/", views.plan_new, name="plan-new"),
     path(f"{P}/visits/<uuid:visit_id>/sign/", views.note_sign, name="note-sign"),
+    path(f"{P}/visits/<uuid:visit_id>/", analysis_views.visit, name="visit"),
     path(f"{P}/reports/<str:kind>.pdf", documents.report, name="patient-report"),
     path(f"{P}/measurements.<str:fmt>", documents.export, name="patient-export"),
     path(f"{P}/fhir.json", documents.fhir_bundle, name="patient-fhir"),

@@ -1,0 +1,100 @@
+"""The visit page: upload a video, follow its analysis on a progress bar, read the results."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from clinic import selectors
+from clinic.access.policy import NotVisible
+from clinic.domain.errors import DomainError
+from clinic.domain.vocabulary import METRICS
+from clinic.offline.config import MODELS, ConfigError
+from clinic.offline.upload_check import MEDIA_TYPES, UploadRefused
+from clinic.services import analysis as service
+from clinic.services import uploads
+
+ACTIVITIES = (
+    ("auto", "Detect (walking, exercise or single-leg stance)"),
+    ("gait", "Walking"),
+    ("squat", "Squat"),
+    ("sit_to_stand", "Sit to stand"),
+    ("deadlift", "Deadlift"),
+    ("overhead_press", "Overhead press"),
+    ("curl", "Biceps curl"),
+    ("single_leg_stance", "Single-leg stance"),
+)
+
+
+class VideoForm(forms.Form):
+    video = forms.FileField(
+        allow_empty_file=True,
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join([*MEDIA_TYPES, "video/*"])}),
+    )
+    activity = forms.ChoiceField(choices=ACTIVITIES, initial="auto")
+    height_m = forms.FloatField(
+        required=False, min_value=0.5, max_value=2.5, label="Body height (m)",
+        help_text="Gives step length and speed in metres.",
+    )  # fmt: skip
+    model = forms.ChoiceField(choices=[(m, m) for m in MODELS], initial="full", label="Pose model")
+
+
+def _metric_rows(analysis: Any) -> list[dict[str, Any]]:
+    rows = []
+    for m in analysis.metrics:
+        known = METRICS.get(m["metric"])
+        label = known.label if known else m["metric"].replace("_", " ").capitalize()
+        rows.append({**m, "label": label, "goal_metric": known is not None})
+    return rows
+
+
+@login_required
+def visit(request: HttpRequest, patient_id: UUID, visit_id: UUID) -> HttpResponse:
+    try:
+        chart_visit = selectors.visit_get(user=request.user, patient_id=patient_id, visit_id=visit_id)
+        patient = selectors.patient_get(user=request.user, patient_id=patient_id)
+    except NotVisible:
+        raise Http404("visit not found") from None
+    form = VideoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                result = uploads.video_upload(
+                    user=request.user,
+                    patient_id=patient_id,
+                    visit_id=visit_id,
+                    uploaded=d["video"],
+                    config={"model": d["model"], "activity": d["activity"], "height_m": d["height_m"]},
+                )
+            except (UploadRefused, ConfigError, DomainError) as exc:
+                messages.error(request, str(exc)[:1].upper() + str(exc)[1:])
+            else:
+                messages.success(
+                    request,
+                    "This video was already analysed for this visit; its results are below."
+                    if result.duplicate
+                    else "Video received; the analysis is running.",
+                )
+                return redirect("visit", patient_id=patient_id, visit_id=visit_id)
+        else:
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+    analyses = service.visit_analyses(user=request.user, patient_id=patient_id, visit_id=visit_id)
+    context = {
+        "patient": patient,
+        "visit": chart_visit,
+        "form": VideoForm() if request.method == "POST" else form,
+        "analyses": [{"row": a, "metrics": _metric_rows(a)} for a in analyses],
+        "running": any(a.status == "requested" for a in analyses),
+        "max_upload_mb": round(settings.MAX_UPLOAD_BYTES / 1e6),
+        "ws_path": f"/ws/patients/{patient_id}/visits/{visit_id}/analyses/",
+    }
+    return render(request, "clinic/visit.html", context)
