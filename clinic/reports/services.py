@@ -9,11 +9,13 @@ from uuid import UUID
 
 from django.utils import timezone
 
-from clinic import selectors
+from clinic import blobs, selectors
+from clinic.access import keys
 from clinic.access import log as access_log
-from clinic.access.policy import require_admin
-from clinic.projections.models import PatientSummary
-from clinic.reports import archive, fhir, pdf, svg, tables
+from clinic.access.policy import NotVisible, require_admin
+from clinic.offline.sequence import decode_sequence
+from clinic.projections.models import PatientSummary, SequenceView, VisitView
+from clinic.reports import archive, fhir, pdf, playback, svg, tables
 from clinic.reports.gather import patient_record
 
 
@@ -76,6 +78,36 @@ def progress_view(*, user: Any, patient_id: UUID, sessions: int = 6) -> dict[str
         "charts": charts,
         "comparison": tables.session_comparison(record, sessions=sessions),
     }
+
+
+def patient_sequences(*, user: Any, patient_id: UUID) -> dict[str, Any]:
+    """The patient and their stored landmark sequences with visit dates, newest first."""
+    patient = selectors.patient_get(user=user, patient_id=patient_id, action="read_sequences")
+    dates = dict(VisitView.objects.filter(patient_id=patient_id).values_list("visit_id", "visit_date"))
+    sequences = [
+        {
+            "sha256": s.sequence_sha256,
+            "visit_date": dates.get(s.visit_id),
+            "source": s.source,
+            "frames": s.frames,
+            "fps": s.fps,
+            "model": s.model,
+        }
+        for s in SequenceView.objects.filter(patient_id=patient_id).order_by("-stored_at")
+    ]
+    return {"patient": patient, "sequences": sequences}
+
+
+def sequence_playback(*, user: Any, patient_id: UUID, sequence_sha256: str) -> dict[str, Any]:
+    """Playback frames of one of the patient's sequences; NotVisible if it is not theirs."""
+    selectors.patient_get(user=user, patient_id=patient_id, action="read_sequence")
+    if not SequenceView.objects.filter(patient_id=patient_id, sequence_sha256=sequence_sha256).exists():
+        raise NotVisible("no such sequence for this patient")
+    try:
+        data = blobs.get("sequence", patient_id, sequence_sha256)
+    except (blobs.BlobMissing, keys.KeyDestroyed):
+        raise NotVisible("the sequence is no longer stored") from None
+    return playback.playback_data(decode_sequence(data))
 
 
 def practice_export(*, user: Any) -> Document:

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from clinic.access.policy import Forbidden, NotVisible
@@ -60,3 +60,26 @@ def progress(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     except NotVisible as exc:
         raise Http404(str(exc)) from None
     return render(request, "clinic/progress.html", view)
+
+
+@login_required
+def playback_page(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    """Two recorded landmark sequences side by side on one frame scrubber."""
+    try:
+        context = services.patient_sequences(user=request.user, patient_id=patient_id)
+    except NotVisible as exc:
+        raise Http404(str(exc)) from None
+    shas = [s["sha256"] for s in context["sequences"]]
+    context["a"] = request.GET.get("a") or (shas[0] if shas else "")
+    context["b"] = request.GET.get("b") or (shas[-1] if shas else "")
+    return render(request, "clinic/playback.html", context)
+
+
+@login_required
+def sequence_json(request: HttpRequest, patient_id: UUID, sha256: str) -> JsonResponse:
+    try:
+        return JsonResponse(
+            services.sequence_playback(user=request.user, patient_id=patient_id, sequence_sha256=sha256)
+        )
+    except NotVisible as exc:
+        raise Http404(str(exc)) from None

@@ -21,5 +21,7 @@ urlpatterns = [
     path(f"{P}/measurements.<str:fmt>", documents.export, name="patient-export"),
     path(f"{P}/fhir.json", documents.fhir_bundle, name="patient-fhir"),
     path(f"{P}/progress/", documents.progress, name="patient-progress"),
+    path(f"{P}/playback/", documents.playback_page, name="patient-playback"),
+    path(f"{P}/sequences/<str:sha256>.json", documents.sequence_json, name="patient-sequence"),
     path(f"{P}/capture/", capture_views.capture, name="patient-capture"),
 ]

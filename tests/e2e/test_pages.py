@@ -134,3 +134,92 @@ def test_progress_page_shows_goal_chart_with_target_line(live_server, artifacts_
         assert all(target_y < y for y in point_ys)
         assert "Session to session" in page.content()
         page.screenshot(path=str(artifacts_dir / "progress.png"), full_page=True)
+
+
+def _store_recording(user, patient, visit_id, frames, *, shift_px: float = 0.0):  # type: ignore[no-untyped-def]
+    """A stored landmark sequence made from the published squat landmarks, through the domain."""
+    import json as _json
+
+    import numpy as np
+    from django.utils import timezone
+
+    from clinic import blobs
+    from clinic.domain import commands as c
+    from clinic.domain.decide import decide_patient
+    from clinic.domain.patients import PatientState, evolve
+    from clinic.offline.sequence import encode_sequence
+    from clinic.services.streams import execute, patient_stream
+    from tests.conftest import SHARED_DATA
+
+    ref = np.array(
+        _json.loads((SHARED_DATA / "videos" / "squats_front.reference_blazepose_full_2d.json").read_text()),
+        dtype=float,
+    )[:frames]
+    image = np.full((1, len(ref), 33, 4), np.nan)
+    image[0, :, :, :3] = ref
+    image[0, :, :, 0] += shift_px
+    image[0, :, :, 3] = 0.9
+    data = encode_sequence(
+        image, image.copy(), person_ids=[1], subject=1, fps_hz=5.0, width_px=720, height_px=1280, model="full"
+    )
+    sha = blobs.put("sequence", patient.id, data)
+    start = c.StartRecording(
+        visit_id=visit_id, exercise="squat", model="full", mode="server", now=timezone.now()
+    )
+    for command in (
+        start,
+        c.StopRecording(
+            recording_id=start.recording_id,
+            now=timezone.now(),
+            frames=len(ref),
+            duration_s=len(ref) / 5.0,
+            sequence_sha256=sha,
+            fps=5.0,
+        ),
+    ):
+        execute(
+            patient_stream(patient.id),
+            command,
+            evolve=evolve,
+            initial=PatientState(),
+            decide=decide_patient,
+            expected_version=None,
+        )
+    return sha
+
+
+def test_playback_scrubber_steps_a_frame(live_server, artifacts_dir: Path, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    practice = make_practice()
+    patient = make_patient(practice.therapist, family_name="Played")
+    visit_id, _ = make_evaluation(practice.therapist, patient)
+    baseline = _store_recording(practice.therapist, patient, visit_id, 40)
+    current = _store_recording(practice.therapist, patient, visit_id, 65, shift_px=5.0)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", practice.therapist.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_selector("#caseload")
+        page.goto(f"{live_server.url}/patients/{patient.id}/playback/?a={current}&b={baseline}")
+        page.wait_for_selector('#playback[data-ready="true"]')
+        assert page.get_attribute("#canvas-a", "data-frame") == "0"
+        assert int(page.get_attribute("#canvas-a", "data-drawn-landmarks") or 0) == 33
+        page.click("#next-frame")
+        assert page.get_attribute("#canvas-a", "data-frame") == "1"
+        assert page.get_attribute("#canvas-b", "data-frame") == "1"
+        page.fill("#scrubber", "50")
+        page.dispatch_event("#scrubber", "input")
+        # The baseline is shorter: it holds its last frame while this session plays on.
+        assert page.get_attribute("#canvas-a", "data-frame") == "50"
+        assert page.get_attribute("#canvas-b", "data-frame") == "39"
+        page.click("#prev-frame")
+        assert page.get_attribute("#canvas-a", "data-frame") == "49"
+        page.screenshot(path=str(artifacts_dir / "playback.png"), full_page=True)
+    other = make_practice("Other PT", prefix="o")
+    from django.test import Client
+
+    client = Client()
+    client.force_login(other.admin)
+    assert client.get(f"/patients/{patient.id}/sequences/{current}.json").status_code == 404

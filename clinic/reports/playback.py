@@ -1,0 +1,72 @@
+"""Frame-by-frame skeleton playback data for a stored landmark sequence (pure; no Django).
+
+The page draws the subject's 33 BlazePose landmarks per frame and writes joint angles
+beside the joints; two sequences play side by side on one scrubber. Angles come from
+:func:`analysis.angles.joint_angles` (its sign conventions apply).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from analysis.angles import joint_angles
+from analysis.types import Trajectories
+from clinic.offline.sequence import LandmarkSequence
+
+# Angles shown on the skeleton and the landmark they are written beside. Knee: the interior
+# angle (180 deg = straight), which any camera view shows; hip flexion only where the view
+# allows it (the library returns NaN otherwise).
+SHOWN_ANGLES = {
+    "left_knee_angle": 25,
+    "right_knee_angle": 26,
+    "left_hip_flexion": 23,
+    "right_hip_flexion": 24,
+    "left_elbow_flexion": 13,
+    "right_elbow_flexion": 14,
+}
+
+
+def _clean(values: np.ndarray, digits: int) -> list[float | None]:
+    return [None if not math.isfinite(v) else round(float(v), digits) for v in values]
+
+
+def playback_data(sequence: LandmarkSequence) -> dict[str, Any]:
+    """JSON-ready frames of the subject: ``landmarks[f][i] = [x_px, y_px, visibility]`` (null if unseen)."""
+    image = sequence.subject_image()
+    frames = image.shape[0]
+    landmarks = [
+        [
+            None
+            if not math.isfinite(image[f, i, 0])
+            else [
+                round(float(image[f, i, 0]), 1),
+                round(float(image[f, i, 1]), 1),
+                round(float(image[f, i, 3]), 2),
+            ]
+            for i in range(33)
+        ]
+        for f in range(frames)
+    ]
+    angles: dict[str, Any] = {}
+    try:
+        traj = Trajectories.from_landmarks(
+            image, rate_hz=sequence.fps_hz, image_size_px=(sequence.width_px, sequence.height_px)
+        )
+        computed = joint_angles(traj)
+    except ValueError:
+        computed = {}
+    for name, joint in SHOWN_ANGLES.items():
+        if name in computed and np.isfinite(computed[name]).any():
+            angles[name] = {"joint": joint, "deg": _clean(computed[name], 1)}
+    return {
+        "frames": frames,
+        "fps": sequence.fps_hz,
+        "width": sequence.width_px,
+        "height": sequence.height_px,
+        "model": sequence.model,
+        "landmarks": landmarks,
+        "angles": angles,
+    }
