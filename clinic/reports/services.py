@@ -14,8 +14,8 @@ from clinic.access import keys
 from clinic.access import log as access_log
 from clinic.access.policy import NotVisible, require_admin
 from clinic.offline.sequence import decode_sequence
-from clinic.projections.models import PatientSummary, SequenceView, VisitView
-from clinic.reports import archive, fhir, pdf, playback, svg, tables
+from clinic.projections.models import AnalysisView, PatientSummary, SequenceView, VisitView
+from clinic.reports import archive, fhir, pdf, playback, recording, svg, tables
 from clinic.reports.gather import patient_record
 
 
@@ -108,6 +108,31 @@ def sequence_playback(*, user: Any, patient_id: UUID, sequence_sha256: str) -> d
     except (blobs.BlobMissing, keys.KeyDestroyed):
         raise NotVisible("the sequence is no longer stored") from None
     return playback.playback_data(decode_sequence(data))
+
+
+def recording_export(*, user: Any, patient_id: UUID, sequence_sha256: str, fmt: str) -> Document:
+    """One recording's joint-angle time series (CSV), or everything measured on it (JSON)."""
+    if fmt not in ("csv", "json"):
+        raise pdf.UnsupportedReport("export format must be csv or json")
+    selectors.patient_get(user=user, patient_id=patient_id, action=f"export_recording_{fmt}")
+    if not SequenceView.objects.filter(patient_id=patient_id, sequence_sha256=sequence_sha256).exists():
+        raise NotVisible("no such sequence for this patient")
+    try:
+        sequence = decode_sequence(blobs.get("sequence", patient_id, sequence_sha256))
+    except (blobs.BlobMissing, keys.KeyDestroyed):
+        raise NotVisible("the sequence is no longer stored") from None
+    name = f"recording-{sequence_sha256[:12]}.{fmt}"
+    if fmt == "csv":
+        return Document(name, "text/csv", recording.recording_csv(sequence).encode())
+    analyses = list(
+        AnalysisView.objects.filter(patient_id=patient_id, sequence_sha256=sequence_sha256).values(
+            "analysis_id", "status", "software_version", "config", "failure_reason", "metrics", "summary"
+        )
+    )
+    for a in analyses:
+        a["analysis_id"] = str(a["analysis_id"])
+    body = recording.recording_json(sequence, sequence_sha256=sequence_sha256, analyses=analyses)
+    return Document(name, "application/json", json.dumps(body, indent=1).encode())
 
 
 def practice_export(*, user: Any) -> Document:

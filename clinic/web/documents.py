@@ -83,3 +83,15 @@ def sequence_json(request: HttpRequest, patient_id: UUID, sha256: str) -> JsonRe
         )
     except NotVisible as exc:
         raise Http404(str(exc)) from None
+
+
+@login_required
+def recording_export(request: HttpRequest, patient_id: UUID, sha256: str, fmt: str) -> HttpResponse:
+    try:
+        return _send(
+            services.recording_export(
+                user=request.user, patient_id=patient_id, sequence_sha256=sha256, fmt=fmt
+            )
+        )
+    except (NotVisible, UnsupportedReport) as exc:
+        raise Http404(str(exc)) from None

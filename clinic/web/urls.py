@@ -23,5 +23,6 @@ urlpatterns = [
     path(f"{P}/progress/", documents.progress, name="patient-progress"),
     path(f"{P}/playback/", documents.playback_page, name="patient-playback"),
     path(f"{P}/sequences/<str:sha256>.json", documents.sequence_json, name="patient-sequence"),
+    path(f"{P}/recordings/<str:sha256>.<str:fmt>", documents.recording_export, name="recording-export"),
     path(f"{P}/capture/", capture_views.capture, name="patient-capture"),
 ]

@@ -223,3 +223,31 @@ def test_playback_scrubber_steps_a_frame(live_server, artifacts_dir: Path, setti
     client = Client()
     client.force_login(other.admin)
     assert client.get(f"/patients/{patient.id}/sequences/{current}.json").status_code == 404
+
+
+def test_recording_exports_round_trip(settings, tmp_path, client) -> None:  # type: ignore[no-untyped-def]
+    import csv as _csv
+    import io as _io
+    import json as _json
+
+    settings.MEDIA_ROOT = tmp_path
+    practice = make_practice()
+    patient = make_patient(practice.therapist, family_name="Exported")
+    visit_id, _ = make_evaluation(practice.therapist, patient)
+    sha = _store_recording(practice.therapist, patient, visit_id, 30)
+    client.force_login(practice.therapist)
+    rows = list(
+        _csv.DictReader(
+            _io.StringIO(client.get(f"/patients/{patient.id}/recordings/{sha}.csv").content.decode())
+        )
+    )
+    data = _json.loads(client.get(f"/patients/{patient.id}/recordings/{sha}.json").content)
+    assert len(rows) == len(data["frames"]) == 30 == data["sequence"]["frames"]
+    assert list(rows[0]) == list(data["columns"])
+    assert rows[7]["time_s"] == "1.4000" and data["frames"][7]["time_s"] == 1.4
+    knee = [float(r["left_knee_angle_deg"]) for r in rows]
+    assert knee == [f["left_knee_angle_deg"] for f in data["frames"]]
+    assert min(knee) < 130 < max(knee)  # the squat bends the knee well away from straight
+    assert data["gait_events"] == [] and data["analyses"] == []
+    client.force_login(practice.other_therapist)
+    assert client.get(f"/patients/{patient.id}/recordings/{sha}.csv").status_code == 404

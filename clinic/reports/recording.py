@@ -1,0 +1,95 @@
+"""Per-recording exports: the joint-angle time series, gait events and metric summaries.
+
+CSV (one row per frame): ``frame`` (0-based), ``time_s`` (frame / fps), then one column per
+joint angle in degrees named as in :func:`analysis.angles.joint_angles` (sign conventions
+there); empty where the joint was not seen or the camera view cannot show that angle.
+
+JSON: ``sequence`` (hash, frames, fps, image size, model), ``columns`` (the CSV columns with
+units), ``frames`` (the same rows), ``gait_events`` (``{"frame", "time_s", "side", "event"}``
+from the recording's analyses), ``metrics`` (every value with its unit) and ``analyses``
+(id, status, software version, configuration).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from typing import Any
+
+import numpy as np
+
+from analysis.angles import joint_angles
+from analysis.types import Trajectories
+from clinic.offline.sequence import LandmarkSequence
+
+
+def angle_series(sequence: LandmarkSequence) -> dict[str, np.ndarray]:
+    """Joint angles of the subject per frame, in degrees (NaN where unavailable)."""
+    traj = Trajectories.from_landmarks(
+        sequence.subject_image(),
+        rate_hz=sequence.fps_hz,
+        image_size_px=(sequence.width_px, sequence.height_px),
+    )
+    return {name: np.asarray(values, dtype=float) for name, values in sorted(joint_angles(traj).items())}
+
+
+def _cell(value: float) -> str:
+    return "" if not math.isfinite(value) else f"{value:.2f}"
+
+
+def recording_csv(sequence: LandmarkSequence) -> str:
+    angles = angle_series(sequence)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["frame", "time_s", *(f"{name}_deg" for name in angles)])
+    for f in range(sequence.frames):
+        writer.writerow([f, f"{f / sequence.fps_hz:.4f}", *(_cell(values[f]) for values in angles.values())])
+    return out.getvalue()
+
+
+def _gait_events(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    gait = summary.get("gait") or {}
+    events = [{**e, "event": "heel_strike"} for e in gait.get("heel_strikes", [])]
+    events += [{**e, "event": "toe_off"} for e in gait.get("toe_offs", [])]
+    return sorted(events, key=lambda e: (e.get("frame", 0), e["event"]))
+
+
+def recording_json(
+    sequence: LandmarkSequence, *, sequence_sha256: str, analyses: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Everything measured on one recording; ``analyses`` are AnalysisView-like dicts."""
+    angles = angle_series(sequence)
+    completed = [a for a in analyses if a["status"] == "completed"]
+    return {
+        "sequence": {
+            "sha256": sequence_sha256,
+            "frames": sequence.frames,
+            "fps": sequence.fps_hz,
+            "width_px": sequence.width_px,
+            "height_px": sequence.height_px,
+            "model": sequence.model,
+        },
+        "columns": {
+            "frame": "0-based frame index",
+            "time_s": "seconds since the first frame",
+            **{f"{name}_deg": "degrees" for name in angles},
+        },
+        "frames": [
+            {
+                "frame": f,
+                "time_s": round(f / sequence.fps_hz, 4),
+                **{
+                    f"{name}_deg": (None if not math.isfinite(v[f]) else round(float(v[f]), 2))
+                    for name, v in angles.items()
+                },
+            }
+            for f in range(sequence.frames)
+        ],
+        "gait_events": [e for a in completed for e in _gait_events(a.get("summary") or {})],
+        "metrics": [m for a in completed for m in a.get("metrics") or []],
+        "analyses": [
+            {k: a.get(k) for k in ("analysis_id", "status", "software_version", "config", "failure_reason")}
+            for a in analyses
+        ],
+    }
