@@ -33,7 +33,7 @@ Progress goes to the Channels group :func:`progress_group` (``"visit-<visit id>"
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NewType
 from uuid import UUID, uuid5
@@ -246,6 +246,20 @@ def analysis_fail(
         )
 
 
+_listeners: list[Callable[[dict[str, Any]], None]] = []
+
+
+@contextmanager
+def listening(listener: Callable[[dict[str, Any]], None]) -> Iterator[None]:
+    """Also hand every progress message published in this process to ``listener`` (the command
+    line's progress bar when the analysis runs in-process)."""
+    _listeners.append(listener)
+    try:
+        yield
+    finally:
+        _listeners.remove(listener)
+
+
 def publish_progress(
     *,
     visit_id: UUID | str,
@@ -256,6 +270,16 @@ def publish_progress(
     message: str = "",
 ) -> None:
     """Send one progress message to the visit's Channels group; never fails the caller."""
+    payload = {
+        "type": "analysis.progress",
+        "analysis_id": str(analysis_id),
+        "stage": stage,
+        "percent": round(float(percent), 1),
+        "status": status,
+        "message": message,
+    }
+    for listener in list(_listeners):
+        listener(payload)
     try:
         from asgiref.sync import async_to_sync
         from channels.layers import get_channel_layer
@@ -263,17 +287,7 @@ def publish_progress(
         layer = get_channel_layer()
         if layer is None:
             return
-        async_to_sync(layer.group_send)(
-            progress_group(visit_id),
-            {
-                "type": "analysis.progress",
-                "analysis_id": str(analysis_id),
-                "stage": stage,
-                "percent": round(float(percent), 1),
-                "status": status,
-                "message": message,
-            },
-        )
+        async_to_sync(layer.group_send)(progress_group(visit_id), payload)
     except Exception:  # progress is a courtesy: a channel-layer hiccup must not fail the analysis
         log.warning("could not publish analysis progress", exc_info=True)
 
