@@ -9,9 +9,10 @@ from uuid import UUID
 from django.utils import timezone
 
 from clinic.domain import commands as c
+from clinic.domain.errors import InvalidValue
 from clinic.domain.events import SoapNote
 from clinic.domain.vocabulary import metric as metric_of
-from clinic.projections.models import StaffMember
+from clinic.projections.models import StaffMember, VisitView
 from clinic.services.patients import Written, run_patient_command
 
 
@@ -30,6 +31,10 @@ def goal_set(
     lifecycle_status: str = "active",
     expected_version: int | None,
 ) -> Written:
+    """Set a goal. With ``baseline_visit_id`` and no ``baseline``, the baseline is the value of
+    ``metric`` measured at that visit (the latest one if it was measured more than once)."""
+    if baseline is None and baseline_visit_id is not None:
+        baseline = _measured_at(patient_id, baseline_visit_id, metric)
     command = c.SetGoal(
         metric=metric,
         description=description,
@@ -46,6 +51,18 @@ def goal_set(
         user, patient_id, command, action="goal_set", expected_version=expected_version
     )
     return Written(command.goal_id, result.last_version)
+
+
+def _measured_at(patient_id: UUID, visit_id: UUID, metric: str) -> float:
+    visit = VisitView.objects.filter(patient_id=patient_id, visit_id=visit_id).first()
+    values = [m["value"] for m in (visit.measurements if visit else []) if m["metric"] == metric]
+    if not values:
+        raise InvalidValue(
+            f"the baseline visit has no {metric_of(metric).label.lower()} measurement",
+            code="no_baseline_measurement",
+            field="baseline_visit_id",
+        )
+    return float(values[-1])
 
 
 def goal_change_lifecycle(

@@ -34,9 +34,19 @@ class GoalForm(VersionedForm):
     metric = forms.ChoiceField(choices=[(m.code, f"{m.label} ({m.unit})") for m in METRICS.values()])
     comparator = forms.ChoiceField(choices=[(c.value, c.value) for c in Comparator], initial=">=")
     target = forms.FloatField()
-    baseline = forms.FloatField(required=False)
+    baseline = forms.FloatField(required=False, help_text="or take it from a visit below")
+    baseline_visit = forms.ChoiceField(required=False, label="Baseline from visit", choices=[("", "none")])
     due_date = forms.DateField(widget=DateInput)
     description = forms.CharField(max_length=300, required=False)
+
+
+def visit_choices(visits: list) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+    """Visits with measurements, newest first, as (visit id, label) choices."""
+    return [("", "none")] + [
+        (str(v.visit_id), f"{v.visit_date:%Y-%m-%d} {v.visit_type.replace('_', ' ')}")
+        for v in visits
+        if v.measurements
+    ]
 
 
 class VisitNoteForm(VersionedForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +16,7 @@ from clinic import selectors
 from clinic.access.policy import Forbidden, NotVisible, staff_member
 from clinic.domain.errors import DomainError
 from clinic.eventstore.errors import ConcurrencyConflict
+from clinic.projections.models import VisitView
 from clinic.services import care, patients
 from clinic.web import forms
 
@@ -92,7 +94,7 @@ def patient(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     today = timezone.localdate()
     context = {
         **chart,
-        "goal_form": forms.GoalForm(initial={"expected_version": version}),
+        "goal_form": _goal_form(chart["visits"], initial={"expected_version": version}),
         "note_form": forms.VisitNoteForm(
             initial={
                 "expected_version": version,
@@ -114,7 +116,7 @@ def patient(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 
 
 def _post(
-    request: HttpRequest, patient_id: UUID, form_class: type[forms.VersionedForm], action: Any
+    request: HttpRequest, patient_id: UUID, form_class: Callable[[Any], forms.VersionedForm], action: Any
 ) -> HttpResponse:
     """Run ``action(cleaned_data)`` for a valid POST and come back to the patient page."""
     if request.method != "POST":
@@ -136,10 +138,17 @@ def _post(
     return redirect("patient", patient_id=patient_id)
 
 
+def _goal_form(visits: list[Any], data: Any = None, initial: Any = None) -> forms.GoalForm:
+    form = forms.GoalForm(data, initial=initial)
+    form.fields["baseline_visit"].choices = forms.visit_choices(visits)  # type: ignore[attr-defined]
+    return form
+
+
 @login_required
 def goal_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     def act(d: dict[str, Any]) -> str:
         care.goal_set(
+            baseline_visit_id=UUID(d["baseline_visit"]) if d.get("baseline_visit") else None,
             user=request.user,
             patient_id=patient_id,
             metric=d["metric"],
@@ -152,7 +161,10 @@ def goal_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         )
         return "Goal set."
 
-    return _post(request, patient_id, forms.GoalForm, act)
+    def form(data: Any) -> forms.GoalForm:  # built after the visibility check in _post
+        return _goal_form(list(VisitView.objects.filter(patient_id=patient_id).order_by("-visit_date")), data)
+
+    return _post(request, patient_id, form, act)
 
 
 @login_required

@@ -289,3 +289,30 @@ def test_caseload_is_paged_in_name_order() -> None:
     rest = api.get("/api/caseload/?limit=2&offset=2").json()
     assert [r["patient"]["family_name"] for r in rest["results"]] == ["Cole"]
     assert api.get("/api/caseload/?limit=0").status_code == 400
+
+
+def test_goal_baseline_from_a_chosen_visit(setup) -> None:  # type: ignore[no-untyped-def]
+    practice, pid, visit_id, version = setup
+    api = client_for(practice.therapist)
+    version = api.post(
+        f"/api/patients/{pid}/visits/{visit_id}/measurements/",
+        {"metric": "cadence", "value": 92, "expected_version": version},
+        format="json",
+    ).json()["version"]
+    body = {
+        "metric": "cadence",
+        "target": 105,
+        "comparator": ">=",
+        "due_date": due().isoformat(),
+        "baseline_visit_id": str(visit_id),
+        "expected_version": version,
+    }
+    assert api.post(f"/api/patients/{pid}/goals/", body, format="json").status_code == 201
+    [goal] = api.get(f"/api/patients/{pid}/goals/").json()
+    assert goal["baseline"] == 92
+    missing = api.post(
+        f"/api/patients/{pid}/goals/",
+        {**body, "metric": "gait_speed", "target": 1.2, "expected_version": version + 1},
+        format="json",
+    )
+    assert missing.status_code == 400 and missing.json()["code"] == "no_baseline_measurement"
