@@ -38,3 +38,12 @@ def chromium(extra_args: tuple[str, ...] = ()) -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def log_in(page: Any, base_url: str, username: str, password: str) -> None:
+    """Sign in through the login form and wait for the caseload."""
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#caseload")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from clinic.projections.models import GoalView, VisitView
-from tests.e2e.browser import chromium
+from tests.e2e.browser import chromium, log_in
 from tests.factories import PASSWORD, due, make_evaluation, make_patient, make_practice
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -117,11 +117,7 @@ def test_progress_page_shows_goal_chart_with_target_line(live_server, artifacts_
         ).version
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", practice.therapist.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_selector("#caseload")
+        log_in(page, live_server.url, practice.therapist.username, PASSWORD)
         page.goto(f"{live_server.url}/patients/{patient.id}/")
         page.click("text=Progress toward goals")
         page.wait_for_selector("#goal-charts svg.chart")
@@ -197,11 +193,7 @@ def test_playback_scrubber_steps_a_frame(live_server, artifacts_dir: Path, setti
     current = _store_recording(practice.therapist, patient, visit_id, 65, shift_px=5.0)
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", practice.therapist.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_selector("#caseload")
+        log_in(page, live_server.url, practice.therapist.username, PASSWORD)
         page.goto(f"{live_server.url}/patients/{patient.id}/playback/?a={current}&b={baseline}")
         page.wait_for_selector('#playback[data-ready="true"]')
         assert page.get_attribute("#canvas-a", "data-frame") == "0"

@@ -75,20 +75,23 @@ def _load_patient(p: dict[str, Any], *, user: Any, today: date) -> None:
         contact=p["contact"],
     )
     pid, version = written.id, written.version
+
+    def certify(plan: dict[str, Any], version: int) -> int:
+        return patients.plan_of_care_establish(
+            user=user,
+            patient_id=pid,
+            certification_start=day(plan["start"]),
+            certification_end=day(plan["end"]),
+            frequency_per_week=plan["frequency_per_week"],
+            duration_weeks=plan["duration_weeks"],
+            interventions=plan["interventions"],
+            expected_version=version,
+        ).version
+
     plans = list(p["plans"])
     for index, v in enumerate(p["visits"]):
         while plans and plans[0]["start"] <= v["day"]:
-            plan = plans.pop(0)
-            version = patients.plan_of_care_establish(
-                user=user,
-                patient_id=pid,
-                certification_start=day(plan["start"]),
-                certification_end=day(plan["end"]),
-                frequency_per_week=plan["frequency_per_week"],
-                duration_weeks=plan["duration_weeks"],
-                interventions=plan["interventions"],
-                expected_version=version,
-            ).version
+            version = certify(plans.pop(0), version)
         visit = care.visit_record(
             user=user,
             patient_id=pid,
@@ -127,16 +130,7 @@ def _load_patient(p: dict[str, Any], *, user: Any, today: date) -> None:
                 user=user, patient_id=pid, visit_id=visit.id, expected_version=version
             ).version
     for plan in plans:
-        version = patients.plan_of_care_establish(
-            user=user,
-            patient_id=pid,
-            certification_start=day(plan["start"]),
-            certification_end=day(plan["end"]),
-            frequency_per_week=plan["frequency_per_week"],
-            duration_weeks=plan["duration_weeks"],
-            interventions=plan["interventions"],
-            expected_version=version,
-        ).version
+        version = certify(plan, version)
     if p["discharge"]:
         patients.patient_discharge(
             user=user,
