@@ -193,6 +193,18 @@ class StopRecording(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class StoreLandmarkSequence(Command):
+    """Record the landmark sequence an uploaded video's pose estimation stored."""
+
+    visit_id: UUID
+    sequence_sha256: str
+    source_id: UUID
+    frames: int
+    fps: float
+    model: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class RequestAnalysis(Command):
     visit_id: UUID
     source: str

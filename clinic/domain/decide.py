@@ -15,6 +15,7 @@ from clinic.domain.media import (
     decide_request_analysis,
     decide_start_recording,
     decide_stop_recording,
+    decide_store_sequence,
     decide_upload,
 )
 from clinic.domain.patients import (
@@ -52,6 +53,7 @@ _DECIDERS: dict[type[c.Command], Callable[[Any, PatientState], list[DomainEvent]
     c.DeleteVideo: decide_delete_video,
     c.StartRecording: decide_start_recording,
     c.StopRecording: decide_stop_recording,
+    c.StoreLandmarkSequence: decide_store_sequence,
     c.RequestAnalysis: decide_request_analysis,
     c.CompleteAnalysis: decide_complete_analysis,
     c.FailAnalysis: decide_fail_analysis,

@@ -26,6 +26,7 @@ from clinic.domain.commands import (
     RequestAnalysis,
     StartRecording,
     StopRecording,
+    StoreLandmarkSequence,
     UploadVideo,
 )
 from clinic.domain.errors import InvalidState, InvalidValue, NotFound
@@ -146,6 +147,29 @@ def decide_stop_recording(command: StopRecording, state: PatientState) -> list[D
             fps=command.fps,
             model=recording.model,
         ),
+    ]
+
+
+def decide_store_sequence(command: StoreLandmarkSequence, state: PatientState) -> list[DomainEvent]:
+    """An uploaded video's landmarks, stored once per visit (a retried task decides nothing)."""
+    if state.patient_id is None or command.visit_id not in state.visits:
+        raise NotFound("no such visit for this patient", field="visit_id")
+    sha256 = _check_sha256(command.sequence_sha256, "sequence_sha256")
+    if (command.visit_id, sha256) in state.sequences:
+        return []
+    if command.frames <= 0 or command.fps <= 0:
+        raise InvalidValue("a landmark sequence needs at least one frame", code="empty_sequence")
+    return [
+        LandmarkSequenceStored(
+            patient_id=state.patient_id,
+            visit_id=command.visit_id,
+            sequence_sha256=sha256,
+            source="upload",
+            source_id=command.source_id,
+            frames=command.frames,
+            fps=command.fps,
+            model=command.model,
+        )
     ]
 
 

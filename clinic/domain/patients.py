@@ -113,6 +113,7 @@ class PatientState:
     uploads: dict[UUID, UUID] = field(default_factory=dict)  # upload id -> visit id, while stored
     recordings: dict[UUID, RecordingState] = field(default_factory=dict)
     analyses: dict[UUID, AnalysisState] = field(default_factory=dict)
+    sequences: frozenset[tuple[UUID, str]] = field(default_factory=frozenset)  # (visit id, sha256)
 
     @property
     def exists(self) -> bool:
@@ -194,7 +195,9 @@ def evolve(state: PatientState, event: DomainEvent) -> PatientState:
         case AnalysisFailed():
             failed = replace(state.analyses[event.analysis_id], status="failed")
             return replace(state, analyses={**state.analyses, event.analysis_id: failed})
-        case MeasurementRecorded() | VisitNoteAmended() | LandmarkSequenceStored():
+        case LandmarkSequenceStored():
+            return replace(state, sequences=state.sequences | {(event.visit_id, event.sequence_sha256)})
+        case MeasurementRecorded() | VisitNoteAmended():
             return state
     return state
 
