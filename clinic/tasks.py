@@ -26,7 +26,7 @@ from uuid import UUID
 
 from celery import Task, chain, chord, group, shared_task
 from celery.canvas import Signature
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from kombu.exceptions import OperationalError as BrokerError
 
 from clinic import blobs
@@ -249,14 +249,26 @@ def record(self: Task, parts: list[dict[str, Any]]) -> dict[str, Any]:
         if "video" in job:
             summary["video"] = job["video"]
         summary["config"] = job["config"]
-        events = service.analysis_complete(
-            patient_id=patient_id,
-            analysis_id=analysis_id,
-            software_version=software_version(),
-            sequence_sha256=job["sequence_sha256"],
-            metrics=metric_values(summary),
-            summary=summary,
-        )
+        with transaction.atomic():  # the sequence and the results are recorded together or not at all
+            events = []
+            if job["source"] == "upload" and "video" in job:
+                events += service.sequence_record(
+                    patient_id=patient_id,
+                    visit_id=UUID(job["visit_id"]),
+                    sequence_sha256=job["sequence_sha256"],
+                    upload_id=UUID(job["source_id"]),
+                    frames=job["video"]["frames"],
+                    fps=job["video"]["fps"],
+                    model=job["video"]["model"],
+                )
+            events += service.analysis_complete(
+                patient_id=patient_id,
+                analysis_id=analysis_id,
+                software_version=software_version(),
+                sequence_sha256=job["sequence_sha256"],
+                metrics=metric_values(summary),
+                summary=summary,
+            )
         appended = len(events)
     uploads.discard_video_after_analysis(job)
     state = service.analysis_state(patient_id, analysis_id)

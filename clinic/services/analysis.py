@@ -233,6 +233,23 @@ def analysis_complete(
         return append_decided(patient_id, command, id_seed=analysis_id, label="completed")
 
 
+def sequence_record(
+    *, patient_id: UUID, visit_id: UUID, sequence_sha256: str, upload_id: UUID, frames: int, fps: float,
+    model: str, actor: str = "task:analysis",
+) -> list[DomainEvent]:  # fmt: skip
+    """Record the landmark sequence an uploaded video's pose step stored (once per visit)."""
+    command = c.StoreLandmarkSequence(
+        visit_id=visit_id,
+        sequence_sha256=sequence_sha256,
+        source_id=upload_id,
+        frames=frames,
+        fps=fps,
+        model=model,
+    )
+    with execution_context(actor=actor):
+        return append_decided(patient_id, command, id_seed=upload_id, label=f"sequence:{sequence_sha256}")
+
+
 def analysis_fail(
     *, patient_id: UUID, analysis_id: UUID, reason: str, actor: str = "task:analysis"
 ) -> list[DomainEvent]:

@@ -165,7 +165,7 @@ def squat_sequence(shared_data: Path, *, subject: int | None = 1) -> bytes:
     folder = shared_data / "videos"
     image = np.array(json.loads((folder / "squats_front.reference_blazepose_full_2d.json").read_text()))
     world = np.array(json.loads((folder / "squats_front.reference_blazepose_full_world3d.json").read_text()))
-    ones = np.ones(image.shape[:2] + (1,))
+    ones = np.ones((*image.shape[:2], 1))
     return encode_sequence(
         np.concatenate([image, ones], axis=2)[None],
         np.concatenate([world, ones], axis=2)[None],

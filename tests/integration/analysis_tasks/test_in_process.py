@@ -34,7 +34,7 @@ def _setup() -> tuple[Any, Any, UUID]:
 
 
 def test_recording_sequence_is_analysed_and_recorded_once(shared_data: Path) -> None:
-    practice, patient, visit_id = _setup()
+    _practice, patient, visit_id = _setup()
     sha = blobs.put("sequence", patient.id, squat_sequence(shared_data))
     request = dict(
         user_or_actor="task:recording",
@@ -176,7 +176,7 @@ def test_bad_uploads_are_refused_and_leave_nothing(
 
 
 def test_video_is_kept_only_when_the_practice_retains_videos() -> None:
-    practice, patient, visit_id = _setup()
+    practice, patient, _visit_id = _setup()
     sha = blobs.put("video", patient.id, b"\x00video bytes" * 10)
     job = {"source": "upload", "patient_id": str(patient.id), "content_sha256": sha,
            "analysis_id": str(uuid4()), "source_id": str(uuid4())}  # fmt: skip

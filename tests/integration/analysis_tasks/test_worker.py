@@ -49,6 +49,33 @@ def _wait_for(done: Callable[[], bool], *, workers: list[Worker], timeout_s: flo
     raise AssertionError(f"the analysis did not finish in {timeout_s} s; worker logs:\n{logs}")
 
 
+class ProgressListener:
+    """Joins a visit's progress group on the Redis channel layer, as the visit page's socket does."""
+
+    def __init__(self, visit_id: UUID) -> None:
+        from asgiref.sync import async_to_sync
+        from channels.layers import get_channel_layer
+
+        self.layer = get_channel_layer()
+        self.channel = async_to_sync(self.layer.new_channel)()
+        async_to_sync(self.layer.group_add)(service.progress_group(visit_id), self.channel)
+        self.messages: list[dict[str, Any]] = []
+
+    def drain(self) -> None:
+        import asyncio
+
+        from asgiref.sync import async_to_sync
+
+        async def receive_all() -> None:
+            while True:
+                try:
+                    self.messages.append(await asyncio.wait_for(self.layer.receive(self.channel), 0.2))
+                except TimeoutError:
+                    return
+
+        async_to_sync(receive_all)()
+
+
 def _upload(
     user: Any, patient_id: UUID, visit_id: UUID, video: Path, config: dict[str, Any] | None = None
 ) -> uploads.UploadResult:
@@ -80,13 +107,28 @@ def test_upload_is_analysed_once_and_feeds_goals(
         expected_version=version,
     )
     worker = start_worker("main")
+    listener = ProgressListener(visit_id)
     first = _upload(practice.therapist, patient.id, visit_id, video)
     assert not first.duplicate
-    _wait_for(lambda: _types(patient.id)["VideoDeleted"] == 1, workers=[worker])
+
+    def finished() -> bool:
+        listener.drain()
+        return _types(patient.id)["VideoDeleted"] == 1
+
+    _wait_for(finished, workers=[worker])
+    listener.drain()
+    # The worker reported its progress to the visit's group: pose percentages that grow, then done.
+    mine = [m for m in listener.messages if m["analysis_id"] == str(first.analysis_id)]
+    pose_percents = [m["percent"] for m in mine if m["stage"] == "pose"]
+    assert len(pose_percents) >= 5 and pose_percents == sorted(pose_percents) and pose_percents[-1] == 85
+    assert {m["stage"] for m in mine} >= {"pose", "gait", "exercise", "balance", "ergonomics", "refine3d"}
+    assert mine[-1]["status"] == "completed" and mine[-1]["percent"] == 100
 
     types = _types(patient.id)
     assert types["AnalysisRequested"] == 1 and types["AnalysisCompleted"] == 1
-    assert types["AnalysisFailed"] == 0 and types["GoalAchieved"] == 1
+    assert (
+        types["AnalysisFailed"] == 0 and types["GoalAchieved"] == 1 and types["LandmarkSequenceStored"] == 1
+    )
     completed = next(e for e in _events(patient.id) if e.event_type == "AnalysisCompleted").data
     assert completed["analysis_id"] == str(first.analysis_id)
     assert completed["config"]["model"] == "lite" and completed["config"]["height_m"] == 1.65
@@ -105,6 +147,12 @@ def test_upload_is_analysed_once_and_feeds_goals(
     # The landmark sequence is kept (the results refer to it); the video is gone.
     sequence = decode_sequence(blobs.get("sequence", patient.id, completed["sequence_sha256"]))
     assert sequence.frames == 230 and sequence.subject is not None
+    stored = rm.SequenceView.objects.get(visit_id=visit_id)
+    assert (stored.sequence_sha256, stored.source, stored.frames) == (
+        completed["sequence_sha256"],
+        "upload",
+        230,
+    )
     assert not blobs.exists("video", patient.id, completed["content_sha256"])
 
     # Goal projection: progress from the baseline (60) to the target (80), achieved.
