@@ -22,7 +22,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from capture.landmarks import NUM_LANDMARKS
-from capture.pose import MediaPipePoseEstimator, PersonPose, PoseConfig, PoseEstimator
+from capture.pose import MediaPipePoseEstimator, PoseConfig, PoseEstimator, RunningMode
+from capture.refine import (
+    EstimatorFactory,
+    Observations,
+    RefineConfig,
+    backfill_track_starts,
+    single_person_pass,
+)
 from capture.subject import (
     DEFAULT_SUBJECT_RULE,
     Candidate,
@@ -67,6 +74,10 @@ class VideoAnalysis:
     tracker_config: TrackerConfig
     height_m: float | None = None
     sections: dict[str, Any] = field(default_factory=dict)
+    refine_config: RefineConfig | None = None
+    refinement: dict[str, Any] = field(default_factory=dict)
+    """What the second passes did (:mod:`capture.refine`): ``single_person_pass`` (frames replaced,
+    or None when not run) and ``backfilled_frames`` per reported person id."""
 
     @property
     def person_ids(self) -> list[int]:
@@ -127,7 +138,12 @@ class VideoAnalysis:
             "subject": self.subject,
             "subject_rule": self.subject_rule,
             "height_m": self.height_m,
-            "settings": {"pose": asdict(self.pose_config), "tracker": asdict(self.tracker_config)},
+            "settings": {
+                "pose": asdict(self.pose_config),
+                "tracker": asdict(self.tracker_config),
+                "refine": asdict(self.refine_config) if self.refine_config else None,
+            },
+            "refinement": self.refinement,
         }
         out.update(self.sections)
         return out
@@ -144,11 +160,15 @@ def analyze_file(
     height_m: float | None = None,
     on_frame: ProgressCallback | None = None,
     estimator: PoseEstimator | None = None,
+    refine: RefineConfig | None = None,
+    make_estimator: EstimatorFactory | None = None,
 ) -> VideoAnalysis:
     """Analyse the video at ``path``.
 
     ``estimator`` replaces the MediaPipe estimator (tests use recorded poses); otherwise the
-    ``model`` variant runs in VIDEO mode. ``subject`` overrides the subject rule with a reported
+    ``model`` variant runs in VIDEO mode. After tracking, the second passes of :mod:`capture.refine`
+    run with ``refine`` (default :class:`RefineConfig`) and estimators from ``make_estimator``
+    (default: MediaPipe ``model``, but none when ``estimator`` is given without a factory). ``subject`` overrides the subject rule with a reported
     person id. Raises :class:`capture.video.VideoError` for unusable files,
     :class:`capture.models.ModelNotInstalledError` for a missing model and
     :class:`capture.subject.UnknownSubjectError` for a ``subject`` nobody has.
@@ -157,6 +177,12 @@ def analyze_file(
         raise ValueError(f"height_m must be a body height between 0.5 and 2.5 metres, got {height_m}")
     pose_config = pose_config or PoseConfig()
     tracker_config = tracker_config or TrackerConfig()
+    refine = refine or RefineConfig()
+    if make_estimator is None and estimator is None:
+
+        def make_estimator(mode: RunningMode, config: PoseConfig) -> PoseEstimator:
+            return MediaPipePoseEstimator(model, mode=mode, config=config)
+
     with VideoReader(path) as reader:
         info = reader.info
         own_estimator = estimator is None
@@ -165,14 +191,16 @@ def analyze_file(
             tracker = PoseTracker(
                 fps_hz=info.fps, frame_size_px=(info.width, info.height), config=tracker_config
             )
-            observations: dict[int, list[tuple[int, PersonPose]]] = {}
+            observations: Observations = {}
             frames = 0
+            most_per_frame = 0
             for frame in reader:
                 detected = active.estimate(frame.rgb(), timestamp_ms=frame.timestamp_ms)
                 identities = tracker.update(detected, frame_index=frame.index)
                 for person, track_id in zip(detected, identities, strict=True):
                     if track_id is not None:
-                        observations.setdefault(track_id, []).append((frame.index, person))
+                        observations.setdefault(track_id, {})[frame.index] = person
+                most_per_frame = max(most_per_frame, sum(i is not None for i in identities))
                 frames = frame.index + 1
                 if on_frame is not None:
                     on_frame(frames, info.frame_count)
@@ -180,6 +208,23 @@ def analyze_file(
             if own_estimator:
                 active.close()
     reported = tracker.tracks()
+    kept: Observations = {t.track_id: observations[t.track_id] for t in reported}
+    refinement: dict[str, Any] = {"single_person_pass": None, "backfilled_frames": {}}
+    if make_estimator is not None:
+        if refine.single_person_pass and len(kept) == 1 and most_per_frame <= 1:
+            refinement["single_person_pass"] = single_person_pass(
+                str(path), kept, make_estimator=make_estimator, pose_config=pose_config, config=refine
+            )
+        added = backfill_track_starts(
+            str(path),
+            kept,
+            fps_hz=info.fps,
+            make_estimator=make_estimator,
+            pose_config=pose_config,
+            tracker_config=tracker_config,
+            config=refine,
+        )
+        refinement["backfilled_frames"] = {row + 1: added[t.track_id] for row, t in enumerate(reported)}
     count = len(reported)
     image = np.full((count, frames, NUM_LANDMARKS, 4), np.nan)
     world = np.full((count, frames, NUM_LANDMARKS, 4), np.nan)
@@ -187,17 +232,18 @@ def analyze_file(
     bbox = np.full((count, frames, 4), np.nan)
     people: list[PersonSummary] = []
     for row, track in enumerate(reported):
-        for index, person in observations[track.track_id]:
+        poses = kept[track.track_id]
+        for index, person in poses.items():
             image[row, index] = person.image
             world[row, index] = person.world
             presence[row, index] = person.presence
             bbox[row, index] = person.bbox
         people.append(
             PersonSummary(
-                id=row + 1,  # reported ids are 1..P in order of appearance
-                first_frame=track.first_frame,
-                last_frame=track.last_frame,
-                frames_tracked=track.frames_tracked,
+                id=row + 1,  # reported ids are 1..P in order of the tracker's first detection
+                first_frame=min(poses),
+                last_frame=max(poses),
+                frames_tracked=len(poses),
                 body_size_px=_median_or_zero(body_size_px(image[row])),
             )
         )
@@ -220,6 +266,8 @@ def analyze_file(
         pose_config=pose_config,
         tracker_config=tracker_config,
         height_m=height_m,
+        refine_config=refine if make_estimator is not None else None,
+        refinement=refinement,
     )
 
 

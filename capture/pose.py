@@ -102,6 +102,24 @@ def person_from_arrays(
     )
 
 
+def person_in_frame(
+    person: PersonPose, *, offset_px: tuple[int, int], width_px: int, height_px: int
+) -> PersonPose:
+    """``person`` estimated on a crop whose top-left corner is at ``offset_px`` = (x, y) of a
+    ``width_px`` x ``height_px`` frame, in that frame's coordinates (world landmarks unchanged)."""
+    dx, dy = offset_px
+    image = person.image[:, :3] + np.array([dx, dy, 0.0])
+    normalized = image / np.array([width_px, height_px, width_px], dtype=np.float64)
+    return person_from_arrays(
+        normalized,
+        person.image[:, 3].copy(),
+        person.presence,
+        person.world[:, :3],
+        width_px=width_px,
+        height_px=height_px,
+    )
+
+
 class PoseEstimator(Protocol):
     """Anything that turns an RGB frame into the people in it.
 

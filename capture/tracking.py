@@ -126,11 +126,26 @@ def box_iou(box_a: FloatArray, box_b: FloatArray) -> float:
     return inter / (area_a + area_b - inter)
 
 
+def size_consistency(height_px: float, reference_height_px: float, *, tolerance: float) -> float:
+    """``exp(-ln(h / h_ref)^2 / (2 tolerance^2))``: 1 for equal box heights, falling as they differ.
+
+    ``tolerance`` is :attr:`TrackerConfig.size_tolerance` (natural-log units).
+    """
+    log_ratio = math.log(max(height_px, 1.0) / max(reference_height_px, 1.0))
+    return math.exp(-(log_ratio**2) / (2.0 * tolerance**2))
+
+
+def coco_keypoints(person: PersonPose) -> FloatArray:
+    """``(17, 3)`` COCO-17 x_px, y_px, visibility of ``person``, the input of :func:`keypoint_similarity`."""
+    return _coco_xyv(person)
+
+
 def _coco_xyv(person: PersonPose) -> FloatArray:
     return person.image[COCO17_FROM_BLAZEPOSE][:, [0, 1, 3]]
 
 
-def _scale_px(bbox: FloatArray) -> float:
+def object_scale_px(bbox: FloatArray) -> float:
+    """Object scale ``s`` of a box (square root of its area, COCO convention), at least 1 px."""
     return math.sqrt(max(float((bbox[2] - bbox[0]) * (bbox[3] - bbox[1])), 1.0))
 
 
@@ -253,7 +268,7 @@ class PoseTracker:
         for i in order:
             kp = _coco_xyv(people[i])
             duplicate = any(
-                keypoint_similarity(kp, _coco_xyv(people[j]), scale_px=_scale_px(people[j].bbox))
+                keypoint_similarity(kp, _coco_xyv(people[j]), scale_px=object_scale_px(people[j].bbox))
                 >= self.config.duplicate_similarity
                 or box_iou(people[i].bbox, people[j].bbox) >= self.config.duplicate_iou
                 for j in kept
@@ -276,12 +291,13 @@ class PoseTracker:
             track_height = track.typical_height_px()
             for c, det in enumerate(detections):
                 sim = keypoint_similarity(
-                    predicted, _coco_xyv(det), scale_px=_scale_px(track.bbox), tolerance=tolerance
+                    predicted, _coco_xyv(det), scale_px=object_scale_px(track.bbox), tolerance=tolerance
                 )
                 if use_overlap:
                     sim = max(sim, box_iou(predicted_box, det.bbox))
-                log_ratio = math.log(_height_px(det.bbox) / track_height)
-                sim *= math.exp(-(log_ratio**2) / (2.0 * self.config.size_tolerance**2))
+                sim *= size_consistency(
+                    _height_px(det.bbox), track_height, tolerance=self.config.size_tolerance
+                )
                 if sim >= self.config.min_similarity:
                     cost[r, c] = 1.0 - sim
         rows, cols = linear_sum_assignment(cost)

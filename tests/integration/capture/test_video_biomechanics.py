@@ -4,11 +4,12 @@ Real inference, one run per video and setting per session (:mod:`video_cache`); 
 computed by :func:`capture.sections.attach_sections`, the function ``analyze_video`` calls.
 Ground truth: ``ground_truth_videos.csv`` and MANIFEST.md.
 
-Settings: the two one-person clips are analysed with ``max_people=1`` (``--max-people 1``), as the
-command's help recommends for them: MediaPipe then tracks the body's region from the previous
-landmarks instead of re-detecting it in every frame. On the squat clip that moves the right knee
-by 7-13 deg at the bottoms (with 3 people per frame: 110/108/106 deg against the annotated
-103/93/94). The walking clip has two people and runs with the default 3.
+Settings: every clip runs with the command's defaults (3 people per frame). The one-person clips
+are then re-estimated with one pose by :func:`capture.refine.single_person_pass` (the rule is in
+:mod:`capture.refine`); without it the right knee at the squat bottoms is 7-13 deg off (three
+poses: 109.8/106.2/105.4 deg against the annotated 103/93/94). On the walking clip the walker's
+first frames are found by region-of-interest re-detection before the detector's first hit
+(:func:`capture.refine.backfill_track_starts`: frame 38 instead of 59).
 """
 
 from __future__ import annotations
@@ -86,10 +87,14 @@ def test_walk_heel_strikes_none_invented_and_all_seen_ones_found(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="HS1 (frame 39) and HS2 (58) precede the walker's first detection (frame 59: MediaPipe's "
-    "detector misses her behind the tree), and the heel-forward maxima on MediaPipe's heel come "
-    "1.7-3.6 frames after the annotated contacts (HS3 +3.6, HS4 +2.8): 2 of the 7 visible strikes "
-    "miss their 2-frame tolerance",
+    reason="HS1 (frame 39) is not measurable: in frames 38-44 the walker's legs are behind the tree "
+    "and the pose model puts both heels within 4 px of each other. And the heel-forward maxima "
+    "(Zeni 2008) on MediaPipe's feet come 1.7-3.6 frames after the annotated contacts (HS2 +1.7, "
+    "HS3 +3.6, HS4 +2.8, HS5 +2.4, HS6 +1.7, HS7 +2.1, HS8 +2.1, HS9 +1.7): on the frames the "
+    "sandal is still moving forward at about twice the pelvis speed for 2 frames after the "
+    "annotated instant, the same lag on heel, ankle, toe and foot centre and for 4-15 Hz cut-offs, "
+    "and image heights are too noisy (foot clearance ~10 px) to time the landing vertically; "
+    "HS3 and HS4 miss their 2-frame tolerance by 2 and 1 frames",
 )
 def test_walk_every_annotated_heel_strike_within_its_tolerance(
     walk: tuple[VideoAnalysis, dict[str, Any]],
@@ -131,7 +136,9 @@ def test_walk_lengths_in_metres_only_with_a_height(walk: tuple[VideoAnalysis, di
 
 
 def test_squats_two_complete_one_partial_and_bottom_knee_angles() -> None:
-    sections = attach_sections(analysed("squats_front.mp4", max_people=1), activity="auto")
+    analysis = analysed("squats_front.mp4")
+    assert analysis.refinement["single_person_pass"] == analysis.frames  # the one-person rule applied
+    sections = attach_sections(analysis, activity="auto")
     exercise = sections["exercise"]
     assert exercise["kind"] == "squat"
     assert (exercise["complete_reps"], exercise["partial_reps"]) == (2, 1)
@@ -151,7 +158,7 @@ def test_squats_two_complete_one_partial_and_bottom_knee_angles() -> None:
 
 @pytest.fixture(scope="session")
 def stance() -> dict[str, Any]:
-    return attach_sections(analysed("single_leg_stance.mp4", max_people=1), activity="single_leg_stance")
+    return attach_sections(analysed("single_leg_stance.mp4"), activity="single_leg_stance")
 
 
 def test_single_leg_stance_sway_is_reported(stance: dict[str, Any]) -> None:
@@ -165,14 +172,10 @@ def test_single_leg_stance_sway_is_reported(stance: dict[str, Any]) -> None:
     assert stance["exercise"] is None and stance["gait"] is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a touchdown is reported at 1.03 s: the camera moves between frames 62 and 70 and, in the "
-    "frontal-oblique image, the free foot swings past and then hangs beside the stance foot at the "
-    "same image height (foot-height difference under 0.04 leg lengths from frame 60 to 66), which "
-    "2D foot heights cannot tell from standing on both feet",
-)
 def test_single_leg_stance_whole_clip_without_touchdown(stance: dict[str, Any]) -> None:
     sls = stance["balance"]["single_leg_stance"]
-    assert not sls["touchdown"]
+    print(f"\nbouts {sls['bouts']}")
+    # The free foot is level with the stance foot around frames 60-70 but swinging past it at 3.8-5.4
+    # leg lengths/s (StanceConfig): not a touchdown.
+    assert not sls["touchdown"] and len(sls["bouts"]) == 1
     assert sls["longest"]["duration_s"] >= 0.95 * sls["recording_s"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis.balance import SEGMENTS, centre_of_mass, single_leg_stance, sway
+from analysis.balance import SEGMENTS, StanceConfig, centre_of_mass, single_leg_stance, sway
 from analysis.ergonomics import reba_scores, reba_summary
 from analysis.exercise import analyze_exercise, guess_exercise
 from analysis.gait import scale_from_known_length
@@ -153,6 +153,30 @@ def test_single_leg_stance_until_touchdown() -> None:
     test = single_leg_stance_test(_one_leg(n, whole), max_s=30.0)
     assert not test.stance.touchdown and test.time_s == pytest.approx(10.0, abs=0.05)
     assert test.sway is not None and test.sway.path_length >= 0
+
+
+def test_free_leg_swinging_past_the_stance_leg_is_not_a_touchdown() -> None:
+    # Oblique camera (heading 45 deg): a pendulum swing of the free leg, hip -20..+40 deg at 1 Hz,
+    # knee nearly straight, passes level with the stance foot twice per second; level but fast.
+    n = 300
+    t = np.arange(n) / 60.0
+    p = Pose(n=n)
+    p.hip_flexion["left"] = 10.0 + 30.0 * np.sin(2 * np.pi * 1.0 * t)
+    p.knee_flexion["left"] = np.full(n, 5.0)
+    traj = Trajectories.from_landmarks(to_landmarks(build(p), mode="image", heading_deg=45.0), rate_hz=60.0)
+    res = single_leg_stance(traj)
+    assert not res.touchdown
+    assert res.longest is not None and res.longest.stance_side == "right"
+    assert res.longest.start_s < 0.2 and res.longest.end_s == pytest.approx(5.0)
+    # Height alone (any speed counts as at rest) would report the swing as a touchdown.
+    assert single_leg_stance(traj, config=StanceConfig(max_touchdown_speed_leg_lengths_per_s=1e9)).touchdown
+    # The same foot held down level with the stance foot is a touchdown, at the time it stops.
+    p.hip_flexion["left"][150:] = 0.0
+    p.knee_flexion["left"][150:] = 0.0
+    res = single_leg_stance(
+        Trajectories.from_landmarks(to_landmarks(build(p), mode="image", heading_deg=45.0), rate_hz=60.0)
+    )
+    assert res.touchdown
 
 
 def _chair(n_stands: int, period_s: float = 2.5, rate: float = 30.0) -> Trajectories:
