@@ -43,8 +43,8 @@ class Command(BaseCommand):
             "--max-people",
             type=int,
             default=PoseConfig().num_poses,
-            help="people per frame; 1 for a one-person clip lets MediaPipe track the body's region "
-            "from frame to frame, which is more accurate than re-detecting it",
+            help="most people detected per frame (a clip found to hold one person is re-run with "
+            "one pose automatically, which tracks the body more accurately)",
         )
         parser.add_argument(
             "--exercise",
