@@ -96,12 +96,16 @@ class AutoModel:
     _ema_ms: float = field(init=False, default=math.nan)
     _frames: int = field(init=False, default=0)
     _too_slow: set[str] = field(init=False, default_factory=set)
+    _variant: str = field(init=False, default="")
 
     def reset(self) -> None:
         self._ema_ms, self._frames = math.nan, 0
 
     def observe(self, current: str, infer_ms: float) -> str:
         """The variant to use next, given the inference time of the frame just processed."""
+        if current != self._variant:  # a new variant: its own warm-up and its own average
+            self.reset()
+            self._variant = current
         self._frames += 1
         if self._frames <= 2:
             return current  # the first calls include graph warm-up

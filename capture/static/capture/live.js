@@ -195,6 +195,7 @@
     browserPose = new window.Pose({ locateFile: (file) => base + file });
     browserPose.onResults((r) => {
       const t = browserPose._sentAt;
+      root.dataset.browserFrames = Number(root.dataset.browserFrames || 0) + 1;
       const lms = r.poseLandmarks ? [r.poseLandmarks.map((p) => [p.x, p.y, p.z, p.visibility ?? 0])] : [];
       const world = r.poseWorldLandmarks ? [r.poseWorldLandmarks.map((p) => [p.x, p.y, p.z])] : null;
       sendJSON({ type: "keypoints", seq: seq++, t, width: video.videoWidth, height: video.videoHeight,

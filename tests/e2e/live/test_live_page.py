@@ -188,3 +188,48 @@ def test_live_page_draws_the_skeleton_counts_reps_and_stores_a_recording(
     ):
         assert check["types"].count(name) == 1, check["types"]
     assert check["frames"] >= 20 and check["seen"] >= 0.8 * check["frames"]
+
+
+def test_in_browser_mode_sends_only_keypoints_and_draws_the_same_overlay(
+    server: Server, shared_data: Path, tmp_path: Path, artifacts_dir: Path
+) -> None:
+    """The pose model runs in the page from the project's static copy of @mediapipe/pose."""
+    y4m = tmp_path / "squats.y4m"
+    write_y4m(shared_data / "videos" / "squats_front.mp4", y4m, width=288, height=512, repeat=6)
+    args = (
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={y4m}",
+    )
+    with chromium(args) as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        outside: list[str] = []
+        binary_frames: list[int] = []
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server.url) else None)
+        page.on(
+            "websocket",
+            lambda ws: ws.on(
+                "framesent", lambda f: binary_frames.append(1) if isinstance(f, bytes) else None
+            ),
+        )
+        page.goto(f"{server.url}/login/")
+        page.fill("input[name=username]", "livetest")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        console: list[str] = []
+        page.on("console", lambda m: console.append(m.text))
+        page.goto(f"{server.url}/patients/{server.patient}/capture/")
+        page.select_option("#mode", "browser")
+        page.select_option("#model", "lite")
+        page.click("#camera")
+        try:
+            page.wait_for_function(
+                "Number(document.getElementById('live').dataset.landmarks) >= 33", timeout=90_000
+            )
+        except Exception:
+            data = page.evaluate("JSON.stringify(document.getElementById('live').dataset)")
+            pytest.fail(f"status {page.inner_text('#status')!r}; {data}; console {console[-15:]}")
+        page.screenshot(path=str(artifacts_dir / "live_capture_in_browser.png"))
+        assert "lite" in page.inner_text("#model-used")
+    assert outside == [] or all(u.startswith(("data:", "blob:")) for u in outside), outside
+    assert binary_frames == []  # no image ever left the page
