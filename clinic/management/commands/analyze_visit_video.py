@@ -129,37 +129,44 @@ class Command(BaseCommand):
 
 
 def _follow(visit_id: UUID, analysis_id: UUID, show: Any, *, timeout_s: float) -> None:
-    """Follow a worker's progress on the visit's group until the analysis is recorded."""
-    from asgiref.sync import async_to_sync
+    """Follow a worker's progress on the visit's group until the analysis is recorded.
+
+    One event loop for the whole wait: the channel layer's receive buffers belong to a loop.
+    """
+    import asyncio
+
     from channels.layers import get_channel_layer
 
     layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(service.progress_group(visit_id), channel)
-    deadline = time.monotonic() + timeout_s
+    group = service.progress_group(visit_id)
+    loop = asyncio.new_event_loop()
+    channel = ""
+
+    async def receive(channel: str) -> dict[str, Any] | None:
+        try:
+            message: dict[str, Any] = await asyncio.wait_for(layer.receive(channel), 2.0)
+        except TimeoutError:
+            return None
+        return message
+
     try:
+        channel = loop.run_until_complete(layer.new_channel())
+        loop.run_until_complete(layer.group_add(group, channel))
+        deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            state = (
+            status = (
                 AnalysisView.objects.filter(analysis_id=analysis_id).values_list("status", flat=True).first()
             )
-            if state in ("completed", "failed"):
+            if status in ("completed", "failed"):
                 return
-            try:
-                message = async_to_sync(_receive)(layer, channel, 2.0)
-            except TimeoutError:
-                continue
-            if message.get("analysis_id") == str(analysis_id):
+            message = loop.run_until_complete(receive(channel))
+            if message is not None and message.get("analysis_id") == str(analysis_id):
                 show(message)
         raise CommandError(f"No result after {timeout_s:g} s; is a Celery worker running?")
     finally:
-        async_to_sync(layer.group_discard)(service.progress_group(visit_id), channel)
-
-
-async def _receive(layer: Any, channel: str, timeout_s: float) -> dict[str, Any]:
-    import asyncio
-
-    message: dict[str, Any] = await asyncio.wait_for(layer.receive(channel), timeout_s)
-    return message
+        if channel:
+            loop.run_until_complete(layer.group_discard(group, channel))
+        loop.close()
 
 
 def _report(analysis_id: UUID, *, duplicate: bool) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
 
@@ -10,10 +11,12 @@ from django.core.management import CommandError, call_command
 
 from clinic.eventstore import store
 from tests.factories import make_evaluation, make_patient, make_practice
+from tests.integration.analysis_tasks.conftest import Worker
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager"), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
+@pytest.mark.usefixtures("eager")
 def test_command_records_the_analysis_and_reports_it(shared_data: Path, tmp_path: Path) -> None:
     practice = make_practice()
     patient = make_patient(practice.therapist)
@@ -49,3 +52,25 @@ def test_command_records_the_analysis_and_reports_it(shared_data: Path, tmp_path
         )
     with pytest.raises(CommandError, match="--visit must be a UUID"):
         call_command("analyze_visit_video", str(video), "--patient", str(patient.id), "--visit", "7")
+
+
+@pytest.mark.redis
+def test_command_follows_a_worker_until_the_results_are_recorded(
+    start_worker: Callable[..., Worker], shared_data: Path
+) -> None:
+    from clinic import celery_app
+
+    practice = make_practice()
+    patient = make_patient(practice.therapist)
+    visit_id, _ = make_evaluation(practice.therapist, patient)
+    start_worker("cli")
+    assert not celery_app.conf.task_always_eager
+    out, err = StringIO(), StringIO()
+    call_command(
+        "analyze_visit_video", str(shared_data / "videos" / "squats_front.mp4"), "--patient", str(patient.id),
+        "--visit", str(visit_id), "--model", "lite", "--exercise", "squat", "--no-refine-3d", "--timeout", "120",
+        stdout=out, stderr=err,
+    )  # fmt: skip
+    assert ": completed" in out.getvalue().splitlines()[0]
+    types = [e.event_type for e in store.read_stream(f"patient-{patient.id}")]
+    assert types.count("AnalysisCompleted") == 1 and types.count("LandmarkSequenceStored") == 1

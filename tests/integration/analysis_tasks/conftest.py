@@ -25,6 +25,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[3]
 CELERY = Path(sys.executable).with_name("celery")
+APPLICATION_NAME = "clinic-test-subprocess"
 
 
 @dataclass
@@ -67,7 +68,25 @@ def database_url() -> str:
     auth = quote(s.get("USER") or "postgres")
     if s.get("PASSWORD"):
         auth += ":" + quote(s["PASSWORD"])
-    return f"postgres://{auth}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+    host = f"{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}"
+    # Named, so the fixture can wait for these sessions to end before the test database is dropped.
+    return f"postgres://{auth}@{host}/{s['NAME']}?application_name={APPLICATION_NAME}"
+
+
+def wait_for_child_sessions_to_end(timeout_s: float = 15) -> None:
+    """PostgreSQL ends a backend a moment after its client exits; DROP DATABASE must not race it."""
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout_s
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s",
+                [APPLICATION_NAME],
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
 
 
 @pytest.fixture
@@ -138,6 +157,7 @@ def start_worker(worker_env: dict[str, str], tmp_path: Path) -> Iterator[Callabl
     yield start
     for worker in started:
         worker.stop()
+    wait_for_child_sessions_to_end()
 
 
 @pytest.fixture

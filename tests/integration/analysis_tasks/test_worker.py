@@ -50,21 +50,24 @@ def _wait_for(done: Callable[[], bool], *, workers: list[Worker], timeout_s: flo
 
 
 class ProgressListener:
-    """Joins a visit's progress group on the Redis channel layer, as the visit page's socket does."""
+    """Joins a visit's progress group on the Redis channel layer, as the visit page's socket does.
+
+    One event loop for the listener's life: the layer's receive buffers belong to a loop.
+    """
 
     def __init__(self, visit_id: UUID) -> None:
-        from asgiref.sync import async_to_sync
+        import asyncio
+
         from channels.layers import get_channel_layer
 
+        self.loop = asyncio.new_event_loop()
         self.layer = get_channel_layer()
-        self.channel = async_to_sync(self.layer.new_channel)()
-        async_to_sync(self.layer.group_add)(service.progress_group(visit_id), self.channel)
+        self.channel = self.loop.run_until_complete(self.layer.new_channel())
+        self.loop.run_until_complete(self.layer.group_add(service.progress_group(visit_id), self.channel))
         self.messages: list[dict[str, Any]] = []
 
     def drain(self) -> None:
         import asyncio
-
-        from asgiref.sync import async_to_sync
 
         async def receive_all() -> None:
             while True:
@@ -73,7 +76,7 @@ class ProgressListener:
                 except TimeoutError:
                     return
 
-        async_to_sync(receive_all)()
+        self.loop.run_until_complete(receive_all())
 
 
 def _upload(
@@ -117,6 +120,7 @@ def test_upload_is_analysed_once_and_feeds_goals(
 
     _wait_for(finished, workers=[worker])
     listener.drain()
+    listener.loop.close()
     # The worker reported its progress to the visit's group: pose percentages that grow, then done.
     mine = [m for m in listener.messages if m["analysis_id"] == str(first.analysis_id)]
     pose_percents = [m["percent"] for m in mine if m["stage"] == "pose"]

@@ -1,0 +1,110 @@
+"""The visit page in headless Chromium against the full stack: Daphne, PostgreSQL, Redis, a Celery worker.
+
+A therapist uploads the squat clip; the page shows a progress bar fed by the visit's WebSocket
+while the worker analyses it, then the results with their units. A text file renamed ``.mp4``
+is refused with its sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.e2e.browser import chromium
+from tests.factories import make_evaluation, make_patient, make_practice
+from tests.integration.analysis_tasks.conftest import Worker
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser, pytest.mark.slow]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def test_upload_progress_and_results_in_the_browser(
+    worker_env: dict[str, str], start_worker: Callable[..., Worker], shared_data: Path, tmp_path: Path
+) -> None:
+    practice = make_practice()
+    patient = make_patient(practice.therapist, family_name="Squatter")
+    visit_id, _ = make_evaluation(practice.therapist, patient)
+    start_worker("page")
+    port = _free_port()
+    log = tmp_path / "daphne.log"
+    with log.open("wb") as handle:
+        # Daphne's own CLI, in a process whose Celery app sends to this test's queue.
+        boot = (
+            "import sys, tests.integration.analysis_tasks.worker_app; from daphne.cli import CommandLineInterface; "
+            f"sys.argv = ['daphne', '-b', '127.0.0.1', '-p', '{port}', 'clinic.config.asgi:application']; "
+            "CommandLineInterface.entrypoint()"
+        )
+        daphne = subprocess.Popen(
+            [sys.executable, "-c", boot], env=worker_env, stdout=handle, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or daphne.poll() is not None:
+                    pytest.fail("daphne did not start: " + log.read_text(errors="replace")[-2000:])
+                time.sleep(0.2)
+        base = f"http://127.0.0.1:{port}"
+        frames: list[dict[str, Any]] = []
+        # Logged in through a session stored in the shared database (the server checks passwords with
+        # the production hashers, the tests store them with a fast one). Done before the browser
+        # starts: inside Playwright's context the ORM would open a second connection.
+        client = Client()
+        client.force_login(practice.therapist)
+        with chromium() as browser:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context.add_cookies(
+                [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}]
+            )
+            page = context.new_page()
+            page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(json.loads(f))))
+            page.goto(f"{base}/patients/{patient.id}/")
+            page.click(f'[data-visit="{visit_id}"] a.analysis-link')
+            page.wait_for_selector("#video-form")
+            assert "No analyses for this visit yet." in page.inner_text("#analyses")
+
+            text = tmp_path / "notes.mp4"
+            text.write_text("not a video\n" * 40)
+            page.set_input_files("#video-form input[name=video]", str(text))
+            page.click("#video-form button[type=submit]")
+            page.wait_for_selector(".messages .error")
+            assert page.inner_text(".messages") == (
+                "Notes.mp4 is not a video file OpenCV can read (use mp4, webm, mov or avi)."
+            )
+
+            page.set_input_files(
+                "#video-form input[name=video]", str(shared_data / "videos" / "squats_front.mp4")
+            )
+            page.select_option("#video-form select[name=activity]", "squat")
+            page.select_option("#video-form select[name=model]", "lite")
+            page.click("#video-form button[type=submit]")
+            page.wait_for_selector(".messages .success")
+            assert page.locator('.analysis[data-status="requested"] .progress').count() == 1
+            page.wait_for_selector('.analysis[data-status="completed"]', timeout=120_000)
+            results = page.inner_text(".analysis .results")
+            assert "Squat complete reps" in results and "count" in results
+            page.screenshot(path=str(tmp_path / "visit.png"), full_page=True)
+        running = [f for f in frames if f["status"] == "running"]
+        assert running and any(f["stage"] == "pose" for f in running), frames
+        assert frames[-1]["status"] == "completed" and frames[-1]["percent"] == 100
+    finally:
+        daphne.terminate()
+        daphne.wait(timeout=30)
