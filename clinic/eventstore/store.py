@@ -13,9 +13,10 @@ Guarantees
   readers safe on PostgreSQL (``EVENTSTORE_PG_STRATEGY``):
 
   - ``xid8`` (default): appends run concurrently and record their transaction id.
-    ``read_all`` returns only events of transactions below the snapshot's ``xmin``
-    (every such transaction has finished), ordered by ``(tx_id, position)``; a later
-    commit always sorts after everything already read. The checkpoint is that pair.
+    ``read_all`` returns only events of transactions below the horizon (the oldest
+    transaction of this database still running; every transaction below it has
+    finished), ordered by ``(tx_id, position)``; a later commit always sorts after
+    everything already read. The checkpoint is that pair.
   - ``lock``: appends take ``LOCK TABLE ... IN EXCLUSIVE MODE``, so they commit in
     position order and readers read by position (the ``eventsourcing`` library's
     default approach).
@@ -309,6 +310,24 @@ def stream_version(stream_id: str) -> int:
         return _current_version(cur, stream_id)
 
 
+# The transaction horizon of this database, for the ``xid8`` strategy: the oldest transaction
+# of the statement's snapshot that is still running and may belong to this database, or the
+# snapshot's xmax if none is. A running transaction is ignored only when pg_stat_activity
+# positively places it in another database (a backend writes to one database only), so a
+# long transaction elsewhere on the server does not hold this store's readers back. When
+# in doubt (statistics not visible, transaction just finished) it counts: readers may wait a
+# moment longer, but never skip an event. xids in pg_stat_activity are 32-bit; in-progress
+# xids are unique modulo 2^32.
+_HORIZON_CTE = (
+    "snap AS (SELECT pg_current_snapshot() AS s),"
+    " elsewhere AS (SELECT backend_xid::text::bigint AS xid32 FROM pg_stat_activity"
+    "   WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database()),"
+    " horizon AS (SELECT COALESCE(MIN(x::text::bigint), MIN(pg_snapshot_xmax(snap.s)::text::bigint)) AS xid"
+    "   FROM snap LEFT JOIN LATERAL pg_snapshot_xip(snap.s) AS x"
+    "   ON (x::text::bigint %% 4294967296) NOT IN (SELECT xid32 FROM elsewhere))"
+)
+
+
 def read_all(*, after: Position = START, limit: int = 1000) -> list[RecordedEvent]:
     """The next committed events after ``after`` in commit order, at most ``limit``.
 
@@ -319,9 +338,8 @@ def read_all(*, after: Position = START, limit: int = 1000) -> list[RecordedEven
     with connection.cursor() as cur:
         if mode == "xid8":
             cur.execute(
-                f"SELECT {_COLUMNS} FROM {TABLE}"
-                " WHERE (tx_id, global_position) > (%s, %s)"
-                " AND tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+                f"WITH {_HORIZON_CTE} SELECT {_COLUMNS} FROM {TABLE}, horizon"
+                " WHERE (tx_id, global_position) > (%s, %s) AND tx_id < horizon.xid"
                 " ORDER BY tx_id, global_position LIMIT %s",
                 [after.tx_id, after.global_position, limit],
             )

@@ -145,3 +145,30 @@ def test_sixteen_writers_and_a_tailing_reader(postgres: None, strategy: str) -> 
 
 def test_position_type_orders_by_transaction_then_position() -> None:
     assert Position(tx_id=5, global_position=9) < Position(tx_id=6, global_position=1)
+
+
+def test_a_long_transaction_in_another_database_does_not_hold_readers_back(postgres: None) -> None:
+    """Only transactions of this database hold the horizon: elsewhere on the server they cannot
+    write our events, so a long one there must not stall projections here."""
+    import psycopg
+
+    params = {
+        k: v for k, v in connection.get_connection_params().items() if k not in ("cursor_factory", "context")
+    }
+    elsewhere = psycopg.connect(**{**params, "dbname": "postgres"})
+    here = psycopg.connect(**params)
+    try:
+        with override_settings(EVENTSTORE_PG_STRATEGY="xid8"):
+            elsewhere.execute(
+                "SELECT pg_current_xact_id()"
+            )  # an open transaction with an xid, other database
+            store.append("horizon-1", [ev(1)], expected_version=0)
+            assert [e.stream_id for e in store.read_all(after=START)] == ["horizon-1"]
+            here.execute("SELECT pg_current_xact_id()")  # an open transaction with an xid, this database
+            store.append("horizon-2", [ev(2)], expected_version=0)
+            assert [e.stream_id for e in store.read_all(after=START)] == ["horizon-1"]
+            here.commit()
+            assert [e.stream_id for e in store.read_all(after=START)] == ["horizon-1", "horizon-2"]
+    finally:
+        elsewhere.close()
+        here.close()
