@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from clinic import selectors
 from clinic.access.policy import NotVisible
@@ -96,5 +97,6 @@ def visit(request: HttpRequest, patient_id: UUID, visit_id: UUID) -> HttpRespons
         "running": any(a.status == "requested" for a in analyses),
         "max_upload_mb": round(settings.MAX_UPLOAD_BYTES / 1e6),
         "ws_path": f"/ws/patients/{patient_id}/visits/{visit_id}/analyses/",
+        "api_path": reverse("api-visit-analyses", kwargs={"patient_id": patient_id, "visit_id": visit_id}),
     }
     return render(request, "clinic/visit.html", context)
