@@ -34,6 +34,7 @@ EVENTS_TOTAL = int(os.environ.get("BENCH_EVENTS", "200000"))
 THERAPISTS = 20
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+WRITER_MODE = os.environ.get("BENCH_WRITERS", "thread")
 
 server = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clinic"))
 if server.scheme not in ("postgres", "postgresql"):
@@ -91,10 +92,43 @@ def _tail(read_batch, stop: threading.Event, seen: list[int]) -> None:  # type: 
 
 
 def _run_writers(write_one, setup=None) -> float:  # type: ignore[no-untyped-def]
-    """Run 16 writer threads, each with its own database connection, and time them.
+    """Run 16 writers, each with its own database connection, and time them.
 
-    ``setup()`` runs once in each thread; ``write_one(w, i, state)`` appends one event.
+    ``BENCH_WRITERS=thread`` (default) runs 16 threads of this process, as Daphne runs
+    Django's views in a thread pool; ``process`` forks 16 processes (worker processes).
+    ``setup()`` runs once in each writer; ``write_one(w, i, state)`` appends one event.
     """
+    if WRITER_MODE == "thread":
+        return _run_threads(write_one, setup)
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    ready, go = ctx.Barrier(WRITERS + 1), ctx.Event()
+    connections.close_all()  # children must not share the parent's connections
+
+    def writer(w: int) -> None:
+        state = setup() if setup else None
+        ready.wait()
+        go.wait()
+        for i in range(APPENDS_PER_WRITER):
+            write_one(w, i, state)
+        connections.close_all()
+
+    procs = [ctx.Process(target=writer, args=(w,)) for w in range(WRITERS)]
+    for proc in procs:
+        proc.start()
+    ready.wait()
+    started = time.perf_counter()
+    go.set()
+    for proc in procs:
+        proc.join()
+    elapsed = time.perf_counter() - started
+    if any(proc.exitcode != 0 for proc in procs):
+        raise RuntimeError("a writer process failed")
+    return elapsed
+
+
+def _run_threads(write_one, setup=None) -> float:  # type: ignore[no-untyped-def]
     errors: list[BaseException] = []
     ready = threading.Barrier(WRITERS + 1)
 
@@ -159,15 +193,19 @@ def bench_eventsourcing() -> tuple[float, int]:
     from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 
     _fresh_database("bench_es")
-    datastore = PostgresDatastore(
-        dbname="bench_es",
-        host=server.hostname or "127.0.0.1",
-        port=server.port or 5432,
-        user=server.username or "postgres",
-        password=server.password or "",
-        pool_size=WRITERS + 2,
-    )
-    recorder = PostgresApplicationRecorder(datastore)
+
+    def connect() -> PostgresApplicationRecorder:
+        return PostgresApplicationRecorder(
+            PostgresDatastore(
+                dbname="bench_es",
+                host=server.hostname or "127.0.0.1",
+                port=server.port or 5432,
+                user=server.username or "postgres",
+                password=server.password or "",
+            )
+        )
+
+    recorder = connect()  # the tailing reader's
     recorder.create_table()
     streams = [uuid.uuid4() for _ in range(WRITERS)]
     last = [0]
@@ -182,8 +220,8 @@ def bench_eventsourcing() -> tuple[float, int]:
     tailer = threading.Thread(target=_tail, args=(read_batch, stop, seen))
     tailer.start()
 
-    def write_one(w: int, i: int, _: object) -> None:
-        recorder.insert_events(
+    def write_one(w: int, i: int, own: PostgresApplicationRecorder) -> None:
+        own.insert_events(
             [
                 StoredEvent(
                     originator_id=streams[w],
@@ -194,11 +232,11 @@ def bench_eventsourcing() -> tuple[float, int]:
             ]
         )
 
-    elapsed = _run_writers(write_one)
+    elapsed = _run_writers(write_one, connect)  # each writer has its own connection
     stop.set()
     tailer.join()
     table = {n.id for n in recorder.select_notifications(start=1, limit=10**9)}
-    datastore.close()
+    recorder.datastore.close()
     return WRITERS * APPENDS_PER_WRITER / elapsed, len(table - set(seen))
 
 

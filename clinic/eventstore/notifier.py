@@ -12,9 +12,14 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+# At most one notification per this many seconds per process: followers learn of new
+# events within it, and a busy process does not spend its time notifying.
+COALESCE_S = 0.02
 
 
 class Notifier:
@@ -66,6 +71,8 @@ class Notifier:
                         conn.close()
                     conn = psycopg.connect(**self._params, autocommit=True)
                 conn.execute("SELECT pg_notify(%s, '')", [self.channel])
+                # Appends during this pause are covered by the next single notification.
+                time.sleep(COALESCE_S)
             except Exception:  # the followers' poll covers a missed notification
                 log.warning("could not send the event store notification", exc_info=True)
                 conn = None
