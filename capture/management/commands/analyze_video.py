@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
@@ -54,8 +55,16 @@ class Command(BaseCommand):
             "with at least 2 repetitions, else a single-leg stance)",
         )
         parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+        parser.add_argument("--patient", default=None, help="record the analysis on this patient's visit...")
+        parser.add_argument("--visit", default=None, help="...this visit (both are needed)")
+        parser.add_argument(
+            "--as", dest="as_user", default=None, help="acting user (default: the visit's therapist)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["patient"] or options["visit"]:
+            self._record_on_visit(options)
+            return
         video = Path(options["path"])
         stem = video.stem or "video"
         json_path = Path(options["json_out"] or f"{stem}.json")
@@ -117,6 +126,31 @@ class Command(BaseCommand):
             for bar in bars:
                 bar.close()
         self.stdout.write(_summary(analysis, written))
+
+    def _record_on_visit(self, options: dict[str, Any]) -> None:
+        """With --patient and --visit the analysis is recorded on the visit, through the same
+        upload, queue and events as the visit page (the clinic's ``analyze_visit_video``)."""
+        if not (options["patient"] and options["visit"]):
+            raise CommandError(
+                "--patient and --visit go together: give both to record the analysis on a visit."
+            )
+        try:
+            activity = activity_from_option(options["exercise"])
+        except ValueError as exc:
+            raise CommandError(f"{exc}.") from exc
+        call_command(
+            "analyze_visit_video",
+            options["path"],
+            patient=options["patient"],
+            visit=options["visit"],
+            username=options["as_user"],
+            model=options["model"],
+            exercise=activity,
+            height_m=options["height_m"],
+            no_progress=options["no_progress"],
+            stdout=self.stdout,
+            stderr=self.stderr,
+        )
 
 
 def _summary(analysis: VideoAnalysis, written: list[Path]) -> str:
