@@ -154,6 +154,9 @@ PROJECTIONS_INLINE = _env_bool("PROJECTIONS_INLINE", True)
 # transaction horizon, concurrent appends) or "lock" (serialise appends with a table lock).
 # See bench/eventstore.py for the measurement that chose the default.
 EVENTSTORE_PG_STRATEGY = os.environ.get("EVENTSTORE_PG_STRATEGY", "xid8")
+# Concurrent appends made outside a transaction share one statement and commit (see
+# clinic/eventstore/batching.py); off = one commit per append.
+EVENTSTORE_GROUP_COMMIT = _env_bool("EVENTSTORE_GROUP_COMMIT", True)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

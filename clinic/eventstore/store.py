@@ -38,6 +38,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from clinic.eventstore.batching import GroupCommit, Request
 from clinic.eventstore.context import current
 from clinic.eventstore.errors import ConcurrencyConflict, DuplicateEventError
 from clinic.eventstore.notifier import Notifier
@@ -49,6 +50,8 @@ try:
     _INTEGRITY_ERRORS: tuple[type[Exception], ...] = (IntegrityError, _PgIntegrityError)
 except ImportError:  # SQLite-only installations
     _INTEGRITY_ERRORS = (IntegrityError,)
+
+_group_commit = GroupCommit()
 
 NOTIFY_CHANNEL = "clinic_events"
 _notifier = Notifier(NOTIFY_CHANNEL)
@@ -128,18 +131,26 @@ def append(stream_id: str, events: Sequence[NewEvent], *, expected_version: int 
     if len(set(ids)) != len(ids):
         raise DuplicateEventError("the batch repeats an event id")
     mode = strategy()
+    rows = _rows(events)
     inserted: list[tuple[int, int]] = []
     try:
         if mode == "lock":
             with transaction.atomic(), _fast_cursor() as cur:
                 cur.execute(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE")
-                inserted = _insert(cur, stream_id, events, expected_version=expected_version, mode=mode)
+                inserted = _insert(cur, stream_id, rows, expected_version=expected_version, mode=mode)
         elif connection.in_atomic_block:
             with transaction.atomic(), _fast_cursor() as cur:
-                inserted = _insert(cur, stream_id, events, expected_version=expected_version, mode=mode)
+                inserted = _insert(cur, stream_id, rows, expected_version=expected_version, mode=mode)
+        elif mode == "xid8" and settings.EVENTSTORE_GROUP_COMMIT:
+            inserted = _group_commit.submit(
+                Request(stream_id=stream_id, payload=rows, expected_version=expected_version),
+                write_batch=_insert_batch,
+                write_one=_write_one,
+                integrity_errors=_INTEGRITY_ERRORS,
+            )
         else:
             with _fast_cursor() as cur:  # autocommit: the statement is its own transaction
-                inserted = _insert(cur, stream_id, events, expected_version=expected_version, mode=mode)
+                inserted = _insert(cur, stream_id, rows, expected_version=expected_version, mode=mode)
     except _INTEGRITY_ERRORS:
         pass  # a concurrent writer took these versions, or these event ids were stored before
     if not inserted:
@@ -159,6 +170,13 @@ def append(stream_id: str, events: Sequence[NewEvent], *, expected_version: int 
         last_version=max(versions),
         last_position=max(p for _, p in inserted),
     )
+
+
+def _write_one(request: Request) -> list[tuple[int, int]]:
+    with _fast_cursor() as cur:  # autocommit: the statement is its own transaction
+        return _insert(
+            cur, request.stream_id, request.payload, expected_version=request.expected_version, mode="xid8"
+        )
 
 
 def _fast_cursor() -> Any:
@@ -220,53 +238,92 @@ def _existing(ids: list[uuid.UUID]) -> AppendResult | None:
     )
 
 
-def _insert(
-    cur: Any, stream_id: str, events: Sequence[NewEvent], *, expected_version: int | None, mode: str
-) -> list[tuple[int, int]]:
-    """Insert the batch numbered after the stream's current version; [(version, position)].
-
-    One statement: the current version is read by a subquery and the rows are inserted
-    only if it equals ``expected_version``, so a stale writer inserts nothing. Two
-    writers that read the same version race on the unique (stream_id, version) index
-    and the loser gets an IntegrityError.
-    """
+def _rows(events: Sequence[NewEvent]) -> list[list[Any]]:
+    """The rows of a batch, metadata included, built in the appending thread (its context)."""
     ctx = current()
-    now = timezone.now()
+    recorded_at = timezone.now()
     sqlite = connection.vendor == "sqlite"
-    json_cast = "" if sqlite else "::jsonb"
-    tx_sql = "pg_current_xact_id()::text::bigint" if mode == "xid8" else "0"
-    rows_sql, params = [], []
+    rows = []
     for offset, event in enumerate(events, start=1):
         metadata = {
             "actor": ctx.actor,
             "request_id": ctx.request_id,
             "correlation_id": ctx.correlation_id or ctx.request_id,
             "causation_id": event.causation_id or ctx.causation_id,
-            "recorded_at": now.isoformat(),
+            "recorded_at": recorded_at.isoformat(),
         }
-        rows_sql.append(f"(%s, %s, %s, %s, %s{json_cast}, %s{json_cast})")
-        params += [
-            offset,
-            event.event_id.hex if sqlite else event.event_id,
-            event.event_type,
-            event.schema_version,
-            json.dumps(event.data),
-            json.dumps(metadata),
-        ]
+        rows.append(
+            [
+                offset,
+                event.event_id.hex if sqlite else event.event_id,
+                event.event_type,
+                event.schema_version,
+                json.dumps(event.data),
+                json.dumps(metadata),
+                recorded_at,
+            ]
+        )
+    return rows
+
+
+def _insert(
+    cur: Any, stream_id: str, rows: list[list[Any]], *, expected_version: int | None, mode: str
+) -> list[tuple[int, int]]:
+    """Insert one append numbered after the stream's current version; [(version, position)].
+
+    One statement: the current version is read by a subquery and the rows are inserted
+    only if it equals ``expected_version``, so a stale writer inserts nothing. Two
+    writers that read the same version race on the unique (stream_id, version) index
+    and the loser gets an IntegrityError.
+    """
+    json_cast = "" if connection.vendor == "sqlite" else "::jsonb"
+    tx_sql = "pg_current_xact_id()::text::bigint" if mode == "xid8" else "0"
+    values = ", ".join(f"(%s, %s, %s, %s, %s{json_cast}, %s{json_cast}, %s)" for _ in rows)
     check = "" if expected_version is None else "WHERE cur.v = %s"
     sql = (
         f"INSERT INTO {TABLE} (stream_id, version, event_id, event_type, schema_version, data, metadata,"
         f" recorded_at, tx_id)"
-        f" SELECT %s, cur.v + b.column1, b.column2, b.column3, b.column4, b.column5, b.column6, %s, {tx_sql}"
-        f" FROM (VALUES {', '.join(rows_sql)}) AS b,"
+        f" SELECT %s, cur.v + b.column1, b.column2, b.column3, b.column4, b.column5, b.column6, b.column7,"
+        f" {tx_sql} FROM (VALUES {values}) AS b,"
         f" (SELECT COALESCE(MAX(version), 0) AS v FROM {TABLE} WHERE stream_id = %s) AS cur"
         f" {check} RETURNING version, global_position"
     )
-    all_params = [stream_id, now, *params, stream_id]
+    params = [stream_id, *(value for row in rows for value in row), stream_id]
     if expected_version is not None:
-        all_params.append(expected_version)
-    cur.execute(sql, all_params)
+        params.append(expected_version)
+    cur.execute(sql, params)
     return [(int(v), int(p)) for v, p in cur.fetchall()]
+
+
+def _insert_batch(requests: list[Request]) -> dict[str, list[tuple[int, int]]]:
+    """Several appends (distinct streams) in one statement and one commit (PostgreSQL, xid8).
+
+    Each row carries its append's stream and expected version; the current version is read
+    per row (all rows see the statement's snapshot, so an append's rows number from the same
+    version), and an append whose version moved inserts nothing while the others go in.
+    """
+    values, params = [], []
+    for request in requests:
+        for row in request.payload:
+            values.append(
+                "(%s::text, %s::int, %s::int, %s::uuid, %s::text, %s::int, %s::jsonb, %s::jsonb,"
+                " %s::timestamptz)"
+            )
+            params += [request.stream_id, request.expected_version, *row]
+    sql = (
+        f"INSERT INTO {TABLE} (stream_id, version, event_id, event_type, schema_version, data, metadata,"
+        f" recorded_at, tx_id)"
+        f" SELECT b.s, cur.v + b.o, b.id, b.t, b.sv, b.d, b.m, b.at, pg_current_xact_id()::text::bigint"
+        f" FROM (VALUES {', '.join(values)}) AS b(s, e, o, id, t, sv, d, m, at)"
+        f" CROSS JOIN LATERAL (SELECT COALESCE(MAX(version), 0) AS v FROM {TABLE} WHERE stream_id = b.s) AS cur"
+        f" WHERE b.e IS NULL OR cur.v = b.e RETURNING stream_id, version, global_position"
+    )
+    out: dict[str, list[tuple[int, int]]] = {}
+    with _fast_cursor() as cur:
+        cur.execute(sql, params)
+        for stream_id, version, position in cur.fetchall():
+            out.setdefault(stream_id, []).append((int(version), int(position)))
+    return out
 
 
 _COLUMNS = "global_position, tx_id, stream_id, version, event_id, event_type, schema_version, data, metadata, recorded_at"

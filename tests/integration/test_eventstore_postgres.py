@@ -172,3 +172,26 @@ def test_a_long_transaction_in_another_database_does_not_hold_readers_back(postg
     finally:
         elsewhere.close()
         here.close()
+
+
+def test_a_group_commit_batch_keeps_each_appends_version_check(postgres: None) -> None:
+    from clinic.eventstore.batching import Request
+    from clinic.eventstore.store import _insert_batch, _rows
+
+    store.append("gc-a", [ev(1)], expected_version=0)
+    ok = Request(stream_id="gc-a", payload=_rows([ev(2), ev(3)]), expected_version=1)
+    stale = Request(stream_id="gc-b", payload=_rows([ev(4)]), expected_version=5)
+    new = Request(stream_id="gc-c", payload=_rows([ev(5)]), expected_version=None)
+    rows = _insert_batch([ok, stale, new])
+    assert [v for v, _ in rows["gc-a"]] == [2, 3]
+    assert "gc-b" not in rows
+    assert [v for v, _ in rows["gc-c"]] == [1]
+    assert [e.data["n"] for e in store.read_stream("gc-a")] == [1, 2, 3]
+    assert store.read_stream("gc-b") == []
+    # One statement, one transaction: the batch's events share a transaction id.
+    tx_ids = {
+        e.tx_id
+        for e in store.read_all(after=START)
+        if (e.stream_id in ("gc-a", "gc-c") and e.version > 1) or e.stream_id == "gc-c"
+    }
+    assert len(tx_ids) == 1
