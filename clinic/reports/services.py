@@ -13,7 +13,7 @@ from clinic import blobs, selectors
 from clinic.access import keys
 from clinic.access import log as access_log
 from clinic.access.policy import NotVisible, require_admin
-from clinic.offline.sequence import decode_sequence
+from clinic.offline.sequence import LandmarkSequence, decode_sequence
 from clinic.projections.models import AnalysisView, PatientSummary, SequenceView, VisitView
 from clinic.reports import archive, fhir, pdf, playback, recording, svg, tables
 from clinic.reports.gather import patient_record
@@ -98,16 +98,20 @@ def patient_sequences(*, user: Any, patient_id: UUID) -> dict[str, Any]:
     return {"patient": patient, "sequences": sequences}
 
 
-def sequence_playback(*, user: Any, patient_id: UUID, sequence_sha256: str) -> dict[str, Any]:
-    """Playback frames of one of the patient's sequences; NotVisible if it is not theirs."""
-    selectors.patient_get(user=user, patient_id=patient_id, action="read_sequence")
+def _stored_sequence(patient_id: UUID, sequence_sha256: str) -> LandmarkSequence:
+    """One of the patient's stored landmark sequences; NotVisible if it is not theirs or is gone."""
     if not SequenceView.objects.filter(patient_id=patient_id, sequence_sha256=sequence_sha256).exists():
         raise NotVisible("no such sequence for this patient")
     try:
-        data = blobs.get("sequence", patient_id, sequence_sha256)
+        return decode_sequence(blobs.get("sequence", patient_id, sequence_sha256))
     except (blobs.BlobMissing, keys.KeyDestroyed):
         raise NotVisible("the sequence is no longer stored") from None
-    return playback.playback_data(decode_sequence(data))
+
+
+def sequence_playback(*, user: Any, patient_id: UUID, sequence_sha256: str) -> dict[str, Any]:
+    """Playback frames of one of the patient's sequences; NotVisible if it is not theirs."""
+    selectors.patient_get(user=user, patient_id=patient_id, action="read_sequence")
+    return playback.playback_data(_stored_sequence(patient_id, sequence_sha256))
 
 
 def recording_export(*, user: Any, patient_id: UUID, sequence_sha256: str, fmt: str) -> Document:
@@ -115,12 +119,7 @@ def recording_export(*, user: Any, patient_id: UUID, sequence_sha256: str, fmt: 
     if fmt not in ("csv", "json"):
         raise pdf.UnsupportedReport("export format must be csv or json")
     selectors.patient_get(user=user, patient_id=patient_id, action=f"export_recording_{fmt}")
-    if not SequenceView.objects.filter(patient_id=patient_id, sequence_sha256=sequence_sha256).exists():
-        raise NotVisible("no such sequence for this patient")
-    try:
-        sequence = decode_sequence(blobs.get("sequence", patient_id, sequence_sha256))
-    except (blobs.BlobMissing, keys.KeyDestroyed):
-        raise NotVisible("the sequence is no longer stored") from None
+    sequence = _stored_sequence(patient_id, sequence_sha256)
     name = f"recording-{sequence_sha256[:12]}.{fmt}"
     if fmt == "csv":
         return Document(name, "text/csv", recording.recording_csv(sequence).encode())
