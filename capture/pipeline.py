@@ -11,6 +11,7 @@ x, y, z metres, visibility) and are NaN in every frame where that person was not
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 from collections.abc import Callable
@@ -22,14 +23,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from capture.landmarks import NUM_LANDMARKS
-from capture.pose import MediaPipePoseEstimator, PoseConfig, PoseEstimator, RunningMode
-from capture.refine import (
-    EstimatorFactory,
-    Observations,
-    RefineConfig,
-    backfill_track_starts,
-    single_person_pass,
-)
+from capture.pose import MediaPipeEstimators, MediaPipePoseEstimator, PoseConfig, PoseEstimator
+from capture.refine import EstimatorFactory, Observations, RefineConfig
+from capture.refine_runner import SecondPasses
 from capture.subject import (
     DEFAULT_SUBJECT_RULE,
     Candidate,
@@ -166,8 +162,8 @@ def analyze_file(
     """Analyse the video at ``path``.
 
     ``estimator`` replaces the MediaPipe estimator (tests use recorded poses); otherwise the
-    ``model`` variant runs in VIDEO mode. After tracking, the second passes of :mod:`capture.refine`
-    run with ``refine`` (default :class:`RefineConfig`) and estimators from ``make_estimator``
+    ``model`` variant runs in VIDEO mode. The second passes of :mod:`capture.refine` run beside it
+    (:mod:`capture.refine_runner`) with ``refine`` (default :class:`RefineConfig`) and estimators from ``make_estimator``
     (default: MediaPipe ``model``, but none when ``estimator`` is given without a factory). ``subject`` overrides the subject rule with a reported
     person id. Raises :class:`capture.video.VideoError` for unusable files,
     :class:`capture.models.ModelNotInstalledError` for a missing model and
@@ -179,52 +175,56 @@ def analyze_file(
     tracker_config = tracker_config or TrackerConfig()
     refine = refine or RefineConfig()
     if make_estimator is None and estimator is None:
+        make_estimator = MediaPipeEstimators(model)
 
-        def make_estimator(mode: RunningMode, config: PoseConfig) -> PoseEstimator:
-            return MediaPipePoseEstimator(model, mode=mode, config=config)
-
-    with VideoReader(path) as reader:
+    with contextlib.ExitStack() as stack:
+        reader = stack.enter_context(VideoReader(path))
         info = reader.info
-        own_estimator = estimator is None
         active: PoseEstimator = estimator or MediaPipePoseEstimator(model, mode="video", config=pose_config)
-        try:
-            tracker = PoseTracker(
-                fps_hz=info.fps, frame_size_px=(info.width, info.height), config=tracker_config
+        if estimator is None:
+            stack.callback(active.close)
+        passes: SecondPasses | None = None
+        if make_estimator is not None and (refine.single_person_pass or refine.backfill_s > 0):
+            passes = stack.enter_context(
+                SecondPasses(
+                    str(path),
+                    fps_hz=info.fps,
+                    width_px=info.width,
+                    height_px=info.height,
+                    make_estimator=make_estimator,
+                    pose_config=pose_config,
+                    tracker_config=tracker_config,
+                    config=refine,
+                )
             )
-            observations: Observations = {}
-            frames = 0
-            most_per_frame = 0
-            for frame in reader:
-                detected = active.estimate(frame.rgb(), timestamp_ms=frame.timestamp_ms)
-                identities = tracker.update(detected, frame_index=frame.index)
-                for person, track_id in zip(detected, identities, strict=True):
-                    if track_id is not None:
-                        observations.setdefault(track_id, {})[frame.index] = person
-                most_per_frame = max(most_per_frame, sum(i is not None for i in identities))
-                frames = frame.index + 1
-                if on_frame is not None:
-                    on_frame(frames, info.frame_count)
-        finally:
-            if own_estimator:
-                active.close()
-    reported = tracker.tracks()
-    kept: Observations = {t.track_id: observations[t.track_id] for t in reported}
-    refinement: dict[str, Any] = {"single_person_pass": None, "backfilled_frames": {}}
-    if make_estimator is not None:
-        if refine.single_person_pass and len(kept) == 1 and most_per_frame <= 1:
-            refinement["single_person_pass"] = single_person_pass(
-                str(path), kept, make_estimator=make_estimator, pose_config=pose_config, config=refine
-            )
-        added = backfill_track_starts(
-            str(path),
-            kept,
-            fps_hz=info.fps,
-            make_estimator=make_estimator,
-            pose_config=pose_config,
-            tracker_config=tracker_config,
-            config=refine,
-        )
-        refinement["backfilled_frames"] = {row + 1: added[t.track_id] for row, t in enumerate(reported)}
+        tracker = PoseTracker(fps_hz=info.fps, frame_size_px=(info.width, info.height), config=tracker_config)
+        observations: Observations = {}
+        frames = 0
+        most_per_frame = 0
+        for frame in reader:
+            detected = active.estimate(frame.rgb(), timestamp_ms=frame.timestamp_ms)
+            identities = tracker.update(detected, frame_index=frame.index)
+            for person, track_id in zip(detected, identities, strict=True):
+                if track_id is not None:
+                    observations.setdefault(track_id, {})[frame.index] = person
+            seen = sum(i is not None for i in identities)
+            most_per_frame = max(most_per_frame, seen)
+            if passes is not None:
+                passes.after_frame(observations, frame_index=frame.index, people_in_frame=seen)
+            frames = frame.index + 1
+            if on_frame is not None:
+                on_frame(frames, info.frame_count)
+        reported = tracker.tracks()
+        kept: Observations = {t.track_id: observations[t.track_id] for t in reported}
+        refinement: dict[str, Any] = {"single_person_pass": None, "backfilled_frames": {}}
+        if passes is not None:
+            done = passes.finish(kept, single_person=len(kept) == 1 and most_per_frame <= 1)
+            refinement = {
+                "single_person_pass": done["single_person_pass"],
+                "backfilled_frames": {
+                    row + 1: done["backfilled"][t.track_id] for row, t in enumerate(reported)
+                },
+            }
     count = len(reported)
     image = np.full((count, frames, NUM_LANDMARKS, 4), np.nan)
     world = np.full((count, frames, NUM_LANDMARKS, 4), np.nan)

@@ -253,3 +253,20 @@ def _person_from_mediapipe(
     presence = np.array([_prob(lm.presence) for lm in landmarks], dtype=np.float64)
     world = np.array([(lm.x, lm.y, lm.z) for lm in world_landmarks], dtype=np.float64)
     return person_from_arrays(normalized, visibility, presence, world, width_px=width_px, height_px=height_px)
+
+
+@dataclass(frozen=True)
+class MediaPipeEstimators:
+    """Makes :class:`MediaPipePoseEstimator` s of one variant for a mode and settings.
+
+    A picklable object rather than a closure, so that a child process can make its own
+    (:mod:`capture.refine_runner`).
+    """
+
+    model: str = models.DEFAULT_VARIANT
+    model_directory: Path | None = None
+
+    def __call__(self, mode: RunningMode, config: PoseConfig) -> PoseEstimator:
+        return MediaPipePoseEstimator(
+            self.model, mode=mode, config=config, model_directory=self.model_directory
+        )

@@ -23,8 +23,12 @@ has to, without touching the tracker's identity decisions:
    person's box moved back by the person's fitted velocity (region-of-interest re-detection). The
    search stops at the first frame without an acceptable detection: one that continues the person
    (keypoint similarity and size consistency as in :mod:`capture.tracking`, at least
-   ``min_similarity``) and is not another reported person's detection in the same frame (the
+   ``min_similarity``) and is not another identity's detection in the same frame (the
    tracker's duplicate rules), so identities stay as the tracker made them.
+
+This module holds the passes themselves; :mod:`capture.refine_runner` runs them on background
+threads while the first pass is still going, which is where they cost little: the first pass
+keeps about one core busy, and the passes use the other.
 """
 
 from __future__ import annotations
@@ -80,42 +84,85 @@ class RefineConfig:
             raise ValueError(f"crop_scale must be at least 1, got {self.crop_scale}")
 
 
-def single_person_pass(
-    path: str,
-    observations: Observations,
-    *,
-    make_estimator: EstimatorFactory,
-    pose_config: PoseConfig,
-    config: RefineConfig,
-) -> int:
-    """Replace the only person's poses by a one-pose VIDEO-mode pass; returns frames replaced.
-
-    ``observations`` must hold exactly one track; it is updated in place.
-    """
-    (track,) = observations.values()
-    replaced = 0
-    single = PoseConfig(
+def one_pose_config(pose_config: PoseConfig) -> PoseConfig:
+    """``pose_config`` with one pose: the settings of both second passes."""
+    return PoseConfig(
         num_poses=1,
         min_pose_detection_confidence=pose_config.min_pose_detection_confidence,
         min_pose_presence_confidence=pose_config.min_pose_presence_confidence,
         min_tracking_confidence=pose_config.min_tracking_confidence,
     )
-    estimator = make_estimator("video", single)
-    try:
-        with VideoReader(path) as reader:
-            for frame in reader:
-                people = estimator.estimate(frame.rgb(), timestamp_ms=frame.timestamp_ms)
-                if not people:
-                    continue
-                first = track.get(frame.index)
-                # Only frames the first pass saw are replaced: the start is backfill's job, and a
-                # pose where the first pass saw nobody has nothing to be checked against.
-                if first is not None and box_iou(first.bbox, people[0].bbox) >= config.min_single_pass_iou:
-                    track[frame.index] = people[0]
-                    replaced += 1
-    finally:
-        estimator.close()
+
+
+def estimate_one_person(
+    path: str, *, estimator: PoseEstimator, cancelled: Callable[[], bool] = lambda: False
+) -> dict[int, PersonPose] | None:
+    """The one-pose VIDEO-mode pass over ``path``: the pose found in each frame, by frame index.
+
+    Returns ``None`` when ``cancelled()`` turns true before the end (checked before every frame).
+    """
+    poses: dict[int, PersonPose] = {}
+    with VideoReader(path) as reader:
+        for frame in reader:
+            if cancelled():
+                return None
+            people = estimator.estimate(frame.rgb(), timestamp_ms=frame.timestamp_ms)
+            if people:
+                poses[frame.index] = people[0]
+    return poses
+
+
+def apply_single_person_pass(
+    track: dict[int, PersonPose], one_pose: dict[int, PersonPose], *, config: RefineConfig
+) -> int:
+    """Replace the only person's poses (``track``, updated in place) by the one-pose pass's where
+    both agree on where the person is; returns the number of frames replaced."""
+    replaced = 0
+    for index, pose in one_pose.items():
+        first = track.get(index)
+        # Only frames the first pass saw are replaced: the start is backfill's job, and a pose
+        # where the first pass saw nobody has nothing to be checked against.
+        if first is not None and box_iou(first.bbox, pose.bbox) >= config.min_single_pass_iou:
+            track[index] = pose
+            replaced += 1
     return replaced
+
+
+@dataclass(frozen=True)
+class BackfillJob:
+    """One person's track-start search: where the track starts, how it moves, who else is there.
+
+    ``others`` holds the poses other identities have in the frames searched; a detection
+    matching one of them is not taken.
+    """
+
+    track_id: int
+    start_frame: int
+    first_pose: PersonPose
+    velocity_px_per_frame: FloatArray
+    others: Observations
+
+
+def backfill_job(
+    observations: Observations, track_id: int, *, horizon_frames: int, velocity_window_frames: int
+) -> BackfillJob:
+    """The search for ``track_id`` from the first pass's ``observations`` (frames before the
+    track's start must be final, and its first ``velocity_window_frames`` frames known)."""
+    poses = observations[track_id]
+    start = min(poses)
+    searched = range(max(0, start - horizon_frames), start)
+    others = {
+        tid: {f: other[f] for f in searched if f in other}
+        for tid, other in observations.items()
+        if tid != track_id
+    }
+    return BackfillJob(
+        track_id=track_id,
+        start_frame=start,
+        first_pose=poses[start],
+        velocity_px_per_frame=_velocity_px_per_frame(poses, window_frames=velocity_window_frames),
+        others={tid: found for tid, found in others.items() if found},
+    )
 
 
 def _velocity_px_per_frame(poses: dict[int, PersonPose], *, window_frames: int) -> FloatArray:
@@ -141,69 +188,42 @@ def _crop_box(bbox: FloatArray, *, scale: float, width_px: int, height_px: int) 
     return x0, y0, x1, y1
 
 
-def backfill_track_starts(
-    path: str,
-    observations: Observations,
+def backfill_track(
+    frames_rgb: dict[int, NDArray[np.uint8]],
+    job: BackfillJob,
     *,
+    estimator: PoseEstimator,
     fps_hz: float,
-    make_estimator: EstimatorFactory,
-    pose_config: PoseConfig,
     tracker_config: TrackerConfig,
     config: RefineConfig,
-) -> dict[int, int]:
-    """Search backwards from each track's first detection (module docstring); returns frames added
-    per track id. ``observations`` is updated in place."""
-    horizon = round(config.backfill_s * fps_hz)
-    starts = {tid: min(poses) for tid, poses in observations.items() if poses}
-    wanted = {f for s in starts.values() for f in range(max(0, s - horizon), s)}
-    added = {tid: 0 for tid in observations}
-    if horizon <= 0 or not wanted:
-        return added
-    frames: dict[int, NDArray[np.uint8]] = {}
-    with VideoReader(path) as reader:
-        width_px, height_px = reader.info.width, reader.info.height
-        last_needed = max(wanted)
-        for frame in reader:
-            if frame.index in wanted:
-                frames[frame.index] = frame.rgb()
-            if frame.index >= last_needed:
-                break
-    crop_config = PoseConfig(
-        num_poses=1,
-        min_pose_detection_confidence=pose_config.min_pose_detection_confidence,
-        min_pose_presence_confidence=pose_config.min_pose_presence_confidence,
-        min_tracking_confidence=pose_config.min_tracking_confidence,
-    )
-    estimator = make_estimator("image", crop_config)
-    window = max(2, round(tracker_config.velocity_window_s * fps_hz))
-    try:
-        for tid, start in sorted(starts.items(), key=lambda kv: kv[1]):
-            poses = observations[tid]
-            velocity = _velocity_px_per_frame(poses, window_frames=window)
-            previous = poses[start]
-            for index in range(start - 1, max(0, start - horizon) - 1, -1):
-                box = previous.bbox - np.concatenate([velocity, velocity])
-                cx, cy = (box[0] + box[2]) / 2.0, (box[1] + box[3]) / 2.0
-                if not (0.0 <= cx <= width_px and 0.0 <= cy <= height_px) or index not in frames:
-                    break
-                x0, y0, x1, y1 = _crop_box(
-                    box, scale=config.crop_scale, width_px=width_px, height_px=height_px
-                )
-                crop = np.ascontiguousarray(frames[index][y0:y1, x0:x1])
-                found = estimator.estimate(crop, timestamp_ms=round(1000.0 * index / fps_hz))
-                if not found:
-                    break
-                person = person_in_frame(found[0], offset_px=(x0, y0), width_px=width_px, height_px=height_px)
-                if not _continues(person, previous, velocity, tracker_config) or _is_other_person(
-                    person, index, tid, observations, tracker_config
-                ):
-                    break
-                poses[index] = person
-                added[tid] += 1
-                previous = person
-    finally:
-        estimator.close()
-    return added
+) -> dict[int, PersonPose]:
+    """Search backwards from ``job``'s first detection (module docstring); returns the poses found
+    by frame index. ``frames_rgb`` holds the frames before the start, full size."""
+    found_poses: dict[int, PersonPose] = {}
+    velocity = job.velocity_px_per_frame
+    previous = job.first_pose
+    for index in range(job.start_frame - 1, job.start_frame - 1 - len(frames_rgb), -1):
+        frame = frames_rgb.get(index)
+        if frame is None:
+            break
+        height_px, width_px = frame.shape[:2]
+        box = previous.bbox - np.concatenate([velocity, velocity])
+        cx, cy = (box[0] + box[2]) / 2.0, (box[1] + box[3]) / 2.0
+        if not (0.0 <= cx <= width_px and 0.0 <= cy <= height_px):
+            break
+        x0, y0, x1, y1 = _crop_box(box, scale=config.crop_scale, width_px=width_px, height_px=height_px)
+        crop = np.ascontiguousarray(frame[y0:y1, x0:x1])
+        found = estimator.estimate(crop, timestamp_ms=round(1000.0 * index / fps_hz))
+        if not found:
+            break
+        person = person_in_frame(found[0], offset_px=(x0, y0), width_px=width_px, height_px=height_px)
+        if not _continues(person, previous, velocity, tracker_config) or _is_other_person(
+            person, index, job.others, tracker_config
+        ):
+            break
+        found_poses[index] = person
+        previous = person
+    return found_poses
 
 
 def _continues(person: PersonPose, previous: PersonPose, velocity: FloatArray, cfg: TrackerConfig) -> bool:
@@ -215,12 +235,10 @@ def _continues(person: PersonPose, previous: PersonPose, velocity: FloatArray, c
     return sim >= cfg.min_similarity
 
 
-def _is_other_person(
-    person: PersonPose, index: int, own_id: int, observations: Observations, cfg: TrackerConfig
-) -> bool:
-    for tid, poses in observations.items():
+def _is_other_person(person: PersonPose, index: int, others: Observations, cfg: TrackerConfig) -> bool:
+    for poses in others.values():
         other = poses.get(index)
-        if tid == own_id or other is None:
+        if other is None:
             continue
         oks = keypoint_similarity(
             coco_keypoints(person), coco_keypoints(other), scale_px=object_scale_px(other.bbox)
