@@ -8,8 +8,9 @@ client, then from two at once. Per stream it reports:
 
 - end-to-end latency: from handing a frame to the socket to receiving its pose message, p50/p95
   (the client's clock; the first second is warm-up and not counted);
-- frames processed per second (pose messages received / streaming time) and frames dropped
-  (sent but superseded by a newer frame before the server got to them: newest-frame-wins).
+- frames processed per second (pose messages received for the frames sent after the warm-up,
+  over the time those frames took to send) and frames dropped after the warm-up (sent but
+  superseded by a newer frame before the server got to them: newest-frame-wins).
 
 Anchor, measured in the same run: bare inference time per frame, ``PoseLandmarker.detect_for_video``
 on the same decoded 640x480 frames with the same model and options, one after the other, with
@@ -110,6 +111,11 @@ class StreamResult:
     server_dropped: int = 0
     infer_ms: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    sent_at_ms: dict[int, float] = field(default_factory=dict)
+
+    def sent_span_s(self, *, first_seq: int) -> float:
+        """Seconds from sending frame ``first_seq`` to sending the last frame."""
+        return (self.sent_at_ms[self.sent - 1] - self.sent_at_ms[first_seq]) / 1000.0
 
 
 async def stream(url: str, headers: dict[str, str], jpegs: list[bytes], *, seconds: float) -> StreamResult:
@@ -118,7 +124,7 @@ async def stream(url: str, headers: dict[str, str], jpegs: list[bytes], *, secon
     result = StreamResult()
     opened: asyncio.Future[WebSocketClientProtocol] = asyncio.get_running_loop().create_future()
     closed = asyncio.Event()
-    sent_at: dict[int, float] = {}
+    sent_at = result.sent_at_ms
 
     class Client(WebSocketClientProtocol):  # type: ignore[misc]
         def onOpen(self) -> None:
@@ -165,8 +171,12 @@ async def stream(url: str, headers: dict[str, str], jpegs: list[bytes], *, secon
 def summarise(results: list[StreamResult]) -> dict[str, float]:
     warm = int(WARMUP_S * RATE_HZ)
     latencies = np.array([ms for r in results for seq, ms in r.replies.items() if seq >= warm])
-    processed = [sum(1 for s in r.replies if s >= warm) / (r.seconds - WARMUP_S) for r in results]
-    dropped = [r.sent - len(r.replies) for r in results]
+    # Frames processed per second of streaming: replies to the frames sent after the warm-up,
+    # over the time those frames took to send (the drain wait after the last one is not counted).
+    processed = [
+        sum(1 for s in r.replies if s >= warm) / (r.sent_span_s(first_seq=warm) + 1.0 / RATE_HZ) for r in results
+    ]
+    dropped = [sum(1 for s in range(warm, r.sent) if s not in r.replies) for r in results]
     infer = np.array([ms for r in results for ms in r.infer_ms[warm // 2 :]])
     return {
         "p50_ms": float(np.percentile(latencies, 50)),
@@ -249,10 +259,12 @@ def main() -> int:
         print(
             f"{name} end-to-end latency    p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  "
             f"({r['p95_ms'] / bare_p95:.2f}x bare p95), processed {r['fps_per_stream']:5.1f} fps/stream, "
-            f"dropped {r['dropped_per_stream']:.0f} of {r['sent_per_stream']:.0f}/stream, "
+            f"dropped {r['dropped_per_stream']:.0f} of {r['sent_per_stream'] - RATE_HZ * WARMUP_S:.0f}/stream, "
             f"server inference p50 {r['server_infer_p50_ms']:.1f} ms"
         )
-    met = one["p95_ms"] < 50.0 and one["fps_per_stream"] >= 30.0 * 0.97
+    # The source runs at 30 fps, so "at least 30 processed" means every frame: 1% slack covers the
+    # sender's own timer jitter, not dropped frames (at most 1 in 100 may drop).
+    met = one["p95_ms"] < 50.0 and one["fps_per_stream"] >= 30.0 * 0.99
     print(f"\ntarget (p95 < 50 ms and >= 30 fps, {args.model}, one stream): {'met' if met else 'NOT met'}")
     print(f"bare_inference_p50_ms: {bare_p50:.1f}")
     print(f"bare_inference_p95_ms: {bare_p95:.1f}")
@@ -261,6 +273,7 @@ def main() -> int:
     print(f"latency_p95_vs_bare_p95: {one['p95_ms'] / bare_p95:.2f}")
     print(f"processed_fps: {one['fps_per_stream']:.1f}")
     print(f"dropped_frames: {one['dropped_per_stream']:.0f}")
+    print(f"frames_sent: {one['sent_per_stream'] - RATE_HZ * WARMUP_S:.0f}")
     print(f"two_streams_latency_p50_ms: {two['p50_ms']:.1f}")
     print(f"two_streams_latency_p95_ms: {two['p95_ms']:.1f}")
     print(f"two_streams_processed_fps_per_stream: {two['fps_per_stream']:.1f}")
