@@ -174,7 +174,8 @@ def summarise(results: list[StreamResult]) -> dict[str, float]:
     # Frames processed per second of streaming: replies to the frames sent after the warm-up,
     # over the time those frames took to send (the drain wait after the last one is not counted).
     processed = [
-        sum(1 for s in r.replies if s >= warm) / (r.sent_span_s(first_seq=warm) + 1.0 / RATE_HZ) for r in results
+        sum(1 for s in r.replies if s >= warm) / (r.sent_span_s(first_seq=warm) + 1.0 / RATE_HZ)
+        for r in results
     ]
     dropped = [sum(1 for s in range(warm, r.sent) if s not in r.replies) for r in results]
     infer = np.array([ms for r in results for ms in r.infer_ms[warm // 2 :]])
