@@ -261,7 +261,7 @@
     button.textContent = recording ? "Stop recording" : "Start recording";
     button.classList.toggle("recording", recording);
     if (msg.state === "stopped") {
-      $("record-status").textContent = `Recording stored: ${msg.frames} frames at ${msg.fps} Hz. Analysing…`;
+      $("record-status").textContent = `Recording stored: ${msg.frames} frames at ${msg.fps} Hz.`;
       root.dataset.analysisId = msg.analysis_id;
       $("results-card").hidden = false;
       $("analysis-status").textContent = "Queued for analysis…";
@@ -277,7 +277,11 @@
     if (msg.result && msg.result.metrics) {
       $("results").querySelector("tbody").replaceChildren(...msg.result.metrics.map((m) => {
         const tr = document.createElement("tr");
-        tr.innerHTML = `<td>${m.metric.replaceAll("_", " ")}${m.side ? ` (${m.side})` : ""}</td><td>${Number(m.value).toFixed(2)} ${m.unit}</td>`;
+        const name = document.createElement("td");
+        const value = document.createElement("td");
+        name.textContent = `${m.metric.replaceAll("_", " ")}${m.side ? ` (${m.side})` : ""}`;
+        value.textContent = `${Number(m.value).toFixed(2)} ${m.unit}`;
+        tr.append(name, value);
         return tr;
       }));
     }

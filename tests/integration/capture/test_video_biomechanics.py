@@ -5,11 +5,11 @@ computed by :func:`capture.sections.attach_sections`, the function ``analyze_vid
 Ground truth: ``ground_truth_videos.csv`` and MANIFEST.md.
 
 Settings: every clip runs with the command's defaults (3 people per frame). The one-person clips
-are then re-estimated with one pose by :func:`capture.refine.single_person_pass` (the rule is in
+are then re-estimated with one pose by the single-person pass (the rule is in
 :mod:`capture.refine`); without it the right knee at the squat bottoms is 7-13 deg off (three
 poses: 109.8/106.2/105.4 deg against the annotated 103/93/94). On the walking clip the walker's
 first frames are found by region-of-interest re-detection before the detector's first hit
-(:func:`capture.refine.backfill_track_starts`: frame 38 instead of 59).
+(track-start backfill, :func:`capture.refine.backfill_track`: frame 38 instead of 59).
 """
 
 from __future__ import annotations
