@@ -9,7 +9,8 @@ people, 230 frames):
   the same decoding and inference plus conversion to arrays, duplicate suppression, identity
   tracking, subject choice, the time-series arrays and the second passes of
   :mod:`capture.refine` (track-start backfill, single-person pass), which run in a child process
-  at idle priority beside the first pass.
+  at idle priority beside the first pass. Ours also decodes a frame ahead on a reader thread
+  (:mod:`capture.readahead`) while the model works; the bare loop decodes in line.
 
 Both sides are timed from before the model is loaded to the end, so setup counts on both.
 

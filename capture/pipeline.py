@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 
 from capture.landmarks import NUM_LANDMARKS
 from capture.pose import MediaPipeEstimators, MediaPipePoseEstimator, PoseConfig, PoseEstimator
+from capture.readahead import ReadAhead
 from capture.refine import EstimatorFactory, Observations, RefineConfig
 from capture.refine_runner import SecondPasses
 from capture.subject import (
@@ -201,8 +202,9 @@ def analyze_file(
         observations: Observations = {}
         frames = 0
         most_per_frame = 0
-        for frame in reader:
-            detected = active.estimate(frame.rgb(), timestamp_ms=frame.timestamp_ms)
+        decoded = stack.enter_context(ReadAhead((frame, frame.rgb()) for frame in reader))
+        for frame, rgb in decoded:
+            detected = active.estimate(rgb, timestamp_ms=frame.timestamp_ms)
             identities = tracker.update(detected, frame_index=frame.index)
             for person, track_id in zip(detected, identities, strict=True):
                 if track_id is not None:

@@ -63,6 +63,9 @@ class RefineConfig:
     """Settings of the second passes (see the module docstring).
 
     ``single_person_pass``: re-estimate one-person clips with one pose (False = keep the first pass).
+    ``single_pass_after_s``: the single-person pass starts once the first pass has gone this far
+    without seeing two people at once (or at its end): a clip that shows one person for its first
+    seconds is likely a one-person clip, and one that shows two early needs no such pass.
     ``min_single_pass_iou``: box overlap with the first pass's person needed to accept the second.
     ``backfill_s``: how far before a person's first detection to search (0 = no backfill).
     ``crop_scale``: side of the square search crop as a multiple of the person's larger box side;
@@ -71,6 +74,7 @@ class RefineConfig:
     """
 
     single_person_pass: bool = True
+    single_pass_after_s: float = 2.0
     min_single_pass_iou: float = 0.5
     backfill_s: float = 1.0
     crop_scale: float = 1.5
@@ -78,8 +82,8 @@ class RefineConfig:
     def __post_init__(self) -> None:
         if not 0.0 < self.min_single_pass_iou <= 1.0:
             raise ValueError(f"min_single_pass_iou must be in (0, 1], got {self.min_single_pass_iou}")
-        if self.backfill_s < 0.0:
-            raise ValueError(f"backfill_s must be >= 0, got {self.backfill_s}")
+        if self.backfill_s < 0.0 or self.single_pass_after_s < 0.0:
+            raise ValueError("backfill_s and single_pass_after_s must be >= 0")
         if self.crop_scale < 1.0:
             raise ValueError(f"crop_scale must be at least 1, got {self.crop_scale}")
 

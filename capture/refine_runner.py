@@ -11,8 +11,12 @@ idle.
 The child decodes the video itself, one frame behind the first pass at most (the first pass
 reports its progress), keeping the last frames in a buffer:
 
-- the **single-person pass** estimates each decoded frame with one pose; it is cancelled as soon
-  as the first pass sees two people in one frame (its result would be thrown away);
+- the **single-person pass** starts once the first pass has gone ``single_pass_after_s`` without
+  seeing two people at once, reads the video from the start with its own reader, one pose per
+  frame, and is cancelled as soon as the first pass sees two people in one frame (its result
+  would be thrown away). Starting it later keeps it from running, mostly in vain, on clips that
+  show a second person early: on this two-vCPU machine any work beside the first pass, even at
+  idle priority, slows it by about 8% while it runs (measured with a busy loop);
 - a person's **backfill** is sent once the first pass has tracked them long enough to be reported
   (``min_track_s``, and the velocity window): the frames before their start are final then and
   still in the buffer. Backfills run one after the other, in that order, so each sees the poses
@@ -37,6 +41,7 @@ import subprocess
 import sys
 import threading
 import traceback
+from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Final
@@ -126,6 +131,8 @@ class SecondPasses:
         self._delivered = False
         self._submitted: set[int] = set()
         self._single_cancelled = not config.single_person_pass
+        self._single_started = False
+        self._single_after_frames = round(config.single_pass_after_s * fps_hz)
 
     # -- called by the first pass -------------------------------------------------------------
 
@@ -135,6 +142,13 @@ class SecondPasses:
         if people_in_frame > 1 and not self._single_cancelled:
             self._single_cancelled = True
             self._post(("cancel_single",))
+        if (
+            not self._single_cancelled
+            and not self._single_started
+            and frame_index + 1 >= self._single_after_frames
+        ):
+            self._single_started = True
+            self._post(("start_single",))
         if self._horizon > 0:
             for tid, poses in observations.items():
                 if tid in self._submitted or len(poses) < self._ready_frames:
@@ -158,6 +172,9 @@ class SecondPasses:
         if not single_person and not self._single_cancelled:
             self._single_cancelled = True
             self._post(("cancel_single",))
+        if single_person and not self._single_cancelled and not self._single_started:
+            self._single_started = True  # a clip shorter than single_pass_after_s
+            self._post(("start_single",))
         self._post(("end",))
         one_pose, found = self._result()
         replaced: int | None = None
@@ -289,7 +306,10 @@ class _ChildPasses:
         self.found: dict[int, dict[int, PersonPose]] = {}
         self.progress = -1  # the first pass's last frame
         self.ended = False
-        self.single_wanted = settings.config.single_person_pass
+        self.single_possible = settings.config.single_person_pass  # not cancelled (yet)
+        self.single_frames: Iterator[Frame] | None = None  # the pass's own reader, once started
+        self.single_next = 0  # the next frame the single-person pass estimates
+        self.single_exhausted = False
         self.jobs: collections.deque[BackfillJob] = collections.deque()
         self.recent: collections.deque[tuple[int, NDArray[np.uint8]]] = collections.deque(
             maxlen=settings.buffer_frames
@@ -297,6 +317,7 @@ class _ChildPasses:
         self.claimed: Observations = {}
         self.one_pose: dict[int, PersonPose] = {}
         self._single: PoseEstimator | None = None
+        self._single_reader: VideoReader | None = None
         self._image: PoseEstimator | None = None
 
     def run(self) -> bool:
@@ -310,6 +331,8 @@ class _ChildPasses:
                     if not self._read_messages(block=False):
                         return False
                     self._serve_ready_jobs(decoded)
+                    if self._single_step():
+                        continue
                     # Never ahead of the first pass, so the buffer holds what its backfills need.
                     may_decode = not exhausted and (self.ended or decoded <= self.progress)
                     if may_decode and self._needs_frames(decoded):
@@ -325,30 +348,45 @@ class _ChildPasses:
                     if not self._read_messages(block=True):
                         return False
             self._serve_ready_jobs(decoded, final=True)
-            self.single_completed = self.single_wanted and exhausted
+            while self._single_step():
+                pass
+            self.single_completed = self.single_possible and self.single_exhausted
             return True
         finally:
             for estimator in (self._single, self._image):
                 if estimator is not None:
                     estimator.close()
+            if self._single_reader is not None:
+                self._single_reader.close()
 
     def _needs_frames(self, decoded: int) -> bool:
-        """Whether decoding further serves anything: the single-person pass, or a backfill whose
-        frames are not decoded yet, or the buffer that future backfills will search."""
-        if self.single_wanted:
-            return True
+        """Whether decoding further serves anything: a backfill whose frames are not decoded yet,
+        or the buffer that future backfills will search."""
         if any(job.start_frame > decoded for job in self.jobs):
             return True
-        return not self.ended and decoded <= self.progress
+        return self.s.horizon_frames > 0 and not self.ended and decoded <= self.progress
 
     def _take(self, frame: Frame) -> None:
         self.recent.append((frame.index, frame.bgr))
-        if self.single_wanted:
-            if self._single is None:
-                self._single = self.s.make_estimator("video", self.s.one_pose)
-            people = self._single.estimate(frame.rgb(), timestamp_ms=frame.timestamp_ms)
-            if people:
-                self.one_pose[frame.index] = people[0]
+
+    def _single_step(self) -> bool:
+        """Estimate the single-person pass's next frame if it may (started, not cancelled, not
+        ahead of the first pass); False when there was nothing to do."""
+        if self.single_frames is None or not self.single_possible or self.single_exhausted:
+            return False
+        if not self.ended and self.single_next > self.progress:
+            return False
+        frame = next(self.single_frames, None)
+        if frame is None:
+            self.single_exhausted = True
+            return False
+        if self._single is None:
+            self._single = self.s.make_estimator("video", self.s.one_pose)
+        people = self._single.estimate(frame.rgb(), timestamp_ms=frame.timestamp_ms)
+        if people:
+            self.one_pose[frame.index] = people[0]
+        self.single_next = frame.index + 1
+        return True
 
     def _read_messages(self, *, block: bool) -> bool:
         """Apply the first pass's messages; False when told to stop."""
@@ -363,8 +401,11 @@ class _ChildPasses:
                 self.progress = max(self.progress, message[1])
             elif kind == "backfill":
                 self.jobs.append(message[1])
+            elif kind == "start_single" and self.single_possible and self.single_frames is None:
+                self._single_reader = VideoReader(self.s.path)
+                self.single_frames = iter(self._single_reader)
             elif kind == "cancel_single":
-                self.single_wanted = False
+                self.single_possible = False
                 self.one_pose.clear()
             elif kind == "end":
                 self.ended = True
