@@ -19,7 +19,7 @@ i.e. ratio >= 0.90). Runs alternate anchor/ours ``--repeats`` times; the best ru
 which filters out the other jobs on a shared machine. Per-frame latency p50/p95 is the wall time
 of one loop iteration (decode + inference + our work).
 
-Run: .venv/bin/python bench/pose.py [--variants lite full heavy] [--repeats 2]
+Run: .venv/bin/python bench/pose.py [--variants lite full heavy] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def pipeline(video: Path, variant: str, config: PoseConfig) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--variants", nargs="+", choices=models.VARIANTS, default=list(models.VARIANTS))
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--video", type=Path, default=VIDEO)
     args = parser.parse_args()
     config = PoseConfig(num_poses=3)
