@@ -94,7 +94,12 @@ def test_walk_heel_strikes_none_invented_and_all_seen_ones_found(
     "sandal is still moving forward at about twice the pelvis speed for 2 frames after the "
     "annotated instant, the same lag on heel, ankle, toe and foot centre and for 4-15 Hz cut-offs, "
     "and image heights are too noisy (foot clearance ~10 px) to time the landing vertically; "
-    "HS3 and HS4 miss their 2-frame tolerance by 2 and 1 frames",
+    "HS3 and HS4 miss their 2-frame tolerance by 2 and 1 frames. The lag is the same with lite and "
+    "heavy and in IMAGE mode (no temporal filter), and a second signal agrees with the feet: the "
+    "thigh's forward maximum (peak hip flexion) comes 138-152 ms before force-plate contact on the "
+    "overground mocap trial but only ~1 frame (33 ms) before the annotated contacts here, so both "
+    "signals put the contact about 3 frames after the annotation. Matching it would take an offset "
+    "fitted to this one clip",
 )
 def test_walk_every_annotated_heel_strike_within_its_tolerance(
     walk: tuple[VideoAnalysis, dict[str, Any]],
