@@ -190,6 +190,7 @@ def analyze_file(
                 SecondPasses(
                     str(path),
                     fps_hz=info.fps,
+                    frame_count=info.frame_count,
                     width_px=info.width,
                     height_px=info.height,
                     make_estimator=make_estimator,

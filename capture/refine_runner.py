@@ -11,8 +11,8 @@ idle.
 The child decodes the video itself, one frame behind the first pass at most (the first pass
 reports its progress), keeping the last frames in a buffer:
 
-- the **single-person pass** starts once the first pass has gone ``single_pass_after_s`` without
-  seeing two people at once, reads the video from the start with its own reader, one pose per
+- the **single-person pass** starts once the first pass has gone ``single_pass_after_s`` (at most
+  a quarter of the clip) without seeing two people at once, reads the video from the start with its own reader, one pose per
   frame, and is cancelled as soon as the first pass sees two people in one frame (its result
   would be thrown away). Starting it later keeps it from running, mostly in vain, on clips that
   show a second person early: on this two-vCPU machine any work beside the first pass, even at
@@ -100,6 +100,7 @@ class SecondPasses:
         path: str,
         *,
         fps_hz: float,
+        frame_count: int,
         width_px: int,
         height_px: int,
         make_estimator: EstimatorFactory,
@@ -132,7 +133,11 @@ class SecondPasses:
         self._submitted: set[int] = set()
         self._single_cancelled = not config.single_person_pass
         self._single_started = False
+        # Never later than a quarter into the clip, so that the pass can still finish beside the
+        # first pass on a short clip (the container's frame count; 0 when it does not say).
         self._single_after_frames = round(config.single_pass_after_s * fps_hz)
+        if frame_count > 0:
+            self._single_after_frames = min(self._single_after_frames, frame_count // 4)
 
     # -- called by the first pass -------------------------------------------------------------
 
