@@ -26,8 +26,8 @@ has to, without touching the tracker's identity decisions:
    ``min_similarity``) and is not another identity's detection in the same frame (the
    tracker's duplicate rules), so identities stay as the tracker made them.
 
-This module holds the passes themselves; :mod:`capture.refine_runner` runs them on background
-threads while the first pass is still going, which is where they cost little: the first pass
+This module holds the passes themselves; :mod:`capture.refine_runner` runs them in a child
+process while the first pass is still going, which is where they cost little: the first pass
 keeps about one core busy, and the passes use the other.
 """
 
@@ -49,7 +49,6 @@ from capture.tracking import (
     object_scale_px,
     size_consistency,
 )
-from capture.video import VideoReader
 
 FloatArray = NDArray[np.float64]
 EstimatorFactory = Callable[[RunningMode, PoseConfig], PoseEstimator]
@@ -86,34 +85,6 @@ class RefineConfig:
             raise ValueError("backfill_s and single_pass_after_s must be >= 0")
         if self.crop_scale < 1.0:
             raise ValueError(f"crop_scale must be at least 1, got {self.crop_scale}")
-
-
-def one_pose_config(pose_config: PoseConfig) -> PoseConfig:
-    """``pose_config`` with one pose: the settings of both second passes."""
-    return PoseConfig(
-        num_poses=1,
-        min_pose_detection_confidence=pose_config.min_pose_detection_confidence,
-        min_pose_presence_confidence=pose_config.min_pose_presence_confidence,
-        min_tracking_confidence=pose_config.min_tracking_confidence,
-    )
-
-
-def estimate_one_person(
-    path: str, *, estimator: PoseEstimator, cancelled: Callable[[], bool] = lambda: False
-) -> dict[int, PersonPose] | None:
-    """The one-pose VIDEO-mode pass over ``path``: the pose found in each frame, by frame index.
-
-    Returns ``None`` when ``cancelled()`` turns true before the end (checked before every frame).
-    """
-    poses: dict[int, PersonPose] = {}
-    with VideoReader(path) as reader:
-        for frame in reader:
-            if cancelled():
-                return None
-            people = estimator.estimate(frame.rgb(), timestamp_ms=frame.timestamp_ms)
-            if people:
-                poses[frame.index] = people[0]
-    return poses
 
 
 def apply_single_person_pass(

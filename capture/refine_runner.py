@@ -59,7 +59,6 @@ from capture.refine import (
     apply_single_person_pass,
     backfill_job,
     backfill_track,
-    one_pose_config,
 )
 from capture.tracking import TrackerConfig
 from capture.video import Frame, VideoReader
@@ -120,7 +119,7 @@ class SecondPasses:
             path=path,
             fps_hz=fps_hz,
             make_estimator=make_estimator,
-            one_pose=one_pose_config(pose_config),
+            one_pose=dataclasses.replace(pose_config, num_poses=1),
             tracker_config=tracker_config,
             config=config,
             horizon_frames=self._horizon,
@@ -144,16 +143,10 @@ class SecondPasses:
     def after_frame(self, observations: Observations, *, frame_index: int, people_in_frame: int) -> None:
         """Report progress, cancel the single-person pass once two people were seen, and send the
         backfills that are ready."""
-        if people_in_frame > 1 and not self._single_cancelled:
-            self._single_cancelled = True
-            self._post(("cancel_single",))
-        if (
-            not self._single_cancelled
-            and not self._single_started
-            and frame_index + 1 >= self._single_after_frames
-        ):
-            self._single_started = True
-            self._post(("start_single",))
+        if people_in_frame > 1:
+            self._cancel_single()
+        if frame_index + 1 >= self._single_after_frames:
+            self._start_single()
         if self._horizon > 0:
             for tid, poses in observations.items():
                 if tid in self._submitted or len(poses) < self._ready_frames:
@@ -174,12 +167,10 @@ class SecondPasses:
         place). ``single_person``: the first pass reported one person and never saw two at once.
         Returns ``single_person_pass`` (frames replaced, or None) and ``backfilled`` (frames added
         per track id). Raises :class:`SecondPassError` when the child failed."""
-        if not single_person and not self._single_cancelled:
-            self._single_cancelled = True
-            self._post(("cancel_single",))
-        if single_person and not self._single_cancelled and not self._single_started:
-            self._single_started = True  # a clip shorter than single_pass_after_s
-            self._post(("start_single",))
+        if single_person:
+            self._start_single()  # not started yet on a clip shorter than its delay
+        else:
+            self._cancel_single()
         self._post(("end",))
         one_pose, found = self._result()
         replaced: int | None = None
@@ -193,6 +184,16 @@ class SecondPasses:
                 kept[tid].update(poses)
                 added[tid] = len(poses)
         return {"single_person_pass": replaced, "backfilled": added}
+
+    def _start_single(self) -> None:
+        if not self._single_cancelled and not self._single_started:
+            self._single_started = True
+            self._post(("start_single",))
+
+    def _cancel_single(self) -> None:
+        if not self._single_cancelled:
+            self._single_cancelled = True
+            self._post(("cancel_single",))
 
     def _post(self, message: tuple[Any, ...]) -> None:
         # A child that failed has closed its end; its error message waits in the other pipe
