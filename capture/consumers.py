@@ -277,24 +277,14 @@ class LiveCaptureConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         )
 
     def _store(self, recording_id: UUID, sequence: RecordedSequence) -> Any:
-        from clinic.services.recordings import SequenceArrays, recording_stop
+        from clinic.services.recordings import recording_stop
 
         return recording_stop(
             user=self.user,
             patient_id=self.patient_id,
             recording_id=recording_id,
             exercise=self.session.exercise,
-            sequence=SequenceArrays(
-                image=sequence.image,
-                world=sequence.world,
-                person_ids=sequence.person_ids,
-                subject=sequence.subject,
-                fps_hz=sequence.fps_hz,
-                width_px=sequence.width_px,
-                height_px=sequence.height_px,
-                model=sequence.model,
-                duration_s=sequence.duration_s,
-            ),
+            sequence=sequence,
         )
 
     # analysis results --------------------------------------------------------------------------

@@ -10,7 +10,7 @@ none of it (a blob that no event refers to is removed again).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.db import transaction
@@ -22,6 +22,9 @@ from clinic.offline.sequence import encode_sequence
 from clinic.services.analysis import analysis_request, load_patient
 from clinic.services.patients import Written, run_patient_command
 
+if TYPE_CHECKING:  # only read through its attributes; the live capture stack is not loaded here
+    from capture.live import RecordedSequence
+
 
 @dataclass(frozen=True)
 class StoppedRecording:
@@ -29,21 +32,6 @@ class StoppedRecording:
     sequence_sha256: str
     analysis_id: UUID
     version: int
-
-
-@dataclass(frozen=True)
-class SequenceArrays:
-    """What a live session recorded, on a uniform time grid (see :func:`capture.live.resample_recording`)."""
-
-    image: Any  # (P, F, 33, 4) float64 pixels + visibility, NaN = unseen
-    world: Any  # (P, F, 33, 4) float64 metres + visibility
-    person_ids: tuple[int, ...]
-    subject: int | None
-    fps_hz: float
-    width_px: int
-    height_px: int
-    model: str
-    duration_s: float
 
 
 def recording_start(
@@ -63,7 +51,7 @@ def recording_stop(
     patient_id: UUID,
     recording_id: UUID,
     exercise: str,
-    sequence: SequenceArrays,
+    sequence: RecordedSequence,
 ) -> StoppedRecording:
     """Store the sequence, append the stop events and request the analysis (activity = exercise)."""
     data = encode_sequence(
