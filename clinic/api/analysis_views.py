@@ -18,28 +18,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from analysis.report import ACTIVITIES
 from clinic.api.errors import error_body
 from clinic.offline.config import MODELS, ConfigError
 from clinic.offline.upload_check import UploadRefused
 from clinic.services import analysis as service
 from clinic.services import uploads
 
-ACTIVITY_CHOICES = (
-    "auto",
-    "gait",
-    "squat",
-    "sit_to_stand",
-    "deadlift",
-    "overhead_press",
-    "curl",
-    "single_leg_stance",
-)
-
 
 class VideoIn(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True)
     model = serializers.ChoiceField(choices=MODELS, default="full")
-    activity = serializers.ChoiceField(choices=ACTIVITY_CHOICES, default="auto")
+    activity = serializers.ChoiceField(choices=ACTIVITIES, default="auto")
     height_m = serializers.FloatField(required=False, allow_null=True, default=None)
     refine_3d = serializers.BooleanField(default=True)
 

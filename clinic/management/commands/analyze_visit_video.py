@@ -24,6 +24,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from analysis.report import ACTIVITIES
 from clinic import celery_app
 from clinic.access.policy import NotVisible
 from clinic.domain.errors import DomainError
@@ -33,17 +34,6 @@ from clinic.offline.upload_check import UploadRefused
 from clinic.projections.models import AnalysisView, VisitView
 from clinic.services import analysis as service
 from clinic.services import uploads
-
-ACTIVITIES = (
-    "auto",
-    "gait",
-    "squat",
-    "sit_to_stand",
-    "deadlift",
-    "overhead_press",
-    "curl",
-    "single_leg_stance",
-)
 
 
 def _uuid(value: str, what: str) -> UUID:
