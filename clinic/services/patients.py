@@ -63,6 +63,18 @@ def patient_access(user: Any, patient_id: UUID, action: str) -> Iterator[None]:
     access_log.record(user=user, action=action, object_type="patient", object_id=patient_id)
 
 
+def _execute(patient_id: UUID, command: c.Command, *, expected_version: int | None) -> AppendResult:
+    """Decide ``command`` against the patient's stream and append what it decides."""
+    return execute(
+        patient_stream(patient_id),
+        command,
+        evolve=evolve,
+        initial=PatientState(),
+        decide=decide_patient,
+        expected_version=expected_version,
+    )
+
+
 def run_patient_command(
     user: Any,
     patient_id: UUID,
@@ -76,14 +88,7 @@ def run_patient_command(
     with patient_access(user, patient_id, action):
         if admin_only:
             require_admin(user)
-        return execute(
-            patient_stream(patient_id),
-            command,
-            evolve=evolve,
-            initial=PatientState(),
-            decide=decide_patient,
-            expected_version=expected_version,
-        )
+        return _execute(patient_id, command, expected_version=expected_version)
 
 
 def patient_register(
@@ -124,21 +129,11 @@ def patient_register(
             payer_member_id=payer_member_id,
             today=timezone.localdate(),
         )
-        result = execute(
-            patient_stream(patient_id),
-            command,
-            evolve=evolve,
-            initial=PatientState(),
-            decide=decide_patient,
-            expected_version=0,
-        )
+        result = _execute(patient_id, command, expected_version=0)
         for therapist_id, name in names.items():
-            result = execute(
-                patient_stream(patient_id),
+            result = _execute(
+                patient_id,
                 c.AssignTherapist(therapist_id=therapist_id, therapist_name=name),
-                evolve=evolve,
-                initial=PatientState(),
-                decide=decide_patient,
                 expected_version=result.last_version,
             )
     access_log.record(user=user, action="create", object_type="patient", object_id=patient_id)
@@ -161,12 +156,9 @@ def patient_assign_therapist(
     with patient_access(user, patient_id, "assign"):
         staff = require_admin(user)
         name = _check_colleague(staff.practice_id, therapist_id)
-        result = execute(
-            patient_stream(patient_id),
+        result = _execute(
+            patient_id,
             c.AssignTherapist(therapist_id=therapist_id, therapist_name=name),
-            evolve=evolve,
-            initial=PatientState(),
-            decide=decide_patient,
             expected_version=expected_version,
         )
     return Written(patient_id, result.last_version)
@@ -228,13 +220,8 @@ def patient_erase_pii(*, user: Any, patient_id: UUID, reason: str) -> Written:
     """
     with patient_access(user, patient_id, "erase_pii"), transaction.atomic():
         require_admin(user)
-        result = execute(
-            patient_stream(patient_id),
-            c.ErasePatientPii(reason=reason, now=timezone.now()),
-            evolve=evolve,
-            initial=PatientState(),
-            decide=decide_patient,
-            expected_version=None,
+        result = _execute(
+            patient_id, c.ErasePatientPii(reason=reason, now=timezone.now()), expected_version=None
         )
         keys.destroy_key(patient_id)
         # The sealed files are unreadable from here on; remove them once that is committed.
