@@ -26,6 +26,7 @@ from clinic.api.serializers import (
 from clinic.domain.errors import DomainError
 from clinic.domain.vocabulary import METRICS, Comparator, GoalLifecycle, Sex, VisitType
 from clinic.reports import services as report_services
+from clinic.reports.http import attachment
 from clinic.reports.pdf import UnsupportedReport
 from clinic.services import care, patients
 from clinic.services.patients import Written
@@ -321,7 +322,7 @@ class ReportView(APIView):
             document = report_services.patient_report(user=request.user, patient_id=patient_id, kind=kind)
         except UnsupportedReport as exc:
             raise DomainError(str(exc), code="unsupported_report") from None
-        return _attachment(document)
+        return attachment(document)
 
 
 class MeasurementExportView(APIView):
@@ -334,19 +335,13 @@ class MeasurementExportView(APIView):
             document = report_services.patient_export(user=request.user, patient_id=patient_id, fmt=fmt)
         except UnsupportedReport as exc:
             raise DomainError(str(exc), code="unsupported_format") from None
-        return _attachment(document)
-
-
-def _attachment(document: report_services.Document) -> HttpResponse:
-    response = HttpResponse(document.content, content_type=document.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
-    return response
+        return attachment(document)
 
 
 class FhirExportView(APIView):
     @extend_schema(responses={(200, "application/fhir+json"): dict}, summary="FHIR R4 Bundle of the patient")
     def get(self, request: Request, patient_id: UUID) -> HttpResponse:
-        return _attachment(report_services.patient_fhir(user=request.user, patient_id=patient_id))
+        return attachment(report_services.patient_fhir(user=request.user, patient_id=patient_id))
 
 
 class PracticeExportView(APIView):
@@ -354,4 +349,4 @@ class PracticeExportView(APIView):
         responses={(200, "application/zip"): bytes}, summary="The whole practice's documents (admin)"
     )
     def get(self, request: Request) -> HttpResponse:
-        return _attachment(report_services.practice_export(user=request.user))
+        return attachment(report_services.practice_export(user=request.user))

@@ -11,19 +11,14 @@ from django.shortcuts import render
 
 from clinic.access.policy import Forbidden, NotVisible
 from clinic.reports import services
+from clinic.reports.http import attachment
 from clinic.reports.pdf import UnsupportedReport
-
-
-def _send(document: services.Document) -> HttpResponse:
-    response = HttpResponse(document.content, content_type=document.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
-    return response
 
 
 @login_required
 def report(request: HttpRequest, patient_id: UUID, kind: str) -> HttpResponse:
     try:
-        return _send(services.patient_report(user=request.user, patient_id=patient_id, kind=kind))
+        return attachment(services.patient_report(user=request.user, patient_id=patient_id, kind=kind))
     except (NotVisible, UnsupportedReport) as exc:
         raise Http404(str(exc)) from None
 
@@ -31,7 +26,7 @@ def report(request: HttpRequest, patient_id: UUID, kind: str) -> HttpResponse:
 @login_required
 def export(request: HttpRequest, patient_id: UUID, fmt: str) -> HttpResponse:
     try:
-        return _send(services.patient_export(user=request.user, patient_id=patient_id, fmt=fmt))
+        return attachment(services.patient_export(user=request.user, patient_id=patient_id, fmt=fmt))
     except (NotVisible, UnsupportedReport) as exc:
         raise Http404(str(exc)) from None
 
@@ -39,7 +34,7 @@ def export(request: HttpRequest, patient_id: UUID, fmt: str) -> HttpResponse:
 @login_required
 def fhir_bundle(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     try:
-        return _send(services.patient_fhir(user=request.user, patient_id=patient_id))
+        return attachment(services.patient_fhir(user=request.user, patient_id=patient_id))
     except NotVisible as exc:
         raise Http404(str(exc)) from None
 
@@ -47,7 +42,7 @@ def fhir_bundle(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 @login_required
 def practice_archive(request: HttpRequest) -> HttpResponse:
     try:
-        return _send(services.practice_export(user=request.user))
+        return attachment(services.practice_export(user=request.user))
     except Forbidden as exc:
         raise PermissionDenied(str(exc)) from None
 
@@ -88,7 +83,7 @@ def sequence_json(request: HttpRequest, patient_id: UUID, sha256: str) -> JsonRe
 @login_required
 def recording_export(request: HttpRequest, patient_id: UUID, sha256: str, fmt: str) -> HttpResponse:
     try:
-        return _send(
+        return attachment(
             services.recording_export(
                 user=request.user, patient_id=patient_id, sequence_sha256=sha256, fmt=fmt
             )
