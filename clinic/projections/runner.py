@@ -11,8 +11,9 @@ import logging
 import select
 import time
 from collections.abc import Iterable
+from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 
 from clinic.domain.events import EVENT_TYPES, event_from_data
 from clinic.eventstore import store
@@ -81,46 +82,98 @@ def rebuild(projections: Iterable[Projection] = ALL, *, batch_size: int = 2000) 
     return total
 
 
-def follow(*, poll_interval_s: float = 1.0, stop_after_s: float | None = None) -> None:
+# Connection-level failures (server restart, pg_terminate_backend, network): the follower
+# reconnects and carries on. Other database errors (a bug in a handler, a constraint) still stop it.
+_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+try:
+    import psycopg
+
+    _CONNECTION_ERRORS += (psycopg.OperationalError, psycopg.InterfaceError)
+except ImportError:  # pragma: no cover - psycopg is a dependency; SQLite-only installs still work
+    pass
+
+
+def follow(
+    *,
+    poll_interval_s: float = 1.0,
+    stop_after_s: float | None = None,
+    reconnect_delay_s: float = 0.5,
+    max_reconnect_delay_s: float = 30.0,
+) -> None:
     """Keep projections up to date: wake on NOTIFY (PostgreSQL) and poll as a safety net.
 
     Polling matters even with NOTIFY: an event can become readable only when an older
     transaction finishes (the horizon moves), which sends no notification of its own.
+
+    A lost database connection (a restart, a terminated backend) is not fatal: the follower
+    drops both its connections, waits ``reconnect_delay_s`` (doubling up to
+    ``max_reconnect_delay_s`` while the database stays away) and resumes from the committed
+    checkpoints, so nothing is skipped or applied twice.
     """
     deadline = None if stop_after_s is None else time.monotonic() + stop_after_s
-    listen = _listener()
+    listener: _Listener | None = None
+    delay_s = reconnect_delay_s
     while deadline is None or time.monotonic() < deadline:
-        processed = catch_up()
-        if processed:
-            log.info("projections processed %d events", processed)
-        wait_s = (
-            poll_interval_s
-            if deadline is None
-            else max(0.0, min(poll_interval_s, deadline - time.monotonic()))
-        )
-        if listen is not None:
-            listen(wait_s)
-        else:
-            time.sleep(wait_s)
+        try:
+            if listener is None:
+                listener = _Listener.open()
+            processed = catch_up()
+            if processed:
+                log.info("projections processed %d events", processed)
+            delay_s = reconnect_delay_s  # the database answered: next outage starts from the short delay
+            wait_s = _remaining(poll_interval_s, deadline)
+            if listener is not None:
+                listener.wait(wait_s)
+            else:
+                time.sleep(wait_s)
+        except _CONNECTION_ERRORS as exc:
+            log.warning("projections: database connection lost (%s); reconnecting in %.1f s", exc, delay_s)
+            if listener is not None:
+                listener.close()
+                listener = None
+            connection.close()
+            time.sleep(_remaining(delay_s, deadline))
+            delay_s = min(2 * delay_s, max_reconnect_delay_s)
+    if listener is not None:
+        listener.close()
 
 
-def _listener():  # type: ignore[no-untyped-def]
-    """A function that waits up to N seconds for a store notification, or None off PostgreSQL."""
-    if connection.vendor != "postgresql":
-        return None
-    import psycopg
+def _remaining(wait_s: float, deadline: float | None) -> float:
+    return wait_s if deadline is None else max(0.0, min(wait_s, deadline - time.monotonic()))
 
-    params = {
-        k: v for k, v in connection.get_connection_params().items() if k not in ("cursor_factory", "context")
-    }
-    conn = psycopg.connect(**params, autocommit=True)
-    conn.execute(f"LISTEN {store.NOTIFY_CHANNEL}")
 
-    def wait(timeout_s: float) -> None:
-        ready, _, _ = select.select([conn.fileno()], [], [], timeout_s)
+class _Listener:
+    """A separate autocommit connection that LISTENs for the store's notifications (PostgreSQL)."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    @classmethod
+    def open(cls) -> _Listener | None:
+        if connection.vendor != "postgresql":
+            return None
+        import psycopg
+
+        connection.ensure_connection()
+        params = {
+            k: v
+            for k, v in connection.get_connection_params().items()
+            if k not in ("cursor_factory", "context")
+        }
+        conn = psycopg.connect(**params, autocommit=True)
+        conn.execute(f"LISTEN {store.NOTIFY_CHANNEL}")
+        return cls(conn)
+
+    def wait(self, timeout_s: float) -> None:
+        """Return on a notification or after ``timeout_s``; raise if the connection died."""
+        ready, _, _ = select.select([self._conn.fileno()], [], [], timeout_s)
         if ready:
             # Drain everything pending: one catch-up handles any number of notifications.
-            for _ in conn.notifies(timeout=0):
+            for _ in self._conn.notifies(timeout=0):
                 pass
 
-    return wait
+    def close(self) -> None:
+        try:
+            self._conn.close()
+        except Exception:  # already broken: nothing left to release
+            log.debug("closing the listener connection failed", exc_info=True)
