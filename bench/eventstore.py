@@ -324,6 +324,7 @@ def seed_caseload() -> tuple[object, object, float]:
                     certification_end=today + timedelta(days=80),
                     frequency_per_week=2,
                     duration_weeks=10,
+                    today=today,
                 )
             )
             run(

@@ -71,6 +71,7 @@ class EstablishPlanOfCare(Command):
     frequency_per_week: int
     duration_weeks: int
     interventions: str = ""
+    today: date
     plan_id: UUID = field(default_factory=uuid4)
 
 

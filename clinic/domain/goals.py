@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from clinic.domain import limits
 from clinic.domain import vocabulary as vocab
 from clinic.domain.commands import ChangeGoalLifecycle, SetGoal
 from clinic.domain.errors import InvalidState, InvalidValue, NotFound
@@ -42,11 +45,25 @@ def decide_set_goal(command: SetGoal, state: PatientState) -> list[DomainEvent]:
         )
     if command.due_date < command.today:
         raise InvalidValue("the due date has already passed", code="invalid_date", field="due_date")
+    limits.check_date(
+        command.due_date,
+        field="due_date",
+        label="the due date",
+        earliest=command.today,
+        latest=command.today + timedelta(days=limits.MAX_GOAL_HORIZON_DAYS),
+        rule=f"a goal is due at most {limits.MAX_GOAL_HORIZON_DAYS} days ahead",
+    )
+    written = limits.check_text(
+        command.description,
+        field="description",
+        label="the goal description",
+        max_chars=limits.GOAL_DESCRIPTION_CHARS,
+    )
     if command.baseline_visit_id is not None and command.baseline_visit_id not in state.visits:
         raise NotFound("the baseline visit is not one of this patient's visits", field="baseline_visit_id")
     if baseline is not None and vocab.Comparator(command.comparator).satisfied(value=baseline, target=target):
         raise InvalidValue("the baseline already meets the target", code="target_already_met", field="target")
-    description = command.description.strip() or (
+    description = written or (
         f"{metric.label} {command.comparator} {target:g} {metric.unit} by {command.due_date.isoformat()}"
     )
     return [
@@ -89,6 +106,8 @@ def decide_change_lifecycle(command: ChangeGoalLifecycle, state: PatientState) -
             patient_id=patient_id,
             goal_id=goal.goal_id,
             lifecycle_status=command.lifecycle_status,
-            reason=command.reason.strip(),
+            reason=limits.check_text(
+                command.reason, field="reason", label="the reason", max_chars=limits.REASON_CHARS
+            ),
         )
     ]

@@ -8,10 +8,11 @@ visits, goals and discharge is checked against one consistent state.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
+from clinic.domain import limits
 from clinic.domain import vocabulary as vocab
 from clinic.domain.commands import (
     AssignTherapist,
@@ -52,7 +53,7 @@ from clinic.domain.events import (
 
 # Medicare certifies a plan of care for at most 90 days (42 CFR 424.24(c)).
 MAX_CERTIFICATION_DAYS = 90
-MAX_AGE_YEARS = 130
+MAX_AGE_YEARS = limits.MAX_AGE_YEARS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,6 +74,7 @@ class VisitState:
     visit_date: date
     note: SoapNote | None = None
     signed: bool = False
+    amendments: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -197,7 +199,9 @@ def evolve(state: PatientState, event: DomainEvent) -> PatientState:
             return replace(state, analyses={**state.analyses, event.analysis_id: failed})
         case LandmarkSequenceStored():
             return replace(state, sequences=state.sequences | {(event.visit_id, event.sequence_sha256)})
-        case MeasurementRecorded() | VisitNoteAmended():
+        case VisitNoteAmended():
+            return _with_visit(state, event.visit_id, amendments=state.visits[event.visit_id].amendments + 1)
+        case MeasurementRecorded():
             return state
     return state
 
@@ -223,34 +227,73 @@ def require_open(state: PatientState) -> UUID:
 def decide_register(command: RegisterPatient, state: PatientState) -> list[DomainEvent]:
     if state.exists:
         raise InvalidState("this patient is already registered", code="patient_exists")
+    names = {}
     for name, value in (("given_name", command.given_name), ("family_name", command.family_name)):
-        if not value.strip():
-            raise InvalidValue(f"{name.replace('_', ' ')} is required", code="required", field=name)
+        label = name.replace("_", " ")
+        names[name] = limits.check_text(
+            value, field=name, label=f"the {label}", max_chars=limits.PERSON_NAME_CHARS
+        )
+        if not names[name]:
+            raise InvalidValue(f"{label} is required", code="required", field=name)
     if command.date_of_birth > command.today:
         raise InvalidValue("date of birth is in the future", code="invalid_date", field="date_of_birth")
     if (command.today - command.date_of_birth).days > MAX_AGE_YEARS * 366:
         raise InvalidValue("date of birth is implausibly early", code="invalid_date", field="date_of_birth")
+    limits.check_date(
+        command.date_of_birth,
+        field="date_of_birth",
+        label="the date of birth",
+        earliest=limits.EARLIEST_DATE,
+        latest=command.today,
+    )
     if command.sex not in set(vocab.Sex):
         raise InvalidValue("sex must be male, female, other or unknown", code="invalid_sex", field="sex")
     if not command.diagnoses:
         raise InvalidValue("at least one ICD-10 diagnosis is required", code="required", field="diagnoses")
+    if len(command.diagnoses) > limits.DIAGNOSES_PER_PATIENT:
+        raise InvalidValue(
+            f"a patient has at most {limits.DIAGNOSES_PER_PATIENT} diagnoses, not {len(command.diagnoses):,}",
+            code="too_many",
+            field="diagnoses",
+            max_items=limits.DIAGNOSES_PER_PATIENT,
+        )
     diagnoses = tuple(
-        Diagnosis(code=vocab.check_icd10(d.code), description=d.description.strip())
+        Diagnosis(
+            code=vocab.check_icd10(d.code),
+            description=limits.check_text(
+                d.description,
+                field="diagnoses",
+                label="a diagnosis description",
+                max_chars=limits.DIAGNOSIS_DESCRIPTION_CHARS,
+            ),
+        )
         for d in command.diagnoses
     )
     return [
         PatientRegistered(
             patient_id=command.patient_id,
             practice_id=command.practice_id,
-            given_name=command.given_name.strip(),
-            family_name=command.family_name.strip(),
+            given_name=names["given_name"],
+            family_name=names["family_name"],
             date_of_birth=command.date_of_birth,
             sex=command.sex,
             contact_sealed=command.contact_sealed,
             diagnoses=diagnoses,
-            referring_physician=command.referring_physician.strip(),
-            payer=command.payer.strip(),
-            payer_member_id=command.payer_member_id.strip(),
+            referring_physician=limits.check_text(
+                command.referring_physician,
+                field="referring_physician",
+                label="the referring physician",
+                max_chars=limits.PHYSICIAN_CHARS,
+            ),
+            payer=limits.check_text(
+                command.payer, field="payer", label="the payer", max_chars=limits.PAYER_CHARS
+            ),
+            payer_member_id=limits.check_text(
+                command.payer_member_id,
+                field="payer_member_id",
+                label="the member id",
+                max_chars=limits.PAYER_MEMBER_ID_CHARS,
+            ),
         )
     ]
 
@@ -275,6 +318,15 @@ def decide_unassign(command: UnassignTherapist, state: PatientState) -> list[Dom
 
 def decide_plan_of_care(command: EstablishPlanOfCare, state: PatientState) -> list[DomainEvent]:
     patient_id = require_open(state)
+    limits.check_date(
+        command.certification_start,
+        field="certification_start",
+        label="the certification start",
+        earliest=limits.backdate_floor(command.today),
+        latest=command.today + timedelta(days=limits.MAX_CERTIFICATION_LEAD_DAYS),
+        rule=f"at most {limits.MAX_BACKDATE_DAYS} days back or "
+        f"{limits.MAX_CERTIFICATION_LEAD_DAYS} days ahead",
+    )
     days = (command.certification_end - command.certification_start).days
     if days < 0:
         raise InvalidValue("certification ends before it starts", code="invalid_period")
@@ -297,7 +349,12 @@ def decide_plan_of_care(command: EstablishPlanOfCare, state: PatientState) -> li
             certification_end=command.certification_end,
             frequency_per_week=command.frequency_per_week,
             duration_weeks=command.duration_weeks,
-            interventions=command.interventions.strip(),
+            interventions=limits.check_text(
+                command.interventions,
+                field="interventions",
+                label="the interventions",
+                max_chars=limits.INTERVENTIONS_CHARS,
+            ),
         )
     ]
 
@@ -306,11 +363,20 @@ def decide_discharge(command: DischargePatient, state: PatientState) -> list[Dom
     patient_id = require_open(state)
     if command.discharged_on > command.today:
         raise InvalidValue("discharge date is in the future", code="invalid_date", field="discharged_on")
-    if not command.reason.strip():
+    limits.check_date(
+        command.discharged_on,
+        field="discharged_on",
+        label="the discharge date",
+        earliest=limits.backdate_floor(command.today),
+        latest=command.today,
+        rule=f"at most {limits.MAX_BACKDATE_DAYS} days back",
+    )
+    reason = limits.check_text(
+        command.reason, field="reason", label="the discharge reason", max_chars=limits.REASON_CHARS
+    )
+    if not reason:
         raise InvalidValue("a discharge reason is required", code="required", field="reason")
-    return [
-        PatientDischarged(patient_id=patient_id, discharged_on=command.discharged_on, reason=command.reason)
-    ]
+    return [PatientDischarged(patient_id=patient_id, discharged_on=command.discharged_on, reason=reason)]
 
 
 def decide_erase(command: ErasePatientPii, state: PatientState) -> list[DomainEvent]:
@@ -318,6 +384,9 @@ def decide_erase(command: ErasePatientPii, state: PatientState) -> list[DomainEv
         raise InvalidState("no such patient", code="patient_missing")
     if state.pii_erased:
         raise InvalidState("this patient's personal data is already erased", code="already_erased")
-    if not command.reason.strip():
+    reason = limits.check_text(
+        command.reason, field="reason", label="the erasure reason", max_chars=limits.REASON_CHARS
+    )
+    if not reason:
         raise InvalidValue("an erasure reason is required", code="required", field="reason")
-    return [PatientPiiErased(patient_id=state.patient_id, reason=command.reason, erased_at=command.now)]
+    return [PatientPiiErased(patient_id=state.patient_id, reason=reason, erased_at=command.now)]

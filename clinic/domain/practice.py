@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from functools import singledispatch
 from uuid import UUID
 
+from clinic.domain import limits
 from clinic.domain.commands import AddStaffMember, Command, OpenPractice, SetVideoRetention
 from clinic.domain.errors import InvalidState, InvalidValue
 from clinic.domain.events import DomainEvent, PracticeOpened, StaffMemberJoined, VideoRetentionChanged
@@ -49,9 +50,12 @@ def decide(command: Command, state: PracticeState) -> list[DomainEvent]:
 def _(command: OpenPractice, state: PracticeState) -> list[DomainEvent]:
     if state.exists:
         raise InvalidState("this practice is already open", code="practice_exists")
-    if not command.name.strip():
+    name = limits.check_text(
+        command.name, field="name", label="the practice name", max_chars=limits.PRACTICE_NAME_CHARS
+    )
+    if not name:
         raise InvalidValue("a practice needs a name", code="required", field="name")
-    return [PracticeOpened(practice_id=command.practice_id, name=command.name.strip())]
+    return [PracticeOpened(practice_id=command.practice_id, name=name)]
 
 
 @decide.register
@@ -67,8 +71,18 @@ def _(command: AddStaffMember, state: PracticeState) -> list[DomainEvent]:
             practice_id=state.practice_id,
             user_id=command.user_id,
             role=command.role,
-            display_name=command.display_name,
-            credentials=command.credentials,
+            display_name=limits.check_text(
+                command.display_name,
+                field="display_name",
+                label="the name",
+                max_chars=limits.STAFF_NAME_CHARS,
+            ),
+            credentials=limits.check_text(
+                command.credentials,
+                field="credentials",
+                label="the credentials",
+                max_chars=limits.CREDENTIALS_CHARS,
+            ),
         )
     ]
 

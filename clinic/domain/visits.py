@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from clinic.domain import limits
 from clinic.domain import vocabulary as vocab
 from clinic.domain.commands import (
     AmendVisitNote,
@@ -55,6 +56,14 @@ def decide_record_visit(command: RecordVisit, state: PatientState) -> list[Domai
         raise InvalidState("the visit's therapist is not assigned to this patient", code="not_assigned")
     if command.visit_date > command.today:
         raise InvalidValue("the visit date is in the future", code="invalid_date", field="visit_date")
+    limits.check_date(
+        command.visit_date,
+        field="visit_date",
+        label="the visit date",
+        earliest=limits.backdate_floor(command.today),
+        latest=command.today,
+        rule=f"at most {limits.MAX_BACKDATE_DAYS} days back",
+    )
     return [
         VisitRecorded(
             patient_id=patient_id,
@@ -66,12 +75,22 @@ def decide_record_visit(command: RecordVisit, state: PatientState) -> list[Domai
     ]
 
 
+def _section(text: str, name: str) -> str:
+    return limits.check_text(
+        text,
+        field=name,
+        label=f"the {name} section",
+        max_chars=limits.SOAP_SECTION_CHARS,
+        max_lines=limits.SOAP_SECTION_LINES,
+    )
+
+
 def _check_note(note: SoapNote) -> SoapNote:
     cleaned = SoapNote(
-        subjective=note.subjective.strip(),
-        objective=note.objective.strip(),
-        assessment=note.assessment.strip(),
-        plan=note.plan.strip(),
+        subjective=_section(note.subjective, "subjective"),
+        objective=_section(note.objective, "objective"),
+        assessment=_section(note.assessment, "assessment"),
+        plan=_section(note.plan, "plan"),
     )
     if not any((cleaned.subjective, cleaned.objective, cleaned.assessment, cleaned.plan)):
         raise InvalidValue("the note is empty", code="required", field="note")
@@ -158,14 +177,24 @@ def decide_amend(command: AmendVisitNote, state: PatientState) -> list[DomainEve
     visit = _visit(state, command.visit_id)
     if not visit.signed:
         raise InvalidState("the note is not signed yet; edit it instead", code="note_not_signed")
-    if not command.reason.strip():
+    reason = limits.check_text(
+        command.reason, field="reason", label="the amendment reason", max_chars=limits.AMENDMENT_REASON_CHARS
+    )
+    if not reason:
         raise InvalidValue("an amendment needs a reason", code="required", field="reason")
+    if visit.amendments >= limits.AMENDMENTS_PER_VISIT:
+        raise InvalidState(
+            f"the note already has {visit.amendments} amendments, the most a note may have; "
+            "document the correction in a new visit",
+            code="too_many_amendments",
+            max_items=limits.AMENDMENTS_PER_VISIT,
+        )
     return [
         VisitNoteAmended(
             patient_id=state.patient_id,
             visit_id=visit.visit_id,
             amendment_id=command.amendment_id,
-            reason=command.reason.strip(),
+            reason=reason,
             note=_check_note(command.note),
             amended_by=command.amended_by,
             amended_at=command.now,

@@ -154,6 +154,7 @@ def plan(days: int, **changes: object) -> c.EstablishPlanOfCare:
         certification_end=TODAY + timedelta(days=days),
         frequency_per_week=2,
         duration_weeks=8,
+        today=TODAY,
     )
     fields.update(changes)
     return c.EstablishPlanOfCare(**fields)  # type: ignore[arg-type]
