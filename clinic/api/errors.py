@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -41,6 +42,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(error_body("forbidden", str(exc) or "not allowed"), status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message, exc.details), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RequestDataTooBig):  # a form body over Django's limit (JSON: clinic.api.parsers)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            error_body(
+                "body_too_large", f"The request body is larger than {limit} bytes.", {"max_bytes": limit}
+            ),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     response = drf_handler(exc, context)
     if response is None:
         return None
@@ -49,5 +58,5 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else "error"
-        response.data = error_body(code, str(exc.detail))
+        response.data = error_body(code, str(exc.detail), getattr(exc, "details", None))
     return response

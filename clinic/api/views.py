@@ -42,9 +42,15 @@ def _written(written: Written, code: int = status.HTTP_200_OK) -> Response:
     return Response(WrittenOut({"id": written.id, "version": written.version}).data, status=code)
 
 
+#: Largest accepted ``offset``: far beyond any caseload, and within the database's integer range
+#: (an unbounded offset reached PostgreSQL as "bigint out of range", a 500).
+MAX_PAGE_OFFSET = 1_000_000
+MAX_PAGE_LIMIT = 500
+
+
 class PageIn(serializers.Serializer):
-    offset = serializers.IntegerField(min_value=0, default=0)
-    limit = serializers.IntegerField(min_value=1, max_value=500, default=100)
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_PAGE_OFFSET, default=0)
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_LIMIT, default=100)
     include_discharged = serializers.BooleanField(default=False)
 
 
@@ -91,7 +97,12 @@ class PatientListView(APIView):
         count = serializers.IntegerField()
         results = PatientOut(many=True)
 
-    @extend_schema(parameters=[PageIn], responses=PatientPageOut, summary="Patients you may see")
+    @extend_schema(
+        parameters=[PageIn],
+        responses=PatientPageOut,
+        summary="Patients you may see",
+        operation_id="patients_list",
+    )
     def get(self, request: Request) -> Response:
         params = {**_page_params(request), "include_discharged": True}
         page = selectors.caseload(user=request.user, **params)
