@@ -23,6 +23,7 @@ from clinic.access import keys
 from clinic.access import log as access_log
 from clinic.access.policy import ADMIN, Forbidden, NotVisible, can_see, require_admin, staff_member
 from clinic.domain import commands as c
+from clinic.domain import limits
 from clinic.domain.decide import decide_patient
 from clinic.domain.errors import InvalidValue
 from clinic.domain.events import Diagnosis
@@ -33,6 +34,8 @@ from clinic.projections.models import StaffMember
 from clinic.services.streams import execute, patient_stream
 
 CONTACT_FIELDS = ("phone", "email", "address")
+# Contact details are sealed before the domain sees them, so their bounds are checked here.
+CONTACT_LIMITS = {"phone": limits.PHONE_CHARS, "email": limits.EMAIL_CHARS, "address": limits.ADDRESS_CHARS}
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,15 @@ def patient_register(
         raise Forbidden("only practice staff may register patients")
     patient_id = uuid.uuid4()
     assign = list(therapist_ids) if staff.role == ADMIN else [staff.user_id, *therapist_ids]
-    contact_clean = {k: str((contact or {}).get(k, "")).strip() for k in CONTACT_FIELDS}
+    contact_clean = {
+        k: limits.check_text(
+            str((contact or {}).get(k, "")),
+            field=f"contact.{k}",
+            label=f"the {k}",
+            max_chars=CONTACT_LIMITS[k],
+        )
+        for k in CONTACT_FIELDS
+    }
     names = {therapist_id: _check_colleague(staff.practice_id, therapist_id) for therapist_id in assign}
     with transaction.atomic(), execution_context(actor=user.username):
         keys.create_key(patient_id)
@@ -195,6 +206,7 @@ def plan_of_care_establish(
         frequency_per_week=frequency_per_week,
         duration_weeks=duration_weeks,
         interventions=interventions,
+        today=timezone.localdate(),
     )
     result = run_patient_command(
         user, patient_id, command, action="plan_of_care", expected_version=expected_version
