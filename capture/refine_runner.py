@@ -22,46 +22,43 @@ reports its progress), keeping the last frames in a buffer:
   still in the buffer. Backfills run one after the other, in that order, so each sees the poses
   earlier backfills added and the result does not depend on timing.
 
-The child is ``python -m capture.refine_runner`` (not :mod:`multiprocessing`, which would import
-the caller's main script again), talking over two pipes with pickled messages. It sends all its
+This module is the first pass's side (:class:`SecondPasses`); the child's loop is
+:mod:`capture.second_pass_child`, started by :mod:`capture.second_pass_process`, and the messages
+between them are the dataclasses of :mod:`capture.second_pass_messages`. The child sends all its
 results at the end, when the first pass is reading, so neither side can block the other on a
-full pipe. The estimator factory is pickled to the child (:class:`capture.pose.MediaPipeEstimators`
-in production), so it must be a picklable object, not a closure.
+full pipe.
 """
 
 from __future__ import annotations
 
-import collections
-import contextlib
 import dataclasses
 import math
-import os
-import pickle
 import subprocess
-import sys
 import threading
-import traceback
-from collections.abc import Iterator
-from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any, Final
 
-import cv2
-import numpy as np
-from numpy.typing import NDArray
-
-from capture.pose import PersonPose, PoseConfig, PoseEstimator
+from capture.pose import PersonPose, PoseConfig
 from capture.refine import (
-    BackfillJob,
     EstimatorFactory,
     Observations,
     RefineConfig,
     apply_single_person_pass,
     backfill_job,
-    backfill_track,
 )
+from capture.second_pass_messages import (
+    Backfill,
+    CancelSingle,
+    ChildSettings,
+    End,
+    Failure,
+    Progress,
+    SinglePass,
+    StartSingle,
+    Stop,
+    ToChild,
+)
+from capture.second_pass_process import start_child
 from capture.tracking import TrackerConfig
-from capture.video import Frame, VideoReader
 
 # Frames kept by the child for backfills, at most this many bytes (a longer search window at a
 # very large frame size is shortened; the search then stops earlier).
@@ -73,18 +70,6 @@ _POLL_S: Final = 0.05
 
 class SecondPassError(RuntimeError):
     """The child process of the second passes failed; the message carries its traceback."""
-
-
-@dataclasses.dataclass(frozen=True)
-class _Settings:
-    path: str
-    fps_hz: float
-    make_estimator: EstimatorFactory
-    one_pose: PoseConfig
-    tracker_config: TrackerConfig
-    config: RefineConfig
-    horizon_frames: int
-    buffer_frames: int
 
 
 class SecondPasses:
@@ -115,7 +100,7 @@ class SecondPasses:
         )
         frame_bytes = max(1, width_px * height_px * 3)
         buffer_frames = min(self._horizon + self._ready_frames + 2, MAX_FRAME_BUFFER_BYTES // frame_bytes)
-        settings = _Settings(
+        settings = ChildSettings(
             path=path,
             fps_hz=fps_hz,
             make_estimator=make_estimator,
@@ -125,13 +110,12 @@ class SecondPasses:
             horizon_frames=self._horizon,
             buffer_frames=max(buffer_frames, 1),
         )
-        self._child, self._send, self._receive = _start_child(settings)
+        self._child, self._send, self._receive = start_child(settings)
         self._config = config
-        self._child_gone = False
-        self._delivered = False
+        self._child_gone = False  # the child closed its end (it failed; finish() reports why)
+        self._delivered = False  # the child's answer has arrived
         self._submitted: set[int] = set()
-        self._single_cancelled = not config.single_person_pass
-        self._single_started = False
+        self._single = SinglePass.WAITING if config.single_person_pass else SinglePass.CANCELLED
         # Never later than a quarter into the clip, so that the pass can still finish beside the
         # first pass on a short clip (the container's frame count; 0 when it does not say).
         self._single_after_frames = round(config.single_pass_after_s * fps_hz)
@@ -159,8 +143,8 @@ class SecondPasses:
                     velocity_window_frames=self._velocity_window,
                 )
                 if job.start_frame > 0:
-                    self._post(("backfill", job))
-        self._post(("progress", frame_index))
+                    self._post(Backfill(job=job))
+        self._post(Progress(frame_index=frame_index))
 
     def finish(self, kept: Observations, *, single_person: bool) -> dict[str, Any]:
         """Wait for the child and merge its poses into ``kept`` (the reported people, updated in
@@ -171,7 +155,7 @@ class SecondPasses:
             self._start_single()  # not started yet on a clip shorter than its delay
         else:
             self._cancel_single()
-        self._post(("end",))
+        self._post(End())
         one_pose, found = self._result()
         replaced: int | None = None
         if single_person and one_pose is not None and len(kept) == 1:
@@ -186,16 +170,16 @@ class SecondPasses:
         return {"single_person_pass": replaced, "backfilled": added}
 
     def _start_single(self) -> None:
-        if not self._single_cancelled and not self._single_started:
-            self._single_started = True
-            self._post(("start_single",))
+        if self._single is SinglePass.WAITING:
+            self._single = SinglePass.RUNNING
+            self._post(StartSingle())
 
     def _cancel_single(self) -> None:
-        if not self._single_cancelled:
-            self._single_cancelled = True
-            self._post(("cancel_single",))
+        if self._single is not SinglePass.CANCELLED:
+            self._single = SinglePass.CANCELLED
+            self._post(CancelSingle())
 
-    def _post(self, message: tuple[Any, ...]) -> None:
+    def _post(self, message: ToChild) -> None:
         # A child that failed has closed its end; its error message waits in the other pipe
         # and finish() reports it.
         if self._child_gone:
@@ -220,10 +204,9 @@ class SecondPasses:
                 f"The second-pass process stopped without a result (exit code {self._child.wait()})."
             ) from None
         self._delivered = True
-        if message[0] == "error":
-            raise SecondPassError(f"The second passes failed:\n{message[1]}")
-        _, one_pose, found = message
-        return one_pose, found
+        if isinstance(message, Failure):
+            raise SecondPassError(f"The second passes failed:\n{message.traceback}")
+        return message.one_pose, message.backfilled
 
     def close(self) -> None:
         """Stop the child if it is still working and close the pipes.
@@ -232,7 +215,7 @@ class SecondPasses:
         down); a daemon thread reaps it.
         """
         if self._child.poll() is None and not self._delivered:
-            self._post(("stop",))
+            self._post(Stop())
             try:
                 self._child.wait(timeout=5.0)
             except subprocess.TimeoutExpired:
@@ -247,208 +230,3 @@ class SecondPasses:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-# -- the child process ------------------------------------------------------------------------
-
-
-def _start_child(settings: _Settings) -> tuple[subprocess.Popen[bytes], Connection, Connection]:
-    to_child_r, to_child_w = os.pipe()
-    from_child_r, from_child_w = os.pipe()
-    root = str(Path(__file__).resolve().parent.parent)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])]))
-    try:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "capture.refine_runner", str(to_child_r), str(from_child_w)],
-            pass_fds=(to_child_r, from_child_w),
-            env=env,
-            stdin=subprocess.DEVNULL,
-        )
-    finally:
-        os.close(to_child_r)
-        os.close(from_child_w)
-    send, receive = Connection(to_child_w, readable=False), Connection(from_child_r, writable=False)
-    try:
-        send.send(settings)
-    except (pickle.PicklingError, AttributeError, TypeError) as exc:
-        send.close()
-        receive.close()
-        child.kill()
-        child.wait()
-        raise TypeError(
-            f"The second passes run in a child process, so make_estimator must be picklable "
-            f"(a module-level class or function, not a closure): {exc}"
-        ) from exc
-    return child, send, receive
-
-
-def _child_main(read_fd: int, write_fd: int) -> None:
-    receive, send = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
-    # Only idle CPU time: any ordinary thread that wakes up preempts this process (and the threads
-    # MediaPipe and FFmpeg start from it). Nice 19 is not enough: a woken first-pass thread can
-    # wait out a time slice, and MediaPipe hands every frame between several threads.
-    with contextlib.suppress(AttributeError, OSError):
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    try:
-        settings = receive.recv()
-        passes = _ChildPasses(settings, receive)
-        if passes.run():
-            send.send(("result", passes.one_pose if passes.single_completed else None, passes.found))
-    except (EOFError, BrokenPipeError):
-        pass  # the first pass is gone; nobody to tell
-    except Exception:
-        with contextlib.suppress(OSError):
-            send.send(("error", traceback.format_exc()))
-
-
-class _ChildPasses:
-    """The child's loop: follow the first pass through the video, serve backfills, run the
-    single-person pass."""
-
-    def __init__(self, settings: _Settings, receive: Connection) -> None:
-        self.s = settings
-        self.receive = receive
-        self.single_completed = False
-        self.found: dict[int, dict[int, PersonPose]] = {}
-        self.progress = -1  # the first pass's last frame
-        self.ended = False
-        self.single_possible = settings.config.single_person_pass  # not cancelled (yet)
-        self.single_frames: Iterator[Frame] | None = None  # the pass's own reader, once started
-        self.single_next = 0  # the next frame the single-person pass estimates
-        self.single_exhausted = False
-        self.jobs: collections.deque[BackfillJob] = collections.deque()
-        self.recent: collections.deque[tuple[int, NDArray[np.uint8]]] = collections.deque(
-            maxlen=settings.buffer_frames
-        )
-        self.claimed: Observations = {}
-        self.one_pose: dict[int, PersonPose] = {}
-        self._single: PoseEstimator | None = None
-        self._single_reader: VideoReader | None = None
-        self._image: PoseEstimator | None = None
-
-    def run(self) -> bool:
-        """Work until the first pass ends (True) or says stop (False)."""
-        try:
-            with VideoReader(self.s.path) as reader:
-                frames = iter(reader)
-                decoded = 0  # frames decoded so far = index of the next frame
-                exhausted = False
-                while True:
-                    if not self._read_messages(block=False):
-                        return False
-                    self._serve_ready_jobs(decoded)
-                    if self._single_step():
-                        continue
-                    # Never ahead of the first pass, so the buffer holds what its backfills need.
-                    may_decode = not exhausted and (self.ended or decoded <= self.progress)
-                    if may_decode and self._needs_frames(decoded):
-                        frame = next(frames, None)
-                        if frame is None:
-                            exhausted = True
-                        else:
-                            self._take(frame)
-                            decoded = frame.index + 1
-                        continue
-                    if self.ended:
-                        break
-                    if not self._read_messages(block=True):
-                        return False
-            self._serve_ready_jobs(decoded, final=True)
-            while self._single_step():
-                pass
-            self.single_completed = self.single_possible and self.single_exhausted
-            return True
-        finally:
-            for estimator in (self._single, self._image):
-                if estimator is not None:
-                    estimator.close()
-            if self._single_reader is not None:
-                self._single_reader.close()
-
-    def _needs_frames(self, decoded: int) -> bool:
-        """Whether decoding further serves anything: a backfill whose frames are not decoded yet,
-        or the buffer that future backfills will search."""
-        if any(job.start_frame > decoded for job in self.jobs):
-            return True
-        return self.s.horizon_frames > 0 and not self.ended and decoded <= self.progress
-
-    def _take(self, frame: Frame) -> None:
-        self.recent.append((frame.index, frame.bgr))
-
-    def _single_step(self) -> bool:
-        """Estimate the single-person pass's next frame if it may (started, not cancelled, not
-        ahead of the first pass); False when there was nothing to do."""
-        if self.single_frames is None or not self.single_possible or self.single_exhausted:
-            return False
-        if not self.ended and self.single_next > self.progress:
-            return False
-        frame = next(self.single_frames, None)
-        if frame is None:
-            self.single_exhausted = True
-            return False
-        if self._single is None:
-            self._single = self.s.make_estimator("video", self.s.one_pose)
-        people = self._single.estimate(frame.rgb(), timestamp_ms=frame.timestamp_ms)
-        if people:
-            self.one_pose[frame.index] = people[0]
-        self.single_next = frame.index + 1
-        return True
-
-    def _read_messages(self, *, block: bool) -> bool:
-        """Apply the first pass's messages; False when told to stop."""
-        if not self.receive.poll(1.0 if block else 0.0):
-            return True
-        while True:
-            message = self.receive.recv()
-            kind = message[0]
-            if kind == "stop":
-                return False
-            if kind == "progress":
-                self.progress = max(self.progress, message[1])
-            elif kind == "backfill":
-                self.jobs.append(message[1])
-            elif kind == "start_single" and self.single_possible and self.single_frames is None:
-                self._single_reader = VideoReader(self.s.path)
-                self.single_frames = iter(self._single_reader)
-            elif kind == "cancel_single":
-                self.single_possible = False
-                self.one_pose.clear()
-            elif kind == "end":
-                self.ended = True
-            if not self.receive.poll(0.0):
-                return True
-
-    def _serve_ready_jobs(self, decoded: int, *, final: bool = False) -> None:
-        while self.jobs and (final or self.jobs[0].start_frame <= decoded):
-            job = self.jobs.popleft()
-            found = self._backfill(job)
-            self.claimed[job.track_id] = found
-            self.found[job.track_id] = found
-
-    def _backfill(self, job: BackfillJob) -> dict[int, PersonPose]:
-        first = max(0, job.start_frame - self.s.horizon_frames)
-        frames = {
-            i: cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB) for i, bgr in self.recent if first <= i < job.start_frame
-        }
-        if not frames:
-            return {}
-        if self._image is None:
-            self._image = self.s.make_estimator("image", self.s.one_pose)
-        # Poses earlier backfills added count as other people's too.
-        others = {tid: dict(poses) for tid, poses in job.others.items()}
-        for tid, poses in self.claimed.items():
-            others.setdefault(tid, {}).update(
-                {f: p for f, p in poses.items() if first <= f < job.start_frame}
-            )
-        return backfill_track(
-            frames,
-            dataclasses.replace(job, others=others),
-            estimator=self._image,
-            fps_hz=self.s.fps_hz,
-            tracker_config=self.s.tracker_config,
-            config=self.s.config,
-        )
-
-
-if __name__ == "__main__":
-    _child_main(int(sys.argv[1]), int(sys.argv[2]))

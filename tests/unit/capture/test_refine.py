@@ -1,6 +1,6 @@
 """Second passes of capture.refine through analyze_file, with recorded estimators in place of MediaPipe.
 
-The second passes run in a child process (capture.refine_runner), so the recorded estimators
+The second passes run in a child process (capture.second_pass_child), so the recorded estimators
 are made there by a picklable factory defined at module level.
 """
 
