@@ -1,17 +1,20 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView
 
 from clinic.api import analysis_views as av
+from clinic.api import auth_views as auth
 from clinic.api import views as v
+from clinic.api.docs_views import DocsView
 
 P = "patients/<uuid:patient_id>"
 V = f"{P}/visits/<uuid:visit_id>"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("auth/token/", auth.TokenObtainView.as_view(), name="api-token"),
+    path("auth/token/revoke/", auth.TokenRevokeView.as_view(), name="api-token-revoke"),
+    path("auth/token/revoke-all/", auth.TokenRevokeAllView.as_view(), name="api-token-revoke-all"),
     path("caseload/", v.CaseloadView.as_view(), name="api-caseload"),
     path("patients/", v.PatientListView.as_view(), name="api-patients"),
     path("practice/export/", v.PracticeExportView.as_view(), name="api-practice-export"),

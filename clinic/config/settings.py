@@ -8,6 +8,7 @@ the in-memory channel layer and Celery tasks executed in-process. Setting
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -28,6 +29,44 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "embedded-demo-key-change-me-in-produc
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
+# HTTPS=true: the deployment is served over TLS. Cookies become Secure, plain-http requests are
+# redirected and, with DEBUG off, browsers are told to use HTTPS only (HSTS_SECONDS, a year by
+# default). Off by default because `make run` serves plain http on 127.0.0.1, where Secure
+# cookies would never be sent back and no one could sign in. TRUST_X_FORWARDED_PROTO=true when
+# a reverse proxy terminates TLS and sets X-Forwarded-Proto (else every request looks like http
+# and is redirected forever). No-sniff, Referrer-Policy same-origin and X-Frame-Options DENY
+# are Django's defaults and apply either way.
+HTTPS = _env_bool("HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
+if _env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600))) if HTTPS and not DEBUG else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp). No inline script anywhere; the live page adds
+# 'wasm-unsafe-eval' for the in-browser pose model (capture_views) and WebSocket origins are
+# added per request (clinic/web/headers.py). style-src-attr allows style="" attributes (layout
+# and progress-bar widths in the templates): they cannot run script or, with img-src limited,
+# fetch anything; <style> elements and stylesheets stay 'self' only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 # Key-encryption key for the per-patient data keys (crypto-shredding). Derived from
 # SECRET_KEY unless given, so the embedded default works without configuration.
 PII_MASTER_KEY = os.environ.get("PII_MASTER_KEY", "")
@@ -42,7 +81,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
@@ -57,6 +98,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their caching and skip the CSP.
+    "clinic.web.headers.NoStoreMiddleware",
+    "clinic.web.headers.WebSocketCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -64,6 +108,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clinic.access.middleware.RequestContextMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.config.urls"
@@ -108,6 +154,28 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "caseload"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in throttling (django-axes) for /login/ and /api/auth/token/: LOGIN_FAILURE_LIMIT failed
+# attempts for one account, or from one address, lock that account (from every address) and
+# that address (for every account) for LOGIN_COOLOFF_MINUTES; each attempt during the lock,
+# the right password included, is refused and restarts the wait. Addresses are REMOTE_ADDR:
+# behind a reverse proxy run Daphne with --proxy-headers so that is the client's.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "clinic.web.lockout.lockout_response"
+# Successful sign-ins are in the access log's hands; axes keeps only the failure counts.
+AXES_DISABLE_ACCESS_LOG = True
+
+# API tokens (django-rest-knox): stored hashed, valid API_TOKEN_TTL_HOURS, revocable.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=float(os.environ.get("API_TOKEN_TTL_HOURS", "10"))),
+    "AUTH_HEADER_PREFIX": "Token",
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -159,9 +227,11 @@ EVENTSTORE_PG_STRATEGY = os.environ.get("EVENTSTORE_PG_STRATEGY", "xid8")
 EVENTSTORE_GROUP_COMMIT = _env_bool("EVENTSTORE_GROUP_COMMIT", True)
 
 REST_FRAMEWORK = {
+    # Token first: DRF answers an anonymous call 401 with WWW-Authenticate only when the first
+    # class names a scheme (session authentication has none, which made it 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -179,6 +249,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Event-sourced clinical records for physical-therapy practices.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs page need a login like the rest of the API.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

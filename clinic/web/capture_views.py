@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -24,6 +25,8 @@ EXERCISE_LABELS = {
 }
 
 
+# The in-browser pose model (@mediapipe/pose) compiles WebAssembly; no other page may.
+@csp_update({"script-src": ["'wasm-unsafe-eval'"]})
 @login_required
 def capture(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     try:

@@ -21,6 +21,8 @@
   let latest = null, poseTimes = [], latencies = [], recording = false, lastCueAt = -Infinity, lastReps = 0;
   let browserPose = null, sending = false;
   const grab = document.createElement("canvas");
+  // The settings apply as they change; Enter in a field must not submit (and reload) the page.
+  $("settings").addEventListener("submit", (e) => e.preventDefault());
 
   function status(text) { $("status").textContent = text; }
   function colourFor(v) { return v >= 0.7 ? "#12b76a" : v >= 0.4 ? "#fdb022" : "#f04438"; }
