@@ -21,11 +21,13 @@ from __future__ import annotations
 import logging
 import time
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from celery import Task, chain, chord, group, shared_task
 from celery.canvas import Signature
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -48,7 +50,7 @@ from clinic.services import uploads
 log = logging.getLogger(__name__)
 
 # Input that will not get better by trying again: recorded as AnalysisFailed at once.
-PERMANENT = (BadInput, blobs.BlobMissing, KeyDestroyed)
+PERMANENT = (BadInput, blobs.BlobMissing, blobs.BlobDamaged, KeyDestroyed)
 TRANSIENT = (
     OperationalError,
     InterfaceError,
@@ -178,17 +180,25 @@ def _pose(self: Task, job: dict[str, Any]) -> dict[str, Any]:
         if not blobs.exists("sequence", patient_id, job["content_sha256"]):
             raise BadInput("The recording's landmark sequence is not stored, so it cannot be analysed.")
         return {"job": {**job, "sequence_sha256": job["content_sha256"]}}
-    video = blobs.get("video", patient_id, job["content_sha256"])
     _progress(self, job, stage="pose", percent=0, message="Estimating poses")
     last = [0.0]
+    max_frames = int(settings.MAX_VIDEO_FRAMES)
 
     def on_frame(done: int, expected: int) -> None:
+        if done > max_frames:  # the header did not state the length, or understated it
+            raise BadInput(
+                f"The video has more than {max_frames} frames; trim it to the movement to analyse."
+            )
         now = time.monotonic()
         if expected and now - last[0] >= 0.5:  # a few messages a second is smooth enough
             last[0] = now
             _progress(self, job, stage="pose", percent=POSE_SHARE * min(done / expected, 1.0))
 
-    sequence, summary = pose_step(video, config=config, on_frame=on_frame)
+    # The decoder needs a file: the video is opened chunk by chunk into a private temporary copy.
+    with blobs.opened_copy(
+        "video", patient_id, job["content_sha256"], folder=Path(settings.FILE_UPLOAD_TEMP_DIR)
+    ) as video:
+        sequence, summary = pose_step(video, config=config, on_frame=on_frame)
     sequence_sha256 = blobs.put("sequence", patient_id, sequence)
     _progress(self, job, stage="pose", percent=POSE_SHARE, message="Poses estimated")
     return {"job": {**job, "sequence_sha256": sequence_sha256, "video": summary}}

@@ -59,6 +59,11 @@ def _data_key(patient_id: UUID) -> bytes:
     return _open(_kek(), bytes(row), patient_id.bytes)
 
 
+def data_key(patient_id: UUID) -> bytes:
+    """The patient's data key, for sealing files chunk by chunk (:mod:`clinic.blobs`); KeyDestroyed if erased."""
+    return _data_key(patient_id)
+
+
 def seal_bytes(patient_id: UUID, data: bytes) -> bytes:
     return _seal(_data_key(patient_id), data, patient_id.bytes)
 

@@ -271,3 +271,18 @@ LOGGING = {
 
 # Largest accepted upload, in bytes (video uploads arrive with the offline-analysis work).
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(500 * 1024 * 1024)))
+# Request bodies: clinic/config/body_limits.py refuses, before reading, anything longer than the
+# route accepts (MAX_UPLOAD_BYTES on upload routes, DATA_UPLOAD_MAX_MEMORY_SIZE elsewhere); what is
+# accepted goes to disk in 1 MiB pieces (FILE_UPLOAD_TEMP_DIR), never whole into memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = DATA_DIR / "tmp"
+FILE_UPLOAD_TEMP_DIR.mkdir(exist_ok=True)
+# Resumable (tus) uploads: state and partial data (sealed with the patient's key) per upload;
+# an upload not finished within RESUMABLE_UPLOAD_EXPIRY_S is removed.
+RESUMABLE_UPLOAD_DIR = DATA_DIR / "uploads"
+RESUMABLE_UPLOAD_EXPIRY_S = int(os.environ.get("RESUMABLE_UPLOAD_EXPIRY_S", str(24 * 3600)))
+# What one video analysis may cost, read from the container header before any frame is decoded.
+MAX_VIDEO_DURATION_S = float(os.environ.get("MAX_VIDEO_DURATION_S", "600"))
+MAX_VIDEO_FPS = float(os.environ.get("MAX_VIDEO_FPS", "240"))
+MAX_VIDEO_FRAMES = int(os.environ.get("MAX_VIDEO_FRAMES", "36000"))  # 10 minutes at 60 fps
+MAX_VIDEO_PIXELS = int(os.environ.get("MAX_VIDEO_PIXELS", str(3840 * 2160)))

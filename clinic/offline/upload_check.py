@@ -1,10 +1,13 @@
-"""Is an uploaded file a usable video? Checked before anything is stored or queued.
+"""Is an uploaded file a usable video of bounded cost? Checked before anything is stored or queued.
 
-The checks are cheap compared with an analysis: the extension names an accepted container, the
-size is within the limit, :class:`capture.video.VideoReader` opens the file and decodes its first
-frame (refusing empty files, text renamed to ``.mp4`` and files without a decodable frame), and
-the last frames the container announces are decoded too, which refuses a file cut off while
-copying or uploading without decoding it all. Every refusal is one sentence for the user.
+The checks are cheap compared with an analysis, and run cheapest first: the extension names an
+accepted container and the size is within the limit; then the container's header (OpenCV opens
+the file, which reads the header but decodes no frame: an 8192x8192 frame would cost ~200 MB
+decoded) gives the frame rate, frame count and frame size, each bounded by :class:`VideoLimits`
+(defaults in the settings, ``MAX_VIDEO_*``); only then :class:`capture.video.VideoReader` decodes
+the first frame (refusing empty files, text renamed to ``.mp4`` and files without a decodable
+frame), and the last frames the container announces are decoded too, which refuses a file cut off
+while copying or uploading without decoding it all. Every refusal is one sentence for the user.
 """
 
 from __future__ import annotations
@@ -31,6 +34,19 @@ _TAIL_SLACK_FRACTION = 0.02
 
 class UploadRefused(ValueError):
     """The file is not accepted; ``str(error)`` is one sentence for the user."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class VideoLimits:
+    """What one analysis may cost: pose estimation time grows with frames x pixels.
+
+    ``max_pixels`` bounds width x height (either orientation); 3840x2160 = 8,294,400.
+    """
+
+    max_duration_s: float = 600.0
+    max_fps: float = 240.0
+    max_frames: int = 36_000
+    max_pixels: int = 3840 * 2160
 
 
 @dataclass(frozen=True)
@@ -75,9 +91,77 @@ def _tail_decodes(path: Path, frame_count: int) -> bool:
             capture.release()
 
 
-def check_video(path: Path, *, name: str, size_bytes: int, max_bytes: int) -> CheckedVideo:
+def _header(path: Path) -> tuple[float, int, int, int] | None:
+    """(fps, frame count, width, height) from the container header, or None if OpenCV cannot open it.
+
+    Opening reads the header and stream parameters only; no frame is decoded here.
+    """
+    with quiet_native_stderr():
+        capture = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+    try:
+        if not capture.isOpened():
+            return None
+        return (
+            float(capture.get(cv2.CAP_PROP_FPS)),
+            int(capture.get(cv2.CAP_PROP_FRAME_COUNT)),
+            int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)),
+            int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)),
+        )
+    finally:
+        capture.release()
+
+
+def _duration(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    if not minutes:
+        return f"{seconds:.1f} s"
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+
+
+def check_limits(
+    name: str, *, fps: float, frame_count: int, width_px: int, height_px: int, limits: VideoLimits
+) -> None:
+    """UploadRefused (one sentence) when the header's numbers exceed ``limits``.
+
+    A frame count or frame rate the header does not state (0 or less) is not judged here: the
+    decoder refuses a missing frame rate, and the worker stops at ``max_frames`` decoded frames.
+    """
+    pixels = width_px * height_px
+    if pixels > limits.max_pixels:
+        example_w = round((limits.max_pixels * 16 / 9) ** 0.5)
+        raise UploadRefused(
+            f"{name} is {width_px}x{height_px} pixels; the largest frame accepted is "
+            f"{limits.max_pixels / 1e6:.1f} megapixels (about {example_w}x{round(example_w * 9 / 16)}), "
+            "so export it at a lower resolution."
+        )
+    if fps > limits.max_fps:
+        raise UploadRefused(
+            f"{name} has {fps:g} frames per second; the highest frame rate accepted is {limits.max_fps:g}."
+        )
+    if frame_count > limits.max_frames:
+        raise UploadRefused(
+            f"{name} has {frame_count} frames; the most accepted is {limits.max_frames}, "
+            "so trim it to the movement you want analysed."
+        )
+    if fps > 0 and frame_count / fps > limits.max_duration_s:
+        raise UploadRefused(
+            f"{name} lasts {_duration(frame_count / fps)}; the longest video accepted is "
+            f"{_duration(limits.max_duration_s)}, so trim it to the movement you want analysed."
+        )
+
+
+def check_video(
+    path: Path, *, name: str, size_bytes: int, max_bytes: int, limits: VideoLimits | None = None
+) -> CheckedVideo:
     """Accept or refuse the upload stored at ``path`` (named ``name`` by the user)."""
     media_type = check_name_and_size(name, size_bytes=size_bytes, max_bytes=max_bytes)
+    header = _header(path)
+    if header is not None:  # else VideoReader below says why the file cannot be opened
+        fps, frame_count, width, height = header
+        check_limits(
+            name, fps=fps, frame_count=frame_count, width_px=width, height_px=height,
+            limits=limits or VideoLimits(),
+        )  # fmt: skip
     try:
         with VideoReader(path) as reader:
             info = reader.info

@@ -1,8 +1,10 @@
 """Video uploads: check, seal with the patient's key, record, queue the analysis; delete after it.
 
-:func:`video_upload` is what the visit page and the API call. Nothing is stored and no event is
-appended until the file passed every check (:mod:`clinic.offline.upload_check`); a refused file
-leaves nothing behind. The same video uploaded again to the same visit with the same options is
+:func:`video_upload` is what the visit page, the API and resumable uploads (:mod:`clinic.services.
+resumable`) call. Nothing is stored and no event is appended until the file passed every check
+(:mod:`clinic.offline.upload_check`, bounded by :func:`video_limits`); a refused file leaves nothing
+behind. The file is never whole in memory: it is copied to ``FILE_UPLOAD_TEMP_DIR`` in 1 MiB pieces
+while it is hashed, and sealed chunk by chunk (:func:`clinic.blobs.put_file`). The same video uploaded again to the same visit with the same options is
 recognised by its content hash and answered with the existing analysis: it is analysed once.
 
 After the analysis (completed or failed for good) the video is deleted and ``VideoDeleted`` is
@@ -33,7 +35,7 @@ from clinic.domain.practice import decide as decide_practice
 from clinic.domain.practice import evolve as evolve_practice
 from clinic.eventstore.context import execution_context
 from clinic.offline.config import analysis_config
-from clinic.offline.upload_check import UploadRefused, check_name_and_size, check_video
+from clinic.offline.upload_check import UploadRefused, VideoLimits, check_name_and_size, check_video
 from clinic.services import analysis as service
 from clinic.services.streams import execute, load, practice_stream
 
@@ -83,6 +85,16 @@ def practice_set_video_retention(*, user: Any, retain: bool) -> bool:
     return retain
 
 
+def video_limits() -> VideoLimits:
+    """The cost limits of one video analysis, from the settings (``MAX_VIDEO_*``)."""
+    return VideoLimits(
+        max_duration_s=float(settings.MAX_VIDEO_DURATION_S),
+        max_fps=float(settings.MAX_VIDEO_FPS),
+        max_frames=int(settings.MAX_VIDEO_FRAMES),
+        max_pixels=int(settings.MAX_VIDEO_PIXELS),
+    )
+
+
 def _spool(uploaded: UploadedFileLike, folder: Path, max_bytes: int) -> tuple[Path, str, int]:
     """Write the upload to ``folder`` while hashing it; stop as soon as it passes the limit."""
     path = folder / "upload"
@@ -118,10 +130,14 @@ def video_upload(
     canonical = analysis_config(config).to_dict()
     with patient_access(user, patient_id, "video_upload"):
         check_name_and_size(name, size_bytes=int(uploaded.size or 0), max_bytes=max_bytes)
-        folder = Path(tempfile.mkdtemp(prefix="clinic-upload-"))
+        temp_root = Path(settings.FILE_UPLOAD_TEMP_DIR)
+        temp_root.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix="clinic-upload-", dir=temp_root))
         try:
             path, sha256, size = _spool(uploaded, folder, max_bytes)
-            checked = check_video(path, name=name, size_bytes=size, max_bytes=max_bytes)
+            checked = check_video(
+                path, name=name, size_bytes=size, max_bytes=max_bytes, limits=video_limits()
+            )
             state, _ = service.load_patient(patient_id)
             found = existing_analysis(state, visit_id=visit_id, content_sha256=sha256, config=canonical)
             if found is not None:
@@ -146,7 +162,7 @@ def _store_and_request(
     media_type: str, config: dict[str, Any],
 ) -> UploadResult:  # fmt: skip
     existed = blobs.exists("video", patient_id, sha256)
-    blobs.put("video", patient_id, path.read_bytes())
+    blobs.put_file("video", patient_id, path, sha256=sha256)  # sealed chunk by chunk
     try:
         with transaction.atomic():
             state, _ = service.load_patient(patient_id)
