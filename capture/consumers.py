@@ -105,6 +105,7 @@ class LiveCaptureConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 "exercise": self.session.exercise,
                 "people": self.session.people,
                 "max_frame_bytes": protocol.MAX_FRAME_BYTES,
+                "max_text_bytes": protocol.MAX_TEXT_BYTES,
             }
         )
 

@@ -20,6 +20,15 @@ Server to client
 ``ready``, ``pose`` (people with ids, normalised landmarks and angles; metrics; timing), ``cue``,
 ``recording``, ``analysis`` (forwarded from the visit's group) and ``error`` (``code`` and a
 ``message`` a person understands). An error never closes the connection.
+
+Size limits
+-----------
+``ready`` advertises ``max_frame_bytes`` (:data:`MAX_FRAME_BYTES`) and ``max_text_bytes``
+(:data:`MAX_TEXT_BYTES`, UTF-8 bytes). A larger message is answered with ``frame_too_large`` or
+``message_too_large``. For that the server's WebSocket transport must let it through: Daphne drops
+the connection (close code 1009) on a message over its own limit, 1 MiB by default, below the
+advertised frame size. ``make run`` therefore starts Daphne with
+:data:`TRANSPORT_MAX_MESSAGE_BYTES`; only beyond that does Daphne end the connection (1009).
 """
 
 from __future__ import annotations
@@ -43,6 +52,9 @@ VERSION: Final = 1
 HEADER: Final = struct.Struct("<2sBId")
 MAX_FRAME_BYTES: Final = 2 * 1024 * 1024
 MAX_TEXT_BYTES: Final = 256 * 1024
+# What the WebSocket server (Daphne's --websocket-max-message-size and --websocket-max-frame-size,
+# set by `make run`) must accept so that messages up to twice the advertised limits get an answer.
+TRANSPORT_MAX_MESSAGE_BYTES: Final = 2 * MAX_FRAME_BYTES
 MAX_PEOPLE: Final = 3
 JPEG_SOI: Final = b"\xff\xd8\xff"
 
@@ -171,7 +183,10 @@ def _parse_keypoints(obj: dict[str, Any]) -> Keypoints:
 
 
 def parse_text(text: str) -> Message:
-    if len(text) > MAX_TEXT_BYTES:
+    # Characters first (cheap); a character is at most 4 UTF-8 bytes, so only then count bytes.
+    if len(text) > MAX_TEXT_BYTES or (
+        len(text) > MAX_TEXT_BYTES // 4 and len(text.encode()) > MAX_TEXT_BYTES
+    ):
         raise ProtocolError("message_too_large", f"Text messages are limited to {MAX_TEXT_BYTES} bytes.")
     try:
         obj = json.loads(text)

@@ -2,9 +2,11 @@
 
 The consumer joins the Channels group :func:`clinic.services.analysis.progress_group` of the visit
 and relays every ``analysis.progress`` message the tasks send as JSON
-(``{"analysis_id", "stage", "percent", "status", "message"}``). Only an authenticated user who may
-see the patient (and a visit of that patient) gets a connection: otherwise the handshake is
-refused with 4401 (not logged in) or 4404 (not visible), as for live capture.
+(``{"analysis_id", "stage", "percent", "status", "message"}``); a message from the client is
+answered with ``{"type": "error", "code": "not_accepted", ...}`` and otherwise ignored. Only an
+authenticated user who may see the patient (and a visit of that patient) gets a connection:
+otherwise the handshake is refused with 4401 (not logged in) or 4404 (not visible), as for live
+capture.
 """
 
 from __future__ import annotations
@@ -53,8 +55,17 @@ class AnalysisProgressConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        """The page only listens; anything it sends is ignored."""
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        """The page only listens: anything sent (of any size, JSON or not) is answered with an error."""
+        await self.send_json(
+            {
+                "type": "error",
+                "code": "not_accepted",
+                "message": "This connection only sends analysis progress; it does not accept messages.",
+            }
+        )
 
     async def analysis_progress(self, event: dict[str, Any]) -> None:
         await self.send_json({k: v for k, v in event.items() if k != "type"})

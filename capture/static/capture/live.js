@@ -21,6 +21,7 @@
   let latest = null, poseTimes = [], latencies = [], recording = false, lastCueAt = -Infinity, lastReps = 0;
   let browserPose = null, sending = false;
   const grab = document.createElement("canvas");
+  let maxFrameBytes = Infinity;  // until the server's ready message says
   // The settings apply as they change; Enter in a field must not submit (and reload) the page.
   $("settings").addEventListener("submit", (e) => e.preventDefault());
 
@@ -40,8 +41,10 @@
     ws = new WebSocket(`${scheme}://${location.host}${root.dataset.wsPath}?${q}`);
     ws.binaryType = "arraybuffer";
     ws.onopen = () => status("Connected.");
+    // 1009: the server's transport refused a message far over the advertised limits (capture/protocol.py).
     ws.onclose = (e) => { status(e.code === 4404 ? "You may not see this patient." :
-      e.code === 4401 ? "Please log in again." : "Disconnected."); ws = null; };
+      e.code === 4401 ? "Please log in again." : e.code === 1009 ? "Disconnected: a message was larger than the server accepts." :
+      "Disconnected."); ws = null; };
     ws.onmessage = (e) => handle(JSON.parse(e.data));
   }
   function sendJSON(obj) { if (ws && ws.readyState === 1) ws.send(JSON.stringify(obj)); }
@@ -53,6 +56,7 @@
   function handle(msg) {
     if (msg.type === "pose") return onPose(msg);
     if (msg.type === "error") return status(msg.message);
+    if (msg.type === "ready") maxFrameBytes = msg.max_frame_bytes;
     if (msg.type === "ready" || msg.type === "config") { $("model-used").textContent = msg.model + (msg.auto ? " (auto)" : ""); return; }
     if (msg.type === "recording") return onRecording(msg);
     if (msg.type === "analysis") return onAnalysis(msg);
@@ -183,6 +187,11 @@
     view.setUint8(0, MAGIC_P); view.setUint8(1, MAGIC_F); view.setUint8(2, VERSION);
     view.setUint32(3, seq >>> 0, true); view.setFloat64(7, t, true);
     message.set(jpeg, HEADER_BYTES);
+    if (message.length > maxFrameBytes) {  // the server would only answer frame_too_large
+      status(`A frame of ${Math.round(message.length / 1024)} KB is over the server's limit of ` +
+        `${Math.round(maxFrameBytes / 1024)} KB: choose a lower resolution.`);
+      return;
+    }
     ws.send(message.buffer);
     seq++;
   }

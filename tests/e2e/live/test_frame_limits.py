@@ -1,0 +1,188 @@
+"""WebSocket messages over the advertised limits get an error message through a real Daphne.
+
+Daphne closes the connection (1009) on a message over its own limit, 1 MiB by default, which is
+below the live page's advertised 2 MiB frame limit: a 1.5 MiB frame was accepted by the protocol
+and silently dropped with the connection. The server here is started with the WebSocket limits
+``make run`` uses (read from the Makefile), in the embedded configuration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from capture import protocol
+
+REPO = Path(__file__).resolve().parents[3]
+SETUP = """
+import json
+from datetime import date
+from django.contrib.auth import get_user_model
+from django.test import Client
+from clinic.services import care, patients, practices
+pid = practices.practice_open(name="Frame PT")
+uid = practices.staff_add(practice_id=pid, username="frames", password="frame-pass-2026", role="therapist",
+                          first_name="Fay", last_name="Rame", credentials="PT")
+user = get_user_model().objects.get(pk=uid)
+p = patients.patient_register(user=user, given_name="Max", family_name="Size", date_of_birth=date(1970, 1, 1),
+                              sex="male", diagnoses=[("M17.11", "OA right knee")], referring_physician="",
+                              payer="")
+v = care.visit_record(user=user, patient_id=p.id, visit_type="evaluation", visit_date=date.today(),
+                      expected_version=p.version)
+client = Client()
+client.force_login(user)
+print(json.dumps({"patient": str(p.id), "visit": str(v.id), "session": client.cookies["sessionid"].value}))
+"""
+
+
+def makefile_daphne_limits() -> list[str]:
+    """The WebSocket options `make run` gives Daphne."""
+    match = re.search(r"^DAPHNE_WS_LIMITS\s*:?=\s*(.+)$", (REPO / "Makefile").read_text(), re.MULTILINE)
+    assert match, "the Makefile defines DAPHNE_WS_LIMITS"
+    run = re.search(r"^run:.*?(?=^\S)", (REPO / "Makefile").read_text(), re.MULTILINE | re.DOTALL)
+    assert run and "daphne $(DAPHNE_WS_LIMITS)" in run.group(0), "make run passes DAPHNE_WS_LIMITS to daphne"
+    return shlex.split(match.group(1))
+
+
+def test_makefile_transport_limits_are_the_protocols() -> None:
+    options = makefile_daphne_limits()
+    values = dict(zip(options[::2], options[1::2], strict=True))
+    assert values == {
+        "--websocket-max-message-size": str(protocol.TRANSPORT_MAX_MESSAGE_BYTES),
+        "--websocket-max-frame-size": str(protocol.TRANSPORT_MAX_MESSAGE_BYTES),
+    }
+    assert protocol.TRANSPORT_MAX_MESSAGE_BYTES > protocol.MAX_FRAME_BYTES > protocol.MAX_TEXT_BYTES
+
+
+@dataclass
+class Server:
+    port: int
+    patient: str
+    visit: str
+    session: str
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    tmp = tmp_path_factory.mktemp("frames")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}
+    env.update(DATA_DIR=str(tmp / "data"), DJANGO_SETTINGS_MODULE="clinic.config.settings")
+
+    def manage(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    manage("migrate", "--noinput", "-v", "0")
+    ids = json.loads(manage("shell", "-c", SETUP).strip().splitlines()[-1])
+    port = _free_port()
+    log_path = tmp / "daphne.log"
+    with log_path.open("w") as log:
+        daphne = str(Path(sys.executable).parent / "daphne")
+        proc = subprocess.Popen(
+            [daphne, *makefile_daphne_limits(), "-b", "127.0.0.1", "-p", str(port), "clinic.config.asgi:application"],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or proc.poll() is not None:
+                        pytest.fail("daphne did not start: " + log_path.read_text()[-2000:])
+                    time.sleep(0.2)
+            yield Server(port, ids["patient"], ids["visit"], ids["session"])
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def _connect(server: Server, path: str) -> Any:
+    return connect(
+        f"ws://127.0.0.1:{server.port}{path}",
+        origin=f"http://127.0.0.1:{server.port}",  # type: ignore[arg-type]
+        additional_headers={"Cookie": f"sessionid={server.session}"},
+        max_size=None,
+        open_timeout=10,
+    )
+
+
+async def _next(ws: ClientConnection, kind: str) -> dict[str, Any]:
+    while True:
+        message = json.loads(await asyncio.wait_for(ws.recv(), timeout=20))
+        if message.get("type") == kind:
+            return message  # type: ignore[no-any-return]
+
+
+def test_live_frames_over_the_advertised_limit_get_an_error_and_the_connection_stays(server: Server) -> None:
+    async def scenario() -> None:
+        async with _connect(server, f"/ws/capture/{server.patient}/") as ws:
+            ready = await _next(ws, "ready")
+            assert ready["max_frame_bytes"] == protocol.MAX_FRAME_BYTES
+            assert ready["max_text_bytes"] == protocol.MAX_TEXT_BYTES
+            header = protocol.encode_frame(b"", seq=1, client_ms=1.0)
+            for size in (
+                int(1.5 * 2**20),
+                protocol.MAX_FRAME_BYTES + 1,
+                protocol.TRANSPORT_MAX_MESSAGE_BYTES,
+            ):
+                # 1.5 MiB is within the advertised limit: the frame is read (and is no image).
+                await ws.send(header + b"\xff\xd8\xff" + b"\x00" * (size - len(header) - 3))
+                error = await _next(ws, "error")
+                expected = "bad_image" if size <= protocol.MAX_FRAME_BYTES else "frame_too_large"
+                assert error["code"] == expected, (size, error)
+            # Text is limited in UTF-8 bytes: fewer characters than the limit, more bytes.
+            padded = json.dumps({"type": "ping", "t": 1, "pad": "é" * (protocol.MAX_TEXT_BYTES // 2 + 1)})
+            await ws.send(padded)
+            assert (await _next(ws, "error"))["code"] == "message_too_large"
+            await ws.send(json.dumps({"type": "ping", "t": 7}))
+            assert (await _next(ws, "pong"))["t"] == 7
+            # Beyond what the transport reads at all, Daphne ends the connection ("message too big",
+            # 1009, when its close frame arrives before the socket is torn down).
+            await ws.send(b"\x00" * (protocol.TRANSPORT_MAX_MESSAGE_BYTES + 1))
+            with pytest.raises(ConnectionClosed) as closed:
+                await _next(ws, "error")
+            assert closed.value.rcvd is None or closed.value.rcvd.code == 1009
+
+    asyncio.run(scenario())
+
+
+def test_progress_socket_answers_any_message_with_an_error(server: Server) -> None:
+    async def scenario() -> None:
+        async with _connect(server, f"/ws/patients/{server.patient}/visits/{server.visit}/analyses/") as ws:
+            for message in (b"\x00" * (3 * 2**20), "{not json", json.dumps({"type": "hello"})):
+                await ws.send(message)
+                error = await _next(ws, "error")
+                assert error["code"] == "not_accepted" and error["message"].endswith(".")
+
+    asyncio.run(scenario())
