@@ -70,6 +70,22 @@ def _fast_password_hashing(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
 
 
+@pytest.fixture(autouse=True)
+def _access_log_anchor(settings: object, tmp_path: Path) -> None:
+    """Each test's access log starts at entry 1, so its checkpoints go to a file of its own."""
+    settings.ACCESS_LOG_ANCHOR_PATH = tmp_path / "access-log-anchors.jsonl"  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _share_installation_secrets() -> None:
+    """Workers and servers started by tests with another DATA_DIR share this database, so
+    they must use this process's keys rather than generate their own."""
+    from django.conf import settings
+
+    for name in ("SECRET_KEY", "PII_MASTER_KEY", "ACCESS_LOG_KEY"):
+        os.environ.setdefault(name, getattr(settings, name))
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None) -> Iterator[None]:
     """pytest-django's test databases, plus: close the event store's notifier connection

@@ -1,7 +1,15 @@
-"""Give every request an id and an actor for event metadata and the access log."""
+"""Give every request an id and an actor for event metadata and the access log.
+
+The request id is always generated here: a client-chosen id would let a caller make
+its requests look like someone else's in the access log and the event metadata. What
+the client sent as ``X-Request-ID`` is kept apart as ``client_request_id`` (access-log
+row, covered by its hash, and event metadata) when it is a token of safe characters,
+cut to 64; anything else is dropped.
+"""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 
@@ -9,16 +17,31 @@ from django.http import HttpRequest, HttpResponse
 
 from clinic.eventstore.context import execution_context
 
+CLIENT_REQUEST_ID_MAX_CHARS = 64
+_SAFE_TOKEN = re.compile(r"[A-Za-z0-9._:+/=-]+")
+
+
+def client_request_id(header: str | None) -> str:
+    """The client's request id if it is a plain token (letters, digits, ``._:+/=-``), else ''."""
+    if not header or not _SAFE_TOKEN.fullmatch(header):
+        return ""
+    return header[:CLIENT_REQUEST_ID_MAX_CHARS]
+
 
 class RequestContextMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request_id = request.headers.get("X-Request-ID") or str(uuid.uuid4())
+        request_id = str(uuid.uuid4())
         user = getattr(request, "user", None)
         actor = user.get_username() if user is not None and user.is_authenticated else "anonymous"
-        with execution_context(actor=actor, request_id=request_id[:64], correlation_id=request_id[:64]):
+        with execution_context(
+            actor=actor,
+            request_id=request_id,
+            correlation_id=request_id,
+            client_request_id=client_request_id(request.headers.get("X-Request-ID")),
+        ):
             response = self.get_response(request)
-        response["X-Request-ID"] = request_id[:64]
+        response["X-Request-ID"] = request_id
         return response

@@ -12,6 +12,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from clinic.config import secrets as installation_secrets
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -24,8 +27,6 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = _env_bool("DEBUG", False)
-# The embedded default key is fine for a laptop demo; production must set SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "embedded-demo-key-change-me-in-production-0123456789")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -66,10 +67,6 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
-
-# Key-encryption key for the per-patient data keys (crypto-shredding). Derived from
-# SECRET_KEY unless given, so the embedded default works without configuration.
-PII_MASTER_KEY = os.environ.get("PII_MASTER_KEY", "")
 
 INSTALLED_APPS = [
     "daphne",
@@ -134,6 +131,23 @@ TEMPLATES = [
 DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "var"))
 # The SQLite file, collected static files and media live here; SQLite will not create it.
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+# SECRET_KEY, PII_MASTER_KEY (key-encryption key of the per-patient data keys) and
+# ACCESS_LOG_KEY (HMAC of the access-log chain) are independent: from the environment,
+# else <NAME>_FILE, else SECRETS_DIR, generated per installation at first start
+# (clinic/config/secrets.py). With DEBUG off a known or weak key refuses to start.
+SECRETS_DIR = DATA_DIR / "secrets"
+try:
+    _secrets = installation_secrets.load_all(environ=os.environ, secrets_dir=SECRETS_DIR, debug=DEBUG)
+except installation_secrets.SecretsError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+SECRET_KEY = _secrets["SECRET_KEY"].value
+PII_MASTER_KEY = _secrets["PII_MASTER_KEY"].value
+ACCESS_LOG_KEY = _secrets["ACCESS_LOG_KEY"].value
+# Signed checkpoints of the access log (count and head hash) outside the database: one
+# JSON line every ACCESS_LOG_ANCHOR_EVERY entries and at each `manage.py anchor_access_log`.
+ACCESS_LOG_ANCHOR_PATH = Path(os.environ.get("ACCESS_LOG_ANCHOR_PATH", DATA_DIR / "access-log-anchors.jsonl"))
+ACCESS_LOG_ANCHOR_EVERY = int(os.environ.get("ACCESS_LOG_ANCHOR_EVERY", "100"))
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'clinic.sqlite3'}"),

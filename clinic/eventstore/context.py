@@ -17,6 +17,8 @@ from dataclasses import dataclass, replace
 class ExecutionContext:
     actor: str = "system"
     request_id: str = ""
+    # What the client called the request (X-Request-ID), if a safe token; never trusted as request_id.
+    client_request_id: str = ""
     correlation_id: str = ""
     causation_id: str = ""
 

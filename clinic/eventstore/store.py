@@ -252,6 +252,8 @@ def _rows(events: Sequence[NewEvent]) -> list[list[Any]]:
             "causation_id": event.causation_id or ctx.causation_id,
             "recorded_at": recorded_at.isoformat(),
         }
+        if ctx.client_request_id:
+            metadata["client_request_id"] = ctx.client_request_id
         rows.append(
             [
                 offset,
