@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from clinic.api import analysis_views as av
 from clinic.api import auth_views as auth
+from clinic.api import tus_views as tus
 from clinic.api import views as v
 from clinic.api.docs_views import DocsView
 
@@ -31,6 +32,8 @@ urlpatterns = [
     path(f"{V}/sign/", v.SignView.as_view(), name="api-sign"),
     path(f"{V}/amendments/", v.AmendmentView.as_view(), name="api-amendments"),
     path(f"{V}/videos/", av.VideoUploadView.as_view(), name="api-visit-videos"),
+    path(f"{V}/uploads/", tus.UploadCreateView.as_view(), name="api-visit-uploads"),
+    path(f"{V}/uploads/<uuid:upload_id>/", tus.UploadView.as_view(), name="api-visit-upload"),
     path(f"{V}/analyses/", av.VisitAnalysesView.as_view(), name="api-visit-analyses"),
     path(f"{P}/discharge/", v.DischargeView.as_view(), name="api-discharge"),
     path(f"{P}/timeline/", v.TimelineView.as_view(), name="api-timeline"),

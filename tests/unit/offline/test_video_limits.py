@@ -5,25 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
 
 from clinic.offline import upload_check
 from clinic.offline.upload_check import UploadRefused, VideoLimits, check_video
-
-
-def write_video(
-    path: Path, *, width_px: int, height_px: int, fps: float, frames: int, fourcc: str = "mp4v"
-) -> Path:
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), fps, (width_px, height_px))
-    assert writer.isOpened(), f"OpenCV cannot write {fourcc} {width_px}x{height_px}"
-    frame = np.zeros((height_px, width_px, 3), np.uint8)
-    for i in range(frames):
-        frame[:] = (i * 7) % 255
-        writer.write(frame)
-    writer.release()
-    return path
+from tests.synthetic_video import write_video
 
 
 @pytest.fixture
