@@ -47,3 +47,11 @@ def log_in(page: Any, base_url: str, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_selector("#caseload")
+
+
+def csp_violations(page: Any) -> list[str]:
+    """The Content-Security-Policy reports ``page`` logs from now on (Chromium writes one console
+    message per blocked script, style, connection, image or frame); the list fills as the page runs."""
+    seen: list[str] = []
+    page.on("console", lambda m: seen.append(m.text) if "Content Security Policy" in m.text else None)
+    return seen

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from clinic.projections.models import GoalView, VisitView
-from tests.e2e.browser import chromium, log_in
+from tests.e2e.browser import chromium, csp_violations, log_in
 from tests.factories import PASSWORD, due, make_evaluation, make_patient, make_practice
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -21,6 +21,7 @@ def test_therapist_adds_a_goal_and_a_signed_note(live_server, artifacts_dir: Pat
 
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
+        violations = csp_violations(page)
         page.goto(f"{live_server.url}/")
         assert "/login/" in page.url
         page.fill("#id_username", practice.therapist.username)
@@ -58,10 +59,47 @@ def test_therapist_adds_a_goal_and_a_signed_note(live_server, artifacts_dir: Pat
         page.click("text=Sign note")
         page.wait_for_selector(".messages .success")
         assert "Note signed and locked." in page.locator(".messages").inner_text()
+        assert violations == []
 
     assert GoalView.objects.get(patient_id=patient.id).target == 1.1
     visits = VisitView.objects.filter(patient_id=patient.id)
     assert visits.count() == 2 and all(v.signed_at is not None for v in visits)
+
+
+def test_other_pages_docs_and_lockout_obey_the_csp(live_server, settings, artifacts_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """The pages the other browser tests do not open, the Swagger UI and the lockout page."""
+    settings.AXES_FAILURE_LIMIT = 2
+    practice = make_practice()
+    patient = make_patient(practice.therapist, family_name="Policed")
+    visit_id, _ = make_evaluation(practice.therapist, patient)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        violations = csp_violations(page)
+        log_in(page, live_server.url, practice.therapist.username, PASSWORD)
+        for path, ready in (
+            ("/patients/new/", "form"),
+            (f"/patients/{patient.id}/visits/{visit_id}/", "#analyses"),
+            (f"/patients/{patient.id}/capture/", "#live"),
+        ):
+            page.goto(live_server.url + path)
+            page.wait_for_selector(ready)
+        page.goto(f"{live_server.url}/api/docs/")
+        page.wait_for_selector(".swagger-ui .info .title")
+        page.wait_for_selector(".opblock-tag")  # the schema was fetched and rendered
+        page.screenshot(path=str(artifacts_dir / "api_docs.png"))
+        assert violations == []
+
+        stranger = browser.new_page()
+        violations = csp_violations(stranger)
+        for _ in range(3):
+            stranger.goto(f"{live_server.url}/login/")
+            stranger.fill("#id_username", practice.other_therapist.username)
+            stranger.fill("#id_password", "wrong")
+            stranger.click("button[type=submit]")
+        stranger.wait_for_selector("#lockout")
+        assert "Try again after" in stranger.inner_text("#lockout")
+        stranger.screenshot(path=str(artifacts_dir / "lockout.png"))
+        assert violations == []
 
 
 def test_other_therapists_patient_page_is_404(live_server, client) -> None:  # type: ignore[no-untyped-def]
@@ -117,6 +155,7 @@ def test_progress_page_shows_goal_chart_with_target_line(live_server, artifacts_
         ).version
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
+        violations = csp_violations(page)
         log_in(page, live_server.url, practice.therapist.username, PASSWORD)
         page.goto(f"{live_server.url}/patients/{patient.id}/")
         page.click("text=Progress toward goals")
@@ -130,6 +169,7 @@ def test_progress_page_shows_goal_chart_with_target_line(live_server, artifacts_
         assert all(target_y < y for y in point_ys)
         assert "Session to session" in page.content()
         page.screenshot(path=str(artifacts_dir / "progress.png"), full_page=True)
+        assert violations == []
 
 
 def _store_recording(user, patient, visit_id, frames, *, shift_px: float = 0.0):  # type: ignore[no-untyped-def]
@@ -193,6 +233,7 @@ def test_playback_scrubber_steps_a_frame(live_server, artifacts_dir: Path, setti
     current = _store_recording(practice.therapist, patient, visit_id, 65, shift_px=5.0)
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        violations = csp_violations(page)
         log_in(page, live_server.url, practice.therapist.username, PASSWORD)
         page.goto(f"{live_server.url}/patients/{patient.id}/playback/?a={current}&b={baseline}")
         page.wait_for_selector('#playback[data-ready="true"]')
@@ -209,6 +250,7 @@ def test_playback_scrubber_steps_a_frame(live_server, artifacts_dir: Path, setti
         page.click("#prev-frame")
         assert page.get_attribute("#canvas-a", "data-frame") == "49"
         page.screenshot(path=str(artifacts_dir / "playback.png"), full_page=True)
+        assert violations == []
     other = make_practice("Other PT", prefix="o")
     from django.test import Client
 
