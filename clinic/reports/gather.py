@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clinic.domain.vocabulary import METRICS
 from clinic.projections import models as rm
-from clinic.reports.model import Goal, Measurement, PatientRecord, Therapist, Visit
+from clinic.reports.model import Goal, Measurement, PatientRecord, Therapist, Visit, amendment_text
 from clinic.selectors import contact_details
 
 
@@ -50,8 +50,7 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
                 signer_name=v.signer_name,
                 signer_credentials=v.signer_credentials,
                 amendments=tuple(
-                    f"{a['amended_at'][:10]} {a['reason']}: "
-                    + "; ".join(f"{k}: {t}" for k, t in a["note"].items() if t)
+                    amendment_text(amended_on=a["amended_at"][:10], reason=a["reason"], note=a["note"])
                     for a in v.amendments
                 ),
             )

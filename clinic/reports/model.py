@@ -54,6 +54,11 @@ class Visit:
     amendments: tuple[str, ...] = ()
 
 
+def amendment_text(*, amended_on: str, reason: str, note: dict[str, str]) -> str:
+    """One amendment as the documents print it: date, reason, then each amended SOAP section."""
+    return f"{amended_on} {reason}: " + "; ".join(f"{k}: {t}" for k, t in note.items() if t)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Therapist:
     user_id: int

@@ -23,6 +23,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from clinic.reports.charts import goal_chart
 from clinic.reports.model import Measurement, PatientRecord, Visit
+from clinic.reports.pdftext import clip, flat, paragraph, paragraphs
 
 KINDS = {
     "evaluation": "Physical Therapy Initial Evaluation",
@@ -124,20 +125,22 @@ def _numbered_canvas(record: PatientRecord, title: str) -> type[pdfcanvas.Canvas
             width, height = LETTER
             self.setFont("Helvetica", 7.5)
             self.setFillColor(colors.HexColor("#667085"))
-            self.drawString(0.6 * inch, height - 0.45 * inch, f"{record.practice_name} · {title}")
-            self.drawRightString(
-                width - 0.6 * inch,
-                height - 0.45 * inch,
-                f"{record.name} · DOB {record.date_of_birth:%m/%d/%Y} · ID {record.patient_id[:8]}",
+            # Canvas strings are not parsed as markup; long names are clipped to stay on the page.
+            self.drawString(
+                0.6 * inch, height - 0.45 * inch, f"{clip(record.practice_name, max_chars=50)} · {title}"
             )
-            self.drawString(0.6 * inch, 0.4 * inch, f"Patient: {record.name}")
+            patient = f"{clip(record.name, max_chars=50)} · DOB {record.date_of_birth:%m/%d/%Y}"
+            self.drawRightString(
+                width - 0.6 * inch, height - 0.45 * inch, f"{patient} · ID {record.patient_id[:8]}"
+            )
+            self.drawString(0.6 * inch, 0.4 * inch, f"Patient: {clip(record.name, max_chars=90)}")
             self.drawRightString(width - 0.6 * inch, 0.4 * inch, f"Page {self._pageNumber} of {total}")
 
     return NumberedCanvas
 
 
 def _identification(record: PatientRecord, visit: Visit) -> Table:
-    diagnoses = "<br/>".join(f"{code} {desc}" for code, desc in record.diagnoses) or NONE
+    diagnoses = "\n".join(flat(f"{code} {desc}") for code, desc in record.diagnoses) or NONE
     cert = (
         f"{record.certification_start:%m/%d/%Y} to {record.certification_end:%m/%d/%Y}"
         if record.certification_start and record.certification_end
@@ -182,8 +185,8 @@ def _identification(record: PatientRecord, visit: Visit) -> Table:
         ["Reporting period", period, "Therapist", visit.therapist_name],
     ]
     table = Table(
-        [[Paragraph(str(c), SMALL) for c in row] for row in rows]
-        + [[Paragraph("Diagnoses (ICD-10)", SMALL), Paragraph(diagnoses, SMALL), "", ""]],
+        [[paragraph(flat(str(c)), SMALL) for c in row] for row in rows]
+        + [[Paragraph("Diagnoses (ICD-10)", SMALL), paragraph(diagnoses, SMALL), "", ""]],
         colWidths=[1.35 * inch, 2.25 * inch, 1.45 * inch, 2.0 * inch],
     )
     table.setStyle(
@@ -207,13 +210,13 @@ def _goals_table(record: PatientRecord) -> Table:
         current = _fmt(g.latest_value, g.unit) + (f" ({g.latest_on:%m/%d})" if g.latest_on else "")
         rows.append(
             [
-                Paragraph(g.description, SMALL),
+                paragraph(flat(g.description), SMALL),
                 _fmt(g.baseline, g.unit),
                 current,
                 f"{g.comparator} {_fmt(g.target, g.unit)}",
                 f"{g.due_date:%m/%d/%Y}",
                 NONE if g.progress_percent is None else f"{g.progress_percent:.0f}%",
-                Paragraph(f"{g.achievement_status}<br/>({g.lifecycle_status})", SMALL),
+                paragraph(f"{g.achievement_status}\n({g.lifecycle_status})", SMALL),
             ]
         )
     if len(rows) == 1:
@@ -240,7 +243,7 @@ def _measures_table(record: PatientRecord, visit: Visit) -> Table:
         label = first.label + (f" ({side})" if side else "")
         rows.append(
             [
-                Paragraph(label, SMALL),
+                paragraph(flat(label), SMALL),
                 f"{_fmt(first.value, first.unit)}\n{first.measured_on:%m/%d/%Y}",
                 f"{_fmt(previous.value, previous.unit)}\n{previous.measured_on:%m/%d/%Y}"
                 if previous
@@ -286,9 +289,9 @@ def _soap(visit: Visit) -> list[Any]:
         ("Plan", visit.plan),
     ):
         parts.append(Paragraph(title, H2))
-        parts.append(Paragraph((text or "Not documented.").replace("\n", "<br/>"), BODY))
+        parts.extend(paragraphs(text or "Not documented.", BODY))
     for amendment in visit.amendments:
-        parts.append(Paragraph(f"<i>Amendment:</i> {amendment}", SMALL))
+        parts.extend(paragraphs(amendment, SMALL, lead="<i>Amendment:</i> "))
     return parts
 
 
@@ -300,7 +303,7 @@ def _signature(visit: Visit, record: PatientRecord) -> Any:
         line = f"Electronically signed by {name}, {credentials} on {visit.signed_at:%m/%d/%Y %H:%M}"
     else:
         line = f"Therapist: {name}, {credentials}    Signature: ______________________    Date: __________"
-    return KeepTogether([Spacer(1, 10), Paragraph("Therapist signature", H2), Paragraph(line, BODY)])
+    return KeepTogether([Spacer(1, 10), Paragraph("Therapist signature", H2), paragraph(flat(line), BODY)])
 
 
 def render(record: PatientRecord, kind: str) -> bytes:
@@ -320,7 +323,7 @@ def render(record: PatientRecord, kind: str) -> bytes:
     )
     story: list[Any] = [
         Paragraph(title, H1),
-        Paragraph(f"{record.practice_name} · generated {record.generated_at:%m/%d/%Y}", SMALL),
+        paragraph(f"{flat(record.practice_name)} · generated {record.generated_at:%m/%d/%Y}", SMALL),
         Spacer(1, 6),
         _identification(record, visit),
         Paragraph("Goals", H2),
