@@ -12,19 +12,16 @@ $(STAMP): pyproject.toml Makefile
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -e '.[dev]'
 	$(PY) -m capture.install_models
+	$(PY) -m clinic.web.install_assets
 	touch $(STAMP)
 
-# Daphne closes a WebSocket on a message over 1 MiB by default, below the live page's advertised
-# frame limit; with these an oversized frame gets an error message instead (4 MiB =
-# capture.protocol.TRANSPORT_MAX_MESSAGE_BYTES; tests/e2e/live/test_frame_limits.py checks both agree).
-DAPHNE_WS_LIMITS := --websocket-max-message-size 4194304 --websocket-max-frame-size 4194304
-
+# The server is Uvicorn: clinic/config/serve.py says why not Daphne and sets the WebSocket limit.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py load_demo --if-empty
 	$(PY) manage.py demo_logins
-	.venv/bin/daphne $(DAPHNE_WS_LIMITS) -b 127.0.0.1 -p 8000 clinic.config.asgi:application
+	$(PY) -m clinic.config.serve --host 127.0.0.1 --port 8000
 
 test: install
 	$(PY) -m pytest -q

@@ -25,10 +25,10 @@ Size limits
 -----------
 ``ready`` advertises ``max_frame_bytes`` (:data:`MAX_FRAME_BYTES`) and ``max_text_bytes``
 (:data:`MAX_TEXT_BYTES`, UTF-8 bytes). A larger message is answered with ``frame_too_large`` or
-``message_too_large``. For that the server's WebSocket transport must let it through: Daphne drops
-the connection (close code 1009) on a message over its own limit, 1 MiB by default, below the
-advertised frame size. ``make run`` therefore starts Daphne with
-:data:`TRANSPORT_MAX_MESSAGE_BYTES`; only beyond that does Daphne end the connection (1009).
+``message_too_large``. For that the server's WebSocket transport must let it through: a server
+drops the connection (close code 1009) on a message over its own limit (Daphne's default is 1 MiB,
+below the advertised frame size). The server (``clinic.config.serve``) therefore accepts
+:data:`TRANSPORT_MAX_MESSAGE_BYTES`; only beyond that does it end the connection (1009).
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ VERSION: Final = 1
 HEADER: Final = struct.Struct("<2sBId")
 MAX_FRAME_BYTES: Final = 2 * 1024 * 1024
 MAX_TEXT_BYTES: Final = 256 * 1024
-# What the WebSocket server (Daphne's --websocket-max-message-size and --websocket-max-frame-size,
-# set by `make run`) must accept so that messages up to twice the advertised limits get an answer.
+# What the WebSocket server (Uvicorn's ws_max_size, set by clinic.config.serve) must accept so that
+# messages up to twice the advertised limits get an answer.
 TRANSPORT_MAX_MESSAGE_BYTES: Final = 2 * MAX_FRAME_BYTES
 MAX_PEOPLE: Final = 3
 JPEG_SOI: Final = b"\xff\xd8\xff"

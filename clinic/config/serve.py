@@ -8,6 +8,10 @@ whatever the application does, and nothing can refuse it by its headers first. U
 body with flow control (it stops reading the socket while 64 KiB wait unread), so the outermost
 middleware (:mod:`clinic.config.body_limits`) can answer from the headers before any body is read
 and Django spools accepted bodies to disk as they arrive. Daphne stays installed for ``runserver``.
+
+WebSocket messages up to :data:`WS_MAX_MESSAGE_BYTES` (the live protocol's transport limit, twice
+its advertised frame size) reach the consumers, which answer oversized ones with an error message;
+beyond it the server closes the connection (1009).
 """
 
 from __future__ import annotations
@@ -23,7 +27,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from capture import protocol
+
 APPLICATION = "clinic.config.asgi:application"
+WS_MAX_MESSAGE_BYTES = protocol.TRANSPORT_MAX_MESSAGE_BYTES
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -43,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         lifespan="off",  # Channels' router has no lifespan protocol
         proxy_headers=False,  # as Daphne: X-Forwarded-* are not trusted unless a proxy is configured
         server_header=False,
+        ws_max_size=WS_MAX_MESSAGE_BYTES,
     )
 
 

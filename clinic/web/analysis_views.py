@@ -56,6 +56,21 @@ def _metric_rows(analysis: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def _received(*, duplicate: bool) -> str:
+    if duplicate:
+        return "This video was already analysed for this visit; its results are below."
+    return "Video received; the analysis is running."
+
+
+def _confirm_resumable_upload(request: HttpRequest, analyses: list[Any]) -> None:
+    """After a resumable upload the page's script loads ``?uploaded=<analysis id>[&duplicate=1]``:
+    the same confirmation as after the one-request form, for an analysis of this visit only."""
+    uploaded = request.GET.get("uploaded", "")
+    if not any(str(a.analysis_id) == uploaded for a in analyses):
+        return
+    messages.success(request, _received(duplicate=request.GET.get("duplicate") == "1"))
+
+
 @login_required
 def visit(request: HttpRequest, patient_id: UUID, visit_id: UUID) -> HttpResponse:
     try:
@@ -78,17 +93,13 @@ def visit(request: HttpRequest, patient_id: UUID, visit_id: UUID) -> HttpRespons
             except (UploadRefused, ConfigError, DomainError) as exc:
                 messages.error(request, str(exc)[:1].upper() + str(exc)[1:])
             else:
-                messages.success(
-                    request,
-                    "This video was already analysed for this visit; its results are below."
-                    if result.duplicate
-                    else "Video received; the analysis is running.",
-                )
+                messages.success(request, _received(duplicate=result.duplicate))
                 return redirect("visit", patient_id=patient_id, visit_id=visit_id)
         else:
             for errors in form.errors.values():
                 messages.error(request, " ".join(errors))
     analyses = service.visit_analyses(user=request.user, patient_id=patient_id, visit_id=visit_id)
+    _confirm_resumable_upload(request, analyses)
     context = {
         "patient": patient,
         "visit": chart_visit,
@@ -96,6 +107,8 @@ def visit(request: HttpRequest, patient_id: UUID, visit_id: UUID) -> HttpRespons
         "analyses": [{"row": a, "metrics": _metric_rows(a)} for a in analyses],
         "running": any(a.status == "requested" for a in analyses),
         "max_upload_mb": round(settings.MAX_UPLOAD_BYTES / 1e6),
+        "max_minutes": round(settings.MAX_VIDEO_DURATION_S / 60),
+        "tus_path": reverse("api-visit-uploads", kwargs={"patient_id": patient_id, "visit_id": visit_id}),
         "ws_path": f"/ws/patients/{patient_id}/visits/{visit_id}/analyses/",
         "api_path": reverse("api-visit-analyses", kwargs={"patient_id": patient_id, "visit_id": visit_id}),
     }

@@ -1,4 +1,4 @@
-"""The visit page in headless Chromium against the full stack: Daphne, PostgreSQL, Redis, a Celery worker.
+"""The visit page in headless Chromium against the full stack: the server, PostgreSQL, Redis, a Celery worker.
 
 A therapist uploads the squat clip; the page shows a progress bar fed by the visit's WebSocket
 while the worker analyses it, then the results with their units. A text file renamed ``.mp4``
@@ -8,10 +8,6 @@ is refused with its sentence.
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,18 +15,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from clinic.config import serve
 from tests.e2e.browser import chromium
 from tests.factories import make_evaluation, make_patient, make_practice
 from tests.integration.analysis_tasks.conftest import Worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser, pytest.mark.slow]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def test_upload_progress_and_results_in_the_browser(
@@ -39,29 +29,11 @@ def test_upload_progress_and_results_in_the_browser(
     practice = make_practice()
     patient = make_patient(practice.therapist, family_name="Squatter")
     visit_id, _ = make_evaluation(practice.therapist, patient)
-    port = _free_port()
-    log = tmp_path / "daphne.log"
-    with log.open("wb") as handle:
-        # Daphne's own CLI, in a process whose Celery app sends to this test's queue.
-        boot = (
-            "import sys, tests.integration.analysis_tasks.worker_app; from daphne.cli import CommandLineInterface; "
-            f"sys.argv = ['daphne', '-b', '127.0.0.1', '-p', '{port}', 'clinic.config.asgi:application']; "
-            "CommandLineInterface.entrypoint()"
-        )
-        daphne = subprocess.Popen(
-            [sys.executable, "-c", boot], env=worker_env, stdout=handle, stderr=subprocess.STDOUT
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or daphne.poll() is not None:
-                    pytest.fail("daphne did not start: " + log.read_text(errors="replace")[-2000:])
-                time.sleep(0.2)
-        base = f"http://127.0.0.1:{port}"
+    # The server as `make run` starts it, in a process whose Celery app sends to this test's queue.
+    with serve.running(
+        env=worker_env, log=tmp_path / "server.log", preload=["tests.integration.analysis_tasks.worker_app"]
+    ) as served:
+        base = served.url
         frames: list[dict[str, Any]] = []
         # Logged in through a session stored in the shared database (the server checks passwords with
         # the production hashers, the tests store them with a fast one). Done before the browser
@@ -109,6 +81,3 @@ def test_upload_progress_and_results_in_the_browser(
         running = [f for f in frames if f["status"] == "running"]
         assert running and any(f["stage"] == "pose" for f in running), frames
         assert any(f["status"] == "completed" and f["percent"] == 100 for f in frames), frames
-    finally:
-        daphne.terminate()
-        daphne.wait(timeout=30)

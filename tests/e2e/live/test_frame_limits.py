@@ -1,9 +1,9 @@
-"""WebSocket messages over the advertised limits get an error message through a real Daphne.
+"""WebSocket messages over the advertised limits get an error message through the real server.
 
-Daphne closes the connection (1009) on a message over its own limit, 1 MiB by default, which is
+A server closes the connection (1009) on a message over its own limit (Daphne's default, 1 MiB, is
 below the live page's advertised 2 MiB frame limit: a 1.5 MiB frame was accepted by the protocol
-and silently dropped with the connection. The server here is started with the WebSocket limits
-``make run`` uses (read from the Makefile), in the embedded configuration.
+and silently dropped with the connection). The server here is the one ``make run`` starts
+(:mod:`clinic.config.serve`, with its WebSocket limit), in the embedded configuration.
 """
 
 from __future__ import annotations
@@ -12,11 +12,8 @@ import asyncio
 import json
 import os
 import re
-import shlex
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +24,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from capture import protocol
+from clinic.config import serve
 
 REPO = Path(__file__).resolve().parents[3]
 SETUP = """
@@ -50,22 +48,10 @@ print(json.dumps({"patient": str(p.id), "visit": str(v.id), "session": client.co
 """
 
 
-def makefile_daphne_limits() -> list[str]:
-    """The WebSocket options `make run` gives Daphne."""
-    match = re.search(r"^DAPHNE_WS_LIMITS\s*:?=\s*(.+)$", (REPO / "Makefile").read_text(), re.MULTILINE)
-    assert match, "the Makefile defines DAPHNE_WS_LIMITS"
+def test_the_servers_transport_limit_is_the_protocols() -> None:
     run = re.search(r"^run:.*?(?=^\S)", (REPO / "Makefile").read_text(), re.MULTILINE | re.DOTALL)
-    assert run and "daphne $(DAPHNE_WS_LIMITS)" in run.group(0), "make run passes DAPHNE_WS_LIMITS to daphne"
-    return shlex.split(match.group(1))
-
-
-def test_makefile_transport_limits_are_the_protocols() -> None:
-    options = makefile_daphne_limits()
-    values = dict(zip(options[::2], options[1::2], strict=True))
-    assert values == {
-        "--websocket-max-message-size": str(protocol.TRANSPORT_MAX_MESSAGE_BYTES),
-        "--websocket-max-frame-size": str(protocol.TRANSPORT_MAX_MESSAGE_BYTES),
-    }
+    assert run and "-m clinic.config.serve" in run.group(0), "make run starts clinic.config.serve"
+    assert serve.WS_MAX_MESSAGE_BYTES == protocol.TRANSPORT_MAX_MESSAGE_BYTES
     assert protocol.TRANSPORT_MAX_MESSAGE_BYTES > protocol.MAX_FRAME_BYTES > protocol.MAX_TEXT_BYTES
 
 
@@ -75,12 +61,6 @@ class Server:
     patient: str
     visit: str
     session: str
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -103,28 +83,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
     manage("migrate", "--noinput", "-v", "0")
     ids = json.loads(manage("shell", "-c", SETUP).strip().splitlines()[-1])
-    port = _free_port()
-    log_path = tmp / "daphne.log"
-    with log_path.open("w") as log:
-        daphne = str(Path(sys.executable).parent / "daphne")
-        proc = subprocess.Popen(
-            [daphne, *makefile_daphne_limits(), "-b", "127.0.0.1", "-p", str(port), "clinic.config.asgi:application"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline or proc.poll() is not None:
-                        pytest.fail("daphne did not start: " + log_path.read_text()[-2000:])
-                    time.sleep(0.2)
-            yield Server(port, ids["patient"], ids["visit"], ids["session"])
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+    with serve.running(env=env, log=tmp / "server.log") as served:
+        yield Server(served.port, ids["patient"], ids["visit"], ids["session"])
 
 
 def _connect(server: Server, path: str) -> Any:
@@ -167,7 +127,7 @@ def test_live_frames_over_the_advertised_limit_get_an_error_and_the_connection_s
             assert (await _next(ws, "error"))["code"] == "message_too_large"
             await ws.send(json.dumps({"type": "ping", "t": 7}))
             assert (await _next(ws, "pong"))["t"] == 7
-            # Beyond what the transport reads at all, Daphne ends the connection ("message too big",
+            # Beyond what the transport reads at all, the server ends the connection ("message too big",
             # 1009, when its close frame arrives before the socket is torn down).
             await ws.send(b"\x00" * (protocol.TRANSPORT_MAX_MESSAGE_BYTES + 1))
             with pytest.raises(ConnectionClosed) as closed:

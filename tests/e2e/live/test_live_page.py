@@ -1,18 +1,16 @@
 """The live-capture page in headless Chromium with a fake camera playing the squat clip.
 
-The server is a real Daphne process in the embedded configuration (SQLite, in-memory channel
-layer, Celery in-process), as ``make run`` starts it, with real MediaPipe inference. The consumer
-tests in ``tests/integration/live`` cover the Redis channel layer.
+The server is the real server process (:mod:`clinic.config.serve`, as ``make run`` starts it) in
+the embedded configuration (SQLite, in-memory channel layer, Celery in-process), with real MediaPipe
+inference. The consumer tests in ``tests/integration/live`` cover the Redis channel layer.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +18,8 @@ from pathlib import Path
 import cv2
 import pytest
 
-from tests.e2e.browser import chromium
+from clinic.config import serve
+from tests.e2e.browser import chromium, csp_violations, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -84,12 +83,6 @@ class Server:
     visit: str
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _manage(env: dict[str, str], *args: str) -> str:
     result = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
@@ -104,27 +97,8 @@ def server(tmp_path: Path) -> Iterator[Server]:
     env.update(DATA_DIR=str(tmp_path / "data"), DJANGO_SETTINGS_MODULE="clinic.config.settings")
     _manage(env, "migrate", "--noinput", "-v", "0")
     ids = json.loads(_manage(env, "shell", "-c", SETUP).strip().splitlines()[-1])
-    port = _free_port()
-    log = (tmp_path / "daphne.log").open("w")
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port), "clinic.config.asgi:application"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("daphne did not start: " + (tmp_path / "daphne.log").read_text()[-2000:])
-        yield Server(f"http://127.0.0.1:{port}", env, ids["patient"], ids["visit"])
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
+    with serve.running(env=env, log=tmp_path / "server.log", timeout_s=30) as served:
+        yield Server(served.url, env, ids["patient"], ids["visit"])
 
 
 def test_live_page_draws_the_skeleton_counts_reps_and_stores_a_recording(
@@ -140,6 +114,7 @@ def test_live_page_draws_the_skeleton_counts_reps_and_stores_a_recording(
     )
     with chromium(fake_camera) as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
+        violations = csp_violations(page)  # the WebSocket to this host is allowed by the policy
         page.goto(f"{server.url}/login/")
         page.fill("input[name=username]", "livetest")
         page.fill("input[name=password]", PASSWORD)
@@ -150,33 +125,26 @@ def test_live_page_draws_the_skeleton_counts_reps_and_stores_a_recording(
         page.select_option("#resolution", "320")
         page.click("#camera")
         # A skeleton is drawn: all 33 landmarks of one person on the overlay.
-        page.wait_for_function(
-            "Number(document.getElementById('live').dataset.landmarks) >= 33", timeout=30_000
-        )
+        wait_until(page, "Number(document.getElementById('live').dataset.landmarks) >= 33", timeout_ms=30_000)
         page.click("#record")
-        page.wait_for_function(
-            "document.getElementById('live').dataset.recording === 'started'", timeout=10_000
-        )
-        page.wait_for_function("Number(document.getElementById('live').dataset.reps) >= 2", timeout=60_000)
+        wait_until(page, "document.getElementById('live').dataset.recording === 'started'", timeout_ms=10_000)
+        wait_until(page, "Number(document.getElementById('live').dataset.reps) >= 2", timeout_ms=60_000)
         page.screenshot(path=str(artifacts_dir / "live_capture_squat.png"))
         assert page.inner_text("#reps") in ("2", "3")
         assert page.inner_text("#angles").count("°") == 4
         fps = int(page.inner_text("#fps").split()[0])
         assert fps >= 1
         page.click("#record")
-        page.wait_for_function(
-            "document.getElementById('live').dataset.recording === 'stopped'", timeout=30_000
-        )
+        wait_until(page, "document.getElementById('live').dataset.recording === 'stopped'", timeout_ms=30_000)
         assert "Recording stored" in page.inner_text("#record-status")
         # Storing and analysing the recording does not stall the live view.
-        page.wait_for_function(
-            "Number(document.getElementById('live').dataset.landmarks) >= 33", timeout=10_000
-        )
-        page.wait_for_function(
-            "document.getElementById('live').dataset.analysis === 'completed'", timeout=120_000
+        wait_until(page, "Number(document.getElementById('live').dataset.landmarks) >= 33", timeout_ms=10_000)
+        wait_until(
+            page, "document.getElementById('live').dataset.analysis === 'completed'", timeout_ms=120_000
         )
         assert page.locator("#results tbody tr").count() >= 1
         page.screenshot(path=str(artifacts_dir / "live_capture_results.png"), full_page=True)
+        assert violations == []
     script = CHECK.replace("PATIENT", repr(server.patient))
     check = json.loads(_manage(server.env, "shell", "-c", script).strip().splitlines()[-1])
     for name in (
@@ -203,6 +171,7 @@ def test_in_browser_mode_sends_only_keypoints_and_draws_the_same_overlay(
     )
     with chromium(args) as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
+        violations = csp_violations(page)  # WebAssembly compiles under 'wasm-unsafe-eval' only
         outside: list[str] = []
         binary_frames: list[int] = []
         page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server.url) else None)
@@ -223,13 +192,14 @@ def test_in_browser_mode_sends_only_keypoints_and_draws_the_same_overlay(
         page.select_option("#model", "lite")
         page.click("#camera")
         try:
-            page.wait_for_function(
-                "Number(document.getElementById('live').dataset.landmarks) >= 33", timeout=90_000
+            wait_until(
+                page, "Number(document.getElementById('live').dataset.landmarks) >= 33", timeout_ms=90_000
             )
         except Exception:
             data = page.evaluate("JSON.stringify(document.getElementById('live').dataset)")
             pytest.fail(f"status {page.inner_text('#status')!r}; {data}; console {console[-15:]}")
         page.screenshot(path=str(artifacts_dir / "live_capture_in_browser.png"))
         assert "lite" in page.inner_text("#model-used")
+        assert violations == []
     assert outside == [] or all(u.startswith(("data:", "blob:")) for u in outside), outside
     assert binary_frames == []  # no image ever left the page
