@@ -1,6 +1,6 @@
 """Benchmark: live capture end-to-end latency and throughput over the WebSocket.
 
-Starts the real server (Daphne, the ASGI app, the live-capture consumer, embedded settings in a
+Starts the real server (as `make run`: clinic.config.serve, the ASGI app, the live-capture consumer, embedded settings in a
 temporary data directory), logs a therapist in, and streams ``walk_side_two_people.mp4`` (30 fps)
 letterboxed to 640x480 and JPEG-encoded (quality 80, encoded before streaming, as a browser does
 on its own CPU) at a steady 30 frames per second, for ``--seconds`` seconds, first from one
@@ -28,11 +28,12 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,7 @@ sys.path.insert(0, str(REPO))
 from capture import protocol  # noqa: E402
 from capture.native import quiet_native_stderr  # noqa: E402
 from capture.pose import MediaPipePoseEstimator, PoseConfig  # noqa: E402
+from clinic.config import serve  # noqa: E402
 
 VIDEO = REPO.parent / "shared" / "data" / "videos" / "walk_side_two_people.mp4"
 RATE_HZ = 30.0
@@ -189,7 +191,8 @@ def summarise(results: list[StreamResult]) -> dict[str, float]:
     }
 
 
-def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], int, dict[str, str]]:
+@contextmanager
+def started_server(data_dir: Path) -> Iterator[tuple[int, dict[str, str]]]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="clinic.config.settings")
     manage = [sys.executable, "manage.py"]
@@ -198,21 +201,8 @@ def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], int, dict[str
         [*manage, "shell", "-c", SETUP], cwd=REPO, env=env, check=True, capture_output=True, text=True
     )
     ids = json.loads(out.stdout.strip().splitlines()[-1])
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    daphne = str(Path(sys.executable).parent / "daphne")
-    proc = subprocess.Popen(
-        [daphne, "-b", "127.0.0.1", "-p", str(port), "clinic.config.asgi:application"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    for _ in range(150):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    return proc, port, ids
+    with serve.running(env=env, log=data_dir / "server.log") as served:
+        yield served.port, ids
 
 
 def main() -> int:
@@ -232,25 +222,18 @@ def main() -> int:
     print(f"cores: {os.cpu_count()}, model: {args.model}, people per frame: {args.people}")
 
     bare = bare_inference_ms(frames, model=args.model, people=args.people, count=int(args.seconds * RATE_HZ))
-    with tempfile.TemporaryDirectory(prefix="bench-live-") as tmp:
-        proc, port, ids = start_server(Path(tmp))
-        try:
-            url = f"ws://127.0.0.1:{port}/ws/capture/{ids['patient']}/?model={args.model}&exercise=gait&people={args.people}"
-            headers = {"Cookie": f"sessionid={ids['session']}", "Origin": f"http://127.0.0.1:{port}"}
+    with tempfile.TemporaryDirectory(prefix="bench-live-") as tmp, started_server(Path(tmp)) as (port, ids):
+        url = f"ws://127.0.0.1:{port}/ws/capture/{ids['patient']}/?model={args.model}&exercise=gait&people={args.people}"
+        headers = {"Cookie": f"sessionid={ids['session']}", "Origin": f"http://127.0.0.1:{port}"}
 
-            async def run(n: int) -> list[StreamResult]:
-                return list(
-                    await asyncio.gather(
-                        *(stream(url, headers, jpegs, seconds=args.seconds) for _ in range(n))
-                    )
-                )
+        async def run(n: int) -> list[StreamResult]:
+            return list(
+                await asyncio.gather(*(stream(url, headers, jpegs, seconds=args.seconds) for _ in range(n)))
+            )
 
-            asyncio.run(run(1))  # warm the server (model load, first graph runs); not counted
-            one = summarise(asyncio.run(run(1)))
-            two = summarise(asyncio.run(run(2)))
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+        asyncio.run(run(1))  # warm the server (model load, first graph runs); not counted
+        one = summarise(asyncio.run(run(1)))
+        two = summarise(asyncio.run(run(2)))
 
     bare_p50, bare_p95 = float(np.percentile(bare, 50)), float(np.percentile(bare, 95))
     print(
