@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -53,5 +54,20 @@ def csp_violations(page: Any) -> list[str]:
     """The Content-Security-Policy reports ``page`` logs from now on (Chromium writes one console
     message per blocked script, style, connection, image or frame); the list fills as the page runs."""
     seen: list[str] = []
-    page.on("console", lambda m: seen.append(m.text) if "Content Security Policy" in m.text else None)
+    # Chromium spells it "Content Security Policy" for blocked resources, "... policy" for WebAssembly.
+    page.on("console", lambda m: seen.append(m.text) if "content security policy" in m.text.lower() else None)
     return seen
+
+
+def wait_until(page: Any, expression: str, *, timeout_ms: float = 30_000, interval_ms: float = 100) -> None:
+    """Poll the JavaScript ``expression`` in ``page`` until it is truthy.
+
+    Instead of Playwright's ``wait_for_function``, which evaluates its predicate with ``eval()``
+    inside the page, where the Content-Security-Policy (no 'unsafe-eval') refuses it;
+    ``page.evaluate`` goes through the DevTools protocol, which the policy does not govern.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{expression!r} still false after {timeout_ms:.0f} ms")
+        page.wait_for_timeout(interval_ms)  # lets Playwright deliver events (console, WebSocket) meanwhile
