@@ -172,8 +172,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Sign-in throttling (django-axes) for /login/ and /api/auth/token/: LOGIN_FAILURE_LIMIT failed
 # attempts for one account, or from one address, lock that account (from every address) and
 # that address (for every account) for LOGIN_COOLOFF_MINUTES; each attempt during the lock,
-# the right password included, is refused and restarts the wait. Addresses are REMOTE_ADDR:
-# behind a reverse proxy run Daphne with --proxy-headers so that is the client's.
+# the right password included, is refused and restarts the wait. Addresses are REMOTE_ADDR, the
+# connecting peer (the server trusts no X-Forwarded-For): behind a reverse proxy, the proxy's.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -175,3 +175,16 @@ def test_schema_and_docs_need_a_login() -> None:
     paths = schema.json()["paths"]
     assert {"/api/auth/token/", "/api/auth/token/revoke/", "/api/auth/token/revoke-all/"} <= set(paths)
     assert "429" in paths["/api/auth/token/"]["post"]["responses"]
+
+
+def test_lockout_page_accepts_both_of_axes_call_forms(rf) -> None:  # type: ignore[no-untyped-def]
+    """Axes' sync middleware passes (request, response, credentials); its async one, which the
+    ASGI server runs, passes (request, credentials): the page must come out of both."""
+    from django.http import HttpResponse
+
+    from clinic.web.lockout import lockout_response
+
+    for args in ((HttpResponse(), {"username": "x"}), ({"username": "x"},)):
+        page = lockout_response(rf.get("/login/"), *args)
+        assert page.status_code == 429 and page["Retry-After"] == "900"
+        assert b"Try again after" in page.content
