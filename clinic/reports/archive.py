@@ -11,19 +11,21 @@ Layout::
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
 from collections.abc import Iterable
 
 from clinic.reports import fhir, pdf, tables
+from clinic.reports.csvcells import SafeWriter
 from clinic.reports.model import PatientRecord
 
 
 def _folder(record: PatientRecord) -> str:
+    """``family-given-id8``: letters and digits, other characters as ``-``, never a leading ``-``."""
     name = f"{record.family_name}-{record.given_name}".lower()
-    return "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in name) + f"-{record.patient_id[:8]}"
+    slug = "".join(ch if ch.isalnum() else "-" for ch in name).strip("-")
+    return f"{slug}-{record.patient_id[:8]}" if slug else record.patient_id[:8]
 
 
 def report_kinds(record: PatientRecord) -> list[str]:
@@ -52,7 +54,7 @@ def attached_reports(record: PatientRecord) -> list[fhir.AttachedDocument]:
 def practice_zip(records: Iterable[PatientRecord]) -> bytes:
     buffer = io.BytesIO()
     index = io.StringIO()
-    writer = csv.writer(index, lineterminator="\n")
+    writer = SafeWriter(index, lineterminator="\n")
     writer.writerow(["patient_id", "family_name", "given_name", "date_of_birth", "status", "folder", "files"])
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for record in records:

@@ -123,7 +123,8 @@ def _patient(record: PatientRecord) -> dict[str, Any]:
                             "display": "Member Number",
                         }
                     ],
-                    "text": record.payer,
+                    # FHIR strings may not be empty: no text when the payer was left blank.
+                    **({"text": record.payer} if record.payer else {}),
                 },
                 "value": record.payer_member_id,
             }
@@ -146,7 +147,7 @@ def _practitioners(record: PatientRecord) -> list[dict[str, Any]]:
         {
             "resourceType": "Practitioner",
             "id": _id("practitioner", t.user_id),
-            "name": [{"text": t.name}],
+            "name": [{"text": t.name}] if t.name else [],
             "qualification": [{"code": {"text": t.credentials}}] if t.credentials else [],
         }
         for t in record.therapists

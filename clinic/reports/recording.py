@@ -12,7 +12,6 @@ from the recording's analyses), ``metrics`` (every value with its unit) and ``an
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from typing import Any
@@ -22,6 +21,7 @@ import numpy as np
 from analysis.angles import joint_angles
 from analysis.types import Trajectories
 from clinic.offline.sequence import LandmarkSequence
+from clinic.reports.csvcells import SafeWriter
 
 
 def angle_series(sequence: LandmarkSequence) -> dict[str, np.ndarray]:
@@ -41,7 +41,7 @@ def _cell(value: float) -> str:
 def recording_csv(sequence: LandmarkSequence) -> str:
     angles = angle_series(sequence)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out, lineterminator="\n")
     writer.writerow(["frame", "time_s", *(f"{name}_deg" for name in angles)])
     for f in range(sequence.frames):
         writer.writerow([f, f"{f / sequence.fps_hz:.4f}", *(_cell(values[f]) for values in angles.values())])

@@ -14,6 +14,9 @@ side            left, right, bilateral or empty
 method          clinician, or video (pose estimation)
 ==============  ===========================================================
 
+Text cells that a spreadsheet would run as a formula start with an apostrophe
+(:mod:`clinic.reports.csvcells`); numbers are written as numbers.
+
 The JSON export carries the same rows under ``measurements`` plus ``patient``
 identifiers, ``goals`` (baseline, target, comparator, due date, statuses, latest
 value) and ``columns`` with these descriptions, so a file explains itself.
@@ -21,11 +24,11 @@ value) and ``columns`` with these descriptions, so a file explains itself.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import asdict
 from typing import Any
 
+from clinic.reports.csvcells import SafeWriter
 from clinic.reports.model import PatientRecord
 
 COLUMNS = {
@@ -60,9 +63,9 @@ def measurement_rows(record: PatientRecord) -> list[dict[str, Any]]:
 
 def metrics_csv(record: PatientRecord) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(measurement_rows(record))
+    writer = SafeWriter(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows([row[column] for column in COLUMNS] for row in measurement_rows(record))
     return out.getvalue()
 
 

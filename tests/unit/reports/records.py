@@ -7,7 +7,7 @@ fills every field to its limit in :mod:`clinic.domain.limits`, in one of several
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from clinic.domain import limits
@@ -42,7 +42,7 @@ def record(
             therapist_id=1,
             therapist_name=therapist.name,
             **{section: note_text or f"{section} {i}" for section in SECTIONS},
-            signed_at=datetime(day.year, day.month, day.day, 10, 0),
+            signed_at=datetime(day.year, day.month, day.day, 10, 0, tzinfo=UTC),
             signer_name=therapist.name,
             signer_credentials=therapist.credentials,
             amendments=amendments,
@@ -105,7 +105,7 @@ def record(
         goals=goal_list,
         visits=visits,
         measurements=measurements,
-        generated_at=datetime(2026, 2, 3, 9, 0),
+        generated_at=datetime(2026, 2, 3, 9, 0, tzinfo=UTC),
     )
 
 
