@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from clinic.domain import limits
+
 
 class WrittenOut(serializers.Serializer):
     id = serializers.UUIDField()
@@ -86,8 +88,18 @@ class VersionedIn(serializers.Serializer):
     )
 
 
+def _soap_section() -> serializers.CharField:
+    return serializers.CharField(
+        max_length=limits.SOAP_SECTION_CHARS,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=f"At most {limits.SOAP_SECTION_CHARS:,} characters on {limits.SOAP_SECTION_LINES} lines.",
+    )
+
+
 class SoapIn(VersionedIn):
-    subjective = serializers.CharField(required=False, allow_blank=True, default="")
-    objective = serializers.CharField(required=False, allow_blank=True, default="")
-    assessment = serializers.CharField(required=False, allow_blank=True, default="")
-    plan = serializers.CharField(required=False, allow_blank=True, default="")
+    subjective = _soap_section()
+    objective = _soap_section()
+    assessment = _soap_section()
+    plan = _soap_section()

@@ -23,6 +23,7 @@ from clinic.api.serializers import (
     VisitOut,
     WrittenOut,
 )
+from clinic.domain import limits
 from clinic.domain.errors import DomainError
 from clinic.domain.vocabulary import METRICS, Comparator, GoalLifecycle, Sex, VisitType
 from clinic.reports import services as report_services
@@ -75,21 +76,36 @@ class PatientListView(APIView):
     class RegisterIn(serializers.Serializer):
         class DiagnosisIn(serializers.Serializer):
             code = serializers.CharField(max_length=10)
-            description = serializers.CharField(required=False, allow_blank=True, default="")
+            description = serializers.CharField(
+                max_length=limits.DIAGNOSIS_DESCRIPTION_CHARS, required=False, allow_blank=True, default=""
+            )
 
         class ContactIn(serializers.Serializer):
-            phone = serializers.CharField(required=False, allow_blank=True, default="")
-            email = serializers.EmailField(required=False, allow_blank=True, default="")
-            address = serializers.CharField(required=False, allow_blank=True, default="")
+            phone = serializers.CharField(
+                max_length=limits.PHONE_CHARS, required=False, allow_blank=True, default=""
+            )
+            email = serializers.EmailField(
+                max_length=limits.EMAIL_CHARS, required=False, allow_blank=True, default=""
+            )
+            address = serializers.CharField(
+                max_length=limits.ADDRESS_CHARS, required=False, allow_blank=True, default=""
+            )
 
-        given_name = serializers.CharField(max_length=100)
-        family_name = serializers.CharField(max_length=100)
-        date_of_birth = serializers.DateField()
+        given_name = serializers.CharField(max_length=limits.PERSON_NAME_CHARS)
+        family_name = serializers.CharField(max_length=limits.PERSON_NAME_CHARS)
+        date_of_birth = serializers.DateField(
+            help_text=f"From {limits.EARLIEST_DATE.isoformat()} to today, at most {limits.MAX_AGE_YEARS} years ago."
+        )
         sex = serializers.ChoiceField(choices=[s.value for s in Sex])
-        diagnoses = DiagnosisIn(many=True)
-        referring_physician = serializers.CharField(max_length=200, allow_blank=True)
-        payer = serializers.CharField(max_length=200, allow_blank=True)
-        payer_member_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+        # A ListField, not DiagnosisIn(many=True): the schema then shows minItems and maxItems.
+        diagnoses = serializers.ListField(
+            child=DiagnosisIn(), min_length=1, max_length=limits.DIAGNOSES_PER_PATIENT
+        )
+        referring_physician = serializers.CharField(max_length=limits.PHYSICIAN_CHARS, allow_blank=True)
+        payer = serializers.CharField(max_length=limits.PAYER_CHARS, allow_blank=True)
+        payer_member_id = serializers.CharField(
+            max_length=limits.PAYER_MEMBER_ID_CHARS, required=False, allow_blank=True, default=""
+        )
         contact = ContactIn(required=False)
         therapist_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
 
@@ -176,11 +192,16 @@ class UnassignView(APIView):
 
 class PlanOfCareView(APIView):
     class PlanIn(VersionedIn):
-        certification_start = serializers.DateField()
-        certification_end = serializers.DateField()
-        frequency_per_week = serializers.IntegerField()
-        duration_weeks = serializers.IntegerField()
-        interventions = serializers.CharField(required=False, allow_blank=True, default="")
+        certification_start = serializers.DateField(
+            help_text=f"At most {limits.MAX_BACKDATE_DAYS} days back or "
+            f"{limits.MAX_CERTIFICATION_LEAD_DAYS} days ahead."
+        )
+        certification_end = serializers.DateField(help_text="At most 90 days after the start.")
+        frequency_per_week = serializers.IntegerField(min_value=1, max_value=7)
+        duration_weeks = serializers.IntegerField(min_value=1, max_value=52)
+        interventions = serializers.CharField(
+            max_length=limits.INTERVENTIONS_CHARS, required=False, allow_blank=True, default=""
+        )
 
     @extend_schema(request=PlanIn, responses={201: WrittenOut}, summary="Certify a plan of care")
     def post(self, request: Request, patient_id: UUID) -> Response:
@@ -196,11 +217,15 @@ class GoalListView(APIView):
         metric = serializers.ChoiceField(choices=sorted(METRICS))
         target = serializers.FloatField()
         comparator = serializers.ChoiceField(choices=[c.value for c in Comparator])
-        due_date = serializers.DateField()
+        due_date = serializers.DateField(
+            help_text=f"From today to at most {limits.MAX_GOAL_HORIZON_DAYS} days ahead."
+        )
         unit = serializers.CharField(required=False, allow_null=True, default=None)
         baseline = serializers.FloatField(required=False, allow_null=True, default=None)
         baseline_visit_id = serializers.UUIDField(required=False, allow_null=True, default=None)
-        description = serializers.CharField(required=False, allow_blank=True, default="")
+        description = serializers.CharField(
+            max_length=limits.GOAL_DESCRIPTION_CHARS, required=False, allow_blank=True, default=""
+        )
         lifecycle_status = serializers.CharField(required=False, default="active")
 
     @extend_schema(responses=GoalOut(many=True), summary="Goals with their latest value")
@@ -218,7 +243,9 @@ class GoalListView(APIView):
 class GoalStatusView(APIView):
     class StatusIn(VersionedIn):
         lifecycle_status = serializers.ChoiceField(choices=[s.value for s in GoalLifecycle])
-        reason = serializers.CharField(required=False, allow_blank=True, default="")
+        reason = serializers.CharField(
+            max_length=limits.REASON_CHARS, required=False, allow_blank=True, default=""
+        )
 
     @extend_schema(request=StatusIn, responses=WrittenOut, summary="Change a goal's lifecycle status")
     def post(self, request: Request, patient_id: UUID, goal_id: UUID) -> Response:
@@ -231,7 +258,9 @@ class GoalStatusView(APIView):
 class VisitListView(APIView):
     class VisitIn(VersionedIn):
         visit_type = serializers.ChoiceField(choices=[t.value for t in VisitType])
-        visit_date = serializers.DateField()
+        visit_date = serializers.DateField(
+            help_text=f"Today or at most {limits.MAX_BACKDATE_DAYS} days back."
+        )
         therapist_id = serializers.IntegerField(required=False, allow_null=True, default=None)
 
     @extend_schema(responses=VisitOut(many=True), summary="Visits in date order")
@@ -294,7 +323,7 @@ class SignView(APIView):
 
 class AmendmentView(APIView):
     class AmendIn(SoapIn):
-        reason = serializers.CharField()
+        reason = serializers.CharField(max_length=limits.AMENDMENT_REASON_CHARS)
 
     @extend_schema(request=AmendIn, responses={201: WrittenOut}, summary="Amend a signed note")
     def post(self, request: Request, patient_id: UUID, visit_id: UUID) -> Response:
@@ -307,8 +336,10 @@ class AmendmentView(APIView):
 
 class DischargeView(APIView):
     class DischargeIn(VersionedIn):
-        discharged_on = serializers.DateField()
-        reason = serializers.CharField()
+        discharged_on = serializers.DateField(
+            help_text=f"Today or at most {limits.MAX_BACKDATE_DAYS} days back."
+        )
+        reason = serializers.CharField(max_length=limits.REASON_CHARS)
 
     @extend_schema(request=DischargeIn, responses=WrittenOut, summary="Discharge the patient")
     def post(self, request: Request, patient_id: UUID) -> Response:

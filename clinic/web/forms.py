@@ -1,9 +1,20 @@
-"""Forms of the pages. They validate input shape; the domain decides the rest."""
+"""Forms of the pages. They validate input shape; the domain decides the rest.
+
+Lengths come from :mod:`clinic.domain.limits`, so the browser stops typing at the same limit the
+domain enforces (``maxlength``), and a refused form comes back with what was typed.
+"""
 
 from __future__ import annotations
 
-from django import forms
+from datetime import timedelta
+from typing import Any
 
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from clinic.domain import limits
+from clinic.domain.errors import InvalidValue
 from clinic.domain.vocabulary import METRICS, Comparator, Sex, VisitType
 
 
@@ -11,19 +22,36 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+def _dates(field: forms.Field, *, earliest_days: int | None, latest_days: int | None) -> None:
+    """The date picker's ``min`` and ``max``, in days from today (the domain checks them too)."""
+    today = timezone.localdate()
+    if earliest_days is not None:
+        field.widget.attrs["min"] = (today + timedelta(days=earliest_days)).isoformat()
+    if latest_days is not None:
+        field.widget.attrs["max"] = (today + timedelta(days=latest_days)).isoformat()
+
+
 class PatientForm(forms.Form):
-    given_name = forms.CharField(max_length=100)
-    family_name = forms.CharField(max_length=100)
-    date_of_birth = forms.DateField(widget=DateInput)
+    given_name = forms.CharField(max_length=limits.PERSON_NAME_CHARS)
+    family_name = forms.CharField(max_length=limits.PERSON_NAME_CHARS)
+    date_of_birth = forms.DateField(widget=DateInput(attrs={"min": limits.EARLIEST_DATE.isoformat()}))
     sex = forms.ChoiceField(choices=[(s.value, s.value.capitalize()) for s in Sex])
     diagnosis_code = forms.CharField(max_length=10, label="ICD-10 code", help_text="for example M17.11")
-    diagnosis_description = forms.CharField(max_length=200, required=False, label="Diagnosis")
-    referring_physician = forms.CharField(max_length=200, required=False)
-    payer = forms.CharField(max_length=200, required=False)
-    payer_member_id = forms.CharField(max_length=100, required=False, label="Member id")
-    phone = forms.CharField(max_length=40, required=False)
-    email = forms.EmailField(required=False)
-    address = forms.CharField(max_length=300, required=False)
+    diagnosis_description = forms.CharField(
+        max_length=limits.DIAGNOSIS_DESCRIPTION_CHARS, required=False, label="Diagnosis"
+    )
+    referring_physician = forms.CharField(max_length=limits.PHYSICIAN_CHARS, required=False)
+    payer = forms.CharField(max_length=limits.PAYER_CHARS, required=False)
+    payer_member_id = forms.CharField(
+        max_length=limits.PAYER_MEMBER_ID_CHARS, required=False, label="Member id"
+    )
+    phone = forms.CharField(max_length=limits.PHONE_CHARS, required=False)
+    email = forms.EmailField(max_length=limits.EMAIL_CHARS, required=False)
+    address = forms.CharField(max_length=limits.ADDRESS_CHARS, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _dates(self.fields["date_of_birth"], earliest_days=None, latest_days=0)
 
 
 class VersionedForm(forms.Form):
@@ -37,7 +65,11 @@ class GoalForm(VersionedForm):
     baseline = forms.FloatField(required=False, help_text="or take it from a visit below")
     baseline_visit = forms.ChoiceField(required=False, label="Baseline from visit", choices=[("", "none")])
     due_date = forms.DateField(widget=DateInput)
-    description = forms.CharField(max_length=300, required=False)
+    description = forms.CharField(max_length=limits.GOAL_DESCRIPTION_CHARS, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _dates(self.fields["due_date"], earliest_days=0, latest_days=limits.MAX_GOAL_HORIZON_DAYS)
 
 
 def visit_choices(visits: list) -> list[tuple[str, str]]:  # type: ignore[type-arg]
@@ -49,16 +81,43 @@ def visit_choices(visits: list) -> list[tuple[str, str]]:  # type: ignore[type-a
     ]
 
 
+def _section_lines(value: str) -> None:
+    """The SOAP section's line limit, checked before the visit is recorded (not half-way)."""
+    try:
+        limits.check_text(
+            value,
+            field="note",
+            label="the section",
+            max_chars=limits.SOAP_SECTION_CHARS,
+            max_lines=limits.SOAP_SECTION_LINES,
+        )
+    except InvalidValue as exc:
+        raise ValidationError(exc.message.capitalize() + ".") from None
+
+
+def _soap_section() -> forms.CharField:
+    return forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=limits.SOAP_SECTION_CHARS,
+        validators=[_section_lines],
+    )
+
+
 class VisitNoteForm(VersionedForm):
     visit_type = forms.ChoiceField(
         choices=[(t.value, t.value.replace("_", " ").capitalize()) for t in VisitType]
     )
     visit_date = forms.DateField(widget=DateInput)
-    subjective = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    objective = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    assessment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    plan = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    subjective = _soap_section()
+    objective = _soap_section()
+    assessment = _soap_section()
+    plan = _soap_section()
     sign = forms.BooleanField(required=False, label="Sign and lock the note now")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _dates(self.fields["visit_date"], earliest_days=-limits.MAX_BACKDATE_DAYS, latest_days=0)
 
 
 class SignForm(VersionedForm):
@@ -70,4 +129,12 @@ class PlanOfCareForm(VersionedForm):
     certification_end = forms.DateField(widget=DateInput)
     frequency_per_week = forms.IntegerField(min_value=1, max_value=7)
     duration_weeks = forms.IntegerField(min_value=1, max_value=52)
-    interventions = forms.CharField(max_length=500, required=False)
+    interventions = forms.CharField(max_length=limits.INTERVENTIONS_CHARS, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _dates(
+            self.fields["certification_start"],
+            earliest_days=-limits.MAX_BACKDATE_DAYS,
+            latest_days=limits.MAX_CERTIFICATION_LEAD_DAYS,
+        )

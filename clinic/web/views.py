@@ -89,6 +89,11 @@ def _chart(request: HttpRequest, patient_id: UUID) -> dict[str, Any]:
 
 @login_required
 def patient(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    return _patient_page(request, patient_id)
+
+
+def _patient_page(request: HttpRequest, patient_id: UUID, *, status: int = 200, **bound: Any) -> HttpResponse:
+    """The patient page; ``bound`` replaces empty forms (``goal_form=...``) with what was typed."""
     chart = _chart(request, patient_id)
     version = chart["patient"].stream_version
     today = timezone.localdate()
@@ -111,14 +116,24 @@ def patient(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             }
         ),
         "version": version,
+        **bound,
     }
-    return render(request, "clinic/patient.html", context)
+    return render(request, "clinic/patient.html", context, status=status)
 
 
 def _post(
-    request: HttpRequest, patient_id: UUID, form_class: Callable[[Any], forms.VersionedForm], action: Any
+    request: HttpRequest,
+    patient_id: UUID,
+    form_class: Callable[[Any], forms.VersionedForm],
+    action: Any,
+    *,
+    form_name: str | None = None,
 ) -> HttpResponse:
-    """Run ``action(cleaned_data)`` for a valid POST and come back to the patient page."""
+    """Run ``action(cleaned_data)`` for a valid POST and come back to the patient page.
+
+    A refused form named ``form_name`` is shown again on the page (status 400) with what was
+    typed and the reason, instead of losing a long note to a redirect.
+    """
     if request.method != "POST":
         return redirect("patient", patient_id=patient_id)
     _chart(request, patient_id)  # 404 before anything else for a patient the user may not see
@@ -126,16 +141,35 @@ def _post(
     if not form.is_valid():
         for field, errors in form.errors.items():
             messages.error(request, f"{field.replace('_', ' ')}: {' '.join(errors)}")
-        return redirect("patient", patient_id=patient_id)
+        return _refused(request, patient_id, form_class, form_name)
     try:
         message = action(form.cleaned_data)
     except NotVisible:
         raise Http404("not found") from None
     except (DomainError, Forbidden, ConcurrencyConflict) as exc:
         _explain(request, exc)
-    else:
-        messages.success(request, message)
+        return _refused(
+            request, patient_id, form_class, form_name, stale=isinstance(exc, ConcurrencyConflict)
+        )
+    messages.success(request, message)
     return redirect("patient", patient_id=patient_id)
+
+
+def _refused(
+    request: HttpRequest,
+    patient_id: UUID,
+    form_class: Callable[[Any], forms.VersionedForm],
+    form_name: str | None,
+    *,
+    stale: bool = False,
+) -> HttpResponse:
+    """The patient page again with the typed form, or a redirect for forms with nothing typed."""
+    if form_name is None:
+        return redirect("patient", patient_id=patient_id)
+    data = request.POST.copy()
+    if stale:  # typed against an old version: offer it again against the latest one
+        data["expected_version"] = str(_chart(request, patient_id)["patient"].stream_version)
+    return _patient_page(request, patient_id, status=400, **{form_name: form_class(data)})
 
 
 def _goal_form(visits: list[Any], data: Any = None, initial: Any = None) -> forms.GoalForm:
@@ -164,7 +198,7 @@ def goal_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     def form(data: Any) -> forms.GoalForm:  # built after the visibility check in _post
         return _goal_form(list(VisitView.objects.filter(patient_id=patient_id).order_by("-visit_date")), data)
 
-    return _post(request, patient_id, form, act)
+    return _post(request, patient_id, form, act, form_name="goal_form")
 
 
 @login_required
@@ -196,7 +230,7 @@ def visit_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
             return "Visit recorded and note signed."
         return "Visit recorded."
 
-    return _post(request, patient_id, forms.VisitNoteForm, act)
+    return _post(request, patient_id, forms.VisitNoteForm, act, form_name="note_form")
 
 
 @login_required
@@ -219,4 +253,4 @@ def plan_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         patients.plan_of_care_establish(user=request.user, patient_id=patient_id, **d)
         return "Plan of care certified."
 
-    return _post(request, patient_id, forms.PlanOfCareForm, act)
+    return _post(request, patient_id, forms.PlanOfCareForm, act, form_name="plan_form")
