@@ -37,6 +37,7 @@ lint: install
 bench: install
 	$(PY) bench/analysis.py
 	$(PY) bench/pose.py
+	$(PY) bench/reports.py
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/clinic} $(PY) bench/eventstore.py
 
 worker: install
