@@ -32,13 +32,14 @@ lint: install
 	.venv/bin/mypy analysis clinic/domain
 	.venv/bin/lint-imports
 
-# Benchmarks print their headline figures as `name: value` lines. The event store one needs
+# Benchmarks print their headline figures as `name: value` lines. The event store and upload ones need
 # PostgreSQL (DATABASE_URL, default the local server).
 bench: install
 	$(PY) bench/analysis.py
 	$(PY) bench/pose.py
 	$(PY) bench/reports.py
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/clinic} $(PY) bench/eventstore.py
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/clinic} $(PY) bench/uploads.py
 
 worker: install
 	.venv/bin/celery -A clinic worker -l info
