@@ -209,3 +209,49 @@ def test_abandoned_uploads_expire(queued: list[dict[str, Any]], tmp_path: Path, 
     assert resumable.remove_expired() == 0
     assert resumable.remove_expired(now_s=time.time() + settings.RESUMABLE_UPLOAD_EXPIRY_S + 1) == 1
     assert api.head(location, **TUS).status_code == 404
+
+
+class DiskUpload:
+    """A file on disk as ``UploadedFileLike`` (what Django's TemporaryUploadedFile offers)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.name, self.size = path, path.name, path.stat().st_size
+
+    def chunks(self, chunk_size: int | None = None) -> Any:
+        with self.path.open("rb") as source:
+            while piece := source.read(chunk_size or 64 * 1024):
+                yield piece
+
+
+def test_a_40_mb_video_is_never_whole_in_memory(queued: list[dict[str, Any]], tmp_path: Path) -> None:
+    """Python allocations while a 40 MB video is checked, sealed and recorded, in one request and
+    resumably; reading or sealing it whole (as before) would allocate at least 40 MB at once."""
+    import tracemalloc
+
+    from clinic.services import resumable, uploads
+
+    practice = make_practice()
+    patient = make_patient(practice.therapist)
+    visit_id, _ = make_evaluation(practice.therapist, patient)
+    one = padded_mp4(tmp_path / "one.mp4", payload_bytes=40 * 1024 * 1024, seed=b"one")
+    two = padded_mp4(tmp_path / "two.mp4", payload_bytes=40 * 1024 * 1024, seed=b"two")
+    user, ids = practice.therapist, {"patient_id": patient.id, "visit_id": visit_id}
+    tracemalloc.start()
+    try:
+        uploads.video_upload(user=user, **ids, uploaded=DiskUpload(one), config={"model": "lite"})
+        _, one_request_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        size = two.stat().st_size
+        state = resumable.upload_create(user=user, **ids, length_bytes=size, name="two.mp4", config={})
+        with two.open("rb") as source:
+            for offset, end in ((0, size // 2), (size // 2, size)):
+                state = resumable.upload_append(
+                    user=user, **ids, upload_id=state.upload_id, offset_bytes=offset, source=source,
+                    length_bytes=end - offset,
+                )  # fmt: skip
+        _, resumable_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert state.analysis_id is not None and len(queued) == 2
+    assert one_request_peak < 8 * 1024 * 1024, one_request_peak
+    assert resumable_peak < 8 * 1024 * 1024, resumable_peak

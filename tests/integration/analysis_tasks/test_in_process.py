@@ -18,6 +18,7 @@ from clinic.services import analysis as service
 from clinic.services import uploads
 from tests.factories import make_evaluation, make_patient, make_practice
 from tests.integration.analysis_tasks.conftest import squat_sequence
+from tests.synthetic_video import write_video
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager")]
 
@@ -138,6 +139,16 @@ def _bad_files(shared_data: Path, tmp_path: Path) -> dict[str, tuple[str, bytes]
         "text": ("notes.mp4", b"Session notes: patient walked well.\n" * 50),
         "wrong type": ("walk.txt", video),
         "huge": ("walk.mp4", video),
+        "too fast": (
+            "fast.mp4",
+            write_video(tmp_path / "fast.mp4", width_px=32, height_px=32, fps=1000, frames=300).read_bytes(),
+        ),
+        "frame too large": (
+            "huge.mp4",
+            write_video(
+                tmp_path / "big.mp4", width_px=8192, height_px=8192, fps=5, frames=1, fourcc="MJPG"
+            ).read_bytes(),
+        ),
     }
 
 
@@ -152,12 +163,19 @@ def _bad_files(shared_data: Path, tmp_path: Path) -> dict[str, tuple[str, bytes]
         ("text", "notes.mp4 is not a video file OpenCV can read (use mp4, webm, mov or avi)."),
         ("wrong type", "walk.txt is not a video we accept; upload an MP4, WebM, MOV or AVI file."),
         ("huge", "walk.mp4 is 4.0 MB; the largest video accepted is 1.0 MB."),
+        ("too fast", "fast.mp4 has 1000 frames per second; the highest frame rate accepted is 240."),
+        (
+            "frame too large",
+            "huge.mp4 is 8192x8192 pixels; the largest frame accepted is 8.3 megapixels (about 3840x2160), "
+            "so export it at a lower resolution.",
+        ),
     ],
 )
 def test_bad_uploads_are_refused_and_leave_nothing(
     case: str, message: str, shared_data: Path, tmp_path: Path, settings: Any
 ) -> None:
     settings.MAX_UPLOAD_BYTES = 1_000_000 if case == "huge" else 50_000_000
+    settings.FILE_UPLOAD_TEMP_DIR = tmp_path / "spool"
     practice, patient, visit_id = _setup()
     version = store.stream_version(f"patient-{patient.id}")
     name, data = _bad_files(shared_data, tmp_path)[case]
@@ -173,6 +191,22 @@ def test_bad_uploads_are_refused_and_leave_nothing(
     assert store.stream_version(f"patient-{patient.id}") == version
     media = Path(settings.MEDIA_ROOT)
     assert not media.exists() or not [p for p in media.rglob("*") if p.is_file()]
+    assert not [p for p in (tmp_path / "spool").rglob("*") if p.is_file()]  # no spooled copy left
+
+
+def test_the_worker_stops_a_video_longer_than_its_header_said(settings: Any, tmp_path: Path) -> None:
+    """A header may understate the length (or not state it): decoding stops at MAX_VIDEO_FRAMES."""
+    settings.MAX_VIDEO_FRAMES = 10
+    _practice, patient, visit_id = _setup()
+    clip = write_video(tmp_path / "clip.mp4", width_px=64, height_px=48, fps=30, frames=30)
+    sha = blobs.put_file("video", patient.id, clip)
+    analysis_id = service.analysis_request(
+        user_or_actor="task:test", patient_id=patient.id, visit_id=visit_id, source="upload",
+        source_id=uuid4(), content_sha256=sha, config={"model": "lite", "refine_3d": False},
+    )  # fmt: skip
+    view = rm.AnalysisView.objects.get(analysis_id=analysis_id)
+    assert view.status == "failed"
+    assert view.failure_reason == "The video has more than 10 frames; trim it to the movement to analyse."
 
 
 def test_video_is_kept_only_when_the_practice_retains_videos() -> None:
