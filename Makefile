@@ -3,7 +3,7 @@ PY := .venv/bin/python
 PIP := .venv/bin/pip
 STAMP := .venv/.installed
 
-.PHONY: install run test lint bench worker projections clean
+.PHONY: install run test lint bench worker projections clean fuzz
 
 install: $(STAMP)
 
@@ -40,6 +40,11 @@ bench: install
 	$(PY) bench/reports.py
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/clinic} $(PY) bench/eventstore.py
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/clinic} $(PY) bench/uploads.py
+
+# schemathesis over the OpenAPI schema, in-process against the Django app as a demo therapist
+# (tests/e2e/test_api_fuzz.py); prints the examples run and the failures per check.
+fuzz: install
+	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-50} $(PY) -m pytest tests/e2e/test_api_fuzz.py -q -p no:cacheprovider
 
 worker: install
 	.venv/bin/celery -A clinic worker -l info
