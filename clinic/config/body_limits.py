@@ -26,7 +26,8 @@ from urllib.parse import quote
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.urls import Resolver404, get_resolver, reverse
+from django.shortcuts import resolve_url
+from django.urls import Resolver404, get_resolver
 
 from clinic.api.errors import error_body
 
@@ -57,7 +58,11 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def _upload_route(path: str) -> tuple[str, bool] | None:
+def _upload_route(scope: Scope) -> tuple[str, bool] | None:
+    path = scope["path"]
+    root = scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]  # as Django strips the script prefix before resolving
     try:
         match = get_resolver().resolve(path)
     except Resolver404:
@@ -149,7 +154,7 @@ class BodyLimits:
             return await _json(send, 400, "invalid_input", "The Content-Length header is not a number.")
         if length == 0:
             return await self.app(scope, receive, send)
-        route = _upload_route(scope["path"])
+        route = _upload_route(scope)
         if route is not None:
             return await self._upload(scope, receive, send, route, length)
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -177,7 +182,7 @@ class BodyLimits:
                     send, 401, "not_authenticated", "Log in or send an API token to upload.",
                     www_authenticate="Token",
                 )  # fmt: skip
-            login = f"{reverse(settings.LOGIN_URL)}?next={quote(path)}"
+            login = f"{resolve_url(settings.LOGIN_URL)}?next={quote(path)}"
             return await _respond(send, 302, b"", "text/plain", location=login)
         limit = int(settings.MAX_UPLOAD_BYTES) + (MULTIPART_OVERHEAD_BYTES if multipart else 0)
         if length > limit:
