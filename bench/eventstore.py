@@ -94,7 +94,7 @@ def _tail(read_batch, stop: threading.Event, seen: list[int]) -> None:  # type: 
 def _run_writers(write_one, setup=None) -> float:  # type: ignore[no-untyped-def]
     """Run 16 writers, each with its own database connection, and time them.
 
-    ``BENCH_WRITERS=thread`` (default) runs 16 threads of this process, as Daphne runs
+    ``BENCH_WRITERS=thread`` (default) runs 16 threads of this process, as the ASGI server runs
     Django's views in a thread pool; ``process`` forks 16 processes (worker processes).
     ``setup()`` runs once in each writer; ``write_one(w, i, state)`` appends one event.
     """
