@@ -3,7 +3,8 @@
 The caller is the demo therapist ``amorgan`` with an API token. Path ids are drawn either by
 schemathesis (unknown ids: 404) or from the therapist's own patients, visits and goals, and a
 body's ``expected_version`` is sometimes the patient's current one, so writes get past the
-visibility and version checks into the services. Four checks run on every response:
+visibility and version checks into the services. Examples are positive (schema-valid) and
+negative (schema-violating) alike. Four checks run on every response:
 ``not_a_server_error``, ``status_code_conformance``, ``content_type_conformance`` and
 ``response_schema_conformance``.
 
