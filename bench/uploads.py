@@ -242,6 +242,7 @@ def main() -> int:
             CELERY_BROKER_URL="memory://",  # requested, never run: the bench measures the upload
             CELERY_RESULT_BACKEND="cache+memory://",
             CELERY_TASK_ALWAYS_EAGER="false",
+            ANALYSIS_DISPATCH="queue",
             SERVER_LOG_LEVEL="warning",
         )
         for command in (["migrate", "--noinput", "-v", "0"], ["load_demo", "--if-empty"]):

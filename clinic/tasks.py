@@ -2,12 +2,14 @@
 
 One analysis is a chain (:func:`analysis_workflow`)::
 
-    pose  ->  chord(gait, exercise, balance, ergonomics, refine3d)  ->  record
+    pose  ->  analyse  ->  record
 
 ``pose`` reads the sealed video, estimates poses and stores the landmarks as a ``"sequence"``
-blob (a recording starts from its stored sequence instead); the chord's steps each read that
-sequence and return their part; ``record`` appends the results once through the domain's
-``CompleteAnalysis`` and removes the video unless the practice keeps videos.
+blob (a recording starts from its stored sequence instead); ``analyse`` reads that sequence once
+and computes every section of the summary; ``record`` appends the results once through the
+domain's ``CompleteAnalysis`` and removes the video unless the practice keeps videos. A chain
+passes each task's return value in the next task's message, so no result backend is needed and
+nothing waits on one. Jobs are queued by :mod:`clinic.dispatch`, from the event log.
 
 Reliability: every task acknowledges late (a worker killed mid-task leaves its message to be
 delivered again; ``task_reject_on_worker_lost`` in the settings) and appends nothing until
@@ -25,7 +27,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from celery import Task, chain, chord, group, shared_task
+from celery import Task, chain, shared_task
 from celery.canvas import Signature
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
@@ -36,14 +38,7 @@ from clinic.access.keys import KeyDestroyed
 from clinic.eventstore.errors import ConcurrencyConflict
 from clinic.offline.config import analysis_config
 from clinic.offline.metrics import metric_values
-from clinic.offline.steps import (
-    BadInput,
-    ergonomics_step,
-    merge_sections,
-    pose_step,
-    refine3d_step,
-    section_step,
-)
+from clinic.offline.steps import BadInput, analysis_step, pose_step
 from clinic.services import analysis as service
 from clinic.services import uploads
 
@@ -144,8 +139,6 @@ def record_failure(job: dict[str, Any], exc: BaseException, *, stage: str) -> No
 
 
 def _progress(task: Task, job: dict[str, Any], *, stage: str, percent: float, message: str = "") -> None:
-    if not task.request.is_eager and task.request.id:
-        task.update_state(state="PROGRESS", meta={"stage": stage, "percent": percent, "message": message})
     service.publish_progress(
         visit_id=job["visit_id"],
         analysis_id=job["analysis_id"],
@@ -208,54 +201,29 @@ def _sequence_of(job: dict[str, Any]) -> bytes:
     return blobs.get("sequence", UUID(job["patient_id"]), job["sequence_sha256"])
 
 
-def _part(self: Task, previous: dict[str, Any], stage: str, compute: Any) -> dict[str, Any]:
+@shared_task(bind=True, base=AnalysisTask, name="clinic.analysis.analyse")
+def analyse(self: Task, previous: dict[str, Any]) -> dict[str, Any]:
+    """Every section of the summary from the stored sequence (read once)."""
     job = previous["job"]
     if job.get("skip"):
-        return {"job": job, "part": {}}
+        return {"job": job, "summary": {}}
     try:
-        part = compute(_sequence_of(job), analysis_config(job["config"]))
+        summary = analysis_step(_sequence_of(job), config=analysis_config(job["config"]))
     except PERMANENT as exc:
-        record_failure(job, exc, stage=stage)
-        return {"job": {**job, "skip": True}, "part": {}}
-    _progress(self, job, stage=stage, percent=POSE_SHARE + 2, message=f"{stage} done")
-    return {"job": job, "part": part}
-
-
-@shared_task(bind=True, base=AnalysisTask, name="clinic.analysis.gait")
-def gait(self: Task, previous: dict[str, Any]) -> dict[str, Any]:
-    return _part(self, previous, "gait", lambda d, c: section_step(d, config=c, section="gait"))
-
-
-@shared_task(bind=True, base=AnalysisTask, name="clinic.analysis.exercise")
-def exercise(self: Task, previous: dict[str, Any]) -> dict[str, Any]:
-    return _part(self, previous, "exercise", lambda d, c: section_step(d, config=c, section="exercise"))
-
-
-@shared_task(bind=True, base=AnalysisTask, name="clinic.analysis.balance")
-def balance(self: Task, previous: dict[str, Any]) -> dict[str, Any]:
-    return _part(self, previous, "balance", lambda d, c: section_step(d, config=c, section="balance"))
-
-
-@shared_task(bind=True, base=AnalysisTask, name="clinic.analysis.ergonomics")
-def ergonomics(self: Task, previous: dict[str, Any]) -> dict[str, Any]:
-    return _part(self, previous, "ergonomics", lambda d, c: ergonomics_step(d, config=c))
-
-
-@shared_task(bind=True, base=AnalysisTask, name="clinic.analysis.refine3d")
-def refine3d(self: Task, previous: dict[str, Any]) -> dict[str, Any]:
-    return _part(self, previous, "refine3d", lambda d, c: {"refine_3d": refine3d_step(d, config=c)})
+        record_failure(job, exc, stage="analyse")
+        return {"job": {**job, "skip": True}, "summary": {}}
+    _progress(self, job, stage="analyse", percent=POSE_SHARE + 10, message="Movement analysed")
+    return {"job": job, "summary": summary}
 
 
 @shared_task(bind=True, base=AnalysisTask, name="clinic.analysis.record")
-def record(self: Task, parts: list[dict[str, Any]]) -> dict[str, Any]:
+def record(self: Task, analysed: dict[str, Any]) -> dict[str, Any]:
     """Append the results once (CompleteAnalysis), then let go of the video."""
-    job = parts[0]["job"]
-    if any(p["job"].get("skip") for p in parts):
-        job = {**job, "skip": True}  # a step failed for good (AnalysisFailed is recorded)
+    job = analysed["job"]  # "skip": a step failed for good (AnalysisFailed is recorded)
     patient_id, analysis_id = UUID(job["patient_id"]), UUID(job["analysis_id"])
     appended = 0
     if not job.get("skip"):
-        summary = merge_sections([p["part"] for p in parts])
+        summary = dict(analysed["summary"])
         if "video" in job:
             summary["video"] = job["video"]
         summary["config"] = job["config"]
@@ -296,6 +264,5 @@ def record(self: Task, parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 def analysis_workflow(job: dict[str, Any]) -> Signature:
     """The canvas of one analysis (see the module docstring)."""
-    steps = group(gait.s(), exercise.s(), balance.s(), ergonomics.s(), refine3d.s())
-    workflow: Signature = chain(pose.s(job), chord(steps, record.s()))
+    workflow: Signature = chain(pose.s(job), analyse.s(), record.s())
     return workflow

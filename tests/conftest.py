@@ -65,6 +65,19 @@ def artifacts_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _analysis_dispatch(settings: object) -> Iterator[None]:
+    """Requested analyses run after commit in the committing thread instead of the embedded
+    background thread, so a test sees them finished; with a broker they are queued as in
+    production. Nudges still in flight are awaited before the test's database goes away."""
+    if settings.ANALYSIS_DISPATCH == "thread":  # type: ignore[attr-defined]
+        settings.ANALYSIS_DISPATCH = "inline"  # type: ignore[attr-defined]
+    yield
+    from clinic import dispatch
+
+    dispatch.join_nudges()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: object) -> None:
     """PBKDF2's deliberate slowness buys nothing in tests."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

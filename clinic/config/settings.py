@@ -221,8 +221,18 @@ else:
 
 # Celery: the Redis broker when REDIS_URL is set, otherwise tasks run in-process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
-CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL or None)
+# No result backend: an analysis is a chain (each result travels in the next task's message) and
+# its outcome is an event, so no request ever waits on Redis for a task result.
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = _env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
+# A worker keeps reconnecting to a broker that went away, at start and while running.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# How requested analyses reach a worker (clinic/dispatch.py): "queue" (the broker), "thread" (one
+# background thread of the web process, the embedded default) or "inline" (after commit, in the
+# committing thread).
+ANALYSIS_DISPATCH = os.environ.get("ANALYSIS_DISPATCH", "queue" if REDIS_URL else "thread")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -4,10 +4,10 @@ Each Celery task in :mod:`clinic.tasks` calls exactly one of these; they know no
 database, the queue or the blob store, so the command line, the tasks and the tests share them.
 
 * :func:`pose_step`: video file -> landmark sequence bytes (:mod:`clinic.offline.sequence`);
-* :func:`section_step`: sequence -> one of the ``gait``, ``exercise``, ``balance`` sections
-  (:func:`analysis.report.video_sections`, which also detects the activity in ``auto`` mode);
-* :func:`ergonomics_step`: sequence -> REBA summary (Hignett & McAtamney 2000);
-* :func:`refine3d_step`: sequence -> summary of the constant-bone-length skeleton fit.
+* :func:`analysis_step`: sequence -> every section of the summary from one reading of it: the
+  ``gait``, ``exercise`` and ``balance`` sections with the angles
+  (:func:`analysis.report.video_sections`, once, which also detects the activity in ``auto``
+  mode), the REBA summary (Hignett & McAtamney 2000) and the constant-bone-length skeleton fit.
 
 A step that cannot use its input raises :class:`BadInput` (one sentence, never retried).
 """
@@ -90,14 +90,10 @@ def _sequence(data: bytes) -> LandmarkSequence:
     return sequence
 
 
-def section_step(data: bytes, *, config: AnalysisConfig, section: str) -> dict[str, Any]:
-    """``{section: ..., "angles": ..., "analysis": ...}`` from :func:`analysis.report.video_sections`.
-
-    The activity detection of ``auto`` mode runs in each section step, so every step agrees on
-    what was detected (it costs milliseconds next to pose estimation).
-    """
-    if section not in SECTIONS:
-        raise ValueError(f"section must be one of {SECTIONS}")
+def analysis_step(data: bytes, *, config: AnalysisConfig) -> dict[str, Any]:
+    """The summary's sections of one landmark sequence: ``gait``, ``exercise``, ``balance``,
+    ``angles`` and ``analysis`` (:func:`analysis.report.video_sections`, computed once), ``reba``
+    (and its ``reason`` when no frame could be scored) and ``refine_3d``."""
     sequence = _sequence(data)
     try:
         sections = video_sections(
@@ -109,12 +105,14 @@ def section_step(data: bytes, *, config: AnalysisConfig, section: str) -> dict[s
         )
     except InputError as exc:
         raise BadInput(str(exc)) from exc
-    return {section: sections[section], "angles": sections["angles"], "analysis": sections["analysis"]}
+    summary = {key: sections[key] for key in (*SECTIONS, "angles", "analysis")}
+    summary.update(_ergonomics(sequence))
+    summary["refine_3d"] = _refine3d(sequence, config=config)
+    return summary
 
 
-def ergonomics_step(data: bytes, *, config: AnalysisConfig) -> dict[str, Any] | None:
-    """REBA summary of the subject (None when no frame could be scored)."""
-    sequence = _sequence(data)
+def _ergonomics(sequence: LandmarkSequence) -> dict[str, Any]:
+    """REBA summary of the subject (``reba`` None, with the reason, when no frame could be scored)."""
     try:
         traj = Trajectories.from_landmarks(
             sequence.subject_image(),
@@ -124,15 +122,13 @@ def ergonomics_step(data: bytes, *, config: AnalysisConfig) -> dict[str, Any] | 
         summary = reba_summary(reba_scores(traj), rate_hz=sequence.fps_hz)
     except InputError as exc:
         return {"reba": None, "reason": str(exc)}
-    out: dict[str, Any] = {"reba": to_jsonable(summary)}
-    return out
+    return {"reba": to_jsonable(summary)}
 
 
-def refine3d_step(data: bytes, *, config: AnalysisConfig) -> dict[str, Any]:
+def _refine3d(sequence: LandmarkSequence, *, config: AnalysisConfig) -> dict[str, Any]:
     """Bone lengths and how much steadier they are after the fit (the skeleton itself is not kept)."""
     if not config.refine_3d:
         return {"refined": False, "reason": "not requested"}
-    sequence = _sequence(data)
     try:
         fit = refine_skeleton(sequence.subject_world(), sequence.subject_image())
     except InputError as exc:
@@ -145,11 +141,3 @@ def refine3d_step(data: bytes, *, config: AnalysisConfig) -> dict[str, Any]:
         "reprojection_px_before": to_jsonable(fit.reprojection_px_before),
         "reprojection_px_after": to_jsonable(fit.reprojection_px_after),
     }
-
-
-def merge_sections(parts: list[dict[str, Any]]) -> dict[str, Any]:
-    """One summary from the section, ergonomics and 3D steps' outputs (keys do not collide)."""
-    merged: dict[str, Any] = {}
-    for part in parts:
-        merged.update(part)
-    return merged

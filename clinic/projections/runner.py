@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import select
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
@@ -99,6 +99,7 @@ def follow(
     stop_after_s: float | None = None,
     reconnect_delay_s: float = 0.5,
     max_reconnect_delay_s: float = 30.0,
+    also: Callable[[], object] | None = None,
 ) -> None:
     """Keep projections up to date: wake on NOTIFY (PostgreSQL) and poll as a safety net.
 
@@ -109,6 +110,9 @@ def follow(
     drops both its connections, waits ``reconnect_delay_s`` (doubling up to
     ``max_reconnect_delay_s`` while the database stays away) and resumes from the committed
     checkpoints, so nothing is skipped or applied twice.
+
+    ``also`` runs after each catch-up: another checkpointed follower of the store that shares this
+    loop's wake-ups (``run_projections`` dispatches requested analyses this way).
     """
     deadline = None if stop_after_s is None else time.monotonic() + stop_after_s
     listener: _Listener | None = None
@@ -120,6 +124,8 @@ def follow(
             processed = catch_up()
             if processed:
                 log.info("projections processed %d events", processed)
+            if also is not None:
+                also()
             delay_s = reconnect_delay_s  # the database answered: next outage starts from the short delay
             wait_s = _remaining(poll_interval_s, deadline)
             if listener is not None:

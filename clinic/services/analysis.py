@@ -1,4 +1,4 @@
-"""Offline analyses: request one (queued on Celery after commit), record its results or failure.
+"""Offline analyses: request one (an ``AnalysisRequested`` event), record its results or failure.
 
 Reuse from other features (e.g. a live recording that was stopped)::
 
@@ -21,8 +21,9 @@ Reuse from other features (e.g. a live recording that was stopped)::
   starts at the analysis steps.
 
 The request is idempotent: the same content with the same configuration on the same visit returns
-the existing analysis id (queued or completed) and queues nothing. The work is queued with
-``transaction.on_commit``, so a request inside a transaction that rolls back queues nothing.
+the existing analysis id (queued or completed) and appends nothing. The committed event is the
+request: :mod:`clinic.dispatch` follows the store and queues it (so a request made while the broker
+is down runs once it is back, and one inside a transaction that rolls back never runs).
 
 Progress goes to the Channels group :func:`progress_group` (``"visit-<visit id>"``) as messages
 ``{"type": "analysis.progress", "analysis_id", "stage", "percent", "status", "message"}`` where
@@ -49,6 +50,7 @@ from clinic.eventstore import store
 from clinic.eventstore.context import execution_context
 from clinic.eventstore.store import NewEvent
 from clinic.offline.config import analysis_config
+from clinic.services import signals
 from clinic.services.streams import load, patient_stream, refresh_read_models
 
 log = logging.getLogger(__name__)
@@ -119,22 +121,6 @@ def analysis_id_for(
     return AnalysisId(uuid5(_NAMESPACE, key))
 
 
-def job_for(
-    *, patient_id: UUID, visit_id: UUID, analysis_id: UUID, source: str, source_id: UUID,
-    content_sha256: str, config: dict[str, Any],
-) -> dict[str, Any]:  # fmt: skip
-    """The JSON description of one analysis that travels with its Celery tasks."""
-    return {
-        "patient_id": str(patient_id),
-        "visit_id": str(visit_id),
-        "analysis_id": str(analysis_id),
-        "source": source,
-        "source_id": str(source_id),
-        "content_sha256": content_sha256,
-        "config": config,
-    }
-
-
 def analysis_request(
     *,
     user_or_actor: Any,
@@ -178,32 +164,10 @@ def analysis_request(
             analysis_id=analysis_id,
         )
         append_decided(patient_id, command, id_seed=analysis_id, label="requested")
-        job = job_for(
-            patient_id=patient_id,
-            visit_id=visit_id,
-            analysis_id=analysis_id,
-            source=source,
-            source_id=source_id,
-            content_sha256=content_sha256,
-            config=canonical,
-        )
-        transaction.on_commit(lambda: enqueue(job))
+        # The appended event is the request (an outbox): the dispatcher follows the store and
+        # queues it, also when the broker is down now. The signal only wakes it after commit.
+        transaction.on_commit(lambda: signals.analysis_requested.send(sender=None, analysis_id=analysis_id))
     return analysis_id
-
-
-def enqueue(job: dict[str, Any]) -> None:
-    """Queue the task chain of ``job`` (in-process when Celery runs eagerly)."""
-    from clinic import celery_app, tasks
-
-    workflow = tasks.analysis_workflow(job)
-    if not celery_app.conf.task_always_eager:
-        workflow.apply_async()
-        return
-    try:  # in-process: a failure is already recorded (AnalysisFailed); it must not fail the request
-        workflow.apply_async()
-    except Exception as exc:
-        log.warning("analysis %s failed in-process", job["analysis_id"], exc_info=True)
-        tasks.record_failure(job, exc, stage="in-process")
 
 
 def analysis_state(patient_id: UUID, analysis_id: UUID) -> AnalysisState | None:

@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from analysis.report import ACTIVITIES
-from clinic import celery_app
+from clinic import dispatch
 from clinic.access.policy import NotVisible
 from clinic.domain.errors import DomainError
 from clinic.domain.vocabulary import METRICS
@@ -75,6 +76,9 @@ class Command(BaseCommand):
             "height_m": options["height_m"],
             "refine_3d": not options["no_refine_3d"],
         }
+        if dispatch.mode() == "thread":
+            # Embedded: this command is the process that runs the analysis, so it runs it here.
+            settings.ANALYSIS_DISPATCH = "inline"
         bar = tqdm(total=100, unit="%", desc=path.name, disable=options["no_progress"], leave=False)
         last: dict[str, Any] = {}
 
@@ -92,7 +96,7 @@ class Command(BaseCommand):
                     uploaded=SimpleUploadedFile(path.name, path.read_bytes()),
                     config=config,
                 )
-                if not result.duplicate and not celery_app.conf.task_always_eager:
+                if not result.duplicate and dispatch.mode() == "queue":
                     _follow(visit_id, result.analysis_id, show, timeout_s=options["timeout"])
         except NotVisible:
             raise CommandError(f"{user.username} may not see patient {patient_id}.") from None

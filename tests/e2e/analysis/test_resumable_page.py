@@ -82,6 +82,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
         CELERY_BROKER_URL="memory://",
         CELERY_RESULT_BACKEND="cache+memory://",
         CELERY_TASK_ALWAYS_EAGER="false",
+        ANALYSIS_DISPATCH="queue",  # to the in-memory broker: requested, never run
     )
     _manage(env, "migrate", "--noinput", "-v", "0")
     ids = json.loads(_manage(env, "shell", "-c", SETUP).strip().splitlines()[-1])

@@ -1,7 +1,7 @@
 """Resumable (tus 1.0) uploads through the API: pieces, a dropped connection and its resumption,
 the same checks and duplicate handling as a one-request upload, and the patient check on every call.
 
-The analysis itself is not run: ``enqueue`` is replaced by a list, so "requested once" is counted.
+The analysis itself is not run: the dispatcher hands jobs to a list, so "requested once" is counted.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ def queued(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> li
     settings.RESUMABLE_UPLOAD_DIR = tmp_path / "uploads"
     settings.FILE_UPLOAD_TEMP_DIR = tmp_path / "tmp"
     jobs: list[dict[str, Any]] = []
-    monkeypatch.setattr("clinic.services.analysis.enqueue", jobs.append)
+    settings.ANALYSIS_DISPATCH = "inline"
+    monkeypatch.setattr("clinic.dispatch.run_in_process", jobs.append)
     return jobs
 
 

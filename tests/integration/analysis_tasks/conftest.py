@@ -96,6 +96,7 @@ def worker_env(postgres: None, redis_url: str, settings: Any, tmp_path: Path) ->
 
     queue = f"clinic-test-{uuid.uuid4().hex[:12]}"
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ANALYSIS_DISPATCH = "queue"  # this process queues requested analyses for the workers
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "clinic.config.settings",
@@ -166,6 +167,7 @@ def eager(settings: Any, tmp_path: Path) -> Iterator[None]:
     from clinic import celery_app
 
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ANALYSIS_DISPATCH = "inline"
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     try:

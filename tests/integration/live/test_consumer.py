@@ -155,10 +155,11 @@ async def test_newest_frame_wins_under_a_burst(world: World, replay: ReplayEstim
 
 
 async def test_recording_stores_the_sequence_and_appends_events(
-    world: World, replay: ReplayEstimator, monkeypatch: pytest.MonkeyPatch
+    world: World, replay: ReplayEstimator, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
     queued: list[dict[str, Any]] = []
-    monkeypatch.setattr("clinic.services.analysis.enqueue", queued.append)
+    settings.ANALYSIS_DISPATCH = "inline"
+    monkeypatch.setattr("clinic.dispatch.run_in_process", queued.append)
     ws = communicator(world.patient_id, world.therapist, "?exercise=squat&model=lite")
     assert (await ws.connect())[0]
     await _until(ws, "ready")
