@@ -47,7 +47,7 @@ fuzz: install
 	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-50} $(PY) -m pytest tests/e2e/test_api_fuzz.py -q -p no:cacheprovider
 
 worker: install
-	.venv/bin/celery -A clinic worker -l info
+	.venv/bin/celery -A clinic worker -l info --without-gossip --without-mingle --without-heartbeat
 
 projections: install
 	$(PY) manage.py run_projections

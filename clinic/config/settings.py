@@ -225,6 +225,8 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://"
 # its outcome is an event, so no request ever waits on Redis for a task result.
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_IGNORE_RESULT = True
+# Several installations (or test runs) can share one Redis with a queue name each.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 CELERY_TASK_ALWAYS_EAGER = _env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 # A worker keeps reconnecting to a broker that went away, at start and while running.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
