@@ -29,11 +29,12 @@ from uuid import UUID
 
 from celery import Task, chain, shared_task
 from celery.canvas import Signature
+from celery.signals import worker_ready
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from kombu.exceptions import OperationalError as BrokerError
 
-from clinic import blobs
+from clinic import blobs, message_heartbeat
 from clinic.access.keys import KeyDestroyed
 from clinic.eventstore.errors import ConcurrencyConflict
 from clinic.offline.config import analysis_config
@@ -43,6 +44,20 @@ from clinic.services import analysis as service
 from clinic.services import uploads
 
 log = logging.getLogger(__name__)
+
+
+@worker_ready.connect
+def _keep_messages_fresh(sender: Any = None, **_: Any) -> None:
+    """A worker refreshes its running tasks' broker messages, so a short visibility timeout
+    redelivers a killed worker's job quickly without starting a long one twice."""
+    conf = sender.app.conf if sender is not None else None
+    if conf is None:
+        return
+    options = conf.broker_transport_options or {}
+    message_heartbeat.start(
+        broker_url=str(conf.broker_url), visibility_timeout_s=float(options.get("visibility_timeout", 3600))
+    )
+
 
 # Input that will not get better by trying again: recorded as AnalysisFailed at once.
 PERMANENT = (BadInput, blobs.BlobMissing, blobs.BlobDamaged, KeyDestroyed)

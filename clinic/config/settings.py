@@ -231,6 +231,11 @@ CELERY_TASK_ALWAYS_EAGER = _env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 # A worker keeps reconnecting to a broker that went away, at start and while running.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A killed worker's job is handed to another worker after this many seconds (the Redis transport's
+# visibility timeout, plus its restore scan). Workers keep the messages of running tasks fresh
+# (clinic/message_heartbeat.py), so an analysis longer than this is never started twice.
+ANALYSIS_REDELIVERY_S = float(os.environ.get("ANALYSIS_REDELIVERY_S", "60"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": ANALYSIS_REDELIVERY_S}
 # How requested analyses reach a worker (clinic/dispatch.py): "queue" (the broker), "thread" (one
 # background thread of the web process, the embedded default) or "inline" (after commit, in the
 # committing thread).

@@ -213,3 +213,23 @@ def test_worker_killed_mid_pose_finishes_on_restart_without_duplicates(
     )
     assert measured and max(measured.values()) == 1
     assert "clinic.analysis.pose[" in second_worker.text()
+
+
+def test_a_task_longer_than_the_visibility_timeout_is_not_started_twice(
+    start_worker: Callable[..., Worker], shared_data: Path
+) -> None:
+    """Two workers with a 3 s visibility timeout and a pose step of about 20 s: the running task's
+    message is kept fresh, so the idle worker never takes it over (without the heartbeat it did,
+    3 s in, and both estimated the poses)."""
+    video = shared_data / "videos" / "walk_side_two_people.mp4"
+    practice = make_practice()
+    patient = make_patient(practice.therapist)
+    visit_id, _ = make_evaluation(practice.therapist, patient)
+    workers = [start_worker("busy", visibility_s=3), start_worker("idle", visibility_s=3)]
+    _upload(practice.therapist, patient.id, visit_id, video, {"model": "lite", "refine_3d": False})
+    _wait_for(lambda: _types(patient.id)["VideoDeleted"] == 1, workers=workers)
+    time.sleep(2)
+    started = [w.text().count("clinic.analysis.pose[") for w in workers]
+    # Each worker logs "received" and "succeeded" for a task it ran: 2 lines in one log, none in the other.
+    assert sorted(started) == [0, 2], [w.text()[-2000:] for w in workers]
+    assert _types(patient.id)["AnalysisCompleted"] == 1
