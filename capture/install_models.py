@@ -6,9 +6,10 @@ Steps, each checked:
 2. fetch ``@mediapipe/pose`` with ``npm pack`` (the only network access, from the npm registry)
    and take the ``lite`` and ``heavy`` landmark models from it;
 3. verify the sha256 of the tarball and of every model against :mod:`capture.models`;
-4. add input-normalisation metadata with MediaPipe's metadata writer and zip each variant;
-5. copy the package's browser runtime (JavaScript, WebAssembly, models) into
-   ``capture/static/capture/vendor/mediapipe-pose/`` for the live page's in-browser mode.
+4. add input-normalisation metadata with MediaPipe's metadata writer and zip each variant.
+
+The live page's in-browser runtime (the same npm package's JavaScript and WebAssembly) is static
+content of the web side: :mod:`clinic.web.install_assets` copies it.
 
 Idempotent: a variant whose bundle exists and was built from the recorded sources is skipped,
 so ``make install`` reruns cost nothing. Bundles are written to a temporary name and renamed,
@@ -109,37 +110,6 @@ def fetch_npm_models(
     return found
 
 
-# The in-browser pose runtime of the live-capture page (capture/static/capture/live.js) loads these
-# files of the same npm package from the project's static files: nothing comes from a CDN.
-BROWSER_ASSETS_DIR = Path(__file__).resolve().parent / "static" / "capture" / "vendor" / "mediapipe-pose"
-BROWSER_ASSET_SUFFIXES = (".js", ".wasm", ".data", ".binarypb", ".tflite")
-BROWSER_STAMP = ".installed-from"
-
-
-def browser_assets_current(directory: Path = BROWSER_ASSETS_DIR) -> bool:
-    try:
-        return (directory / BROWSER_STAMP).read_text().strip() == models.NPM_TARBALL_SHA256
-    except OSError:
-        return False
-
-
-def install_browser_assets(tarball: Path, directory: Path = BROWSER_ASSETS_DIR) -> None:
-    """Copy the package's JavaScript, WebAssembly and model files into the static directory."""
-    directory.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(tarball, "r:gz") as archive:
-        for member in archive.getmembers():
-            name = Path(member.name).name
-            if not member.isfile() or not name.endswith(BROWSER_ASSET_SUFFIXES):
-                continue
-            source = archive.extractfile(member)
-            if source is None:
-                raise InstallError(f"{models.NPM_PACKAGE} has an unreadable file {name}.")
-            partial = directory / f".{name}.partial"
-            partial.write_bytes(source.read())
-            partial.replace(directory / name)
-    (directory / BROWSER_STAMP).write_text(models.NPM_TARBALL_SHA256 + "\n")
-
-
 def with_normalization_metadata(model: bytes, *, name: str, mean: float, std: float) -> bytes:
     """``model`` with TFLite metadata declaring an RGB image input normalised as (pixel - mean) / std.
 
@@ -202,9 +172,6 @@ def install(variants: Sequence[Variant] = models.VARIANTS, *, directory: Path | 
     manifest = _manifest(target)
     todo = [v for v in variants if not _is_current(target, v, manifest)]
     if not todo:
-        if not browser_assets_current():
-            with tempfile.TemporaryDirectory(prefix="pose-npm-") as tmp:
-                install_browser_assets(npm_tarball(workdir=Path(tmp)))
         return []
     detector, full = read_wheel_models()
     sources: dict[Variant, bytes] = {"full": full} if "full" in todo else {}
@@ -213,7 +180,6 @@ def install(variants: Sequence[Variant] = models.VARIANTS, *, directory: Path | 
         with tempfile.TemporaryDirectory(prefix="pose-npm-") as tmp:
             tarball = npm_tarball(workdir=Path(tmp))
             sources.update(fetch_npm_models(from_npm, workdir=Path(tmp), tarball=tarball))
-            install_browser_assets(tarball)
     for variant in todo:
         build_bundle(detector, sources[variant], target / models.bundle_filename(variant))
         manifest[variant] = models.LANDMARK_SHA256[variant]

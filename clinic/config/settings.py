@@ -89,7 +89,6 @@ INSTALLED_APPS = [
     "clinic.projections",
     "clinic.access",
     "clinic.web",
-    "capture",
 ]
 
 MIDDLEWARE = [

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-websocket_urlpatterns: list = []
+from django.urls import URLPattern, path
 
-from capture.routing import websocket_urlpatterns as _capture_routes  # noqa: E402
+from clinic.web.capture_consumer import LiveCaptureConsumer
+from clinic.web.consumers import AnalysisProgressConsumer
 
-websocket_urlpatterns += _capture_routes  # /ws/capture/<patient id>/ (live capture)
-
-from django.urls import path  # noqa: E402
-
-from clinic.web.consumers import AnalysisProgressConsumer  # noqa: E402
-
-websocket_urlpatterns.append(  # progress of a visit's offline analyses
-    path("ws/patients/<uuid:patient_id>/visits/<uuid:visit_id>/analyses/", AnalysisProgressConsumer.as_asgi())
-)
+websocket_urlpatterns: list[URLPattern] = [
+    # live capture of a patient (messages in capture.protocol)
+    path("ws/capture/<uuid:patient_id>/", LiveCaptureConsumer.as_asgi()),
+    # progress of a visit's offline analyses
+    path(
+        "ws/patients/<uuid:patient_id>/visits/<uuid:visit_id>/analyses/", AnalysisProgressConsumer.as_asgi()
+    ),
+]

@@ -1,4 +1,4 @@
-"""The live-capture page of a patient (the WebSocket consumer is :mod:`capture.consumers`)."""
+"""The live-capture page of a patient (the WebSocket consumer is :mod:`clinic.web.capture_consumer`)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from capture import install_models, protocol
+from capture import protocol
 from capture.models import VARIANTS, installed_variants
 from clinic import selectors
 from clinic.access.policy import NotVisible
+from clinic.web import install_assets
 
 EXERCISE_LABELS = {
     "gait": "Gait",
@@ -45,7 +46,7 @@ def capture(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         "exercise": exercise if exercise in protocol.EXERCISES else "squat",
         "models": VARIANTS,
         "installed": installed_variants(),
-        "browser_mode": install_models.browser_assets_current(),
+        "browser_mode": install_assets.pose_runtime_current(),
         "ws_path": f"/ws/capture/{patient_id}/",
     }
     return render(request, "capture/live.html", context)

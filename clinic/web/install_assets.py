@@ -1,13 +1,22 @@
 """Fetch the pages' third-party JavaScript at install time: ``python -m clinic.web.install_assets``.
 
-Today one package: ``tus-js-client`` (MIT), the resumable-upload client of the visit page
-(``clinic/web/static/clinic/visit.js``). ``npm pack`` fetches the pinned version from the npm
-registry (the only network access, as for the pose models in :mod:`capture.install_models`), the
-tarball's SHA-256 is checked, and its browser bundle ``dist/tus.min.js`` and ``LICENSE`` are copied
-to ``clinic/web/static/clinic/vendor/tus-js-client/`` (ignored by git: 87 KB of minified code from a
-registry is better pinned by checksum than reviewed as a diff). Nothing is fetched at run time; the
-page falls back to the one-request form when the file is missing. Idempotent: a directory stamped
-with the pinned checksum is left alone.
+Two packages, both from the npm registry with ``npm pack`` (the only network access, as for the
+pose models in :mod:`capture.install_models`), each tarball's SHA-256 checked:
+
+* ``tus-js-client`` (MIT), the resumable-upload client of the visit page
+  (``clinic/web/static/clinic/visit.js``): its browser bundle ``dist/tus.min.js`` and ``LICENSE`` go
+  to ``clinic/web/static/clinic/vendor/tus-js-client/``; the page falls back to the one-request form
+  when the file is missing.
+* ``@mediapipe/pose`` (Apache-2.0), the in-browser pose runtime of the live-capture page
+  (``clinic/web/static/clinic/live.js``): its JavaScript, WebAssembly and model files go to
+  ``clinic/web/static/clinic/vendor/mediapipe-pose/``, so nothing comes from a CDN; the page offers
+  only server-side pose estimation when they are missing. The package and its checksum are the pose
+  library's (:mod:`capture.models`), which builds its ``lite`` and ``heavy`` models from the same
+  tarball.
+
+Both directories are ignored by git (megabytes of minified code and binaries from a registry are
+better pinned by checksum than reviewed as a diff). Nothing is fetched at run time. Idempotent: a
+directory stamped with the pinned checksum is left alone.
 """
 
 from __future__ import annotations
@@ -18,7 +27,8 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from capture.install_models import InstallError, sha256
+from capture import models as pose_models
+from capture.install_models import InstallError, npm_tarball, sha256
 
 PACKAGE = "tus-js-client@4.3.1"
 TARBALL_SHA256 = "919f46808b2c689be9214df5c0f21879bee4a4599b34e212ada8f14de1db9bc0"
@@ -78,13 +88,54 @@ def install(directory: Path = TARGET) -> bool:
     return True
 
 
+# The in-browser pose runtime of the live-capture page: every file of these kinds in the package.
+POSE_RUNTIME_DIR = TARGET.parent / "mediapipe-pose"
+POSE_RUNTIME_SUFFIXES = (".js", ".wasm", ".data", ".binarypb", ".tflite")
+
+
+def pose_runtime_current(directory: Path = POSE_RUNTIME_DIR) -> bool:
+    try:
+        return (directory / STAMP).read_text().strip() == pose_models.NPM_TARBALL_SHA256
+    except OSError:
+        return False
+
+
+def install_pose_runtime_from(tarball: Path, directory: Path = POSE_RUNTIME_DIR) -> None:
+    """Copy the package's JavaScript, WebAssembly and model files (each written, then renamed)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(tarball, "r:gz") as archive:
+        for member in archive.getmembers():
+            name = Path(member.name).name
+            if not member.isfile() or not name.endswith(POSE_RUNTIME_SUFFIXES):
+                continue
+            source = archive.extractfile(member)
+            if source is None:
+                raise InstallError(f"{pose_models.NPM_PACKAGE} has an unreadable file {name}.")
+            partial = directory / f".{name}.partial"
+            partial.write_bytes(source.read())
+            partial.replace(directory / name)
+    (directory / STAMP).write_text(pose_models.NPM_TARBALL_SHA256 + "\n")
+
+
+def install_pose_runtime(directory: Path = POSE_RUNTIME_DIR) -> bool:
+    """Fetch and copy unless already current; True when something was installed."""
+    if pose_runtime_current(directory):
+        return False
+    with tempfile.TemporaryDirectory(prefix="clinic-npm-") as tmp:
+        install_pose_runtime_from(npm_tarball(workdir=Path(tmp)), directory)
+    return True
+
+
 def main() -> int:
     try:
         installed = install()
+        runtime_installed = install_pose_runtime()
     except InstallError as exc:
         print(f"error: {exc}")
         return 1
     print(f"{PACKAGE}: {'installed' if installed else 'already installed'} in {TARGET}")
+    done = "installed" if runtime_installed else "already installed"
+    print(f"{pose_models.NPM_PACKAGE}: {done} in {POSE_RUNTIME_DIR}")
     return 0
 
 

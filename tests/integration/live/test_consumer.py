@@ -16,11 +16,11 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from capture import protocol
-from capture.consumers import CLOSE_NOT_AUTHENTICATED, CLOSE_NOT_VISIBLE, LiveCaptureConsumer
 from clinic import blobs
 from clinic.eventstore import store
 from clinic.offline.sequence import decode_sequence
 from clinic.services.streams import patient_stream
+from clinic.web.capture_consumer import CLOSE_NOT_AUTHENTICATED, CLOSE_NOT_VISIBLE, LiveCaptureConsumer
 from tests import factories
 from tests.integration.live.conftest import ReplayEstimator, jpeg
 

@@ -1,5 +1,8 @@
 """Live capture over a WebSocket: ``ws/capture/<patient id>/`` (messages in :mod:`capture.protocol`).
 
+The Channels adapter of the live-capture page (:mod:`clinic.web.capture_views`): the pose library
+(:mod:`capture.live`) does the work, the services store recordings.
+
 One :class:`~capture.live.LiveSession` per connection, used only from the connection's own
 single worker thread: frames are handed over through a newest-frame-wins slot, so a slow model
 drops stale frames instead of queueing them, and the event loop never runs inference. Frames
@@ -26,6 +29,12 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from capture import protocol
 from capture.live import FrameError, LatestSlot, LiveSession, RecordedSequence, mediapipe_factory
 from capture.models import ModelNotInstalledError
+from clinic.access import log as access_log
+from clinic.access.policy import NotVisible, can_see
+from clinic.domain.errors import DomainError
+from clinic.projections.models import AnalysisView
+from clinic.services.analysis import progress_group
+from clinic.services.recordings import recording_start, recording_stop
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +48,6 @@ def _query(scope: dict[str, Any]) -> dict[str, str]:
 
 
 def _may_see(user: Any, patient_id: UUID) -> bool:
-    from clinic.access import log as access_log
-    from clinic.access.policy import can_see
-
     allowed = can_see(user, patient_id)
     access_log.record(
         user=user,
@@ -207,9 +213,6 @@ class LiveCaptureConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     # recording ---------------------------------------------------------------------------------
     async def _record(self, message: protocol.Record) -> None:
-        from clinic.access.policy import NotVisible
-        from clinic.domain.errors import DomainError
-
         if message.action == "start":
             if self.recording_id is not None:
                 await self._error("already_recording", "A recording is already running.")
@@ -232,8 +235,6 @@ class LiveCaptureConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.stopping = asyncio.create_task(self._stop_in_background())
 
     def _start_recording(self, visit_id: UUID) -> Any:
-        from clinic.services.recordings import recording_start
-
         return recording_start(
             user=self.user,
             patient_id=self.patient_id,
@@ -251,8 +252,6 @@ class LiveCaptureConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             await self._error("recording_failed", "The recording could not be stored; please record again.")
 
     async def _stop_recording(self) -> None:
-        from clinic.domain.errors import DomainError
-
         recording_id, self.recording_id = self.recording_id, None
         assert recording_id is not None
         sequence: RecordedSequence | None = await self._in_worker(self.session.stop_recording)
@@ -278,8 +277,6 @@ class LiveCaptureConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         )
 
     def _store(self, recording_id: UUID, sequence: RecordedSequence) -> Any:
-        from clinic.services.recordings import recording_stop
-
         return recording_stop(
             user=self.user,
             patient_id=self.patient_id,
@@ -290,8 +287,6 @@ class LiveCaptureConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     # analysis results --------------------------------------------------------------------------
     async def _join(self, visit_id: UUID) -> None:
-        from clinic.services.analysis import progress_group
-
         group = progress_group(visit_id)
         if group not in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
@@ -308,8 +303,6 @@ class LiveCaptureConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         await self._send(body)
 
     def _analysis_result(self, analysis_id: UUID) -> dict[str, Any] | None:
-        from clinic.projections.models import AnalysisView
-
         view = AnalysisView.objects.filter(analysis_id=analysis_id, patient_id=self.patient_id).first()
         if view is None:
             return None
