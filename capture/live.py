@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from analysis.signals.one_euro import OneEuroConfig, OneEuroFilter
-from capture import models
+from capture import variants
 from capture.landmarks import NUM_LANDMARKS
 from capture.live_metrics import JOINTS_BY_EXERCISE, LiveMetrics, joint_angles_2d
 from capture.pose import PersonPose, PoseConfig, PoseEstimator, person_from_arrays
@@ -112,7 +112,7 @@ class AutoModel:
         self._ema_ms = infer_ms if math.isnan(self._ema_ms) else 0.8 * self._ema_ms + 0.2 * infer_ms
         if self._frames < self.min_frames:
             return current
-        order: list[str] = list(models.VARIANTS)
+        order: list[str] = list(variants.VARIANTS)
         i = order.index(current)
         if self._ema_ms > self.high * self.budget_ms and i > 0:
             self._too_slow.add(current)
@@ -224,7 +224,7 @@ class LiveSession:
     def __init__(
         self,
         *,
-        model: str = models.DEFAULT_VARIANT,
+        model: str = variants.DEFAULT_VARIANT,
         exercise: str = "squat",
         people: int = 1,
         factory: EstimatorFactory = mediapipe_factory,
@@ -232,7 +232,7 @@ class LiveSession:
     ) -> None:
         self.factory, self.clock = factory, clock
         self.auto = model == "auto"
-        self.model = models.DEFAULT_VARIANT if self.auto else models.check_variant(model)
+        self.model = variants.DEFAULT_VARIANT if self.auto else variants.check_variant(model)
         self.people = people
         self.exercise = exercise
         self._estimator: PoseEstimator | None = None
@@ -259,7 +259,7 @@ class LiveSession:
             self._metrics.clear()
 
     def _switch(self, model: str) -> None:
-        self.model = models.check_variant(model)
+        self.model = variants.check_variant(model)
         self._auto.reset()
         self._close_estimator()
 

@@ -167,7 +167,7 @@ def analyze_file(
     (:mod:`capture.refine_runner`) with ``refine`` (default :class:`RefineConfig`) and estimators from ``make_estimator``
     (default: MediaPipe ``model``, but none when ``estimator`` is given without a factory). ``subject`` overrides the subject rule with a reported
     person id. Raises :class:`capture.video.VideoError` for unusable files,
-    :class:`capture.models.ModelNotInstalledError` for a missing model and
+    :class:`capture.variants.ModelNotInstalledError` for a missing model and
     :class:`capture.subject.UnknownSubjectError` for a ``subject`` nobody has.
     """
     if height_m is not None and not (0.5 <= height_m <= 2.5):

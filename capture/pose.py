@@ -28,7 +28,7 @@ from typing import Any, Literal, Protocol, Self
 import numpy as np
 from numpy.typing import NDArray
 
-from capture import models
+from capture import variants
 from capture.landmarks import COCO17_FROM_BLAZEPOSE, NUM_LANDMARKS
 from capture.native import quiet_native_stderr
 
@@ -168,11 +168,11 @@ class MediaPipePoseEstimator:
 
     ``mode="video"`` uses ``detect_for_video`` (strictly increasing timestamps, MediaPipe may reuse
     the previous frame's region of interest); ``mode="image"`` treats every frame independently.
-    The bundle is looked up with :func:`capture.models.bundle_path`, which raises a
-    :class:`~capture.models.ModelNotInstalledError` naming ``make install`` when it is missing.
+    The bundle is looked up with :func:`capture.variants.bundle_path`, which raises a
+    :class:`~capture.variants.ModelNotInstalledError` naming ``make install`` when it is missing.
     """
 
-    model: str = models.DEFAULT_VARIANT
+    model: str = variants.DEFAULT_VARIANT
     mode: RunningMode = "video"
     config: PoseConfig = field(default_factory=PoseConfig)
     model_directory: Path | None = None
@@ -183,7 +183,7 @@ class MediaPipePoseEstimator:
     def __post_init__(self) -> None:
         if self.mode not in ("video", "image"):
             raise ValueError(f"mode must be 'video' or 'image', got {self.mode!r}")
-        path = models.bundle_path(self.model, directory=self.model_directory)
+        path = variants.bundle_path(self.model, directory=self.model_directory)
         # Imported here so that modules using only the protocol do not load MediaPipe.
         from mediapipe.tasks.python import BaseOptions, vision
 
@@ -263,7 +263,7 @@ class MediaPipeEstimators:
     (:mod:`capture.refine_runner`).
     """
 
-    model: str = models.DEFAULT_VARIANT
+    model: str = variants.DEFAULT_VARIANT
     model_directory: Path | None = None
 
     def __call__(self, mode: RunningMode, config: PoseConfig) -> PoseEstimator:

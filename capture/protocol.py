@@ -44,7 +44,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from capture.landmarks import NUM_LANDMARKS
-from capture.models import VARIANTS
+from capture.variants import VARIANTS
 
 MAGIC: Final = b"PF"
 VERSION: Final = 1

@@ -1,4 +1,4 @@
-"""Celery tasks of the offline analysis: thin adapters around :mod:`clinic.offline.steps`.
+"""Celery tasks of the offline analysis: thin adapters around :mod:`clinic.analysis_jobs.steps`.
 
 One analysis is a chain (:func:`analysis_workflow`)::
 
@@ -36,10 +36,10 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from clinic import blobs, message_heartbeat
 from clinic.access.keys import KeyDestroyed
+from clinic.analysis_jobs.config import analysis_config
+from clinic.analysis_jobs.metrics import metric_values
+from clinic.analysis_jobs.steps import BadInput, analysis_step, pose_step
 from clinic.eventstore.errors import ConcurrencyConflict
-from clinic.offline.config import analysis_config
-from clinic.offline.metrics import metric_values
-from clinic.offline.steps import BadInput, analysis_step, pose_step
 from clinic.services import analysis as service
 from clinic.services import uploads
 
@@ -80,7 +80,7 @@ def software_version() -> str:
         mediapipe = metadata.version("mediapipe")
     except metadata.PackageNotFoundError:
         mediapipe = "?"
-    from clinic.offline import VERSION
+    from clinic.analysis_jobs import VERSION
 
     return f"clinic-offline {VERSION} mediapipe {mediapipe}"[:40]
 

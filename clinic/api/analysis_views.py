@@ -19,9 +19,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analysis.report import ACTIVITIES
+from clinic.analysis_jobs.config import MODELS, ConfigError
+from clinic.analysis_jobs.upload_check import UploadRefused
 from clinic.api.errors import error_body
-from clinic.offline.config import MODELS, ConfigError
-from clinic.offline.upload_check import UploadRefused
 from clinic.services import analysis as service
 from clinic.services import uploads
 

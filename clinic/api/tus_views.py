@@ -29,10 +29,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clinic.analysis_jobs.config import ConfigError
+from clinic.analysis_jobs.upload_check import UploadRefused
 from clinic.api.errors import error_body
 from clinic.domain.errors import DomainError
-from clinic.offline.config import ConfigError
-from clinic.offline.upload_check import UploadRefused
 from clinic.services import analysis as analysis_service
 from clinic.services import resumable
 

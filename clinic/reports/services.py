@@ -13,7 +13,7 @@ from clinic import blobs, selectors
 from clinic.access import keys
 from clinic.access import log as access_log
 from clinic.access.policy import NotVisible, require_admin
-from clinic.offline.sequence import LandmarkSequence, decode_sequence
+from clinic.analysis_jobs.sequence import LandmarkSequence, decode_sequence
 from clinic.projections.models import AnalysisView, PatientSummary, SequenceView, VisitView
 from clinic.reports import archive, fhir, pdf, playback, recording, svg, tables
 from clinic.reports.gather import patient_record

@@ -11,13 +11,13 @@ Reuse from other features (e.g. a live recording that was stopped)::
         source="recording",                  # or "upload"
         source_id=recording_id,              # the recording id (or upload id)
         content_sha256=sequence_sha256,      # the "sequence" blob (or, for an upload, the "video" blob)
-        config={"model": "lite", "activity": "squat"},  # see clinic.offline.config.AnalysisConfig
+        config={"model": "lite", "activity": "squat"},  # see clinic.analysis_jobs.config.AnalysisConfig
     )
 
 * ``source="upload"``: ``content_sha256`` names a ``"video"`` blob of the patient; the queue runs
   pose estimation first and stores the landmarks as a ``"sequence"`` blob.
 * ``source="recording"``: ``content_sha256`` names a ``"sequence"`` blob in the format of
-  :mod:`clinic.offline.sequence` (use :func:`clinic.offline.sequence.encode_sequence`); the queue
+  :mod:`clinic.analysis_jobs.sequence` (use :func:`clinic.analysis_jobs.sequence.encode_sequence`); the queue
   starts at the analysis steps.
 
 The request is idempotent: the same content with the same configuration on the same visit returns
@@ -41,6 +41,7 @@ from uuid import UUID, uuid5
 
 from django.db import transaction
 
+from clinic.analysis_jobs.config import analysis_config
 from clinic.domain import commands as c
 from clinic.domain.decide import decide_patient
 from clinic.domain.events import DomainEvent, MetricValue
@@ -49,7 +50,6 @@ from clinic.domain.patients import AnalysisState, PatientState, config_key, evol
 from clinic.eventstore import store
 from clinic.eventstore.context import execution_context
 from clinic.eventstore.store import NewEvent
-from clinic.offline.config import analysis_config
 from clinic.services import signals
 from clinic.services.streams import load, patient_stream, refresh_read_models
 
@@ -133,7 +133,7 @@ def analysis_request(
 ) -> AnalysisId:
     """Append ``AnalysisRequested`` and queue the work after commit; see the module docstring.
 
-    Raises NotVisible for a user who may not see the patient, ``clinic.offline.config.ConfigError``
+    Raises NotVisible for a user who may not see the patient, ``clinic.analysis_jobs.config.ConfigError``
     for a bad configuration and a DomainError (e.g. unknown visit, discharged patient).
     """
     canonical = analysis_config(config).to_dict()

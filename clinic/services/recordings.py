@@ -1,7 +1,7 @@
 """Live recordings: start one on a visit, stop it with its landmark sequence, queue its analysis.
 
 The landmarks (never the video frames) are stored as a ``"sequence"`` blob in the format of
-:mod:`clinic.offline.sequence`: compressed ``.npz``, named by its SHA-256, sealed with the
+:mod:`clinic.analysis_jobs.sequence`: compressed ``.npz``, named by its SHA-256, sealed with the
 patient's key. Stopping appends ``RecordingStopped`` and ``LandmarkSequenceStored`` and requests
 the offline analysis of the sequence in the same transaction, so either all of it is recorded or
 none of it (a blob that no event refers to is removed again).
@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic import blobs
+from clinic.analysis_jobs.sequence import encode_sequence
 from clinic.domain import commands as c
-from clinic.offline.sequence import encode_sequence
 from clinic.services.analysis import analysis_request, load_patient
 from clinic.services.patients import Written, run_patient_command
 

@@ -41,9 +41,9 @@ from django.conf import settings
 
 from clinic.access import keys
 from clinic.access.policy import NotVisible
+from clinic.analysis_jobs.config import ConfigError, analysis_config
+from clinic.analysis_jobs.upload_check import UploadRefused, check_name_and_size
 from clinic.domain.errors import DomainError
-from clinic.offline.config import ConfigError, analysis_config
-from clinic.offline.upload_check import UploadRefused, check_name_and_size
 from clinic.services import analysis as service
 from clinic.services import uploads
 

@@ -2,7 +2,7 @@
 
 :func:`video_upload` is what the visit page, the API and resumable uploads (:mod:`clinic.services.
 resumable`) call. Nothing is stored and no event is appended until the file passed every check
-(:mod:`clinic.offline.upload_check`, bounded by :func:`video_limits`); a refused file leaves nothing
+(:mod:`clinic.analysis_jobs.upload_check`, bounded by :func:`video_limits`); a refused file leaves nothing
 behind. The file is never whole in memory: it is copied to ``FILE_UPLOAD_TEMP_DIR`` in 1 MiB pieces
 while it is hashed, and sealed chunk by chunk (:func:`clinic.blobs.put_file`). The same video uploaded again to the same visit with the same options is
 recognised by its content hash and answered with the existing analysis: it is analysed once.
@@ -28,14 +28,14 @@ from django.db import transaction
 
 from clinic import blobs
 from clinic.access.policy import require_admin
+from clinic.analysis_jobs.config import analysis_config
+from clinic.analysis_jobs.upload_check import UploadRefused, VideoLimits, check_name_and_size, check_video
 from clinic.domain import commands as c
 from clinic.domain.media import existing_analysis
 from clinic.domain.practice import PracticeState
 from clinic.domain.practice import decide as decide_practice
 from clinic.domain.practice import evolve as evolve_practice
 from clinic.eventstore.context import execution_context
-from clinic.offline.config import analysis_config
-from clinic.offline.upload_check import UploadRefused, VideoLimits, check_name_and_size, check_video
 from clinic.services import analysis as service
 from clinic.services.streams import execute, load, practice_stream
 

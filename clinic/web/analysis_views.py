@@ -15,10 +15,10 @@ from django.urls import reverse
 
 from clinic import selectors
 from clinic.access.policy import NotVisible
+from clinic.analysis_jobs.config import MODELS, ConfigError
+from clinic.analysis_jobs.upload_check import MEDIA_TYPES, UploadRefused
 from clinic.domain.errors import DomainError
 from clinic.domain.vocabulary import METRICS
-from clinic.offline.config import MODELS, ConfigError
-from clinic.offline.upload_check import MEDIA_TYPES, UploadRefused
 from clinic.services import analysis as service
 from clinic.services import uploads
 

@@ -28,7 +28,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from capture import protocol
 from capture.live import FrameError, LatestSlot, LiveSession, RecordedSequence, mediapipe_factory
-from capture.models import ModelNotInstalledError
+from capture.variants import ModelNotInstalledError
 from clinic.access import log as access_log
 from clinic.access.policy import NotVisible, can_see
 from clinic.domain.errors import DomainError

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from capture import protocol
-from capture.models import VARIANTS, installed_variants
+from capture.variants import VARIANTS, installed_variants
 from clinic import selectors
 from clinic.access.policy import NotVisible
 from clinic.web import install_assets

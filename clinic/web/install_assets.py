@@ -11,7 +11,7 @@ pose models in :mod:`capture.install_models`), each tarball's SHA-256 checked:
   (``clinic/web/static/clinic/live.js``): its JavaScript, WebAssembly and model files go to
   ``clinic/web/static/clinic/vendor/mediapipe-pose/``, so nothing comes from a CDN; the page offers
   only server-side pose estimation when they are missing. The package and its checksum are the pose
-  library's (:mod:`capture.models`), which builds its ``lite`` and ``heavy`` models from the same
+  library's (:mod:`capture.variants`), which builds its ``lite`` and ``heavy`` models from the same
   tarball.
 
 Both directories are ignored by git (megabytes of minified code and binaries from a registry are
@@ -27,7 +27,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from capture import models as pose_models
+from capture import variants
 from capture.install_models import InstallError, npm_tarball, sha256
 
 PACKAGE = "tus-js-client@4.3.1"
@@ -95,7 +95,7 @@ POSE_RUNTIME_SUFFIXES = (".js", ".wasm", ".data", ".binarypb", ".tflite")
 
 def pose_runtime_current(directory: Path = POSE_RUNTIME_DIR) -> bool:
     try:
-        return (directory / STAMP).read_text().strip() == pose_models.NPM_TARBALL_SHA256
+        return (directory / STAMP).read_text().strip() == variants.NPM_TARBALL_SHA256
     except OSError:
         return False
 
@@ -110,11 +110,11 @@ def install_pose_runtime_from(tarball: Path, directory: Path = POSE_RUNTIME_DIR)
                 continue
             source = archive.extractfile(member)
             if source is None:
-                raise InstallError(f"{pose_models.NPM_PACKAGE} has an unreadable file {name}.")
+                raise InstallError(f"{variants.NPM_PACKAGE} has an unreadable file {name}.")
             partial = directory / f".{name}.partial"
             partial.write_bytes(source.read())
             partial.replace(directory / name)
-    (directory / STAMP).write_text(pose_models.NPM_TARBALL_SHA256 + "\n")
+    (directory / STAMP).write_text(variants.NPM_TARBALL_SHA256 + "\n")
 
 
 def install_pose_runtime(directory: Path = POSE_RUNTIME_DIR) -> bool:
@@ -135,7 +135,7 @@ def main() -> int:
         return 1
     print(f"{PACKAGE}: {'installed' if installed else 'already installed'} in {TARGET}")
     done = "installed" if runtime_installed else "already installed"
-    print(f"{pose_models.NPM_PACKAGE}: {done} in {POSE_RUNTIME_DIR}")
+    print(f"{variants.NPM_PACKAGE}: {done} in {POSE_RUNTIME_DIR}")
     return 0
 
 

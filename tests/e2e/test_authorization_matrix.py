@@ -97,10 +97,10 @@ class World:
 def _store_recording(user: Any, patient_id: UUID, visit_id: UUID) -> str:
     """A stored landmark sequence (a synthetic squat-like motion), through the domain, as live capture stores one."""
     from clinic import blobs
+    from clinic.analysis_jobs.sequence import encode_sequence
     from clinic.domain import commands as c
     from clinic.domain.decide import decide_patient
     from clinic.domain.patients import PatientState, evolve
-    from clinic.offline.sequence import encode_sequence
     from clinic.services.streams import execute, patient_stream
 
     frames = 12

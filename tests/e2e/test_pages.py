@@ -180,10 +180,10 @@ def _store_recording(user, patient, visit_id, frames, *, shift_px: float = 0.0):
     from django.utils import timezone
 
     from clinic import blobs
+    from clinic.analysis_jobs.sequence import encode_sequence
     from clinic.domain import commands as c
     from clinic.domain.decide import decide_patient
     from clinic.domain.patients import PatientState, evolve
-    from clinic.offline.sequence import encode_sequence
     from clinic.services.streams import execute, patient_stream
     from tests.conftest import SHARED_DATA
 

@@ -17,11 +17,11 @@ from tqdm import tqdm
 
 from analysis.types import InputError
 from capture.export import output_paths, write_outputs
-from capture.models import DEFAULT_VARIANT, VARIANTS, ModelNotInstalledError
 from capture.pipeline import VideoAnalysis
 from capture.pose import PoseConfig
 from capture.sections import EXERCISE_CHOICES, activity_from_option, analyze_video, summary_lines
 from capture.subject import DEFAULT_SUBJECT_RULE, SUBJECT_RULES, UnknownSubjectError
+from capture.variants import DEFAULT_VARIANT, VARIANTS, ModelNotInstalledError
 from capture.video import VideoError
 
 

@@ -28,10 +28,10 @@ from tqdm import tqdm
 from analysis.report import ACTIVITIES
 from clinic import dispatch
 from clinic.access.policy import NotVisible
+from clinic.analysis_jobs.config import MODELS, ConfigError
+from clinic.analysis_jobs.upload_check import UploadRefused
 from clinic.domain.errors import DomainError
 from clinic.domain.vocabulary import METRICS
-from clinic.offline.config import MODELS, ConfigError
-from clinic.offline.upload_check import UploadRefused
 from clinic.projections.models import AnalysisView, VisitView
 from clinic.services import analysis as service
 from clinic.services import uploads

@@ -182,7 +182,7 @@ def squat_sequence(shared_data: Path, *, subject: int | None = 1) -> bytes:
 
     import numpy as np
 
-    from clinic.offline.sequence import encode_sequence
+    from clinic.analysis_jobs.sequence import encode_sequence
 
     folder = shared_data / "videos"
     image = np.array(json.loads((folder / "squats_front.reference_blazepose_full_2d.json").read_text()))

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clinic import blobs
 from clinic.access.policy import Forbidden, NotVisible
+from clinic.analysis_jobs.config import ConfigError
 from clinic.eventstore import store
-from clinic.offline.config import ConfigError
 from clinic.projections import models as rm
 from clinic.services import analysis as service
 from clinic.services import uploads

@@ -17,9 +17,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clinic import blobs, dispatch, tasks
+from clinic.analysis_jobs.sequence import decode_sequence
 from clinic.domain import vocabulary as vocab
 from clinic.eventstore import store
-from clinic.offline.sequence import decode_sequence
 from clinic.projections import models as rm
 from clinic.services import analysis as service
 from clinic.services import care, uploads

@@ -17,8 +17,8 @@ from django.test import Client
 
 from capture import protocol
 from clinic import blobs
+from clinic.analysis_jobs.sequence import decode_sequence
 from clinic.eventstore import store
-from clinic.offline.sequence import decode_sequence
 from clinic.services.streams import patient_stream
 from clinic.web.capture_consumer import CLOSE_NOT_AUTHENTICATED, CLOSE_NOT_VISIBLE, LiveCaptureConsumer
 from tests import factories

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from clinic.analysis_jobs.config import ConfigError, analysis_config
+from clinic.analysis_jobs.metrics import metric_values
+from clinic.analysis_jobs.sequence import SequenceError, decode_sequence, encode_sequence
+from clinic.analysis_jobs.upload_check import UploadRefused, check_name_and_size
 from clinic.domain.events import MetricValue
-from clinic.offline.config import ConfigError, analysis_config
-from clinic.offline.metrics import metric_values
-from clinic.offline.sequence import SequenceError, decode_sequence, encode_sequence
-from clinic.offline.upload_check import UploadRefused, check_name_and_size
 
 
 def test_config_has_one_spelling() -> None:

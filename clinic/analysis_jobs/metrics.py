@@ -1,6 +1,6 @@
 """From analysis sections to metric values with units (catalogue metrics feed goals).
 
-Pure: a dict in (the merged output of :mod:`clinic.offline.steps`), a tuple of
+Pure: a dict in (the merged output of :mod:`clinic.analysis_jobs.steps`), a tuple of
 :class:`~clinic.domain.events.MetricValue` out. A value whose code is in the catalogue
 (:data:`clinic.domain.vocabulary.METRICS`) and whose unit and range match becomes a measurement
 (and may achieve a goal); the others are kept with the analysis only.

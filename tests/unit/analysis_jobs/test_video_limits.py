@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from clinic.offline import upload_check
-from clinic.offline.upload_check import UploadRefused, VideoLimits, check_video
+from clinic.analysis_jobs import upload_check
+from clinic.analysis_jobs.upload_check import UploadRefused, VideoLimits, check_video
 from tests.synthetic_video import write_video
 
 

@@ -3,7 +3,7 @@
 Each Celery task in :mod:`clinic.tasks` calls exactly one of these; they know nothing of the
 database, the queue or the blob store, so the command line, the tasks and the tests share them.
 
-* :func:`pose_step`: video file -> landmark sequence bytes (:mod:`clinic.offline.sequence`);
+* :func:`pose_step`: video file -> landmark sequence bytes (:mod:`clinic.analysis_jobs.sequence`);
 * :func:`analysis_step`: sequence -> every section of the summary from one reading of it: the
   ``gait``, ``exercise`` and ``balance`` sections with the angles
   (:func:`analysis.report.video_sections`, once, which also detects the activity in ``auto``
@@ -26,8 +26,8 @@ from analysis.types import InputError, Trajectories
 from capture.pipeline import ProgressCallback, analyze_file
 from capture.pose import PoseConfig
 from capture.video import VideoError
-from clinic.offline.config import AnalysisConfig
-from clinic.offline.sequence import LandmarkSequence, SequenceError, decode_sequence, encode_sequence
+from clinic.analysis_jobs.config import AnalysisConfig
+from clinic.analysis_jobs.sequence import LandmarkSequence, SequenceError, decode_sequence, encode_sequence
 
 SECTIONS = ("gait", "exercise", "balance")
 
