@@ -17,7 +17,7 @@ Reuse from other features (e.g. a live recording that was stopped)::
 * ``source="upload"``: ``content_sha256`` names a ``"video"`` blob of the patient; the queue runs
   pose estimation first and stores the landmarks as a ``"sequence"`` blob.
 * ``source="recording"``: ``content_sha256`` names a ``"sequence"`` blob in the format of
-  :mod:`clinic.analysis_jobs.sequence` (use :func:`clinic.analysis_jobs.sequence.encode_sequence`); the queue
+  :mod:`capture.sequence` (use :func:`capture.sequence.encode_sequence`); the queue
   starts at the analysis steps.
 
 The request is idempotent: the same content with the same configuration on the same visit returns
@@ -36,6 +36,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, NewType
 from uuid import UUID, uuid5
 
@@ -43,15 +44,12 @@ from django.db import transaction
 
 from clinic.analysis_jobs.config import analysis_config
 from clinic.domain import commands as c
-from clinic.domain.decide import decide_patient
 from clinic.domain.events import DomainEvent, MetricValue
 from clinic.domain.media import existing_analysis
 from clinic.domain.patients import AnalysisState, PatientState, config_key, evolve
-from clinic.eventstore import store
 from clinic.eventstore.context import execution_context
-from clinic.eventstore.store import NewEvent
 from clinic.services import signals
-from clinic.services.streams import load, patient_stream, refresh_read_models
+from clinic.services.streams import Unit, load, patient_stream, patient_unit
 
 log = logging.getLogger(__name__)
 
@@ -83,36 +81,6 @@ def load_patient(patient_id: UUID) -> tuple[PatientState, int]:
     return load(patient_stream(patient_id), evolve, PatientState())
 
 
-def append_decided(patient_id: UUID, command: c.Command, *, id_seed: UUID, label: str) -> list[DomainEvent]:
-    """Decide ``command`` on the patient stream and append with event ids derived from ``id_seed``.
-
-    A decision that yields nothing (already done) appends nothing. Because the ids are
-    deterministic, two workers racing to append the same result store it once: the store
-    answers the second append with the first one's result.
-    """
-    stream = patient_stream(patient_id)
-    with transaction.atomic():
-        state, version = load_patient(patient_id)
-        events = decide_patient(command, state)
-        if events:
-            store.append(
-                stream,
-                [
-                    NewEvent(
-                        event_type=e.event_type(),
-                        schema_version=e.schema_version,
-                        data=e.to_data(),
-                        event_id=uuid5(id_seed, f"{label}:{i}"),
-                    )
-                    for i, e in enumerate(events)
-                ],
-                expected_version=version,
-            )
-    if events:
-        refresh_read_models()
-    return events
-
-
 def analysis_id_for(
     *, patient_id: UUID, visit_id: UUID, content_sha256: str, config: dict[str, Any], attempt: int
 ) -> AnalysisId:
@@ -131,48 +99,71 @@ def analysis_request(
     content_sha256: str,
     config: dict[str, Any] | None,
 ) -> AnalysisId:
-    """Append ``AnalysisRequested`` and queue the work after commit; see the module docstring.
+    """Append ``AnalysisRequested`` (the request itself); see the module docstring.
 
     Raises NotVisible for a user who may not see the patient, ``clinic.analysis_jobs.config.ConfigError``
     for a bad configuration and a DomainError (e.g. unknown visit, discharged patient).
     """
     canonical = analysis_config(config).to_dict()
-    with _acting(user_or_actor, patient_id, "analysis_request"), transaction.atomic():
-        state, _ = load_patient(patient_id)
-        found = existing_analysis(state, visit_id=visit_id, content_sha256=content_sha256, config=canonical)
-        if found is not None:
-            return AnalysisId(found.analysis_id)
-        attempt = sum(
-            1
-            for a in state.analyses.values()
-            if (a.visit_id, a.content_sha256, a.config_key)
-            == (visit_id, content_sha256, config_key(canonical))
-        )
-        analysis_id = analysis_id_for(
-            patient_id=patient_id,
-            visit_id=visit_id,
-            content_sha256=content_sha256,
-            config=canonical,
-            attempt=attempt,
-        )
-        command = c.RequestAnalysis(
-            visit_id=visit_id,
-            source=source,
-            source_id=source_id,
-            content_sha256=content_sha256,
-            config=canonical,
-            analysis_id=analysis_id,
-        )
-        append_decided(patient_id, command, id_seed=analysis_id, label="requested")
-        # The appended event is the request (an outbox): the dispatcher follows the store and
-        # queues it, also when the broker is down now. The signal only wakes it after commit.
-        transaction.on_commit(lambda: signals.analysis_requested.send(sender=None, analysis_id=analysis_id))
+    with _acting(user_or_actor, patient_id, "analysis_request"), patient_unit(patient_id) as unit:
+        return request_in(
+            unit, patient_id=patient_id, visit_id=visit_id, source=source, source_id=source_id,
+            content_sha256=content_sha256, config=canonical,
+        )  # fmt: skip
+
+
+def request_in(
+    unit: Unit[PatientState], *, patient_id: UUID, visit_id: UUID, source: str, source_id: UUID,
+    content_sha256: str, config: dict[str, Any],
+) -> AnalysisId:  # fmt: skip
+    """Decide the request of an analysis within the caller's unit of work (``config`` canonical).
+
+    The same content with the same configuration on the same visit is the existing analysis (queued
+    or completed): nothing is decided. Otherwise the committed ``AnalysisRequested`` is the request
+    (an outbox): :mod:`clinic.dispatch` follows the store and queues it, also when the broker is down
+    now; the signal only wakes it after commit.
+    """
+    state = unit.state
+    found = existing_analysis(state, visit_id=visit_id, content_sha256=content_sha256, config=config)
+    if found is not None:
+        return AnalysisId(found.analysis_id)
+    attempt = sum(
+        1
+        for a in state.analyses.values()
+        if (a.visit_id, a.content_sha256, a.config_key) == (visit_id, content_sha256, config_key(config))
+    )
+    analysis_id = analysis_id_for(
+        patient_id=patient_id, visit_id=visit_id, content_sha256=content_sha256, config=config,
+        attempt=attempt,
+    )  # fmt: skip
+    command = c.RequestAnalysis(
+        visit_id=visit_id,
+        source=source,
+        source_id=source_id,
+        content_sha256=content_sha256,
+        config=config,
+        analysis_id=analysis_id,
+    )
+    unit.decide(command, id_seed=analysis_id, label="requested")
+    transaction.on_commit(lambda: signals.analysis_requested.send(sender=None, analysis_id=analysis_id))
     return analysis_id
 
 
 def analysis_state(patient_id: UUID, analysis_id: UUID) -> AnalysisState | None:
     state, _ = load_patient(patient_id)
     return state.analyses.get(analysis_id)
+
+
+@dataclass(frozen=True)
+class StoredSequence:
+    """The landmark sequence an uploaded video's pose step stored, recorded with the results."""
+
+    visit_id: UUID
+    sequence_sha256: str
+    upload_id: UUID
+    frames: int
+    fps: float
+    model: str
 
 
 def analysis_complete(
@@ -183,47 +174,44 @@ def analysis_complete(
     sequence_sha256: str,
     metrics: tuple[MetricValue, ...],
     summary: dict[str, Any],
+    stored_sequence: StoredSequence | None = None,
     actor: str = "task:analysis",
 ) -> list[DomainEvent]:
-    """Record the results (once: a second call appends nothing). Returns the events appended."""
-    command = c.CompleteAnalysis(
-        analysis_id=analysis_id,
-        software_version=software_version,
-        sequence_sha256=sequence_sha256,
-        metrics=metrics,
-        summary=summary,
-    )
-    with execution_context(actor=actor):
-        return append_decided(patient_id, command, id_seed=analysis_id, label="completed")
-
-
-def sequence_record(
-    *, patient_id: UUID, visit_id: UUID, sequence_sha256: str, upload_id: UUID, frames: int, fps: float,
-    model: str, actor: str = "task:analysis",
-) -> list[DomainEvent]:  # fmt: skip
-    """Record the landmark sequence an uploaded video's pose step stored (once per visit)."""
-    command = c.StoreLandmarkSequence(
-        visit_id=visit_id,
-        sequence_sha256=sequence_sha256,
-        source_id=upload_id,
-        frames=frames,
-        fps=fps,
-        model=model,
-    )
-    with execution_context(actor=actor):
-        return append_decided(patient_id, command, id_seed=upload_id, label=f"sequence:{sequence_sha256}")
+    """Record the results, with the upload's landmark sequence if given, in one append (once: a
+    second call appends nothing). Returns the events appended."""
+    with execution_context(actor=actor), patient_unit(patient_id) as unit:
+        events: list[DomainEvent] = []
+        if stored_sequence is not None:
+            s = stored_sequence
+            events += unit.decide(
+                c.StoreLandmarkSequence(
+                    visit_id=s.visit_id, sequence_sha256=s.sequence_sha256, source_id=s.upload_id,
+                    frames=s.frames, fps=s.fps, model=s.model,
+                ),
+                id_seed=s.upload_id,
+                label=f"sequence:{s.sequence_sha256}",
+            )  # fmt: skip
+        events += unit.decide(
+            c.CompleteAnalysis(
+                analysis_id=analysis_id,
+                software_version=software_version,
+                sequence_sha256=sequence_sha256,
+                metrics=metrics,
+                summary=summary,
+            ),
+            id_seed=analysis_id,
+            label="completed",
+        )
+    return events
 
 
 def analysis_fail(
     *, patient_id: UUID, analysis_id: UUID, reason: str, actor: str = "task:analysis"
 ) -> list[DomainEvent]:
     """Record that the analysis failed for good, with the reason in plain words."""
-    with execution_context(actor=actor):
-        return append_decided(
-            patient_id,
-            c.FailAnalysis(analysis_id=analysis_id, reason=reason),
-            id_seed=analysis_id,
-            label="failed",
+    with execution_context(actor=actor), patient_unit(patient_id) as unit:
+        return unit.decide(
+            c.FailAnalysis(analysis_id=analysis_id, reason=reason), id_seed=analysis_id, label="failed"
         )
 
 
