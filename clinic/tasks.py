@@ -31,7 +31,7 @@ from celery import Task, chain, shared_task
 from celery.canvas import Signature
 from celery.signals import worker_ready
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
 from clinic import blobs, message_heartbeat
@@ -242,26 +242,26 @@ def record(self: Task, analysed: dict[str, Any]) -> dict[str, Any]:
         if "video" in job:
             summary["video"] = job["video"]
         summary["config"] = job["config"]
-        with transaction.atomic():  # the sequence and the results are recorded together or not at all
-            events = []
-            if job["source"] == "upload" and "video" in job:
-                events += service.sequence_record(
-                    patient_id=patient_id,
-                    visit_id=UUID(job["visit_id"]),
-                    sequence_sha256=job["sequence_sha256"],
-                    upload_id=UUID(job["source_id"]),
-                    frames=job["video"]["frames"],
-                    fps=job["video"]["fps"],
-                    model=job["video"]["model"],
-                )
-            events += service.analysis_complete(
-                patient_id=patient_id,
-                analysis_id=analysis_id,
-                software_version=software_version(),
+        stored = None
+        if job["source"] == "upload" and "video" in job:
+            stored = service.StoredSequence(
+                visit_id=UUID(job["visit_id"]),
                 sequence_sha256=job["sequence_sha256"],
-                metrics=metric_values(summary),
-                summary=summary,
+                upload_id=UUID(job["source_id"]),
+                frames=job["video"]["frames"],
+                fps=job["video"]["fps"],
+                model=job["video"]["model"],
             )
+        # The sequence and the results are recorded together (one append) or not at all.
+        events = service.analysis_complete(
+            patient_id=patient_id,
+            analysis_id=analysis_id,
+            software_version=software_version(),
+            sequence_sha256=job["sequence_sha256"],
+            metrics=metric_values(summary),
+            summary=summary,
+            stored_sequence=stored,
+        )
         appended = len(events)
     uploads.discard_video_after_analysis(job)
     state = service.analysis_state(patient_id, analysis_id)

@@ -1,15 +1,17 @@
-"""Goal decisions: setting a measurable goal and moving it through its FHIR lifecycle."""
+"""Goal decisions: setting a measurable goal, moving it through its FHIR lifecycle, and the goal rule
+(when a value meets a goal, what its achievement status becomes) in one place."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from clinic.domain import limits
 from clinic.domain import vocabulary as vocab
 from clinic.domain.commands import ChangeGoalLifecycle, SetGoal
 from clinic.domain.errors import InvalidState, InvalidValue, NotFound
-from clinic.domain.events import DomainEvent, GoalLifecycleChanged, GoalSet
-from clinic.domain.patients import PatientState, require_open
+from clinic.domain.events import DomainEvent, GoalAchieved, GoalLifecycleChanged, GoalSet
+from clinic.domain.patients import GoalState, PatientState, VisitState, require_open
 
 # Lifecycle states a goal may be created in.
 INITIAL_LIFECYCLE = frozenset(
@@ -111,3 +113,70 @@ def decide_change_lifecycle(command: ChangeGoalLifecycle, state: PatientState) -
             ),
         )
     ]
+
+
+# -- the goal rule: one implementation for measurements, analyses and the goals read model --------
+
+
+def goal_met(goal: GoalState, *, value: float) -> bool:
+    """Whether ``value`` meets the goal: its comparator holds against its target (">= 90 %")."""
+    return vocab.Comparator(goal.comparator).satisfied(value=value, target=goal.target)
+
+
+def goals_achieved(
+    state: PatientState,
+    *,
+    metric: str,
+    value: float,
+    visit: VisitState,
+    decided: Iterable[DomainEvent] = (),
+) -> list[GoalAchieved]:
+    """``GoalAchieved`` for each goal on ``metric`` that ``value``, measured at ``visit``, meets for
+    the first time: not achieved before (in ``state`` or among the events ``decided`` with it), and
+    not in a terminal lifecycle state (completed, cancelled, ...)."""
+    if state.patient_id is None:
+        return []
+    already = {e.goal_id for e in decided if isinstance(e, GoalAchieved)}
+    return [
+        GoalAchieved(
+            patient_id=state.patient_id,
+            goal_id=goal.goal_id,
+            value=value,
+            visit_id=visit.visit_id,
+            achieved_on=visit.visit_date,
+        )
+        for goal in state.goals.values()
+        if goal.metric == metric
+        and not goal.achieved
+        and goal.goal_id not in already
+        and goal.lifecycle_status not in vocab.TERMINAL_LIFECYCLE
+        and goal_met(goal, value=value)
+    ]
+
+
+def achievement_after(
+    goal: GoalState, *, status: str, previous: float | None, value: float
+) -> vocab.GoalAchievement | None:
+    """The FHIR achievement status of a goal after a new ``value`` (its status was ``status``, its
+    last value ``previous``), for the goals read model.
+
+    None when the value meets the goal for the first time: that is the ``GoalAchieved`` event the
+    domain decided with the measurement (:func:`goals_achieved`), and the read model takes
+    "achieved" from it. Met again after being achieved: "sustaining"; met again after falling back
+    ("not-achieved"): "achieved". Not met: "not-achieved" after an achievement, else "improving" or
+    "worsening" by the direction toward the target (whichever way the comparator points), or
+    "no-change".
+    """
+    achieved = (vocab.GoalAchievement.ACHIEVED, vocab.GoalAchievement.SUSTAINING)
+    if goal_met(goal, value=value):
+        if status in achieved:
+            return vocab.GoalAchievement.SUSTAINING
+        if status == vocab.GoalAchievement.NOT_ACHIEVED:
+            return vocab.GoalAchievement.ACHIEVED
+        return None
+    if status in achieved:
+        return vocab.GoalAchievement.NOT_ACHIEVED
+    if previous is None or value == previous:
+        return vocab.GoalAchievement.NO_CHANGE if previous is not None else vocab.GoalAchievement.IN_PROGRESS
+    toward = (value > previous) == (goal.target > previous)
+    return vocab.GoalAchievement.IMPROVING if toward else vocab.GoalAchievement.WORSENING

@@ -35,7 +35,6 @@ from clinic.domain.events import (
     AnalysisFailed,
     AnalysisRequested,
     DomainEvent,
-    GoalAchieved,
     LandmarkSequenceStored,
     MeasurementRecorded,
     RecordingStarted,
@@ -43,6 +42,7 @@ from clinic.domain.events import (
     VideoDeleted,
     VideoUploaded,
 )
+from clinic.domain.goals import goals_achieved
 from clinic.domain.patients import AnalysisState, PatientState, config_key, require_open
 
 VIDEO_MEDIA_TYPES = frozenset({"video/mp4", "video/webm", "video/quicktime", "video/x-msvideo"})
@@ -258,24 +258,7 @@ def decide_complete_analysis(command: CompleteAnalysis, state: PatientState) -> 
                 analysis_id=analysis.analysis_id,
             )
         )
-        for goal in state.goals.values():
-            already = any(isinstance(e, GoalAchieved) and e.goal_id == goal.goal_id for e in events)
-            if (
-                goal.metric == metric.code
-                and not goal.achieved
-                and not already
-                and goal.lifecycle_status not in vocab.TERMINAL_LIFECYCLE
-                and vocab.Comparator(goal.comparator).satisfied(value=value.value, target=goal.target)
-            ):
-                events.append(
-                    GoalAchieved(
-                        patient_id=state.patient_id,
-                        goal_id=goal.goal_id,
-                        value=value.value,
-                        visit_id=analysis.visit_id,
-                        achieved_on=visit.visit_date,
-                    )
-                )
+        events += goals_achieved(state, metric=metric.code, value=value.value, visit=visit, decided=events)
     return events
 
 

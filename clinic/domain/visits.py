@@ -20,7 +20,6 @@ from clinic.domain.commands import (
 from clinic.domain.errors import InvalidState, InvalidValue, NotFound
 from clinic.domain.events import (
     DomainEvent,
-    GoalAchieved,
     MeasurementRecorded,
     SoapNote,
     VisitNoteAmended,
@@ -28,6 +27,7 @@ from clinic.domain.events import (
     VisitNoteWritten,
     VisitRecorded,
 )
+from clinic.domain.goals import goals_achieved
 from clinic.domain.patients import PatientState, VisitState, require_open
 
 SIDES = ("", "left", "right", "bilateral")
@@ -128,22 +128,7 @@ def decide_record_measurement(command: RecordMeasurement, state: PatientState) -
             method=command.method,
         )
     ]
-    for goal in state.goals.values():
-        if (
-            goal.metric == metric.code
-            and not goal.achieved
-            and goal.lifecycle_status not in vocab.TERMINAL_LIFECYCLE
-            and vocab.Comparator(goal.comparator).satisfied(value=value, target=goal.target)
-        ):
-            events.append(
-                GoalAchieved(
-                    patient_id=patient_id,
-                    goal_id=goal.goal_id,
-                    value=value,
-                    visit_id=visit.visit_id,
-                    achieved_on=visit.visit_date,
-                )
-            )
+    events += goals_achieved(state, metric=metric.code, value=value, visit=visit)
     return events
 
 

@@ -11,7 +11,9 @@ import threading
 from django.db.models import F
 
 from clinic.domain import events as ev
-from clinic.domain.vocabulary import REPORTING_VISIT_TYPES, Comparator, GoalAchievement, VisitType
+from clinic.domain.goals import achievement_after
+from clinic.domain.patients import GoalState
+from clinic.domain.vocabulary import REPORTING_VISIT_TYPES, GoalAchievement, VisitType
 from clinic.eventstore.store import RecordedEvent
 from clinic.projections import models as rm
 from clinic.projections.base import Projection
@@ -157,23 +159,16 @@ class GoalsProjection(Projection):
             goal.progress_percent = progress_percent(
                 baseline=goal.baseline, target=goal.target, value=e.value
             )
-            goal.achievement_status = _achievement(goal, previous=previous, value=e.value)
+            status = achievement_after(
+                GoalState(
+                    goal_id=goal.goal_id, metric=goal.metric, target=goal.target, comparator=goal.comparator,
+                    lifecycle_status=goal.lifecycle_status,
+                ),
+                status=goal.achievement_status, previous=previous, value=e.value,
+            )  # fmt: skip
+            if status is not None:  # None: newly met; the GoalAchieved decided with it says "achieved"
+                goal.achievement_status = status
             goal.save(update_fields=["latest_value", "latest_on", "progress_percent", "achievement_status"])
-
-
-def _achievement(goal: rm.GoalView, *, previous: float | None, value: float) -> str:
-    """FHIR achievement status after a new value: achieved / sustaining / improving / worsening / no-change."""
-    met = Comparator(goal.comparator).satisfied(value=value, target=goal.target)
-    was_achieved = goal.achievement_status in (GoalAchievement.ACHIEVED, GoalAchievement.SUSTAINING)
-    if met:
-        return GoalAchievement.SUSTAINING if was_achieved else GoalAchievement.ACHIEVED
-    if was_achieved:
-        return GoalAchievement.NOT_ACHIEVED
-    if previous is None or value == previous:
-        return GoalAchievement.NO_CHANGE if previous is not None else GoalAchievement.IN_PROGRESS
-    # Toward the target is improvement whichever way the comparator points.
-    toward = (value > previous) == (goal.target > previous)
-    return GoalAchievement.IMPROVING if toward else GoalAchievement.WORSENING
 
 
 class VisitsProjection(Projection):

@@ -24,7 +24,6 @@ from typing import Any, Protocol
 from uuid import UUID, uuid5
 
 from django.conf import settings
-from django.db import transaction
 
 from clinic import blobs
 from clinic.access.policy import require_admin
@@ -37,7 +36,7 @@ from clinic.domain.practice import decide as decide_practice
 from clinic.domain.practice import evolve as evolve_practice
 from clinic.eventstore.context import execution_context
 from clinic.services import analysis as service
-from clinic.services.streams import execute, load, practice_stream
+from clinic.services.streams import execute, load, patient_unit, practice_stream
 
 CHUNK = 1024 * 1024
 
@@ -138,12 +137,7 @@ def video_upload(
             checked = check_video(
                 path, name=name, size_bytes=size, max_bytes=max_bytes, limits=video_limits()
             )
-            state, _ = service.load_patient(patient_id)
-            found = existing_analysis(state, visit_id=visit_id, content_sha256=sha256, config=canonical)
-            if found is not None:
-                return UploadResult(analysis_id=found.analysis_id, upload_id=None, duplicate=True)
             return _store_and_request(
-                user=user,
                 patient_id=patient_id,
                 visit_id=visit_id,
                 path=path,
@@ -158,18 +152,22 @@ def video_upload(
 
 
 def _store_and_request(
-    *, user: Any, patient_id: UUID, visit_id: UUID, path: Path, sha256: str, size: int, name: str,
-    media_type: str, config: dict[str, Any],
+    *, patient_id: UUID, visit_id: UUID, path: Path, sha256: str, size: int, name: str, media_type: str,
+    config: dict[str, Any],
 ) -> UploadResult:  # fmt: skip
+    """One unit of work on the patient's stream (loaded once): the duplicate check, the sealed file,
+    ``VideoUploaded`` and ``AnalysisRequested`` in one append."""
     existed = blobs.exists("video", patient_id, sha256)
-    blobs.put_file("video", patient_id, path, sha256=sha256)  # sealed chunk by chunk
+    stored = False
     try:
-        with transaction.atomic():
-            state, _ = service.load_patient(patient_id)
-            attempt = len(state.analyses)
-            upload_id = uuid5(visit_id, f"upload:{sha256}:{attempt}")
-            service.append_decided(
-                patient_id,
+        with patient_unit(patient_id) as unit:
+            found = existing_analysis(unit.state, visit_id=visit_id, content_sha256=sha256, config=config)
+            if found is not None:
+                return UploadResult(analysis_id=found.analysis_id, upload_id=None, duplicate=True)
+            blobs.put_file("video", patient_id, path, sha256=sha256)  # sealed chunk by chunk
+            stored = True
+            upload_id = uuid5(visit_id, f"upload:{sha256}:{len(unit.state.analyses)}")
+            unit.decide(
                 c.UploadVideo(
                     visit_id=visit_id,
                     content_sha256=sha256,
@@ -181,17 +179,12 @@ def _store_and_request(
                 id_seed=upload_id,
                 label="uploaded",
             )
-            analysis_id = service.analysis_request(
-                user_or_actor=getattr(user, "username", "system"),
-                patient_id=patient_id,
-                visit_id=visit_id,
-                source="upload",
-                source_id=upload_id,
-                content_sha256=sha256,
-                config=config,
-            )
+            analysis_id = service.request_in(
+                unit, patient_id=patient_id, visit_id=visit_id, source="upload", source_id=upload_id,
+                content_sha256=sha256, config=config,
+            )  # fmt: skip
     except BaseException:
-        if not existed:  # nothing refers to the file: leave nothing behind
+        if stored and not existed:  # nothing refers to the file: leave nothing behind
             blobs.delete("video", patient_id, sha256)
         raise
     return UploadResult(analysis_id=analysis_id, upload_id=upload_id, duplicate=False)
@@ -206,20 +199,20 @@ def discard_video_after_analysis(job: dict[str, Any]) -> bool:
     if job.get("source") != "upload":
         return False
     patient_id, sha256 = UUID(job["patient_id"]), job["content_sha256"]
-    state, _ = service.load_patient(patient_id)
-    if practice_retains_video(state.practice_id):
-        return False
-    still_needed = any(
-        a.status == "requested" and a.content_sha256 == sha256 and str(a.analysis_id) != job["analysis_id"]
-        for a in state.analyses.values()
-    )
-    if still_needed:
-        return False
-    blobs.delete("video", patient_id, sha256)
     upload_id = UUID(job["source_id"])
-    with execution_context(actor="task:analysis"):
-        service.append_decided(
-            patient_id,
+    with execution_context(actor="task:analysis"), patient_unit(patient_id) as unit:
+        if practice_retains_video(unit.state.practice_id):
+            return False
+        still_needed = any(
+            a.status == "requested"
+            and a.content_sha256 == sha256
+            and str(a.analysis_id) != job["analysis_id"]
+            for a in unit.state.analyses.values()
+        )
+        if still_needed:
+            return False
+        blobs.delete("video", patient_id, sha256)
+        unit.decide(
             c.DeleteVideo(
                 upload_id=upload_id, reason="analysis finished; this practice does not keep videos"
             ),

@@ -212,3 +212,27 @@ def test_therapist_cannot_erase() -> None:
             "erase_patient_pii", str(patient.id), "--as", practice.therapist.username, "--reason", "x"
         )
     assert selectors.contact_details(rm.PatientSummary.objects.get(patient_id=patient.id)) is not None
+
+
+def test_goal_achievement_in_the_read_model_is_the_domains_decision() -> None:
+    """A value that meets a cancelled goal does not achieve it (the domain decides no GoalAchieved);
+    the read model used to recompute the comparison and show it "achieved" anyway."""
+    practice = make_practice()
+    patient = make_patient(practice.therapist)
+    visit_id, version = make_evaluation(practice.therapist, patient)
+    goal = care.goal_set(
+        user=practice.therapist, patient_id=patient.id, metric="gait_speed", baseline=0.6, target=1.0,
+        comparator=">=", due_date=due(), expected_version=version,
+    )  # fmt: skip
+    version = care.goal_change_lifecycle(
+        user=practice.therapist, patient_id=patient.id, goal_id=goal.id, lifecycle_status="cancelled",
+        reason="patient moved", expected_version=goal.version,
+    ).version  # fmt: skip
+    care.measurement_record(
+        user=practice.therapist, patient_id=patient.id, visit_id=visit_id, metric="gait_speed", value=1.1,
+        expected_version=version,
+    )  # fmt: skip
+    types = [e.event_type for e in store.read_stream(f"patient-{patient.id}")]
+    assert "GoalAchieved" not in types
+    view = rm.GoalView.objects.get(goal_id=goal.id)
+    assert view.latest_value == 1.1 and view.achievement_status != "achieved"
