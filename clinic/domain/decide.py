@@ -6,9 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from clinic.domain import commands as c
-from clinic.domain.events import DomainEvent
-from clinic.domain.goals import decide_change_lifecycle, decide_set_goal
-from clinic.domain.media import (
+from clinic.domain.analyses import (
     decide_complete_analysis,
     decide_delete_video,
     decide_fail_analysis,
@@ -18,6 +16,8 @@ from clinic.domain.media import (
     decide_store_sequence,
     decide_upload,
 )
+from clinic.domain.events import DomainEvent
+from clinic.domain.goals import decide_change_lifecycle, decide_set_goal
 from clinic.domain.patients import (
     PatientState,
     decide_assign,

@@ -30,7 +30,7 @@ from clinic.access.policy import require_admin
 from clinic.analysis_jobs.config import analysis_config
 from clinic.analysis_jobs.upload_check import UploadRefused, VideoLimits, check_name_and_size, check_video
 from clinic.domain import commands as c
-from clinic.domain.media import existing_analysis
+from clinic.domain.analyses import existing_analysis
 from clinic.domain.practice import PracticeState
 from clinic.domain.practice import decide as decide_practice
 from clinic.domain.practice import evolve as evolve_practice
