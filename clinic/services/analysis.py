@@ -44,8 +44,8 @@ from django.db import transaction
 
 from clinic.analysis_jobs.config import analysis_config
 from clinic.domain import commands as c
+from clinic.domain.analyses import existing_analysis
 from clinic.domain.events import DomainEvent, MetricValue
-from clinic.domain.media import existing_analysis
 from clinic.domain.patients import AnalysisState, PatientState, config_key, evolve
 from clinic.eventstore.context import execution_context
 from clinic.services import signals
