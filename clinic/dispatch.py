@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, close_old_connections, transaction
 
 from clinic.domain.events import AnalysisRequested, event_from_data
 from clinic.eventstore import store
@@ -157,11 +158,21 @@ class _Embedded:
 
     def _run(self) -> None:
         jobs: list[Job] = []
+        stranded_checked = False
         try:
-            jobs.extend(_stranded_jobs())
             while True:
-                self._wake.clear()
-                dispatch_pending(send=jobs.append)
+                try:
+                    if not stranded_checked:
+                        jobs.extend(_stranded_jobs())
+                        stranded_checked = True
+                    self._wake.clear()
+                    dispatch_pending(send=jobs.append)
+                except (OperationalError, InterfaceError) as exc:
+                    # SQLite busy or locked by a writer, a lost connection: try again shortly.
+                    log.warning("analysis dispatch: the database is busy (%s); trying again", exc)
+                    close_old_connections()
+                    time.sleep(0.2)
+                    continue
                 if not jobs:
                     self.idle.set()
                     if not self._wake.wait(timeout=5.0):
