@@ -31,6 +31,7 @@ from capture import variants
 from capture.landmarks import NUM_LANDMARKS
 from capture.live_metrics import JOINTS_BY_EXERCISE, LiveMetrics, joint_angles_2d
 from capture.pose import PersonPose, PoseConfig, PoseEstimator, person_from_arrays
+from capture.sequence import LandmarkSequence
 from capture.tracking import PoseTracker
 
 FloatArray = NDArray[np.float64]
@@ -149,23 +150,20 @@ class Recording:
         return len(self.frames) >= MAX_RECORDING_FRAMES
 
 
-@dataclass(frozen=True)
-class RecordedSequence:
-    """A recording resampled on a uniform time grid: ``image``/``world`` ``(P, F, 33, 4)``, NaN = unseen."""
+@dataclass(frozen=True, kw_only=True)
+class ResampledRecording:
+    """A stopped recording: its landmarks on a uniform time grid, and what only the recording knows.
 
-    image: FloatArray
-    world: FloatArray
-    person_ids: tuple[int, ...]
-    subject: int | None
-    fps_hz: float
-    width_px: int
-    height_px: int
-    model: str
+    ``frames_received`` counts the frames processed while recording (before resampling);
+    ``duration_s`` is the time from the first to the last of them (at least one grid step).
+    """
+
+    sequence: LandmarkSequence
     frames_received: int
     duration_s: float
 
 
-def resample_recording(rec: Recording, *, max_gap_s: float = 0.25) -> RecordedSequence:
+def resample_recording(rec: Recording, *, max_gap_s: float = 0.25) -> ResampledRecording:
     """Put the recorded frames (irregular: some were dropped) on a uniform grid.
 
     The grid rate is the mean processed rate rounded to whole hertz (1-60); each landmark is
@@ -195,7 +193,7 @@ def resample_recording(rec: Recording, *, max_gap_s: float = 0.25) -> RecordedSe
             image[row, g] = (1 - w) * fa[0] + w * fb[0]
             world[row, g] = (1 - w) * fa[1] + w * fb[1]
     subject = max(rec.subjects, key=lambda k: rec.subjects[k]) if rec.subjects else None
-    return RecordedSequence(
+    sequence = LandmarkSequence(
         image=image,
         world=world,
         person_ids=tuple(ids),
@@ -204,8 +202,9 @@ def resample_recording(rec: Recording, *, max_gap_s: float = 0.25) -> RecordedSe
         width_px=rec.width_px,
         height_px=rec.height_px,
         model=rec.model,
-        frames_received=len(rec.frames),
-        duration_s=max(duration, 1.0 / fps),
+    )
+    return ResampledRecording(
+        sequence=sequence, frames_received=len(rec.frames), duration_s=max(duration, 1.0 / fps)
     )
 
 
@@ -388,7 +387,7 @@ class LiveSession:
         rec.width_px, rec.height_px = width_px, height_px
         rec.model = rec.model or self.model
 
-    def stop_recording(self) -> RecordedSequence | None:
+    def stop_recording(self) -> ResampledRecording | None:
         """The recorded sequence on a uniform grid, or None if no frame was recorded."""
         rec, self.recording = self.recording, None
         if rec is None or not rec.frames:

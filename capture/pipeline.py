@@ -27,6 +27,7 @@ from capture.pose import MediaPipeEstimators, MediaPipePoseEstimator, PoseConfig
 from capture.readahead import ReadAhead
 from capture.refine import EstimatorFactory, Observations, RefineConfig
 from capture.refine_runner import SecondPasses
+from capture.sequence import LandmarkSequence
 from capture.subject import (
     DEFAULT_SUBJECT_RULE,
     Candidate,
@@ -79,6 +80,19 @@ class VideoAnalysis:
     @property
     def person_ids(self) -> list[int]:
         return [p.id for p in self.people]
+
+    def landmark_sequence(self) -> LandmarkSequence:
+        """Every reported person's landmarks as the one sequence type recordings and playback use."""
+        return LandmarkSequence(
+            image=self.image,
+            world=self.world,
+            person_ids=tuple(self.person_ids),
+            subject=self.subject,
+            fps_hz=self.video.fps,
+            width_px=self.video.width,
+            height_px=self.video.height,
+            model=self.model,
+        )
 
     @property
     def time_s(self) -> FloatArray:

@@ -3,7 +3,7 @@
 Each Celery task in :mod:`clinic.tasks` calls exactly one of these; they know nothing of the
 database, the queue or the blob store, so the command line, the tasks and the tests share them.
 
-* :func:`pose_step`: video file -> landmark sequence bytes (:mod:`clinic.analysis_jobs.sequence`);
+* :func:`pose_step`: video file -> landmark sequence bytes (:mod:`capture.sequence`);
 * :func:`analysis_step`: sequence -> every section of the summary from one reading of it: the
   ``gait``, ``exercise`` and ``balance`` sections with the angles
   (:func:`analysis.report.video_sections`, once, which also detects the activity in ``auto``
@@ -25,9 +25,9 @@ from analysis.serialize import to_jsonable
 from analysis.types import InputError, Trajectories
 from capture.pipeline import ProgressCallback, analyze_file
 from capture.pose import PoseConfig
+from capture.sequence import LandmarkSequence, SequenceError, decode_sequence, encode_sequence
 from capture.video import VideoError
 from clinic.analysis_jobs.config import AnalysisConfig
-from clinic.analysis_jobs.sequence import LandmarkSequence, SequenceError, decode_sequence, encode_sequence
 
 SECTIONS = ("gait", "exercise", "balance")
 
@@ -59,16 +59,7 @@ def pose_step(
         )
     except VideoError as exc:
         raise BadInput(str(exc).replace("The video file video ", "The video ")) from exc
-    data = encode_sequence(
-        result.image,
-        result.world,
-        person_ids=result.person_ids,
-        subject=result.subject,
-        fps_hz=result.video.fps,
-        width_px=result.video.width,
-        height_px=result.video.height,
-        model=result.model,
-    )
+    data = encode_sequence(result.landmark_sequence())
     summary = {
         "frames": result.frames,
         "fps": result.video.fps,

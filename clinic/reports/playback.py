@@ -14,7 +14,7 @@ import numpy as np
 
 from analysis.angles import joint_angles
 from analysis.types import Trajectories
-from clinic.analysis_jobs.sequence import LandmarkSequence
+from capture.sequence import LandmarkSequence
 
 # Angles shown on the skeleton and the landmark they are written beside. Knee: the interior
 # angle (180 deg = straight), which any camera view shows; hip flexion only where the view

@@ -20,7 +20,7 @@ import numpy as np
 
 from analysis.angles import joint_angles
 from analysis.types import Trajectories
-from clinic.analysis_jobs.sequence import LandmarkSequence
+from capture.sequence import LandmarkSequence
 from clinic.reports.csvcells import SafeWriter
 
 

@@ -9,11 +9,11 @@ from uuid import UUID
 
 from django.utils import timezone
 
+from capture.sequence import LandmarkSequence, decode_sequence
 from clinic import blobs, selectors
 from clinic.access import keys
 from clinic.access import log as access_log
 from clinic.access.policy import NotVisible, require_admin
-from clinic.analysis_jobs.sequence import LandmarkSequence, decode_sequence
 from clinic.projections.models import AnalysisView, PatientSummary, SequenceView, VisitView
 from clinic.reports import archive, fhir, pdf, playback, recording, svg, tables
 from clinic.reports.gather import patient_record

@@ -1,7 +1,7 @@
 """Live recordings: start one on a visit, stop it with its landmark sequence, queue its analysis.
 
 The landmarks (never the video frames) are stored as a ``"sequence"`` blob in the format of
-:mod:`clinic.analysis_jobs.sequence`: compressed ``.npz``, named by its SHA-256, sealed with the
+:mod:`capture.sequence`: compressed ``.npz``, named by its SHA-256, sealed with the
 patient's key. Stopping appends ``RecordingStopped`` and ``LandmarkSequenceStored`` and requests
 the offline analysis of the sequence in the same transaction, so either all of it is recorded or
 none of it (a blob that no event refers to is removed again).
@@ -10,20 +10,17 @@ none of it (a blob that no event refers to is removed again).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
 
+from capture.sequence import LandmarkSequence, encode_sequence
 from clinic import blobs
-from clinic.analysis_jobs.sequence import encode_sequence
 from clinic.domain import commands as c
 from clinic.services.analysis import analysis_request, load_patient
 from clinic.services.patients import Written, run_patient_command
-
-if TYPE_CHECKING:  # only read through its attributes; the live capture stack is not loaded here
-    from capture.live import RecordedSequence
 
 
 @dataclass(frozen=True)
@@ -51,23 +48,19 @@ def recording_stop(
     patient_id: UUID,
     recording_id: UUID,
     exercise: str,
-    sequence: RecordedSequence,
+    sequence: LandmarkSequence,
+    duration_s: float,
 ) -> StoppedRecording:
-    """Store the sequence, append the stop events and request the analysis (activity = exercise)."""
-    data = encode_sequence(
-        sequence.image,
-        sequence.world,
-        person_ids=sequence.person_ids,
-        subject=sequence.subject,
-        fps_hz=sequence.fps_hz,
-        width_px=sequence.width_px,
-        height_px=sequence.height_px,
-        model=sequence.model,
-    )
+    """Store the sequence, append the stop events and request the analysis (activity = exercise).
+
+    ``duration_s`` is the recording's own length (first to last frame received), which the
+    resampled sequence does not carry (:class:`capture.live.ResampledRecording`).
+    """
+    data = encode_sequence(sequence)
     sha256 = blobs.sha256_of(data)
     existed = blobs.exists("sequence", patient_id, sha256)
     blobs.put("sequence", patient_id, data)
-    frames = int(sequence.image.shape[1])
+    frames = sequence.frames
     try:
         with transaction.atomic():
             result = run_patient_command(
@@ -77,7 +70,7 @@ def recording_stop(
                     recording_id=recording_id,
                     now=timezone.now(),
                     frames=frames,
-                    duration_s=float(sequence.duration_s),
+                    duration_s=float(duration_s),
                     sequence_sha256=sha256,
                     fps=float(sequence.fps_hz),
                 ),

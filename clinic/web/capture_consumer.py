@@ -27,7 +27,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from capture import protocol
-from capture.live import FrameError, LatestSlot, LiveSession, RecordedSequence, mediapipe_factory
+from capture.live import FrameError, LatestSlot, LiveSession, ResampledRecording, mediapipe_factory
 from capture.variants import ModelNotInstalledError
 from clinic.access import log as access_log
 from clinic.access.policy import NotVisible, can_see
@@ -254,12 +254,12 @@ class LiveCaptureConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     async def _stop_recording(self) -> None:
         recording_id, self.recording_id = self.recording_id, None
         assert recording_id is not None
-        sequence: RecordedSequence | None = await self._in_worker(self.session.stop_recording)
-        if sequence is None:
+        recorded: ResampledRecording | None = await self._in_worker(self.session.stop_recording)
+        if recorded is None:
             await self._error("empty_recording", "Nothing was recorded: no frame arrived while recording.")
             return
         try:
-            stopped = await database_sync_to_async(self._store)(recording_id, sequence)
+            stopped = await database_sync_to_async(self._store)(recording_id, recorded)
         except DomainError as exc:
             await self._error("recording_refused", str(exc).capitalize() + ".")
             return
@@ -268,21 +268,22 @@ class LiveCaptureConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 "type": "recording",
                 "state": "stopped",
                 "recording_id": str(recording_id),
-                "frames": int(sequence.image.shape[1]),
-                "frames_received": sequence.frames_received,
-                "fps": sequence.fps_hz,
+                "frames": recorded.sequence.frames,
+                "frames_received": recorded.frames_received,
+                "fps": recorded.sequence.fps_hz,
                 "sequence_sha256": stopped.sequence_sha256,
                 "analysis_id": str(stopped.analysis_id),
             }
         )
 
-    def _store(self, recording_id: UUID, sequence: RecordedSequence) -> Any:
+    def _store(self, recording_id: UUID, recorded: ResampledRecording) -> Any:
         return recording_stop(
             user=self.user,
             patient_id=self.patient_id,
             recording_id=recording_id,
             exercise=self.session.exercise,
-            sequence=sequence,
+            sequence=recorded.sequence,
+            duration_s=recorded.duration_s,
         )
 
     # analysis results --------------------------------------------------------------------------

@@ -96,8 +96,8 @@ class World:
 
 def _store_recording(user: Any, patient_id: UUID, visit_id: UUID) -> str:
     """A stored landmark sequence (a synthetic squat-like motion), through the domain, as live capture stores one."""
+    from capture.sequence import LandmarkSequence, encode_sequence
     from clinic import blobs
-    from clinic.analysis_jobs.sequence import encode_sequence
     from clinic.domain import commands as c
     from clinic.domain.decide import decide_patient
     from clinic.domain.patients import PatientState, evolve
@@ -109,7 +109,16 @@ def _store_recording(user: Any, patient_id: UUID, visit_id: UUID) -> str:
     image[0, :, :, 1] = np.linspace(100, 1100, 33)[None, :] + 40 * np.sin(np.arange(frames))[:, None]
     image[0, :, :, 2] = 0.0
     data = encode_sequence(
-        image, image.copy(), person_ids=[1], subject=1, fps_hz=5.0, width_px=720, height_px=1280, model="full"
+        LandmarkSequence(
+            image=image,
+            world=image.copy(),
+            person_ids=(1,),
+            subject=1,
+            fps_hz=5.0,
+            width_px=720,
+            height_px=1280,
+            model="full",
+        )
     )
     sha = blobs.put("sequence", patient_id, data)
     start = c.StartRecording(

@@ -179,8 +179,8 @@ def _store_recording(user, patient, visit_id, frames, *, shift_px: float = 0.0):
     import numpy as np
     from django.utils import timezone
 
+    from capture.sequence import LandmarkSequence, encode_sequence
     from clinic import blobs
-    from clinic.analysis_jobs.sequence import encode_sequence
     from clinic.domain import commands as c
     from clinic.domain.decide import decide_patient
     from clinic.domain.patients import PatientState, evolve
@@ -196,7 +196,16 @@ def _store_recording(user, patient, visit_id, frames, *, shift_px: float = 0.0):
     image[0, :, :, 0] += shift_px
     image[0, :, :, 3] = 0.9
     data = encode_sequence(
-        image, image.copy(), person_ids=[1], subject=1, fps_hz=5.0, width_px=720, height_px=1280, model="full"
+        LandmarkSequence(
+            image=image,
+            world=image.copy(),
+            person_ids=(1,),
+            subject=1,
+            fps_hz=5.0,
+            width_px=720,
+            height_px=1280,
+            model="full",
+        )
     )
     sha = blobs.put("sequence", patient.id, data)
     start = c.StartRecording(

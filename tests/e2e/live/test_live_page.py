@@ -45,7 +45,7 @@ CHECK = """
 import json
 from clinic import blobs
 from clinic.eventstore import store
-from clinic.analysis_jobs.sequence import decode_sequence
+from capture.sequence import decode_sequence
 events = list(store.read_stream("patient-" + PATIENT))
 stored = [e.data for e in events if e.event_type == "LandmarkSequenceStored"]
 seq = decode_sequence(blobs.get("sequence", __import__("uuid").UUID(PATIENT), stored[0]["sequence_sha256"]))

@@ -182,19 +182,21 @@ def squat_sequence(shared_data: Path, *, subject: int | None = 1) -> bytes:
 
     import numpy as np
 
-    from clinic.analysis_jobs.sequence import encode_sequence
+    from capture.sequence import LandmarkSequence, encode_sequence
 
     folder = shared_data / "videos"
     image = np.array(json.loads((folder / "squats_front.reference_blazepose_full_2d.json").read_text()))
     world = np.array(json.loads((folder / "squats_front.reference_blazepose_full_world3d.json").read_text()))
     ones = np.ones((*image.shape[:2], 1))
     return encode_sequence(
-        np.concatenate([image, ones], axis=2)[None],
-        np.concatenate([world, ones], axis=2)[None],
-        person_ids=[1],
-        subject=subject,
-        fps_hz=5.0,
-        width_px=720,
-        height_px=1280,
-        model="full",
+        LandmarkSequence(
+            image=np.concatenate([image, ones], axis=2)[None],
+            world=np.concatenate([world, ones], axis=2)[None],
+            person_ids=(1,),
+            subject=subject,
+            fps_hz=5.0,
+            width_px=720,
+            height_px=1280,
+            model="full",
+        )
     )

@@ -16,8 +16,8 @@ from uuid import UUID
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from capture.sequence import decode_sequence
 from clinic import blobs, dispatch, tasks
-from clinic.analysis_jobs.sequence import decode_sequence
 from clinic.domain import vocabulary as vocab
 from clinic.eventstore import store
 from clinic.projections import models as rm

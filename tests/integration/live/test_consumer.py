@@ -16,8 +16,8 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from capture import protocol
+from capture.sequence import decode_sequence
 from clinic import blobs
-from clinic.analysis_jobs.sequence import decode_sequence
 from clinic.eventstore import store
 from clinic.services.streams import patient_stream
 from clinic.web.capture_consumer import CLOSE_NOT_AUTHENTICATED, CLOSE_NOT_VISIBLE, LiveCaptureConsumer

@@ -65,7 +65,7 @@ def test_resampling_interpolates_on_a_uniform_grid_and_leaves_gaps_empty() -> No
         rec.times_s.append(t)
         rec.frames.append({1: (image, image.copy())})
         rec.subjects[1] = rec.subjects.get(1, 0) + 1
-    seq = resample_recording(rec)
+    seq = resample_recording(rec).sequence
     assert seq.fps_hz == round((len(times) - 1) / times[-1])
     grid = np.arange(seq.image.shape[1]) / seq.fps_hz
     x = seq.image[0, :, 0, 0]

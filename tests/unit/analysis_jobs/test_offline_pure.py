@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from capture.sequence import LandmarkSequence, SequenceError, decode_sequence, encode_sequence
 from clinic.analysis_jobs.config import ConfigError, analysis_config
 from clinic.analysis_jobs.metrics import metric_values
-from clinic.analysis_jobs.sequence import SequenceError, decode_sequence, encode_sequence
 from clinic.analysis_jobs.upload_check import UploadRefused, check_name_and_size
 from clinic.domain.events import MetricValue
 
@@ -36,19 +36,21 @@ def _landmarks(people: int = 2, frames: int = 5) -> np.ndarray:
 def test_sequence_round_trip_is_byte_for_byte_reproducible() -> None:
     image, world = _landmarks(), _landmarks() / 100
     kwargs = dict(person_ids=[1, 2], subject=2, fps_hz=30.0, width_px=640, height_px=480, model="lite")
-    data = encode_sequence(image, world, **kwargs)  # type: ignore[arg-type]
-    assert encode_sequence(image.copy(), world.copy(), **kwargs) == data  # type: ignore[arg-type]
+    data = encode_sequence(LandmarkSequence(image=image, world=world, **kwargs))  # type: ignore[arg-type]
+    assert encode_sequence(LandmarkSequence(image=image.copy(), world=world.copy(), **kwargs)) == data  # type: ignore[arg-type]
     seq = decode_sequence(data)
     assert seq.frames == 5 and seq.person_ids == (1, 2) and seq.model == "lite" and seq.fps_hz == 30.0
     np.testing.assert_array_equal(seq.subject_image(), image[1])
     np.testing.assert_array_equal(seq.subject_world(), world[1])
-    nobody = decode_sequence(encode_sequence(image, world, **{**kwargs, "subject": None}))  # type: ignore[arg-type]
+    nobody = decode_sequence(
+        encode_sequence(LandmarkSequence(image=image, world=world, **{**kwargs, "subject": None}))
+    )  # type: ignore[arg-type]
     with pytest.raises(SequenceError, match="No person was detected"):
         nobody.subject_image()
     with pytest.raises(SequenceError, match=r"not a readable \.npz"):
         decode_sequence(b"PK not really a zip")
     with pytest.raises(SequenceError, match="equal shape"):
-        encode_sequence(image, world[:, :3], **kwargs)  # type: ignore[arg-type]
+        encode_sequence(LandmarkSequence(image=image, world=world[:, :3], **kwargs))  # type: ignore[arg-type]
 
 
 def test_metric_mapping_units_sides_and_definitions() -> None:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clinic.analysis_jobs.sequence import LandmarkSequence
+from capture.sequence import LandmarkSequence
 from clinic.reports import archive, recording, tables
 from clinic.reports.csvcells import TRIGGERS, SafeWriter, neutralise
 from tests.unit.reports.records import record

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from clinic.analysis_jobs.sequence import LandmarkSequence
+from capture.sequence import LandmarkSequence
 from clinic.reports.recording import recording_json
 
 

@@ -1,7 +1,10 @@
-"""The stored landmark sequence: a ``.npz`` file (NumPy zip) written byte-for-byte reproducibly.
+"""The landmark sequence: one type for live recordings, uploads and playback, and its ``.npz`` file.
 
-Both an uploaded video's pose step and a live recording store their landmarks in this format (as a
-``"sequence"`` blob, sealed with the patient's key), and every analysis step reads it back.
+:class:`LandmarkSequence` is what a live recording resamples to (:func:`capture.live.resample_recording`),
+what an uploaded video's pose step produces, and what every analysis step, export and playback
+reads. :func:`encode_sequence` writes it as a ``.npz`` file (NumPy zip) byte-for-byte
+reproducibly (stored as a ``"sequence"`` blob, sealed with the patient's key);
+:func:`decode_sequence` reads it back. Pure numpy: part of the pose library, no Django.
 
 Arrays (``P`` people, ``F`` frames; NaN where a person was not detected in a frame):
 
@@ -9,6 +12,9 @@ Arrays (``P`` people, ``F`` frames; NaN where a person was not detected in a fra
 * ``world``  ``(P, F, 33, 4)`` float64: x, y, z in metres (hip-centred), visibility;
 * ``person_ids`` ``(P,)`` int64; ``subject`` scalar int64, the analysed person's id (-1: nobody);
 * ``fps_hz``, ``width_px``, ``height_px`` scalars; ``model`` (the BlazePose variant) a 0-d string.
+
+``fps_hz`` is the sampling rate (:attr:`LandmarkSequence.sampling_rate_hz`); the key keeps its old
+name because the files on disk have it (the stored format does not change with the code's names).
 
 A recording of one person uses ``P = 1`` and ``person_ids = [1]``, ``subject = 1``.
 The zip entries carry a fixed timestamp, so the same landmarks always give the same bytes and the
@@ -34,9 +40,13 @@ class SequenceError(ValueError):
     """The bytes are not a landmark sequence in this format; ``str(error)`` is one sentence."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LandmarkSequence:
-    """Landmarks of every reported person; shapes as in the module docstring."""
+    """Landmarks of every reported person; shapes as in the module docstring.
+
+    Checked once, here: ``image`` and ``world`` become float64 ``(P, F, 33, 4)`` arrays of equal
+    shape with one id in ``person_ids`` per row, else :class:`SequenceError`.
+    """
 
     image: FloatArray
     world: FloatArray
@@ -46,6 +56,18 @@ class LandmarkSequence:
     width_px: int
     height_px: int
     model: str
+
+    def __post_init__(self) -> None:
+        image = np.asarray(self.image, dtype=np.float64)
+        world = np.asarray(self.world, dtype=np.float64)
+        if image.ndim != 4 or image.shape[2:] != (33, 4) or world.shape != image.shape:
+            raise SequenceError("Landmarks must be (people, frames, 33, 4) arrays of equal shape.")
+        if len(self.person_ids) != image.shape[0]:
+            raise SequenceError("There must be one person id per row of landmarks.")
+        # Normalised in place (the dataclass is frozen): every reader sees float64 arrays and a tuple.
+        object.__setattr__(self, "image", image)
+        object.__setattr__(self, "world", world)
+        object.__setattr__(self, "person_ids", tuple(int(i) for i in self.person_ids))
 
     @property
     def frames(self) -> int:
@@ -67,33 +89,17 @@ class LandmarkSequence:
         return out
 
 
-def encode_sequence(
-    image: FloatArray,
-    world: FloatArray,
-    *,
-    person_ids: tuple[int, ...] | list[int],
-    subject: int | None,
-    fps_hz: float,
-    width_px: int,
-    height_px: int,
-    model: str,
-) -> bytes:
-    """The ``.npz`` bytes of a sequence (deterministic for equal inputs)."""
-    image = np.asarray(image, dtype=np.float64)
-    world = np.asarray(world, dtype=np.float64)
-    if image.ndim != 4 or image.shape[2:] != (33, 4) or world.shape != image.shape:
-        raise SequenceError("Landmarks must be (people, frames, 33, 4) arrays of equal shape.")
-    if len(person_ids) != image.shape[0]:
-        raise SequenceError("There must be one person id per row of landmarks.")
+def encode_sequence(sequence: LandmarkSequence) -> bytes:
+    """The ``.npz`` bytes of ``sequence`` (deterministic: equal sequences give equal bytes)."""
     arrays: dict[str, Any] = {
-        "image": image,
-        "world": world,
-        "person_ids": np.asarray(person_ids, dtype=np.int64),
-        "subject": np.int64(-1 if subject is None else subject),
-        "fps_hz": np.float64(fps_hz),
-        "width_px": np.int64(width_px),
-        "height_px": np.int64(height_px),
-        "model": np.array(model),
+        "image": sequence.image,
+        "world": sequence.world,
+        "person_ids": np.asarray(sequence.person_ids, dtype=np.int64),
+        "subject": np.int64(-1 if sequence.subject is None else sequence.subject),
+        "fps_hz": np.float64(sequence.fps_hz),
+        "width_px": np.int64(sequence.width_px),
+        "height_px": np.int64(sequence.height_px),
+        "model": np.array(sequence.model),
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -114,6 +120,8 @@ def decode_sequence(data: bytes) -> LandmarkSequence:
                 raise SequenceError(f"The landmark sequence lacks {', '.join(missing)}.")
             image = np.asarray(npz["image"], dtype=np.float64)
             world = np.asarray(npz["world"], dtype=np.float64)
+            if image.ndim != 4 or image.shape[2:] != (33, 4) or world.shape != image.shape:
+                raise SequenceError("The stored landmarks are not (people, frames, 33, 4) arrays.")
             subject = int(npz["subject"])
             sequence = LandmarkSequence(
                 image=image,
@@ -129,8 +137,6 @@ def decode_sequence(data: bytes) -> LandmarkSequence:
         if isinstance(exc, SequenceError):
             raise
         raise SequenceError("The stored landmark sequence is not a readable .npz file.") from exc
-    if image.ndim != 4 or image.shape[2:] != (33, 4) or world.shape != image.shape:
-        raise SequenceError("The stored landmarks are not (people, frames, 33, 4) arrays.")
     if not np.isfinite(sequence.fps_hz) or sequence.fps_hz <= 0:
         raise SequenceError("The stored landmark sequence has no valid frame rate.")
     return sequence
