@@ -105,7 +105,7 @@ def _facing_sign(traj: Trajectories, horizontal: int) -> FloatArray:
         return np.ones(traj.n_frames)
     vote = np.nansum(np.stack(votes), axis=0)
     # A one-second running median keeps a turn but ignores single-frame flips.
-    k = max(int(traj.rate_hz) | 1, 3)
+    k = max(int(traj.sampling_rate_hz) | 1, 3)
     vote = median_filter(vote, size=k, mode="nearest")
     return np.where(vote < 0, -1.0, 1.0)
 

@@ -224,7 +224,7 @@ def single_leg_stance(traj: Trajectories, *, config: StanceConfig | None = None)
     are filtered at 6 Hz; see :class:`StanceConfig` for the touchdown rule.
     """
     cfg = config or StanceConfig()
-    rate, n = traj.rate_hz, traj.n_frames
+    rate, n = traj.sampling_rate_hz, traj.n_frames
     lows = {
         s: lowpass(_foot_low(traj, s), sampling_rate_hz=rate, max_gap_frames=int(0.2 * rate))
         for s in ("left", "right")

@@ -188,7 +188,7 @@ def reba_scores(traj: Trajectories, *, config: RebaConfig | None = None) -> dict
     b = np.fmax(b_sides[0], b_sides[1]) + cfg.coupling_score
     c = _lookup(TABLE_C, np.clip(a, 1, 12), np.clip(b, 1, 12))
     reps = repetition_frequency(
-        np.fmax(np.nan_to_num(ang["trunk_lean_sagittal"]), 0.0), sampling_rate_hz=traj.rate_hz
+        np.fmax(np.nan_to_num(ang["trunk_lean_sagittal"]), 0.0), sampling_rate_hz=traj.sampling_rate_hz
     )
     activity = cfg.activity_score + (1 if reps > cfg.repetition_threshold_per_min else 0)
     return {
@@ -203,7 +203,7 @@ def reba_scores(traj: Trajectories, *, config: RebaConfig | None = None) -> dict
 
 
 def reba_summary(
-    scores: dict[str, FloatArray], *, rate_hz: float, config: RebaConfig | None = None
+    scores: dict[str, FloatArray], *, sampling_rate_hz: float, config: RebaConfig | None = None
 ) -> RebaSummary:
     """Summary of :func:`reba_scores`: final score, its risk level and the share of time per level."""
     cfg = config or RebaConfig()
@@ -221,7 +221,7 @@ def reba_summary(
         )
     for name, lo, hi in RISK_LEVELS:
         share[name] = float(((reba >= lo) & (reba <= hi) & good).sum() / good.sum())
-    hold = max(1, round(cfg.min_hold_s * rate_hz))
+    hold = max(1, round(cfg.min_hold_s * sampling_rate_hz))
     held = minimum_filter1d(np.where(good, reba, 0.0), size=min(hold, reba.size), mode="nearest")
     final = int(np.max(held)) if held.max() >= 1 else int(np.nanmax(reba))
     return RebaSummary(

@@ -40,7 +40,7 @@ def chair_stand_30s(
     The clock starts at ``start_s`` or, by default, when the first rise begins.
     """
     seg = count_reps(traj, "sit_to_stand")
-    rate = traj.rate_hz
+    rate = traj.sampling_rate_hz
     full = DEFAULT_THRESHOLDS["sit_to_stand"].complete_at
     if not seg.reps:
         return ChairStandResult(count=0, stand_times_s=[], start_s=start_s or 0.0, window_s=window_s)
@@ -94,7 +94,7 @@ def timed_up_and_go(traj: Trajectories, *, turn_speed_fraction: float = 0.3) -> 
     the reversal of walking direction where the pelvis moves slower than ``turn_speed_fraction``
     of the peak walking speed.
     """
-    rate = traj.rate_hz
+    rate = traj.sampling_rate_hz
     gap = int(0.5 * rate)
     pelvis = lowpass(traj.get("pelvis"), sampling_rate_hz=rate, cutoff_hz=3.0, max_gap_frames=gap)
     h = pelvis[:, traj.axes.vertical] * traj.axes.up_sign
@@ -171,7 +171,7 @@ def ten_metre_walk(
     traj: Trajectories, *, scale: Scale, distance_m: float = 10.0, acceleration_zone_m: float = 2.0
 ) -> WalkTestResult:
     """Gait speed from the pelvis progression, in metres with ``scale``."""
-    rate = traj.rate_hz
+    rate = traj.sampling_rate_hz
     pelvis = lowpass(traj.get("pelvis"), sampling_rate_hz=rate, cutoff_hz=3.0, max_gap_frames=int(0.5 * rate))
     x = _progression(traj, pelvis) * scale.metres_per_unit
     good = np.flatnonzero(np.isfinite(x))
@@ -220,11 +220,11 @@ def single_leg_stance_test(
     if sls.longest is None:
         return SingleLegStanceTest(time_s=0.0, capped=False, stance=sls, sway=None)
     b = sls.longest
-    a, e = int(b.start_s * traj.rate_hz), int(b.end_s * traj.rate_hz)
+    a, e = int(b.start_s * traj.sampling_rate_hz), int(b.end_s * traj.sampling_rate_hz)
     com = centre_of_mass(traj)
     try:
         sw: Sway | None = sway(
-            com[a:e], sampling_rate_hz=traj.rate_hz, traj=traj, metres_per_unit=metres_per_unit
+            com[a:e], sampling_rate_hz=traj.sampling_rate_hz, traj=traj, metres_per_unit=metres_per_unit
         )
     except InputError:
         sw = None

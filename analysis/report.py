@@ -1,7 +1,7 @@
 """The ``gait``, ``exercise``, ``angles`` and ``balance`` sections of a video analysis, as JSON-ready dicts.
 
 This is the one call a video pipeline needs (issue 4 item 11): BlazePose image landmarks
-``(frames, 33, 4)`` in pixels plus ``fps`` in, plain dicts out.
+``(frames, 33, 4)`` in pixels plus ``sampling_rate_hz`` in, plain dicts out.
 
 Which sections apply (``activity="auto"``), with the thresholds in :class:`ReportConfig`:
 
@@ -78,7 +78,7 @@ def _scale_info(traj: Trajectories, height_m: float | None) -> tuple[Scale | Non
 def _gait(traj: Trajectories, scale: Scale | None) -> tuple[dict[str, Any], GaitParameters]:
     ev = detect_gait_events(traj)
     p = gait_parameters(ev, traj, scale=scale)
-    rate = traj.rate_hz
+    rate = traj.sampling_rate_hz
 
     def events(kind: str) -> list[dict[str, Any]]:
         return [
@@ -159,12 +159,12 @@ def _balance(traj: Trajectories, scale: Scale | None) -> dict[str, Any]:
     if sls.longest is None:
         return out
     b = sls.longest
-    a, e = round(b.start_s * traj.rate_hz), round(b.end_s * traj.rate_hz)
+    a, e = round(b.start_s * traj.sampling_rate_hz), round(b.end_s * traj.sampling_rate_hz)
     with contextlib.suppress(InputError):  # too few frames with a COM: sway stays None
         out["sway"] = to_jsonable(
             sway(
                 centre_of_mass(traj)[a:e],
-                sampling_rate_hz=traj.rate_hz,
+                sampling_rate_hz=traj.sampling_rate_hz,
                 traj=traj,
                 metres_per_unit=scale.metres_per_unit if scale else None,
             )
@@ -175,7 +175,7 @@ def _balance(traj: Trajectories, scale: Scale | None) -> dict[str, Any]:
 def video_sections(
     landmarks: Landmarks,
     *,
-    fps: float,
+    sampling_rate_hz: float,
     height_m: float | None = None,
     exercise: Activity | None = None,
     image_size_px: tuple[int, int] | None = None,
@@ -192,11 +192,13 @@ def video_sections(
     if activity not in ACTIVITIES:
         raise InputError(f"Unknown activity {activity!r}; known: {', '.join(ACTIVITIES)}.")
     lm, _ = repair_landmark_swaps(validate_landmarks(landmarks))
-    traj = Trajectories.from_landmarks(lm, rate_hz=fps, image_size_px=image_size_px)
+    traj = Trajectories.from_landmarks(lm, sampling_rate_hz=sampling_rate_hz, image_size_px=image_size_px)
     scale, scale_info = _scale_info(traj, height_m)
     names = list(traj.points)
     stacked = np.stack([traj.points[k] for k in names], axis=1)
-    filtered = lowpass(stacked, sampling_rate_hz=fps, max_gap_frames=int(0.25 * fps))
+    filtered = lowpass(
+        stacked, sampling_rate_hz=sampling_rate_hz, max_gap_frames=int(0.25 * sampling_rate_hz)
+    )
     smooth = traj.with_points({k: filtered[:, i] for i, k in enumerate(names)})
     sections: dict[str, Any] = {
         "gait": None,
@@ -249,7 +251,7 @@ def video_sections(
         else:
             longest = balance["single_leg_stance"]["longest"]
             duration = longest["duration_s"] if longest else 0.0
-            needed = min(cfg.min_stance_s, cfg.min_stance_fraction * traj.n_frames / fps)
+            needed = min(cfg.min_stance_s, cfg.min_stance_fraction * traj.n_frames / sampling_rate_hz)
             if activity == "single_leg_stance" or duration >= needed:
                 sections["balance"] = balance
                 detected.append("single_leg_stance")

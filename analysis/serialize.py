@@ -65,7 +65,7 @@ def gait_events_to_dict(
             {"foot": e.foot, "event": e.event, "time_s": round(e.time_s + time_offset_s, 4), "frame": e.frame}
             for e in ev.events
         ],
-        "rate_hz": ev.rate_hz,
+        "rate_hz": ev.sampling_rate_hz,
         "n_frames": ev.n_frames,
         "vertical_axis": f"{'+' if ev.up_sign > 0 else '-'}{_AXES[ev.vertical_axis]}",
         "walking_direction": _direction_label(ev),

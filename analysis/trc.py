@@ -57,7 +57,7 @@ def read_trc(path: str | Path, *, vertical_axis: int = 1) -> TrcData:
     values = lines[2].split()
     header = dict(zip(keys, values, strict=False))
     try:
-        rate_hz = float(header["DataRate"])
+        sampling_rate_hz = float(header["DataRate"])
         units = header.get("Units", "m")
     except (KeyError, ValueError):
         raise InputError(f"{p.name} has no readable DataRate in its header.") from None
@@ -88,7 +88,7 @@ def read_trc(path: str | Path, *, vertical_axis: int = 1) -> TrcData:
     axes = Axes(
         vertical=vertical_axis, up_sign=1.0, metres_per_unit=_UNIT_SCALE.get(units.lower()), units=units
     )
-    traj = Trajectories(points=points, rate_hz=rate_hz, axes=axes)
+    traj = Trajectories(points=points, sampling_rate_hz=sampling_rate_hz, axes=axes)
     return TrcData(trajectories=traj, units=units, time_s=data[:, 1], frame_numbers=data[:, 0])
 
 
@@ -96,7 +96,7 @@ def write_trc(
     path: str | Path,
     points: Mapping[str, FloatArray],
     *,
-    rate_hz: float,
+    sampling_rate_hz: float,
     units: str = "m",
     start_time_s: float = 0.0,
     decimals: int = 5,
@@ -116,7 +116,7 @@ def write_trc(
     out = [
         f"PathFileType\t4\t(X/Y/Z)\t{p.name}",
         "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames",
-        f"{rate_hz:g}\t{rate_hz:g}\t{n_frames}\t{len(names)}\t{units}\t{rate_hz:g}\t1\t{n_frames}",
+        f"{sampling_rate_hz:g}\t{sampling_rate_hz:g}\t{n_frames}\t{len(names)}\t{units}\t{sampling_rate_hz:g}\t1\t{n_frames}",
         "Frame#\tTime\t" + "\t".join(f"{n}\t\t" for n in names),
         "\t\t" + "\t".join(f"X{i}\tY{i}\tZ{i}" for i in range(1, len(names) + 1)),
         "",
@@ -124,7 +124,7 @@ def write_trc(
     stacked = np.concatenate(arrays, axis=1)
     fmt = f"{{:.{decimals}f}}"
     for i in range(n_frames):
-        t = start_time_s + i / rate_hz
+        t = start_time_s + i / sampling_rate_hz
         vals = ["" if not np.isfinite(v) else fmt.format(v) for v in stacked[i]]
         out.append(f"{i + 1}\t{t:.6f}\t" + "\t".join(vals))
     p.write_text("\n".join(out) + "\n", encoding="utf-8")

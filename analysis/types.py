@@ -139,20 +139,20 @@ MEDIAPIPE_WORLD_AXES = Axes(vertical=1, up_sign=-1.0, metres_per_unit=1.0, plana
 
 @dataclass(frozen=True)
 class Trajectories:
-    """Named point trajectories sampled at ``rate_hz``.
+    """Named point trajectories sampled at ``sampling_rate_hz``.
 
     ``points`` maps a name to a ``(frames, 3)`` float array; NaN marks a frame where the point was
     not seen. All arrays have the same number of frames.
     """
 
     points: Mapping[str, FloatArray]
-    rate_hz: float
+    sampling_rate_hz: float
     axes: Axes = field(default_factory=Axes)
 
     def __post_init__(self) -> None:
-        if not np.isfinite(self.rate_hz) or self.rate_hz <= 0:
+        if not np.isfinite(self.sampling_rate_hz) or self.sampling_rate_hz <= 0:
             raise InputError(
-                f"The sampling rate must be a positive number of frames per second, got {self.rate_hz}."
+                f"The sampling rate must be a positive number of frames per second, got {self.sampling_rate_hz}."
             )
         lengths = {name: np.shape(arr) for name, arr in self.points.items()}
         shapes = set(lengths.values())
@@ -168,7 +168,7 @@ class Trajectories:
     @property
     def time_s(self) -> FloatArray:
         """Time of each frame in seconds, starting at 0."""
-        return np.arange(self.n_frames, dtype=np.float64) / self.rate_hz
+        return np.arange(self.n_frames, dtype=np.float64) / self.sampling_rate_hz
 
     def has(self, *names: str) -> bool:
         return all(n in self.points for n in names)
@@ -201,7 +201,7 @@ class Trajectories:
         cls,
         landmarks: object,
         *,
-        rate_hz: float,
+        sampling_rate_hz: float,
         world: bool = False,
         min_visibility: float = 0.5,
         image_size_px: tuple[int, int] | None = None,
@@ -225,4 +225,8 @@ class Trajectories:
         points: dict[str, FloatArray] = {m.name.lower(): xyz[:, int(m), :] for m in BlazePose}
         for name, parts in DERIVED_POINTS.items():
             points[name] = np.mean(np.stack([points[p] for p in parts]), axis=0)
-        return cls(points=points, rate_hz=rate_hz, axes=MEDIAPIPE_WORLD_AXES if world else IMAGE_AXES)
+        return cls(
+            points=points,
+            sampling_rate_hz=sampling_rate_hz,
+            axes=MEDIAPIPE_WORLD_AXES if world else IMAGE_AXES,
+        )

@@ -33,7 +33,7 @@ def speed(positions: FloatArray, *, sampling_rate_hz: float) -> FloatArray:
 
 def point_speeds(traj: Trajectories) -> dict[str, FloatArray]:
     """Speed ``(frames,)`` of every named point."""
-    return {name: speed(p, sampling_rate_hz=traj.rate_hz) for name, p in traj.points.items()}
+    return {name: speed(p, sampling_rate_hz=traj.sampling_rate_hz) for name, p in traj.points.items()}
 
 
 def segment_angular_velocity(
@@ -60,7 +60,7 @@ def velocity_asymmetry(traj: Trajectories, *, point: str, percentile: float = 95
     """
     vals = []
     for side in ("left", "right"):
-        s = speed(traj.get(f"{side}_{point}"), sampling_rate_hz=traj.rate_hz)
+        s = speed(traj.get(f"{side}_{point}"), sampling_rate_hz=traj.sampling_rate_hz)
         s = s[np.isfinite(s)]
         vals.append(float(np.percentile(s, percentile)) if s.size else math.nan)
     return symmetry(vals[0], vals[1])

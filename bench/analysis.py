@@ -59,7 +59,7 @@ def analyse(lm: np.ndarray) -> dict[str, float]:
     xyz, _ = hampel(xyz)
     xyz = lowpass(xyz, sampling_rate_hz=FPS, max_gap_frames=int(0.25 * FPS))
     fixed[..., :3] = xyz.reshape(FRAMES, 33, 3)
-    traj = Trajectories.from_landmarks(fixed, rate_hz=FPS)
+    traj = Trajectories.from_landmarks(fixed, sampling_rate_hz=FPS)
     angles = joint_angles(traj)
     rom = ranges_of_motion(angles)
     ev = detect_gait_events(traj)
@@ -67,7 +67,7 @@ def analyse(lm: np.ndarray) -> dict[str, float]:
     ex = analyze_exercise(traj, "squat")
     com = centre_of_mass(traj)
     sw = sway(com, sampling_rate_hz=FPS, traj=traj)
-    reba = reba_summary(reba_scores(traj), rate_hz=FPS)
+    reba = reba_summary(reba_scores(traj), sampling_rate_hz=FPS)
     return {
         "reps": float(len(ex.reps)),
         "steps": float(gait.n_steps),

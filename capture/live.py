@@ -39,7 +39,7 @@ EstimatorFactory = Callable[[str, int], PoseEstimator]
 T = TypeVar("T")
 
 #: Nominal rate for the tracker's seconds-to-frames conversion: live frames arrive at up to 30 Hz.
-TRACKER_RATE_HZ: Final = 30.0
+TRACKER_SAMPLING_RATE_HZ: Final = 30.0
 #: Longest recording kept in memory (about 60 MB of float32 landmarks for 3 people at 30 Hz).
 MAX_RECORDING_FRAMES: Final = 30 * 60 * 10
 #: Frame-time budget for 30 frames per second, used by the automatic model choice.
@@ -174,8 +174,8 @@ def resample_recording(rec: Recording, *, max_gap_s: float = 0.25) -> ResampledR
         raise ValueError("The recording has no frames.")
     t = np.asarray(rec.times_s) - rec.times_s[0]
     duration = float(t[-1]) if len(t) > 1 else 0.0
-    fps = float(min(60, max(1, round((len(t) - 1) / duration)))) if duration > 0 else 30.0
-    grid = np.arange(math.floor(duration * fps + 1e-9) + 1) / fps
+    sampling_rate_hz = float(min(60, max(1, round((len(t) - 1) / duration)))) if duration > 0 else 30.0
+    grid = np.arange(math.floor(duration * sampling_rate_hz + 1e-9) + 1) / sampling_rate_hz
     ids = sorted({pid for frame in rec.frames for pid in frame})
     shape = (len(ids), grid.size, NUM_LANDMARKS, 4)
     image, world = np.full(shape, np.nan), np.full(shape, np.nan)
@@ -198,13 +198,13 @@ def resample_recording(rec: Recording, *, max_gap_s: float = 0.25) -> ResampledR
         world=world,
         person_ids=tuple(ids),
         subject=subject,
-        fps_hz=fps,
+        sampling_rate_hz=sampling_rate_hz,
         width_px=rec.width_px,
         height_px=rec.height_px,
         model=rec.model,
     )
     return ResampledRecording(
-        sequence=sequence, frames_received=len(rec.frames), duration_s=max(duration, 1.0 / fps)
+        sequence=sequence, frames_received=len(rec.frames), duration_s=max(duration, 1.0 / sampling_rate_hz)
     )
 
 
@@ -316,7 +316,9 @@ class LiveSession:
             width_px,
             height_px,
         ):
-            self._tracker = PoseTracker(fps_hz=TRACKER_RATE_HZ, frame_size_px=(width_px, height_px))
+            self._tracker = PoseTracker(
+                sampling_rate_hz=TRACKER_SAMPLING_RATE_HZ, frame_size_px=(width_px, height_px)
+            )
             self._filters.clear()
         self._frame_index += 1
         ids = self._tracker.update(people, frame_index=self._frame_index)

@@ -88,7 +88,7 @@ class VideoAnalysis:
             world=self.world,
             person_ids=tuple(self.person_ids),
             subject=self.subject,
-            fps_hz=self.video.fps,
+            sampling_rate_hz=self.video.sampling_rate_hz,
             width_px=self.video.width,
             height_px=self.video.height,
             model=self.model,
@@ -97,7 +97,7 @@ class VideoAnalysis:
     @property
     def time_s(self) -> FloatArray:
         """``(F,)`` time of each frame from the container frame rate."""
-        times: FloatArray = np.arange(self.frames, dtype=np.float64) / self.video.fps
+        times: FloatArray = np.arange(self.frames, dtype=np.float64) / self.video.sampling_rate_hz
         return times
 
     def _row(self, person_id: int | None) -> int:
@@ -125,13 +125,13 @@ class VideoAnalysis:
         out: dict[str, Any] = {
             "video": {
                 "file": info.path.name,
-                "fps": info.fps,
+                "fps": info.sampling_rate_hz,
                 "frames": self.frames,
                 "width": info.width,
                 "height": info.height,
                 "rotation_deg": info.rotation_deg,
                 "codec": info.codec,
-                "duration_s": round(self.frames / info.fps, 4),
+                "duration_s": round(self.frames / info.sampling_rate_hz, 4),
             },
             "model": self.model,
             "people": [
@@ -140,8 +140,8 @@ class VideoAnalysis:
                     "first_frame": p.first_frame,
                     "last_frame": p.last_frame,
                     "frames_tracked": p.frames_tracked,
-                    "first_time_s": round(p.first_frame / info.fps, 4),
-                    "last_time_s": round(p.last_frame / info.fps, 4),
+                    "first_time_s": round(p.first_frame / info.sampling_rate_hz, 4),
+                    "last_time_s": round(p.last_frame / info.sampling_rate_hz, 4),
                     "body_size_px": round(p.body_size_px, 1),
                 }
                 for p in self.people
@@ -203,7 +203,7 @@ def analyze_file(
             passes = stack.enter_context(
                 SecondPasses(
                     str(path),
-                    fps_hz=info.fps,
+                    sampling_rate_hz=info.sampling_rate_hz,
                     frame_count=info.frame_count,
                     width_px=info.width,
                     height_px=info.height,
@@ -213,7 +213,11 @@ def analyze_file(
                     config=refine,
                 )
             )
-        tracker = PoseTracker(fps_hz=info.fps, frame_size_px=(info.width, info.height), config=tracker_config)
+        tracker = PoseTracker(
+            sampling_rate_hz=info.sampling_rate_hz,
+            frame_size_px=(info.width, info.height),
+            config=tracker_config,
+        )
         observations: Observations = {}
         frames = 0
         most_per_frame = 0

@@ -168,7 +168,7 @@ def backfill_track(
     job: BackfillJob,
     *,
     estimator: PoseEstimator,
-    fps_hz: float,
+    sampling_rate_hz: float,
     tracker_config: TrackerConfig,
     config: RefineConfig,
 ) -> dict[int, PersonPose]:
@@ -188,7 +188,7 @@ def backfill_track(
             break
         x0, y0, x1, y1 = _crop_box(box, scale=config.crop_scale, width_px=width_px, height_px=height_px)
         crop = np.ascontiguousarray(frame[y0:y1, x0:x1])
-        found = estimator.estimate(crop, timestamp_ms=round(1000.0 * index / fps_hz))
+        found = estimator.estimate(crop, timestamp_ms=round(1000.0 * index / sampling_rate_hz))
         if not found:
             break
         person = person_in_frame(found[0], offset_px=(x0, y0), width_px=width_px, height_px=height_px)

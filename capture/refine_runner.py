@@ -83,7 +83,7 @@ class SecondPasses:
         self,
         path: str,
         *,
-        fps_hz: float,
+        sampling_rate_hz: float,
         frame_count: int,
         width_px: int,
         height_px: int,
@@ -92,17 +92,17 @@ class SecondPasses:
         tracker_config: TrackerConfig,
         config: RefineConfig,
     ) -> None:
-        self._horizon = round(config.backfill_s * fps_hz)
-        self._velocity_window = max(2, round(tracker_config.velocity_window_s * fps_hz))
+        self._horizon = round(config.backfill_s * sampling_rate_hz)
+        self._velocity_window = max(2, round(tracker_config.velocity_window_s * sampling_rate_hz))
         # A person is searched for once they are sure to be reported and their velocity is known.
         self._ready_frames = max(
-            math.ceil(tracker_config.min_track_s * fps_hz - 1e-9), self._velocity_window, 1
+            math.ceil(tracker_config.min_track_s * sampling_rate_hz - 1e-9), self._velocity_window, 1
         )
         frame_bytes = max(1, width_px * height_px * 3)
         buffer_frames = min(self._horizon + self._ready_frames + 2, MAX_FRAME_BUFFER_BYTES // frame_bytes)
         settings = ChildSettings(
             path=path,
-            fps_hz=fps_hz,
+            sampling_rate_hz=sampling_rate_hz,
             make_estimator=make_estimator,
             one_pose=dataclasses.replace(pose_config, num_poses=1),
             tracker_config=tracker_config,
@@ -118,7 +118,7 @@ class SecondPasses:
         self._single = SinglePass.WAITING if config.single_person_pass else SinglePass.CANCELLED
         # Never later than a quarter into the clip, so that the pass can still finish beside the
         # first pass on a short clip (the container's frame count; 0 when it does not say).
-        self._single_after_frames = round(config.single_pass_after_s * fps_hz)
+        self._single_after_frames = round(config.single_pass_after_s * sampling_rate_hz)
         if frame_count > 0:
             self._single_after_frames = min(self._single_after_frames, frame_count // 4)
 

@@ -195,7 +195,7 @@ class ChildPasses:
             frames,
             dataclasses.replace(job, others=others),
             estimator=self._image,
-            fps_hz=self.s.fps_hz,
+            sampling_rate_hz=self.s.sampling_rate_hz,
             tracker_config=self.s.tracker_config,
             config=self.s.config,
         )

@@ -29,7 +29,7 @@ class ChildSettings:
     """The first message: everything the child needs to follow the video."""
 
     path: str
-    fps_hz: float
+    sampling_rate_hz: float
     make_estimator: EstimatorFactory
     one_pose: PoseConfig
     tracker_config: TrackerConfig

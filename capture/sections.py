@@ -48,7 +48,7 @@ def attach_sections(analysis: VideoAnalysis, *, activity: Activity = "auto") -> 
     else:
         sections = video_sections(
             analysis.image_landmarks(),
-            fps=analysis.video.fps,
+            sampling_rate_hz=analysis.video.sampling_rate_hz,
             height_m=analysis.height_m,
             exercise=activity,
         )

@@ -52,7 +52,7 @@ class LandmarkSequence:
     world: FloatArray
     person_ids: tuple[int, ...]
     subject: int | None
-    fps_hz: float
+    sampling_rate_hz: float
     width_px: int
     height_px: int
     model: str
@@ -96,7 +96,7 @@ def encode_sequence(sequence: LandmarkSequence) -> bytes:
         "world": sequence.world,
         "person_ids": np.asarray(sequence.person_ids, dtype=np.int64),
         "subject": np.int64(-1 if sequence.subject is None else sequence.subject),
-        "fps_hz": np.float64(sequence.fps_hz),
+        "fps_hz": np.float64(sequence.sampling_rate_hz),
         "width_px": np.int64(sequence.width_px),
         "height_px": np.int64(sequence.height_px),
         "model": np.array(sequence.model),
@@ -128,7 +128,7 @@ def decode_sequence(data: bytes) -> LandmarkSequence:
                 world=world,
                 person_ids=tuple(int(i) for i in npz["person_ids"]),
                 subject=None if subject < 0 else subject,
-                fps_hz=float(npz["fps_hz"]),
+                sampling_rate_hz=float(npz["fps_hz"]),
                 width_px=int(npz["width_px"]),
                 height_px=int(npz["height_px"]),
                 model=str(npz["model"]),
@@ -137,6 +137,6 @@ def decode_sequence(data: bytes) -> LandmarkSequence:
         if isinstance(exc, SequenceError):
             raise
         raise SequenceError("The stored landmark sequence is not a readable .npz file.") from exc
-    if not np.isfinite(sequence.fps_hz) or sequence.fps_hz <= 0:
+    if not np.isfinite(sequence.sampling_rate_hz) or sequence.sampling_rate_hz <= 0:
         raise SequenceError("The stored landmark sequence has no valid frame rate.")
     return sequence

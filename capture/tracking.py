@@ -197,20 +197,20 @@ class TrackSummary:
 class PoseTracker:
     """Assigns a stable integer identity to each person, frame after frame.
 
-    ``fps_hz`` converts the configuration's seconds to frames; ``frame_size_px`` = (width, height)
+    ``sampling_rate_hz`` converts the configuration's seconds to frames; ``frame_size_px`` = (width, height)
     lets the tracker end identities of people who walk out of view.
     """
 
     def __init__(
-        self, *, fps_hz: float, frame_size_px: tuple[int, int], config: TrackerConfig | None = None
+        self, *, sampling_rate_hz: float, frame_size_px: tuple[int, int], config: TrackerConfig | None = None
     ) -> None:
-        if fps_hz <= 0:
-            raise ValueError(f"fps_hz must be positive, got {fps_hz}")
+        if sampling_rate_hz <= 0:
+            raise ValueError(f"sampling_rate_hz must be positive, got {sampling_rate_hz}")
         self.config = config or TrackerConfig()
-        self.fps_hz = fps_hz
+        self.sampling_rate_hz = sampling_rate_hz
         self.width_px, self.height_px = frame_size_px
-        self._max_gap_frames = max(1, round(self.config.max_occlusion_s * fps_hz))
-        self._velocity_window_frames = max(2, round(self.config.velocity_window_s * fps_hz))
+        self._max_gap_frames = max(1, round(self.config.max_occlusion_s * sampling_rate_hz))
+        self._velocity_window_frames = max(2, round(self.config.velocity_window_s * sampling_rate_hz))
         self._alive: list[_Track] = []
         self._all: list[_Track] = []
         self._next_id = 1
@@ -242,7 +242,7 @@ class PoseTracker:
 
     def tracks(self, *, include_short: bool = False) -> list[TrackSummary]:
         """Every identity seen so far, ordered by first appearance; short fragments left out by default."""
-        min_frames = math.ceil(self.config.min_track_s * self.fps_hz - 1e-9)
+        min_frames = math.ceil(self.config.min_track_s * self.sampling_rate_hz - 1e-9)
         return [
             TrackSummary(t.track_id, t.first_frame, t.last_frame, len(t.frames))
             for t in sorted(self._all, key=lambda t: (t.first_frame, t.track_id))
@@ -286,7 +286,7 @@ class PoseTracker:
         for r, track in enumerate(tracks):
             predicted = track.predicted(frame_index)
             predicted_box = track.predicted_bbox(frame_index)
-            lost_s = (frame_index - track.last_frame - 1) / self.fps_hz
+            lost_s = (frame_index - track.last_frame - 1) / self.sampling_rate_hz
             tolerance = 1.0 + self.config.occlusion_tolerance_per_s * lost_s
             track_height = track.typical_height_px()
             for c, det in enumerate(detections):

@@ -2,7 +2,7 @@
 
 Frames come out as displayed: rotation metadata (phones record portrait video as landscape plus a
 rotation flag) is applied, and ``width``/``height`` describe the rotated frame. Timestamps come
-from the container's frame rate: frame ``i`` is at ``i / fps`` seconds.
+from the container's frame rate: frame ``i`` is at ``i / sampling_rate_hz`` seconds.
 
 Every way a file can be unusable maps to one :class:`VideoError` subclass whose message is one
 sentence a therapist can act on.
@@ -36,7 +36,7 @@ _CONTAINER_SIGNATURES: tuple[tuple[int, bytes], ...] = (
 # calling a file truncated.
 _TRUNCATION_TOLERANCE_FRAMES = 3
 _TRUNCATION_TOLERANCE_FRACTION = 0.02
-_MAX_PLAUSIBLE_FPS = 1000.0
+_MAX_PLAUSIBLE_SAMPLING_RATE_HZ = 1000.0
 
 
 class VideoError(Exception):
@@ -74,7 +74,7 @@ class VideoInfo:
     """
 
     path: Path
-    fps: float
+    sampling_rate_hz: float
     frame_count: int
     width: int
     height: int
@@ -83,7 +83,7 @@ class VideoInfo:
 
     @property
     def duration_s(self) -> float:
-        return self.frame_count / self.fps
+        return self.frame_count / self.sampling_rate_hz
 
 
 @dataclass(frozen=True)
@@ -144,8 +144,12 @@ class VideoReader:
         # Apply the rotation flag while decoding so frames come out upright.
         capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
         self._capture = capture
-        fps = float(capture.get(cv2.CAP_PROP_FPS))
-        if not np.isfinite(fps) or fps <= 0.0 or fps > _MAX_PLAUSIBLE_FPS:
+        sampling_rate_hz = float(capture.get(cv2.CAP_PROP_FPS))
+        if (
+            not np.isfinite(sampling_rate_hz)
+            or sampling_rate_hz <= 0.0
+            or sampling_rate_hz > _MAX_PLAUSIBLE_SAMPLING_RATE_HZ
+        ):
             self.close()
             raise CorruptVideoError(
                 f"The video file {name} has no valid frame rate, so its timing cannot be trusted."
@@ -160,7 +164,7 @@ class VideoReader:
         height, width = first.shape[:2]
         self.info = VideoInfo(
             path=self.path,
-            fps=fps,
+            sampling_rate_hz=sampling_rate_hz,
             frame_count=max(int(capture.get(cv2.CAP_PROP_FRAME_COUNT)), 0),
             width=int(width),
             height=int(height),
@@ -170,7 +174,7 @@ class VideoReader:
         self.frames_read = 0
 
     def __iter__(self) -> Iterator[Frame]:
-        fps = self.info.fps
+        sampling_rate_hz = self.info.sampling_rate_hz
         index = 0
         while True:
             if self._first is not None:
@@ -180,7 +184,7 @@ class VideoReader:
                 if not ok or decoded is None:
                     break
                 bgr = cast(NDArray[np.uint8], decoded)
-            yield Frame(index=index, timestamp_s=index / fps, bgr=bgr)
+            yield Frame(index=index, timestamp_s=index / sampling_rate_hz, bgr=bgr)
             index += 1
             self.frames_read = index
         self._check_complete(index)

@@ -63,7 +63,9 @@ def analyze_exercise(
     seg = count_reps(traj, kind, config=rep_config)
     names = list(traj.points)
     stacked = np.stack([traj.points[k] for k in names], axis=1)  # (frames, points, 3): one filter call
-    filtered = lowpass(stacked, sampling_rate_hz=traj.rate_hz, max_gap_frames=int(0.25 * traj.rate_hz))
+    filtered = lowpass(
+        stacked, sampling_rate_hz=traj.sampling_rate_hz, max_gap_frames=int(0.25 * traj.sampling_rate_hz)
+    )
     smooth = traj.with_points({k: filtered[:, i] for i, k in enumerate(names)})
     angles = joint_angles(smooth)
     reps = []

@@ -80,7 +80,7 @@ class RepSegmentation:
     reps: list[Rep]
     signal: FloatArray
     unit: str
-    rate_hz: float
+    sampling_rate_hz: float
     config: RepConfig
 
     @property
@@ -165,8 +165,8 @@ def count_reps(traj: Trajectories, kind: ExerciseKind, *, config: RepConfig | No
         raise InputError(f"Unknown exercise {kind!r}; known: {', '.join(DEFAULT_THRESHOLDS)}.")
     cfg = config or RepConfig()
     signal = movement_signal(traj, kind)
-    reps = segment_reps(signal, sampling_rate_hz=traj.rate_hz, kind=kind, config=cfg)
+    reps = segment_reps(signal, sampling_rate_hz=traj.sampling_rate_hz, kind=kind, config=cfg)
     th = cfg.thresholds or DEFAULT_THRESHOLDS[kind]
     return RepSegmentation(
-        kind=kind, reps=reps, signal=signal, unit=th.unit, rate_hz=traj.rate_hz, config=cfg
+        kind=kind, reps=reps, signal=signal, unit=th.unit, sampling_rate_hz=traj.sampling_rate_hz, config=cfg
     )

@@ -35,17 +35,19 @@ from analysis.types import Landmarks, Trajectories
 def gait_from_landmarks(
     landmarks: Landmarks,
     *,
-    fps: float,
+    sampling_rate_hz: float,
     height_m: float | None = None,
     image_size_px: tuple[int, int] | None = None,
     config: GaitEventConfig | None = None,
 ) -> tuple[GaitEvents, GaitParameters]:
-    """Events and parameters from BlazePose image landmarks ``(frames, 33, 4)`` at ``fps``.
+    """Events and parameters from BlazePose image landmarks ``(frames, 33, 4)`` at ``sampling_rate_hz``.
 
     Lengths are in metres when ``height_m`` (the patient's height) is given; otherwise only
     temporal parameters are computed.
     """
-    traj = Trajectories.from_landmarks(landmarks, rate_hz=fps, image_size_px=image_size_px)
+    traj = Trajectories.from_landmarks(
+        landmarks, sampling_rate_hz=sampling_rate_hz, image_size_px=image_size_px
+    )
     events = detect_gait_events(traj, config=config)
     scale = scale_from_height(traj, height_m=height_m) if height_m is not None else None
     return events, gait_parameters(events, traj, scale=scale)

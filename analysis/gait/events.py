@@ -80,7 +80,7 @@ class GaitEvents:
     """
 
     events: tuple[GaitEvent, ...]
-    rate_hz: float
+    sampling_rate_hz: float
     n_frames: int
     vertical_axis: int
     up_sign: float
@@ -110,14 +110,14 @@ def _horizontal_axes(traj: Trajectories, vertical: int) -> list[int]:
     return [a for a in range(3) if a != vertical]
 
 
-def _pelvis_direction(pelvis: FloatArray, *, rate_hz: float, min_speed: float) -> FloatArray | None:
+def _pelvis_direction(pelvis: FloatArray, *, sampling_rate_hz: float, min_speed: float) -> FloatArray | None:
     """Unit direction of the pelvis's net horizontal displacement over one window ``(frames, h)``,
     or None when it is slower than ``min_speed`` (units per second) or seen in under half the window."""
     seen = np.flatnonzero(np.isfinite(pelvis).all(axis=1))
     if seen.size < max(3, pelvis.shape[0] // 2):
         return None
     net = pelvis[seen[-1]] - pelvis[seen[0]]
-    span_s = (seen[-1] - seen[0]) / rate_hz
+    span_s = (seen[-1] - seen[0]) / sampling_rate_hz
     dist = float(np.linalg.norm(net))
     if span_s <= 0 or dist / span_s < min_speed:
         return None
@@ -159,7 +159,7 @@ def _directions(
     traj: Trajectories, filtered: dict[str, FloatArray], horiz: list[int], leg: float, cfg: GaitEventConfig
 ) -> FloatArray:
     n = traj.n_frames
-    rate = traj.rate_hz
+    rate = traj.sampling_rate_hz
     rel_pos = np.concatenate(
         [filtered[f"{f}_heel"][:, horiz] - filtered["pelvis"][:, horiz] for f in FEET], axis=0
     )
@@ -172,7 +172,7 @@ def _directions(
     for k, c in enumerate(centres):
         a, b = max(0, c - half), min(n, c + half + 1)
         walked = _pelvis_direction(
-            pelvis[a:b], rate_hz=rate, min_speed=cfg.min_progression_leg_lengths_per_s * leg
+            pelvis[a:b], sampling_rate_hz=rate, min_speed=cfg.min_progression_leg_lengths_per_s * leg
         )
         if walked is not None:
             # The feet must still make steps: a subject carried or panned past is not walking.
@@ -267,7 +267,7 @@ def detect_gait_events(
         raise InputError(
             f"Gait events need the points {', '.join(GAIT_POINTS)}; missing: {', '.join(missing)}."
         )
-    rate, n = traj.rate_hz, traj.n_frames
+    rate, n = traj.sampling_rate_hz, traj.n_frames
     if n < 3:
         raise InputError("The recording is too short to find gait events (fewer than 3 frames).")
     if vertical_axis is None:
@@ -325,7 +325,7 @@ def detect_gait_events(
                 events.append((ev, prom))
     return GaitEvents(
         events=tuple(_alternate(events)),
-        rate_hz=rate,
+        sampling_rate_hz=rate,
         n_frames=n,
         vertical_axis=vertical_axis,
         up_sign=up,

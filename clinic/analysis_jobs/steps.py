@@ -62,7 +62,7 @@ def pose_step(
     data = encode_sequence(result.landmark_sequence())
     summary = {
         "frames": result.frames,
-        "fps": result.video.fps,
+        "fps": result.video.sampling_rate_hz,
         "width_px": result.video.width,
         "height_px": result.video.height,
         "people": len(result.people),
@@ -89,7 +89,7 @@ def analysis_step(data: bytes, *, config: AnalysisConfig) -> dict[str, Any]:
     try:
         sections = video_sections(
             sequence.subject_image(),
-            fps=sequence.fps_hz,
+            sampling_rate_hz=sequence.sampling_rate_hz,
             height_m=config.height_m,
             exercise=config.activity,  # type: ignore[arg-type]  # checked by analysis_config
             image_size_px=(sequence.width_px, sequence.height_px),
@@ -107,10 +107,10 @@ def _ergonomics(sequence: LandmarkSequence) -> dict[str, Any]:
     try:
         traj = Trajectories.from_landmarks(
             sequence.subject_image(),
-            rate_hz=sequence.fps_hz,
+            sampling_rate_hz=sequence.sampling_rate_hz,
             image_size_px=(sequence.width_px, sequence.height_px),
         )
-        summary = reba_summary(reba_scores(traj), rate_hz=sequence.fps_hz)
+        summary = reba_summary(reba_scores(traj), sampling_rate_hz=sequence.sampling_rate_hz)
     except InputError as exc:
         return {"reba": None, "reason": str(exc)}
     return {"reba": to_jsonable(summary)}

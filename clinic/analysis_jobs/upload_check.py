@@ -52,7 +52,7 @@ class VideoLimits:
 @dataclass(frozen=True)
 class CheckedVideo:
     media_type: str
-    fps: float
+    sampling_rate_hz: float
     frame_count: int
     width: int
     height: int
@@ -92,7 +92,7 @@ def _tail_decodes(path: Path, frame_count: int) -> bool:
 
 
 def _header(path: Path) -> tuple[float, int, int, int] | None:
-    """(fps, frame count, width, height) from the container header, or None if OpenCV cannot open it.
+    """(sampling_rate_hz, frame count, width, height) from the container header, or None if OpenCV cannot open it.
 
     Opening reads the header and stream parameters only; no frame is decoded here.
     """
@@ -119,7 +119,13 @@ def _duration(seconds: float) -> str:
 
 
 def check_limits(
-    name: str, *, fps: float, frame_count: int, width_px: int, height_px: int, limits: VideoLimits
+    name: str,
+    *,
+    sampling_rate_hz: float,
+    frame_count: int,
+    width_px: int,
+    height_px: int,
+    limits: VideoLimits,
 ) -> None:
     """UploadRefused (one sentence) when the header's numbers exceed ``limits``.
 
@@ -134,18 +140,18 @@ def check_limits(
             f"{limits.max_pixels / 1e6:.1f} megapixels (about {example_w}x{round(example_w * 9 / 16)}), "
             "so export it at a lower resolution."
         )
-    if fps > limits.max_fps:
+    if sampling_rate_hz > limits.max_fps:
         raise UploadRefused(
-            f"{name} has {fps:g} frames per second; the highest frame rate accepted is {limits.max_fps:g}."
+            f"{name} has {sampling_rate_hz:g} frames per second; the highest frame rate accepted is {limits.max_fps:g}."
         )
     if frame_count > limits.max_frames:
         raise UploadRefused(
             f"{name} has {frame_count} frames; the most accepted is {limits.max_frames}, "
             "so trim it to the movement you want analysed."
         )
-    if fps > 0 and frame_count / fps > limits.max_duration_s:
+    if sampling_rate_hz > 0 and frame_count / sampling_rate_hz > limits.max_duration_s:
         raise UploadRefused(
-            f"{name} lasts {_duration(frame_count / fps)}; the longest video accepted is "
+            f"{name} lasts {_duration(frame_count / sampling_rate_hz)}; the longest video accepted is "
             f"{_duration(limits.max_duration_s)}, so trim it to the movement you want analysed."
         )
 
@@ -157,9 +163,9 @@ def check_video(
     media_type = check_name_and_size(name, size_bytes=size_bytes, max_bytes=max_bytes)
     header = _header(path)
     if header is not None:  # else VideoReader below says why the file cannot be opened
-        fps, frame_count, width, height = header
+        sampling_rate_hz, frame_count, width, height = header
         check_limits(
-            name, fps=fps, frame_count=frame_count, width_px=width, height_px=height,
+            name, sampling_rate_hz=sampling_rate_hz, frame_count=frame_count, width_px=width, height_px=height,
             limits=limits or VideoLimits(),
         )  # fmt: skip
     try:
@@ -173,7 +179,7 @@ def check_video(
         )
     return CheckedVideo(
         media_type=media_type,
-        fps=info.fps,
+        sampling_rate_hz=info.sampling_rate_hz,
         frame_count=info.frame_count,
         width=info.width,
         height=info.height,

@@ -53,7 +53,9 @@ def playback_data(sequence: LandmarkSequence) -> dict[str, Any]:
     angles: dict[str, Any] = {}
     try:
         traj = Trajectories.from_landmarks(
-            image, rate_hz=sequence.fps_hz, image_size_px=(sequence.width_px, sequence.height_px)
+            image,
+            sampling_rate_hz=sequence.sampling_rate_hz,
+            image_size_px=(sequence.width_px, sequence.height_px),
         )
         computed = joint_angles(traj)
     except ValueError:
@@ -63,7 +65,7 @@ def playback_data(sequence: LandmarkSequence) -> dict[str, Any]:
             angles[name] = {"joint": joint, "deg": _clean(computed[name], 1)}
     return {
         "frames": frames,
-        "fps": sequence.fps_hz,
+        "fps": sequence.sampling_rate_hz,
         "width": sequence.width_px,
         "height": sequence.height_px,
         "model": sequence.model,

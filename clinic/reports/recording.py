@@ -1,6 +1,6 @@
 """Per-recording exports: the joint-angle time series, gait events and metric summaries.
 
-CSV (one row per frame): ``frame`` (0-based), ``time_s`` (frame / fps), then one column per
+CSV (one row per frame): ``frame`` (0-based), ``time_s`` (frame / sampling rate), then one column per
 joint angle in degrees named as in :func:`analysis.angles.joint_angles` (sign conventions
 there); empty where the joint was not seen or the camera view cannot show that angle.
 
@@ -28,7 +28,7 @@ def angle_series(sequence: LandmarkSequence) -> dict[str, np.ndarray]:
     """Joint angles of the subject per frame, in degrees (NaN where unavailable)."""
     traj = Trajectories.from_landmarks(
         sequence.subject_image(),
-        rate_hz=sequence.fps_hz,
+        sampling_rate_hz=sequence.sampling_rate_hz,
         image_size_px=(sequence.width_px, sequence.height_px),
     )
     return {name: np.asarray(values, dtype=float) for name, values in sorted(joint_angles(traj).items())}
@@ -44,7 +44,9 @@ def recording_csv(sequence: LandmarkSequence) -> str:
     writer = SafeWriter(out, lineterminator="\n")
     writer.writerow(["frame", "time_s", *(f"{name}_deg" for name in angles)])
     for f in range(sequence.frames):
-        writer.writerow([f, f"{f / sequence.fps_hz:.4f}", *(_cell(values[f]) for values in angles.values())])
+        writer.writerow(
+            [f, f"{f / sequence.sampling_rate_hz:.4f}", *(_cell(values[f]) for values in angles.values())]
+        )
     return out.getvalue()
 
 
@@ -65,7 +67,7 @@ def recording_json(
         "sequence": {
             "sha256": sequence_sha256,
             "frames": sequence.frames,
-            "fps": sequence.fps_hz,
+            "fps": sequence.sampling_rate_hz,
             "width_px": sequence.width_px,
             "height_px": sequence.height_px,
             "model": sequence.model,
@@ -78,7 +80,7 @@ def recording_json(
         "frames": [
             {
                 "frame": f,
-                "time_s": round(f / sequence.fps_hz, 4),
+                "time_s": round(f / sequence.sampling_rate_hz, 4),
                 **{
                     f"{name}_deg": (None if not math.isfinite(v[f]) else round(float(v[f]), 2))
                     for name, v in angles.items()

@@ -72,7 +72,7 @@ def recording_stop(
                     frames=frames,
                     duration_s=float(duration_s),
                     sequence_sha256=sha256,
-                    fps=float(sequence.fps_hz),
+                    fps=float(sequence.sampling_rate_hz),
                 ),
                 action="recording_stop",
                 expected_version=None,

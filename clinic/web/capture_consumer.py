@@ -270,7 +270,7 @@ class LiveCaptureConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 "recording_id": str(recording_id),
                 "frames": recorded.sequence.frames,
                 "frames_received": recorded.frames_received,
-                "fps": recorded.sequence.fps_hz,
+                "fps": recorded.sequence.sampling_rate_hz,
                 "sequence_sha256": stopped.sequence_sha256,
                 "analysis_id": str(stopped.analysis_id),
             }

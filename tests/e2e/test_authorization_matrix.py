@@ -114,7 +114,7 @@ def _store_recording(user: Any, patient_id: UUID, visit_id: UUID) -> str:
             world=image.copy(),
             person_ids=(1,),
             subject=1,
-            fps_hz=5.0,
+            sampling_rate_hz=5.0,
             width_px=720,
             height_px=1280,
             model="full",

@@ -156,7 +156,7 @@ class Command(BaseCommand):
 def _summary(analysis: VideoAnalysis, written: list[Path]) -> str:
     info = analysis.video
     lines = [
-        f"{info.path.name}: {analysis.frames} frames at {info.fps:g} fps ({analysis.frames / info.fps:.1f} s), "
+        f"{info.path.name}: {analysis.frames} frames at {info.sampling_rate_hz:g} fps ({analysis.frames / info.sampling_rate_hz:.1f} s), "
         f"{info.width}x{info.height}, model {analysis.model}",
     ]
     if not analysis.people:
@@ -165,7 +165,7 @@ def _summary(analysis: VideoAnalysis, written: list[Path]) -> str:
         marker = "  <- subject" if person.id == analysis.subject else ""
         lines.append(
             f"  person {person.id}: frames {person.first_frame}-{person.last_frame} "
-            f"({person.first_frame / info.fps:.2f}-{person.last_frame / info.fps:.2f} s), "
+            f"({person.first_frame / info.sampling_rate_hz:.2f}-{person.last_frame / info.sampling_rate_hz:.2f} s), "
             f"tracked in {person.frames_tracked} frames{marker}"
         )
     lines.extend(summary_lines(analysis.sections))

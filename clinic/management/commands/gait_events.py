@@ -88,7 +88,7 @@ class Command(BaseCommand):
                         f"Marker {unknown[0]!r} is not in {path.name}; it has {', '.join(sorted(traj.points))}."
                     )
                 points[role] = np.mean(np.stack([traj.get(n) for n in names]), axis=0)
-            gait = Trajectories(points=points, rate_hz=traj.rate_hz, axes=traj.axes)
+            gait = Trajectories(points=points, sampling_rate_hz=traj.sampling_rate_hz, axes=traj.axes)
             vertical = _AXES[opts["vertical_axis"]] if opts["vertical_axis"] else None
             up = None if opts["up"] is None else (1.0 if opts["up"] == "+" else -1.0)
             events = detect_gait_events(gait, vertical_axis=vertical, up_sign=up, direction=direction)

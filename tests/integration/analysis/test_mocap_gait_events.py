@@ -45,7 +45,7 @@ def _load(shared_data: Path, trial: str) -> tuple[Trajectories, list[dict[str, s
     points = {role: traj.mean_of(markers) for role, markers in roles.items()}
     with open(shared_data / "mocap" / trial / "gait_events_from_grf.csv", newline="") as fh:
         plate = list(csv.DictReader(fh))
-    return Trajectories(points=points, rate_hz=traj.rate_hz, axes=traj.axes), plate
+    return Trajectories(points=points, sampling_rate_hz=traj.sampling_rate_hz, axes=traj.axes), plate
 
 
 def _plate_windows(
@@ -70,7 +70,9 @@ def test_marker_events_match_force_plates(shared_data: Path, trial: str, mirror:
         # Rotate 180 degrees about the vertical: the same walk in the opposite direction.
         flip = np.array([-1.0, 1.0, -1.0])
         traj = Trajectories(
-            points={k: v * flip for k, v in traj.points.items()}, rate_hz=traj.rate_hz, axes=traj.axes
+            points={k: v * flip for k, v in traj.points.items()},
+            sampling_rate_hz=traj.sampling_rate_hz,
+            axes=traj.axes,
         )
     result = detect_gait_events(traj)
     assert result.vertical_axis == 1 and result.up_sign == 1.0
@@ -84,7 +86,7 @@ def test_marker_events_match_force_plates(shared_data: Path, trial: str, mirror:
         assert abs(err) < MATCH_TOLERANCE_S, f"plate {e['foot']} {e['event']} at {e['time_s']} s not found"
         matched.add(best)
         errors.append(err)
-    windows = _plate_windows(trial, plate, traj.n_frames / traj.rate_hz)
+    windows = _plate_windows(trial, plate, traj.n_frames / traj.sampling_rate_hz)
     invented = [
         d
         for d in result.events
@@ -117,10 +119,10 @@ def test_trc_round_trip(shared_data: Path, tmp_path: Path) -> None:
     pts["R.Heel"] = pts["R.Heel"].copy()
     pts["R.Heel"][5:9] = np.nan  # missing samples must survive as empty fields
     out = tmp_path / "copy.trc"
-    write_trc(out, pts, rate_hz=src.trajectories.rate_hz, units="mm")
+    write_trc(out, pts, sampling_rate_hz=src.trajectories.sampling_rate_hz, units="mm")
     back = read_trc(out)
     assert list(back.trajectories.points) == list(pts)
-    assert back.trajectories.rate_hz == 100.0 and back.units == "mm"
+    assert back.trajectories.sampling_rate_hz == 100.0 and back.units == "mm"
     np.testing.assert_allclose(back.trajectories.get("L.Toe"), pts["L.Toe"], atol=1e-4)
     assert np.isnan(back.trajectories.get("R.Heel")[5:9]).all()
     assert np.isfinite(back.trajectories.get("R.Heel")[9]).all()

@@ -37,7 +37,7 @@ def _truth(shared_data: Path) -> list[dict[str, str]]:
 
 
 def test_squat_reps_and_bottom_knee_angles(shared_data: Path) -> None:
-    traj = Trajectories.from_landmarks(_landmarks(shared_data, "2d"), rate_hz=FPS)
+    traj = Trajectories.from_landmarks(_landmarks(shared_data, "2d"), sampling_rate_hz=FPS)
     assert guess_exercise(traj) == "squat"
     res = analyze_exercise(traj, "squat")
     assert (res.complete_reps, res.partial_reps) == (2, 1)
@@ -71,7 +71,7 @@ def test_refinement_on_reference_world_landmarks(shared_data: Path) -> None:
 
 
 def test_video_sections_for_the_squat_clip(shared_data: Path) -> None:
-    out = json.loads(json.dumps(video_sections(_landmarks(shared_data, "2d"), fps=FPS)))
+    out = json.loads(json.dumps(video_sections(_landmarks(shared_data, "2d"), sampling_rate_hz=FPS)))
     assert out["exercise"]["kind"] == "squat"
     assert (out["exercise"]["complete_reps"], out["exercise"]["partial_reps"]) == (2, 1)
     assert [r["bottom_frame"] for r in out["exercise"]["reps"]] == [10, 34, 59]

@@ -194,7 +194,7 @@ def squat_sequence(shared_data: Path, *, subject: int | None = 1) -> bytes:
             world=np.concatenate([world, ones], axis=2)[None],
             person_ids=(1,),
             subject=subject,
-            fps_hz=5.0,
+            sampling_rate_hz=5.0,
             width_px=720,
             height_px=1280,
             model="full",

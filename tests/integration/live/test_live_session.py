@@ -66,8 +66,8 @@ def test_resampling_interpolates_on_a_uniform_grid_and_leaves_gaps_empty() -> No
         rec.frames.append({1: (image, image.copy())})
         rec.subjects[1] = rec.subjects.get(1, 0) + 1
     seq = resample_recording(rec).sequence
-    assert seq.fps_hz == round((len(times) - 1) / times[-1])
-    grid = np.arange(seq.image.shape[1]) / seq.fps_hz
+    assert seq.sampling_rate_hz == round((len(times) - 1) / times[-1])
+    grid = np.arange(seq.image.shape[1]) / seq.sampling_rate_hz
     x = seq.image[0, :, 0, 0]
     inside = (grid < 0.99) | (grid > 1.51)
     np.testing.assert_allclose(x[inside], 100 * grid[inside], atol=1e-3)

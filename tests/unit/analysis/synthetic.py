@@ -157,7 +157,7 @@ class Walker:
     """Gait points in a y-up world (metres) and the true event times per foot."""
 
     points: dict[str, F]
-    rate_hz: float
+    sampling_rate_hz: float
     contacts: dict[str, list[float]]
     toe_offs: dict[str, list[float]]
 
@@ -165,7 +165,7 @@ class Walker:
 def walker(
     segments: list[tuple[float, float, int]],
     *,
-    rate_hz: float = 60.0,
+    sampling_rate_hz: float = 60.0,
     stride_s: float = 1.1,
     step_length_m: float = 0.65,
     swing_fraction: dict[str, float] | None = None,
@@ -181,13 +181,13 @@ def walker(
     """
     swing_fraction = swing_fraction or {"left": 0.4, "right": 0.4}
     end = duration_s if duration_s is not None else max(b for _, b, _ in segments) + 1.0
-    n = round(end * rate_hz)
-    t = np.arange(n) / rate_hz
+    n = round(end * sampling_rate_hz)
+    t = np.arange(n) / sampling_rate_hz
     speed = 2 * step_length_m / stride_s
     vel = np.zeros(n)
     for a, b, sign in segments:
         vel[(t >= a) & (t < b)] = sign * speed
-    pelvis_x = np.cumsum(vel) / rate_hz
+    pelvis_x = np.cumsum(vel) / sampling_rate_hz
     foot_x = {"left": np.zeros(n), "right": np.zeros(n)}
     foot_h = {"left": np.zeros(n), "right": np.zeros(n)}
     facing = np.ones(n)
@@ -210,7 +210,7 @@ def walker(
         cur = 0.0
         last_i = 0
         for s0, s1, sign in swings:
-            i0, i1 = int(np.ceil(s0 * rate_hz)), int(np.ceil(s1 * rate_hz))
+            i0, i1 = int(np.ceil(s0 * sampling_rate_hz)), int(np.ceil(s1 * sampling_rate_hz))
             x[last_i:i0] = cur
             target = np.interp(s1, t, pelvis_x) + sign * 0.6 * step_length_m
             tau = (t[i0:i1] - s0) / (s1 - s0)
@@ -229,4 +229,4 @@ def walker(
         heel = np.stack([foot_x[side], 0.05 + foot_h[side], np.full(n, z)], axis=1)
         pts[f"{side}_heel"] = heel
         pts[f"{side}_toe"] = heel + np.stack([0.2 * facing, np.zeros(n), np.zeros(n)], axis=1)
-    return Walker(points=pts, rate_hz=rate_hz, contacts=contacts, toe_offs=toe_offs)
+    return Walker(points=pts, sampling_rate_hz=sampling_rate_hz, contacts=contacts, toe_offs=toe_offs)

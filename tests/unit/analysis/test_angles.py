@@ -33,7 +33,7 @@ def _pose() -> Pose:
 @pytest.mark.parametrize("heading", [0.0, 90.0, 180.0, -135.0])
 def test_world_angles_recovered_for_any_heading(heading: float) -> None:
     lm = to_landmarks(build(_pose()), mode="world", heading_deg=heading, offset=(3.0, 0.0, -2.0))
-    a = joint_angles(Trajectories.from_landmarks(lm, rate_hz=30.0, world=True))
+    a = joint_angles(Trajectories.from_landmarks(lm, sampling_rate_hz=30.0, world=True))
     for name, values in KNOWN.items():
         np.testing.assert_allclose(a[f"left_{name}"], values, atol=1e-6, err_msg=name)
         np.testing.assert_allclose(a[f"right_{name}"], values[::-1], atol=1e-6, err_msg=name)
@@ -46,7 +46,7 @@ def test_world_angles_recovered_for_any_heading(heading: float) -> None:
 @pytest.mark.parametrize("camera_on_right", [True, False])
 def test_side_view_image_angles_either_walking_direction(camera_on_right: bool) -> None:
     lm = to_landmarks(build(_pose()), mode="image", camera_on_right=camera_on_right)
-    traj = Trajectories.from_landmarks(lm, rate_hz=30.0)
+    traj = Trajectories.from_landmarks(lm, sampling_rate_hz=30.0)
     assert image_view(traj) == "sagittal"
     a = joint_angles(traj)
     for name, values in KNOWN.items():
@@ -71,7 +71,9 @@ def test_frontal_angles_abduction_valgus_and_lean() -> None:
         ):
             pts[k] = pts[k] + np.array([[0, 0, 0.0], [0, 0, 0.0], [0, 0, 0.1]])
     for mode in ("world", "front"):
-        traj = Trajectories.from_landmarks(to_landmarks(pts, mode=mode), rate_hz=30.0, world=mode == "world")
+        traj = Trajectories.from_landmarks(
+            to_landmarks(pts, mode=mode), sampling_rate_hz=30.0, world=mode == "world"
+        )
         a = joint_angles(traj)
         np.testing.assert_allclose(a["left_shoulder_abduction"][:2], [0.0, 45.0], atol=1e-6)
         np.testing.assert_allclose(a["right_shoulder_abduction"][:2], [30.0, 60.0], atol=1e-6)
@@ -95,7 +97,9 @@ def test_trunk_rotation_sign() -> None:
         pts[f"{side}_shoulder"] = mid + np.stack(
             [rel[:, 2] * np.sin(t), rel[:, 1], rel[:, 2] * np.cos(t)], axis=1
         )
-    a = joint_angles(Trajectories.from_landmarks(to_landmarks(pts, mode="world"), rate_hz=30.0, world=True))
+    a = joint_angles(
+        Trajectories.from_landmarks(to_landmarks(pts, mode="world"), sampling_rate_hz=30.0, world=True)
+    )
     assert a["trunk_rotation"][0] == pytest.approx(20.0, abs=1e-6)
 
 
@@ -136,9 +140,10 @@ def test_image_angles_invariant_to_translation_rotation_and_scale(
     angle: float, scale: float, dx: float, dy: float, camera_on_right: bool
 ) -> None:
     lm = to_landmarks(build(_pose()), mode="image", camera_on_right=camera_on_right)
-    ref = joint_angles(Trajectories.from_landmarks(lm, rate_hz=30.0), view="sagittal")
+    ref = joint_angles(Trajectories.from_landmarks(lm, sampling_rate_hz=30.0), view="sagittal")
     moved = joint_angles(
-        Trajectories.from_landmarks(_image_transform(lm, angle, scale, dx, dy), rate_hz=30.0), view="sagittal"
+        Trajectories.from_landmarks(_image_transform(lm, angle, scale, dx, dy), sampling_rate_hz=30.0),
+        view="sagittal",
     )
     # Joint angles are relative between segments; trunk lean is relative to gravity, so it turns
     # with the image and is left out.
@@ -153,7 +158,9 @@ def test_knee_medial_offset_in_hip_widths() -> None:
     pts["right_knee"] = pts["right_knee"] + np.array([[0, 0, 0.0], [0, 0, -0.05]])  # towards the midline
     for mode in ("world", "front"):
         a = joint_angles(
-            Trajectories.from_landmarks(to_landmarks(pts, mode=mode), rate_hz=30.0, world=mode == "world")
+            Trajectories.from_landmarks(
+                to_landmarks(pts, mode=mode), sampling_rate_hz=30.0, world=mode == "world"
+            )
         )
         np.testing.assert_allclose(a["right_knee_medial_offset"], [0.0, 0.05 / 0.2], atol=1e-6)
         np.testing.assert_allclose(a["left_knee_medial_offset"], 0.0, atol=1e-6)

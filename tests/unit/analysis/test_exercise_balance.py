@@ -56,7 +56,7 @@ def _squat(knee_flex: np.ndarray, *, mode: str = "world", valgus_m: float = 0.0)
         pts["left_knee"] = pts["left_knee"] + np.stack([np.zeros(n), np.zeros(n), bend], axis=1)
         pts["right_knee"] = pts["right_knee"] - np.stack([np.zeros(n), np.zeros(n), bend], axis=1)
     lm = to_landmarks(pts, mode=mode)
-    return Trajectories.from_landmarks(lm, rate_hz=FPS, world=mode == "world")
+    return Trajectories.from_landmarks(lm, sampling_rate_hz=FPS, world=mode == "world")
 
 
 def test_squat_reps_complete_partial_and_cut_off() -> None:
@@ -93,7 +93,7 @@ def test_curl_and_press_reps_and_phase_order() -> None:
     n_curl = _reps([130.0, 130.0, 60.0], rest=10.0)
     p = Pose(n=n_curl.size)
     p.elbow_flexion["right"] = n_curl
-    traj = Trajectories.from_landmarks(to_landmarks(build(p), mode="world"), rate_hz=FPS, world=True)
+    traj = Trajectories.from_landmarks(to_landmarks(build(p), mode="world"), sampling_rate_hz=FPS, world=True)
     res = analyze_exercise(traj, "curl")
     assert [r.complete for r in res.reps] == [True, True, False]
     assert res.reps[0].phases[0].name == "concentric"
@@ -102,14 +102,16 @@ def test_curl_and_press_reps_and_phase_order() -> None:
     for s in ("left", "right"):
         p.shoulder_abduction[s] = arm
         p.elbow_flexion[s] = np.clip(180 - arm, 0, None) + 10
-    traj = Trajectories.from_landmarks(to_landmarks(build(p), mode="front"), rate_hz=FPS)
+    traj = Trajectories.from_landmarks(to_landmarks(build(p), mode="front"), sampling_rate_hz=FPS)
     res = analyze_exercise(traj, "overhead_press")
     assert res.complete_reps == 2
 
 
 def test_centre_of_mass_of_standing_figure() -> None:
     assert sum(m for _, _, m, _ in SEGMENTS.values()) == pytest.approx(1.0, abs=1e-4)
-    traj = Trajectories.from_landmarks(to_landmarks(build(Pose(n=3)), mode="world"), rate_hz=FPS, world=True)
+    traj = Trajectories.from_landmarks(
+        to_landmarks(build(Pose(n=3)), mode="world"), sampling_rate_hz=FPS, world=True
+    )
     com = centre_of_mass(traj)
     # Symmetric figure: COM on the midline, above the pelvis (MediaPipe y points down) and below the chest.
     np.testing.assert_allclose(com[:, 2], 0.0, atol=1e-9)
@@ -121,7 +123,7 @@ def test_sway_ellipse_area_of_gaussian_cloud() -> None:
     rng = np.random.default_rng(3)
     n = 6000
     com = np.stack([rng.normal(0, 0.01, n), np.zeros(n), rng.normal(0, 0.005, n)], axis=1)
-    traj = Trajectories(points={"pelvis": com}, rate_hz=100.0)
+    traj = Trajectories(points={"pelvis": com}, sampling_rate_hz=100.0)
     sw = sway(com, sampling_rate_hz=100.0, traj=traj, cutoff_hz=49.0)
     assert sw.ellipse_area_95 == pytest.approx(np.pi * 5.991 * 0.01 * 0.005, rel=0.1)
     assert sw.plane == "horizontal" and sw.units == "m"
@@ -138,7 +140,7 @@ def _one_leg(n: int, lift: np.ndarray) -> Trajectories:
     p = Pose(n=n)
     p.hip_flexion["left"] = lift
     p.knee_flexion["left"] = 2 * lift
-    return Trajectories.from_landmarks(to_landmarks(build(p), mode="front"), rate_hz=60.0)
+    return Trajectories.from_landmarks(to_landmarks(build(p), mode="front"), sampling_rate_hz=60.0)
 
 
 def test_single_leg_stance_until_touchdown() -> None:
@@ -163,7 +165,9 @@ def test_free_leg_swinging_past_the_stance_leg_is_not_a_touchdown() -> None:
     p = Pose(n=n)
     p.hip_flexion["left"] = 10.0 + 30.0 * np.sin(2 * np.pi * 1.0 * t)
     p.knee_flexion["left"] = np.full(n, 5.0)
-    traj = Trajectories.from_landmarks(to_landmarks(build(p), mode="image", heading_deg=45.0), rate_hz=60.0)
+    traj = Trajectories.from_landmarks(
+        to_landmarks(build(p), mode="image", heading_deg=45.0), sampling_rate_hz=60.0
+    )
     res = single_leg_stance(traj)
     assert not res.touchdown
     assert res.longest is not None and res.longest.stance_side == "right"
@@ -174,7 +178,9 @@ def test_free_leg_swinging_past_the_stance_leg_is_not_a_touchdown() -> None:
     p.hip_flexion["left"][150:] = 0.0
     p.knee_flexion["left"][150:] = 0.0
     res = single_leg_stance(
-        Trajectories.from_landmarks(to_landmarks(build(p), mode="image", heading_deg=45.0), rate_hz=60.0)
+        Trajectories.from_landmarks(
+            to_landmarks(build(p), mode="image", heading_deg=45.0), sampling_rate_hz=60.0
+        )
     )
     assert res.touchdown
 
@@ -189,7 +195,7 @@ def _chair(n_stands: int, period_s: float = 2.5, rate: float = 30.0) -> Trajecto
         p.knee_flexion[s] = knee
         p.hip_flexion[s] = knee
     p.pelvis = np.stack([0.45 * np.sin(np.radians(knee)), 0.5 + 0.43 * rise, np.zeros(t.size)], axis=1)
-    return Trajectories.from_landmarks(to_landmarks(build(p), mode="image"), rate_hz=rate)
+    return Trajectories.from_landmarks(to_landmarks(build(p), mode="image"), sampling_rate_hz=rate)
 
 
 def test_chair_stand_counts_stands_in_30_s() -> None:
@@ -205,7 +211,7 @@ def test_tug_phases_and_ten_metre_walk() -> None:
     x = np.interp(t, [0, 2, 6.5, 8, 12.5, 16], [0, 0, 3, 3, 0, 0])
     p = Pose(n=t.size)
     p.pelvis = np.stack([x, 0.5 + 0.43 * rise, np.zeros(t.size)], axis=1)
-    traj = Trajectories.from_landmarks(to_landmarks(build(p), mode="image"), rate_hz=rate)
+    traj = Trajectories.from_landmarks(to_landmarks(build(p), mode="image"), sampling_rate_hz=rate)
     tug = timed_up_and_go(traj)
     assert tug.total_s == pytest.approx(12.6, abs=0.6)
     assert tug.turn_start_s == pytest.approx(6.5, abs=0.4) and tug.turn_end_s == pytest.approx(8.0, abs=0.4)
@@ -216,19 +222,21 @@ def test_tug_phases_and_ten_metre_walk() -> None:
 
 def test_reba_neutral_low_and_stooped_high() -> None:
     neutral = Trajectories.from_landmarks(
-        to_landmarks(build(Pose(n=30)), mode="world"), rate_hz=FPS, world=True
+        to_landmarks(build(Pose(n=30)), mode="world"), sampling_rate_hz=FPS, world=True
     )
-    summary = reba_summary(reba_scores(neutral), rate_hz=FPS)
+    summary = reba_summary(reba_scores(neutral), sampling_rate_hz=FPS)
     assert summary.final_score is not None and summary.final_score <= 2
     p = Pose(n=30, trunk_lean=np.full(30, 70.0))
     for s in ("left", "right"):
         p.shoulder_flexion[s] = np.full(30, 100.0)
         p.knee_flexion[s] = np.full(30, 70.0)
         p.hip_flexion[s] = np.full(30, 70.0 + 35.0)  # thigh 35 deg forward of vertical, feet under the body
-    stooped = Trajectories.from_landmarks(to_landmarks(build(p), mode="world"), rate_hz=FPS, world=True)
+    stooped = Trajectories.from_landmarks(
+        to_landmarks(build(p), mode="world"), sampling_rate_hz=FPS, world=True
+    )
     scores = reba_scores(stooped)
     assert scores["trunk"][0] == 4 and scores["legs"][0] == 3
-    high = reba_summary(scores, rate_hz=FPS)
+    high = reba_summary(scores, sampling_rate_hz=FPS)
     assert high.final_score is not None and high.final_score >= 8 and high.risk_level in ("high", "very_high")
     assert high.time_share[high.risk_level] == 1.0
 
@@ -250,7 +258,7 @@ def test_velocity_asymmetry_of_arms() -> None:
     p = Pose(n=n)
     p.shoulder_flexion["left"] = 60 * np.sin(np.linspace(0, 4 * np.pi, n))
     p.shoulder_flexion["right"] = 30 * np.sin(np.linspace(0, 4 * np.pi, n))
-    traj = Trajectories.from_landmarks(to_landmarks(build(p), mode="world"), rate_hz=FPS, world=True)
+    traj = Trajectories.from_landmarks(to_landmarks(build(p), mode="world"), sampling_rate_hz=FPS, world=True)
     a = velocity_asymmetry(traj, point="wrist")
     assert a.larger_side == "left" and a.ratio == pytest.approx(2.0, rel=0.1)
 

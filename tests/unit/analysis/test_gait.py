@@ -23,13 +23,13 @@ RATE = 60.0
 
 def _traj(w: Walker, *, image: bool = False) -> Trajectories:
     if not image:
-        return Trajectories(points=w.points, rate_hz=w.rate_hz, axes=Axes())
+        return Trajectories(points=w.points, sampling_rate_hz=w.sampling_rate_hz, axes=Axes())
     # Side camera: x to the right at 300 px/m, y down.
     px = {
         k: np.stack([600 + 300 * v[:, 0], 900 - 300 * v[:, 1], 300 * v[:, 2]], axis=1)
         for k, v in w.points.items()
     }
-    return Trajectories(points=px, rate_hz=w.rate_hz, axes=IMAGE_AXES)
+    return Trajectories(points=px, sampling_rate_hz=w.sampling_rate_hz, axes=IMAGE_AXES)
 
 
 def _check_contacts(ev: GaitEvents, w: Walker, *, tol_s: float = 0.08) -> None:
@@ -50,7 +50,7 @@ def _check_contacts(ev: GaitEvents, w: Walker, *, tol_s: float = 0.08) -> None:
 @pytest.mark.parametrize("image", [False, True], ids=["metres_y_up", "pixels_y_down"])
 @pytest.mark.parametrize("treadmill", [False, True])
 def test_steady_walk_known_step_times(sign: int, image: bool, treadmill: bool) -> None:
-    w = walker([(0.5, 8.5, sign)], stride_s=1.1, treadmill=treadmill, rate_hz=RATE)
+    w = walker([(0.5, 8.5, sign)], stride_s=1.1, treadmill=treadmill, sampling_rate_hz=RATE)
     traj = _traj(w, image=image)
     ev = detect_gait_events(traj)
     _check_contacts(ev, w)
@@ -71,14 +71,14 @@ def test_steady_walk_known_step_times(sign: int, image: bool, treadmill: bool) -
 
 
 def test_no_events_while_standing_between_bouts() -> None:
-    w = walker([(0.5, 5.0, 1), (8.0, 12.5, 1)], rate_hz=RATE)
+    w = walker([(0.5, 5.0, 1), (8.0, 12.5, 1)], sampling_rate_hz=RATE)
     ev = detect_gait_events(_traj(w))
     _check_contacts(ev, w)
     assert not [e for e in ev.events if 5.3 < e.time_s < 7.9]
 
 
 def test_turn_events_in_both_directions() -> None:
-    w = walker([(0.5, 5.0, 1), (6.0, 10.5, -1)], rate_hz=RATE)
+    w = walker([(0.5, 5.0, 1), (6.0, 10.5, -1)], sampling_rate_hz=RATE)
     ev = detect_gait_events(_traj(w, image=True))
     # Every contact away from the turn (standing 5-6 s) is found; none is invented in the turn.
     for foot in ("left", "right"):
@@ -96,7 +96,7 @@ def test_turn_events_in_both_directions() -> None:
 
 
 def test_asymmetric_walker_is_flagged() -> None:
-    w = walker([(0.5, 9.0, 1)], swing_fraction={"left": 0.46, "right": 0.34}, rate_hz=RATE)
+    w = walker([(0.5, 9.0, 1)], swing_fraction={"left": 0.46, "right": 0.34}, sampling_rate_hz=RATE)
     ev = detect_gait_events(_traj(w))
     p = gait_parameters(ev)
     # True stance ratio 0.66 / 0.54 = 1.22; the Zeni bias adds similar time to both stances, so
@@ -108,10 +108,10 @@ def test_asymmetric_walker_is_flagged() -> None:
 
 
 def test_standing_only_has_no_events() -> None:
-    w = walker([], duration_s=5.0, rate_hz=RATE)
+    w = walker([], duration_s=5.0, sampling_rate_hz=RATE)
     noise = np.random.default_rng(0).normal(0, 0.003, size=(w.points["pelvis"].shape[0], 3))
     pts = {k: v + noise for k, v in w.points.items()}
-    ev = detect_gait_events(Trajectories(points=pts, rate_hz=RATE))
+    ev = detect_gait_events(Trajectories(points=pts, sampling_rate_hz=RATE))
     assert ev.events == ()
     assert gait_parameters(ev).n_steps == 0
 

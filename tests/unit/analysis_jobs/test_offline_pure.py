@@ -35,11 +35,15 @@ def _landmarks(people: int = 2, frames: int = 5) -> np.ndarray:
 
 def test_sequence_round_trip_is_byte_for_byte_reproducible() -> None:
     image, world = _landmarks(), _landmarks() / 100
-    kwargs = dict(person_ids=[1, 2], subject=2, fps_hz=30.0, width_px=640, height_px=480, model="lite")
+    kwargs = dict(
+        person_ids=[1, 2], subject=2, sampling_rate_hz=30.0, width_px=640, height_px=480, model="lite"
+    )
     data = encode_sequence(LandmarkSequence(image=image, world=world, **kwargs))  # type: ignore[arg-type]
     assert encode_sequence(LandmarkSequence(image=image.copy(), world=world.copy(), **kwargs)) == data  # type: ignore[arg-type]
     seq = decode_sequence(data)
-    assert seq.frames == 5 and seq.person_ids == (1, 2) and seq.model == "lite" and seq.fps_hz == 30.0
+    assert (
+        seq.frames == 5 and seq.person_ids == (1, 2) and seq.model == "lite" and seq.sampling_rate_hz == 30.0
+    )
     np.testing.assert_array_equal(seq.subject_image(), image[1])
     np.testing.assert_array_equal(seq.subject_world(), world[1])
     nobody = decode_sequence(

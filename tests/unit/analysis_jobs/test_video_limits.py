@@ -68,12 +68,17 @@ def test_a_video_within_every_limit_is_accepted(tmp_path: Path) -> None:
         clip, name="ok.mp4", size_bytes=clip.stat().st_size, max_bytes=10**9,
         limits=VideoLimits(max_frames=90, max_duration_s=3.0, max_fps=30, max_pixels=64 * 48),
     )  # fmt: skip
-    assert (checked.frame_count, checked.fps, checked.width, checked.height) == (90, 30.0, 64, 48)
+    assert (checked.frame_count, checked.sampling_rate_hz, checked.width, checked.height) == (
+        90,
+        30.0,
+        64,
+        48,
+    )
 
 
 def test_durations_read_in_minutes() -> None:
     with pytest.raises(UploadRefused, match=r"lasts 12 min 30 s; the longest video accepted is 10 min,"):
         upload_check.check_limits(
-            "long.mp4", fps=30, frame_count=30 * 750, width_px=640, height_px=480,
+            "long.mp4", sampling_rate_hz=30, frame_count=30 * 750, width_px=640, height_px=480,
             limits=VideoLimits(max_frames=10**6),
         )  # fmt: skip

@@ -22,7 +22,7 @@ def _two_people(frames: int = 4) -> LandmarkSequence:
         world=values / 100,
         person_ids=(3, 5),
         subject=5,
-        fps_hz=29.97,
+        sampling_rate_hz=29.97,
         width_px=640,
         height_px=480,
         model="heavy",
@@ -62,7 +62,7 @@ def test_a_plain_numpy_archive_with_the_stored_keys_is_read() -> None:
     )
     sequence = decode_sequence(buffer.getvalue())
     assert sequence.image.dtype == np.float64 and sequence.frames == 4
-    assert sequence.person_ids == (3, 5) and sequence.subject == 5 and sequence.fps_hz == 25.0
+    assert sequence.person_ids == (3, 5) and sequence.subject == 5 and sequence.sampling_rate_hz == 25.0
     np.testing.assert_allclose(sequence.subject_world(), original.world[1], rtol=1e-6)
 
 
@@ -86,6 +86,6 @@ def test_a_stopped_recording_is_a_landmark_sequence_plus_its_own_counts() -> Non
     recorded = resample_recording(rec)
     assert recorded.frames_received == 11 and recorded.duration_s == pytest.approx(1.0)
     stored = decode_sequence(encode_sequence(recorded.sequence))
-    assert stored.person_ids == (7,) and stored.subject == 7 and stored.fps_hz == 10.0
+    assert stored.person_ids == (7,) and stored.subject == 7 and stored.sampling_rate_hz == 10.0
     assert (stored.width_px, stored.height_px, stored.model) == (640, 480, "lite")
     np.testing.assert_allclose(stored.subject_image()[:, 0, 0], np.arange(11.0))

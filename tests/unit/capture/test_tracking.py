@@ -18,7 +18,7 @@ FRAME = (1280, 720)
 def _run(
     frames: list[list[PersonPose]], config: TrackerConfig | None = None
 ) -> tuple[PoseTracker, list[list[int | None]]]:
-    tracker = PoseTracker(fps_hz=FPS, frame_size_px=FRAME, config=config)
+    tracker = PoseTracker(sampling_rate_hz=FPS, frame_size_px=FRAME, config=config)
     return tracker, [tracker.update(people, frame_index=i) for i, people in enumerate(frames)]
 
 
@@ -148,7 +148,7 @@ def test_noisy_landmarks_do_not_break_a_walking_track() -> None:
 
 
 def test_frames_must_be_given_in_order() -> None:
-    tracker = PoseTracker(fps_hz=FPS, frame_size_px=FRAME)
+    tracker = PoseTracker(sampling_rate_hz=FPS, frame_size_px=FRAME)
     tracker.update([], frame_index=3)
     with pytest.raises(ValueError, match="must increase"):
         tracker.update([], frame_index=3)

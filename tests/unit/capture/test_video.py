@@ -28,7 +28,7 @@ def test_each_container_decodes_every_frame_at_the_container_frame_rate(
     path = write_video(tmp_path / f"clip.{container}", frames=20, fps=12.5, width=160, height=120)
     with VideoReader(path) as reader:
         frames = list(reader)
-    assert reader.info.fps == pytest.approx(12.5)
+    assert reader.info.sampling_rate_hz == pytest.approx(12.5)
     assert (reader.info.width, reader.info.height) == (160, 120)
     assert [f.index for f in frames] == list(range(20))
     assert [f.timestamp_s for f in frames] == pytest.approx([i / 12.5 for i in range(20)])
@@ -50,7 +50,12 @@ def test_real_h264_and_vp9_clips(
     shared_data: Path, name: str, codec: str, fps: float, frames: int, size: tuple[int, int]
 ) -> None:
     info = probe(shared_data / "videos" / name)
-    assert (info.codec, info.fps, info.frame_count, (info.width, info.height)) == (codec, fps, frames, size)
+    assert (info.codec, info.sampling_rate_hz, info.frame_count, (info.width, info.height)) == (
+        codec,
+        fps,
+        frames,
+        size,
+    )
     assert info.rotation_deg == 0
     assert info.duration_s == pytest.approx(frames / fps)
 

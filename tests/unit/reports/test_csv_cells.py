@@ -108,7 +108,7 @@ def test_recording_csv_keeps_negative_angles_numeric() -> None:
         world=image.copy(),
         person_ids=(1,),
         subject=1,
-        fps_hz=30.0,
+        sampling_rate_hz=30.0,
         width_px=640,
         height_px=480,
         model="lite",
