@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 
 CHECKPOINT = "dispatch:analysis"
 MODES = ("queue", "thread", "inline")
+# The embedded thread ends after this long without work (a request starts it again).
+IDLE_EXIT_S = 30.0
 Job = dict[str, Any]
 
 
@@ -146,10 +148,12 @@ class _Embedded:
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._stopping = False
         self.idle = threading.Event()
 
     def wake(self) -> None:
         with self._lock:
+            self._stopping = False
             if self._thread is None or not self._thread.is_alive():
                 self.idle.clear()
                 self._thread = threading.Thread(target=self._run, name="analysis-dispatch", daemon=True)
@@ -173,10 +177,13 @@ class _Embedded:
                     close_old_connections()
                     time.sleep(0.2)
                     continue
+                if self._stopping:
+                    return
                 if not jobs:
                     self.idle.set()
-                    if not self._wake.wait(timeout=5.0):
-                        continue
+                    # Idle for a while: end the thread; the next request starts it again.
+                    if not self._wake.wait(timeout=IDLE_EXIT_S) or self._stopping:
+                        return
                     self.idle.clear()
                     continue
                 run_in_process(jobs.pop(0))
@@ -185,6 +192,16 @@ class _Embedded:
         finally:
             self.idle.set()
             close_old_connections()
+
+
+    def stop(self, *, timeout_s: float = 30.0) -> None:
+        """End the thread after the analysis it is running (tests; a process that shuts down)."""
+        with self._lock:
+            self._stopping = True
+            thread = self._thread
+        self._wake.set()
+        if thread is not None:
+            thread.join(timeout_s)
 
 
 def _stranded_jobs() -> list[Job]:

@@ -249,7 +249,7 @@ def record(self: Task, analysed: dict[str, Any]) -> dict[str, Any]:
                 sequence_sha256=job["sequence_sha256"],
                 upload_id=UUID(job["source_id"]),
                 frames=job["video"]["frames"],
-                fps=job["video"]["fps"],
+                sampling_rate_hz=job["video"]["fps"],
                 model=job["video"]["model"],
             )
         # The sequence and the results are recorded together (one append) or not at all.

@@ -75,6 +75,7 @@ def _analysis_dispatch(settings: object) -> Iterator[None]:
     from clinic import dispatch
 
     dispatch.join_nudges()
+    dispatch.embedded.stop()
 
 
 @pytest.fixture(autouse=True)

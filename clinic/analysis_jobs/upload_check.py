@@ -44,7 +44,7 @@ class VideoLimits:
     """
 
     max_duration_s: float = 600.0
-    max_fps: float = 240.0
+    max_sampling_rate_hz: float = 240.0
     max_frames: int = 36_000
     max_pixels: int = 3840 * 2160
 
@@ -140,9 +140,9 @@ def check_limits(
             f"{limits.max_pixels / 1e6:.1f} megapixels (about {example_w}x{round(example_w * 9 / 16)}), "
             "so export it at a lower resolution."
         )
-    if sampling_rate_hz > limits.max_fps:
+    if sampling_rate_hz > limits.max_sampling_rate_hz:
         raise UploadRefused(
-            f"{name} has {sampling_rate_hz:g} frames per second; the highest frame rate accepted is {limits.max_fps:g}."
+            f"{name} has {sampling_rate_hz:g} frames per second; the highest frame rate accepted is {limits.max_sampling_rate_hz:g}."
         )
     if frame_count > limits.max_frames:
         raise UploadRefused(

@@ -126,7 +126,7 @@ def decide_stop_recording(command: StopRecording, state: PatientState) -> list[D
         raise NotFound("no such recording for this patient", field="recording_id")
     if recording.stopped:
         raise InvalidState("the recording is already stopped", code="recording_stopped")
-    if command.frames <= 0 or command.duration_s <= 0 or command.fps <= 0:
+    if command.frames <= 0 or command.duration_s <= 0 or command.sampling_rate_hz <= 0:
         raise InvalidValue("a recording needs at least one frame", code="empty_recording")
     return [
         RecordingStopped(
@@ -144,7 +144,7 @@ def decide_stop_recording(command: StopRecording, state: PatientState) -> list[D
             source="recording",
             source_id=recording.recording_id,
             frames=command.frames,
-            fps=command.fps,
+            fps=command.sampling_rate_hz,
             model=recording.model,
         ),
     ]
@@ -157,7 +157,7 @@ def decide_store_sequence(command: StoreLandmarkSequence, state: PatientState) -
     sha256 = _check_sha256(command.sequence_sha256, "sequence_sha256")
     if (command.visit_id, sha256) in state.sequences:
         return []
-    if command.frames <= 0 or command.fps <= 0:
+    if command.frames <= 0 or command.sampling_rate_hz <= 0:
         raise InvalidValue("a landmark sequence needs at least one frame", code="empty_sequence")
     return [
         LandmarkSequenceStored(
@@ -167,7 +167,7 @@ def decide_store_sequence(command: StoreLandmarkSequence, state: PatientState) -
             source="upload",
             source_id=command.source_id,
             frames=command.frames,
-            fps=command.fps,
+            fps=command.sampling_rate_hz,
             model=command.model,
         )
     ]

@@ -190,7 +190,7 @@ class StopRecording(Command):
     frames: int
     duration_s: float
     sequence_sha256: str
-    fps: float
+    sampling_rate_hz: float  # recorded as the event's ``fps``
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -201,7 +201,7 @@ class StoreLandmarkSequence(Command):
     sequence_sha256: str
     source_id: UUID
     frames: int
-    fps: float
+    sampling_rate_hz: float  # recorded as the event's ``fps``
     model: str
 
 

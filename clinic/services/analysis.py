@@ -162,7 +162,7 @@ class StoredSequence:
     sequence_sha256: str
     upload_id: UUID
     frames: int
-    fps: float
+    sampling_rate_hz: float
     model: str
 
 
@@ -186,7 +186,7 @@ def analysis_complete(
             events += unit.decide(
                 c.StoreLandmarkSequence(
                     visit_id=s.visit_id, sequence_sha256=s.sequence_sha256, source_id=s.upload_id,
-                    frames=s.frames, fps=s.fps, model=s.model,
+                    frames=s.frames, sampling_rate_hz=s.sampling_rate_hz, model=s.model,
                 ),
                 id_seed=s.upload_id,
                 label=f"sequence:{s.sequence_sha256}",

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db import transaction
 from django.utils import timezone
 
 from capture.sequence import LandmarkSequence, encode_sequence
 from clinic import blobs
+from clinic.analysis_jobs.config import analysis_config
 from clinic.domain import commands as c
-from clinic.services.analysis import analysis_request, load_patient
-from clinic.services.patients import Written, run_patient_command
+from clinic.services.analysis import request_in
+from clinic.services.patients import Written, patient_access, run_patient_command
+from clinic.services.streams import patient_unit
 
 
 @dataclass(frozen=True)
@@ -62,33 +63,28 @@ def recording_stop(
     blobs.put("sequence", patient_id, data)
     frames = sequence.frames
     try:
-        with transaction.atomic():
-            result = run_patient_command(
-                user,
-                patient_id,
+        with patient_access(user, patient_id, "recording_stop"), patient_unit(patient_id) as unit:
+            unit.decide(
                 c.StopRecording(
                     recording_id=recording_id,
                     now=timezone.now(),
                     frames=frames,
                     duration_s=float(duration_s),
                     sequence_sha256=sha256,
-                    fps=float(sequence.sampling_rate_hz),
-                ),
-                action="recording_stop",
-                expected_version=None,
+                    sampling_rate_hz=float(sequence.sampling_rate_hz),
+                )
             )
-            visit_id = load_patient(patient_id)[0].recordings[recording_id].visit_id
-            analysis_id = analysis_request(
-                user_or_actor=user,
+            analysis_id = request_in(
+                unit,
                 patient_id=patient_id,
-                visit_id=visit_id,
+                visit_id=unit.state.recordings[recording_id].visit_id,
                 source="recording",
                 source_id=recording_id,
                 content_sha256=sha256,
-                config={"model": sequence.model, "activity": exercise},
+                config=analysis_config({"model": sequence.model, "activity": exercise}).to_dict(),
             )
     except BaseException:
         if not existed:
             blobs.delete("sequence", patient_id, sha256)
         raise
-    return StoppedRecording(recording_id, sha256, analysis_id, result.last_version)
+    return StoppedRecording(recording_id, sha256, analysis_id, unit.version)

@@ -88,7 +88,7 @@ def video_limits() -> VideoLimits:
     """The cost limits of one video analysis, from the settings (``MAX_VIDEO_*``)."""
     return VideoLimits(
         max_duration_s=float(settings.MAX_VIDEO_DURATION_S),
-        max_fps=float(settings.MAX_VIDEO_FPS),
+        max_sampling_rate_hz=float(settings.MAX_VIDEO_FPS),
         max_frames=int(settings.MAX_VIDEO_FRAMES),
         max_pixels=int(settings.MAX_VIDEO_PIXELS),
     )

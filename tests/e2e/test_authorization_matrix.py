@@ -130,7 +130,7 @@ def _store_recording(user: Any, patient_id: UUID, visit_id: UUID) -> str:
         frames=frames,
         duration_s=frames / 5.0,
         sequence_sha256=sha,
-        fps=5.0,
+        sampling_rate_hz=5.0,
     )
     for command in (start, stop):
         execute(

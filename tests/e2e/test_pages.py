@@ -219,7 +219,7 @@ def _store_recording(user, patient, visit_id, frames, *, shift_px: float = 0.0):
             frames=len(ref),
             duration_s=len(ref) / 5.0,
             sequence_sha256=sha,
-            fps=5.0,
+            sampling_rate_hz=5.0,
         ),
     ):
         execute(

@@ -66,7 +66,7 @@ def test_a_video_within_every_limit_is_accepted(tmp_path: Path) -> None:
     clip = write_video(tmp_path / "ok.mp4", width_px=64, height_px=48, fps=30, frames=90)
     checked = check_video(
         clip, name="ok.mp4", size_bytes=clip.stat().st_size, max_bytes=10**9,
-        limits=VideoLimits(max_frames=90, max_duration_s=3.0, max_fps=30, max_pixels=64 * 48),
+        limits=VideoLimits(max_frames=90, max_duration_s=3.0, max_sampling_rate_hz=30, max_pixels=64 * 48),
     )  # fmt: skip
     assert (checked.frame_count, checked.sampling_rate_hz, checked.width, checked.height) == (
         90,

@@ -130,7 +130,12 @@ def test_recording_start_and_stop() -> None:
     start = c.StartRecording(visit_id=VISIT, exercise="squat", model="full", mode="server", now=NOW)
     [started] = decide(with_visit(), start)
     stop = c.StopRecording(
-        recording_id=start.recording_id, now=NOW, frames=90, duration_s=3.0, sequence_sha256=SEQ, fps=30.0
+        recording_id=start.recording_id,
+        now=NOW,
+        frames=90,
+        duration_s=3.0,
+        sequence_sha256=SEQ,
+        sampling_rate_hz=30.0,
     )
     stopped, stored = decide([*with_visit(), started], stop)
     assert isinstance(stopped, ev.RecordingStopped) and stopped.frames == 90

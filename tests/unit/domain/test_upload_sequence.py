@@ -14,7 +14,12 @@ from tests.unit.domain.test_decide import PID, VISIT, decide, with_visit
 
 def _store(**changes: object) -> c.StoreLandmarkSequence:
     fields: dict[str, object] = dict(
-        visit_id=VISIT, sequence_sha256="c" * 64, source_id=uuid4(), frames=230, fps=30.0, model="lite"
+        visit_id=VISIT,
+        sequence_sha256="c" * 64,
+        source_id=uuid4(),
+        frames=230,
+        sampling_rate_hz=30.0,
+        model="lite",
     )
     fields.update(changes)
     return c.StoreLandmarkSequence(**fields)  # type: ignore[arg-type]
