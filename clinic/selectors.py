@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
+from django.db.models import Count, OuterRef, Subquery, Window
 from django.utils import timezone
 
 from clinic.access import keys
@@ -90,38 +91,36 @@ def caseload(
     """The patients the user sees (assigned, or the whole practice for an admin), with alerts.
 
     Sorted by name; ``offset``/``limit`` select a page, and only that page's counters are read.
+    A fixed number of queries whatever the page size: the page with its total, counter and
+    certification; the therapists of the page's patients with their names; the user's staff row.
     """
     today = today or timezone.localdate()
     patients = visible_patients(user)
     if not include_discharged:
         patients = patients.filter(status="active")
-    ordered = patients.order_by("family_name", "given_name", "patient_id")
-    count = ordered.count()
+    ordered = patients.annotate(
+        caseload_total=Window(Count("*")),  # all matching rows: a window is computed before LIMIT
+        caseload_visits_since_report=Subquery(
+            rm.ProgressReportCounter.objects.filter(patient_id=OuterRef("patient_id")).values(
+                "visits_since_report"
+            )[:1]
+        ),
+        caseload_certification_end=Subquery(
+            rm.Certification.objects.filter(patient_id=OuterRef("patient_id")).values("certification_end")[:1]
+        ),
+    ).order_by("family_name", "given_name", "patient_id")
     patients_list = list(ordered[offset : None if limit is None else offset + limit])
-    ids = [p.patient_id for p in patients_list]
-    counters = dict(
-        rm.ProgressReportCounter.objects.filter(patient_id__in=ids).values_list(
-            "patient_id", "visits_since_report"
-        )
-    )
-    certs = dict(
-        rm.Certification.objects.filter(patient_id__in=ids).values_list("patient_id", "certification_end")
-    )
+    # An empty page says nothing about the total, except on the first page.
+    empty_count = patients.count() if offset and not patients_list else 0
+    count = patients_list[0].caseload_total if patients_list else empty_count
     staff = staff_member(user)
-    names = dict(
-        rm.StaffMember.objects.filter(practice_id=staff.practice_id if staff else None).values_list(
-            "user_id", "display_name"
-        )
+    team = _therapist_names(
+        patient_ids=[p.patient_id for p in patients_list], practice_id=staff.practice_id if staff else None
     )
-    team: dict[UUID, list[str]] = {}
-    for patient_id, therapist_id in rm.Assignment.objects.filter(patient_id__in=ids).values_list(
-        "patient_id", "therapist_id"
-    ):
-        team.setdefault(patient_id, []).append(names.get(therapist_id, f"#{therapist_id}"))
     rows = []
     for p in patients_list:
-        n = counters.get(p.patient_id, 0)
-        end = certs.get(p.patient_id)
+        n = p.caseload_visits_since_report or 0
+        end = p.caseload_certification_end
         rows.append(
             CaseloadRow(
                 patient=p,
@@ -137,6 +136,22 @@ def caseload(
         user=user, action="list", object_type="caseload", object_id=staff.practice_id if staff else "-"
     )
     return CaseloadPage(count, rows)
+
+
+def _therapist_names(*, patient_ids: list[UUID], practice_id: UUID | None) -> dict[UUID, list[str]]:
+    """The assigned therapists' names per patient, in one query; ``#<user id>`` for a therapist
+    who is not a staff member of ``practice_id``."""
+    if not patient_ids:
+        return {}
+    names = rm.StaffMember.objects.filter(user_id=OuterRef("therapist_id"), practice_id=practice_id)
+    team: dict[UUID, list[str]] = {}
+    for patient_id, therapist_id, name in (
+        rm.Assignment.objects.filter(patient_id__in=patient_ids)
+        .annotate(name=Subquery(names.values("display_name")[:1]))
+        .values_list("patient_id", "therapist_id", "name")
+    ):
+        team.setdefault(patient_id, []).append(name if name is not None else f"#{therapist_id}")
+    return team
 
 
 def patient_get(*, user: Any, patient_id: UUID, action: str = "read") -> rm.PatientSummary:
@@ -160,7 +175,8 @@ def contact_details(patient: rm.PatientSummary) -> dict[str, str] | None:
 
 
 def patient_chart(*, user: Any, patient_id: UUID, today: date | None = None) -> dict[str, Any]:
-    """Everything the patient page shows, in one logged read."""
+    """Everything the patient page shows, in one logged read; timeline entries are dicts of
+    ``occurred_on``, ``summary`` and ``actor``, newest first."""
     today = today or timezone.localdate()
     patient = patient_get(user=user, patient_id=patient_id)
     counter = rm.ProgressReportCounter.objects.filter(patient_id=patient_id).first()
@@ -185,7 +201,13 @@ def patient_chart(*, user: Any, patient_id: UUID, today: date | None = None) -> 
         "visits": list(
             rm.VisitView.objects.filter(patient_id=patient_id).order_by("-visit_date", "-visit_id")
         ),
-        "timeline": list(rm.TimelineEntry.objects.filter(patient_id=patient_id).order_by("-global_position")),
+        # What the page prints of each entry, as dicts: a chart holds hundreds of entries, and model
+        # instances (with their timestamps parsed) cost several times more to build.
+        "timeline": list(
+            rm.TimelineEntry.objects.filter(patient_id=patient_id)
+            .order_by("-global_position")
+            .values("occurred_on", "summary", "actor")
+        ),
         "staff_names": names,
     }
 

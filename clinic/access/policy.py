@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Exists, Q, QuerySet, Subquery
 
 from clinic.projections.models import Assignment, PatientSummary, StaffMember
 
@@ -32,14 +32,17 @@ def staff_member(user: Any) -> StaffMember | None:
 
 
 def visible_patients(user: Any) -> QuerySet[PatientSummary]:
-    staff = staff_member(user)
-    if staff is None:
+    """The patients ``user`` may see, as one query: the user's staff row is read by subqueries of
+    the patient query rather than by a query of its own first (one round trip less per read)."""
+    if user is None or not getattr(user, "is_authenticated", False):
         return PatientSummary.objects.none()
-    patients = PatientSummary.objects.filter(practice_id=staff.practice_id)
-    if staff.role == ADMIN:
-        return patients
-    assigned = Assignment.objects.filter(therapist_id=staff.user_id).values("patient_id")
-    return patients.filter(patient_id__in=assigned)
+    staff = StaffMember.objects.filter(user_id=user.pk)
+    assigned = Assignment.objects.filter(therapist_id=user.pk).values("patient_id")
+    # A scalar subquery (not ``practice_id__in``): PostgreSQL then compares practice_id with one
+    # value and can read rm_patient_name_idx in caseload order.
+    return PatientSummary.objects.filter(practice_id=Subquery(staff.values("practice_id")[:1])).filter(
+        Q(Exists(staff.filter(role=ADMIN))) | Q(patient_id__in=assigned)
+    )
 
 
 def can_see(user: Any, patient_id: UUID) -> bool:

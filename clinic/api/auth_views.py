@@ -14,7 +14,6 @@ from django.contrib.auth import authenticate
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -23,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.access.lockout import lockout_for
+from clinic.api.authentication import TokenAuthentication
 from clinic.api.errors import error_body
 
 LOCKED_OUT = OpenApiResponse(
@@ -74,7 +74,7 @@ class TokenObtainView(APIView):
                 error_body("invalid_credentials", "Unable to sign in with that username and password."),
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        # Expired tokens are only deleted when presented; drop this user's now, so they do not pile up.
+        # Expired tokens are deleted here, for the user, and when presented (clinic/api/authentication.py).
         AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
         instance, token = AuthToken.objects.create(user)
         return Response(self.TokenOut({"token": token, "expiry": instance.expiry}).data)

@@ -12,11 +12,20 @@ and Django spools accepted bodies to disk as they arrive. Daphne stays installed
 WebSocket messages up to :data:`WS_MAX_MESSAGE_BYTES` (the live protocol's transport limit, twice
 its advertised frame size) reach the consumers, which answer oversized ones with an error message;
 beyond it the server closes the connection (1009).
+
+Processes (:func:`worker_count`): Django runs each request's sync code in a thread of one Python
+process, so one process uses about one core however many requests wait. With a shared channel layer
+(``REDIS_URL``) the server runs ``WEB_CONCURRENCY`` processes on one socket, by default one per
+usable core. The embedded mode stays one process: its in-memory channel layer holds WebSocket groups
+per process (an analysis' progress, sent by the process that runs it, would not reach a page
+connected to another), and its analysis thread (``ANALYSIS_DISPATCH=thread``) takes up the analyses
+left ``requested`` when it starts, which in a second process would be ones the first is running.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import socket
 import subprocess
@@ -30,6 +39,10 @@ from pathlib import Path
 from capture import protocol
 
 APPLICATION = "clinic.config.asgi:application"
+IN_MEMORY_LAYER = "channels.layers.InMemoryChannelLayer"
+#: PostgreSQL connections per server process (``DB_POOL_SIZE``, clinic/config/settings.py): requests
+#: beyond it wait for a free one, which also keeps the threads competing for one interpreter few.
+DEFAULT_DB_POOL_SIZE = 8
 WS_MAX_MESSAGE_BYTES = protocol.TRANSPORT_MAX_MESSAGE_BYTES
 REPO = Path(__file__).resolve().parents[2]
 
@@ -39,13 +52,25 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--log-level", default=os.environ.get("SERVER_LOG_LEVEL", "info"))
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="server processes (default: WEB_CONCURRENCY, see worker_count)",
+    )
     args = parser.parse_args(argv)
+    os.environ.setdefault("DB_POOL_SIZE", str(DEFAULT_DB_POOL_SIZE))  # before the settings are read
+    try:
+        workers = worker_count(requested=args.workers, environ=os.environ, **_settings())
+    except ValueError as exc:
+        parser.exit(2, f"{parser.prog}: {exc}\n")
     import uvicorn
 
     uvicorn.run(
         APPLICATION,
         host=args.host,
         port=args.port,
+        workers=workers,
         log_level=args.log_level,
         lifespan="off",  # Channels' router has no lifespan protocol
         proxy_headers=False,  # as Daphne: X-Forwarded-* are not trusted unless a proxy is configured
@@ -54,11 +79,57 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
 
 
+def worker_count(
+    *, requested: int | None, environ: Mapping[str, str], channel_layer: str, analysis_dispatch: str
+) -> int:
+    """How many server processes: ``requested`` (``--workers``), else ``WEB_CONCURRENCY``, else one
+    per usable core when the processes can share WebSocket groups and analyses, else one.
+
+    More than one with the in-memory channel layer or the in-process analysis thread is refused
+    (ValueError with the reason), because pages would silently miss progress messages.
+    """
+    shareable = channel_layer != IN_MEMORY_LAYER and analysis_dispatch != "thread"
+    value: object = requested if requested is not None else environ.get("WEB_CONCURRENCY", "").strip()
+    if value in (None, ""):
+        return _usable_cores() if shareable else 1
+    try:
+        count = int(str(value))
+    except ValueError:
+        raise ValueError(f"WEB_CONCURRENCY must be a whole number of processes, not {value!r}.") from None
+    if count < 1:
+        raise ValueError(f"WEB_CONCURRENCY must be at least 1, not {count}.")
+    if count > 1 and not shareable:
+        raise ValueError(
+            f"{count} server processes need REDIS_URL (a channel layer they share) and an "
+            "ANALYSIS_DISPATCH other than thread; the embedded mode serves with one process."
+        )
+    return count
+
+
+def _usable_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _settings() -> dict[str, str]:
+    """The two settings :func:`worker_count` needs, read without setting up Django."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.config.settings")
+    module = importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
+    return {
+        "channel_layer": module.CHANNEL_LAYERS["default"]["BACKEND"],
+        "analysis_dispatch": str(module.ANALYSIS_DISPATCH),
+    }
+
+
 def command(*, port: int, host: str = "127.0.0.1", preload: Sequence[str] = ()) -> list[str]:
-    """The server's command line; ``preload`` modules are imported first (tests' Celery apps)."""
+    """The server's command line; ``preload`` modules are imported first (tests' Celery apps), in
+    the one server process (a second process would start without them)."""
     argv = ["--host", host, "--port", str(port)]
     if not preload:
         return [sys.executable, "-m", "clinic.config.serve", *argv]
+    argv += ["--workers", "1"]
     imports = "".join(f"import {name}; " for name in preload)
     return [sys.executable, "-c", f"{imports}from clinic.config.serve import main; main({argv!r})"]
 

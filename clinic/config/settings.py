@@ -158,6 +158,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["OPTIONS"]["timeout"] = 20
+# The web server (clinic/config/serve.py sets DB_POOL_SIZE) takes PostgreSQL connections from a pool
+# of at most DB_POOL_SIZE per process, checked before use. Under ASGI every request runs in a thread
+# of its own, so DB_CONN_MAX_AGE would keep one connection per finished thread, and without either
+# each request pays a new backend. Workers and commands (which may fork) connect per use.
+DB_POOL_SIZE = int(os.environ.get("DB_POOL_SIZE", "0"))
+if DB_POOL_SIZE > 0 and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].update(CONN_MAX_AGE=0, CONN_HEALTH_CHECKS=True)
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_SIZE,
+        "timeout": 30,  # seconds a request waits for a free connection before it fails
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -260,7 +272,7 @@ REST_FRAMEWORK = {
     # Token first: DRF answers an anonymous call 401 with WWW-Authenticate only when the first
     # class names a scheme (session authentication has none, which made it 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "clinic.api.authentication.TokenAuthentication",  # knox, without its per-request sweep
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -16,7 +16,7 @@ from clinic import selectors
 from clinic.access.policy import Forbidden, NotVisible, staff_member
 from clinic.domain.errors import DomainError
 from clinic.eventstore.errors import ConcurrencyConflict
-from clinic.projections.models import VisitView
+from clinic.projections.models import PatientSummary, VisitView
 from clinic.services import care, patients
 from clinic.web import forms
 
@@ -87,6 +87,14 @@ def _chart(request: HttpRequest, patient_id: UUID) -> dict[str, Any]:
         raise Http404("patient not found") from None
 
 
+def _patient(request: HttpRequest, patient_id: UUID) -> PatientSummary:
+    """The patient alone, read and logged as :func:`_chart` reads it (without the rest of the chart)."""
+    try:
+        return selectors.patient_get(user=request.user, patient_id=patient_id)
+    except NotVisible:
+        raise Http404("patient not found") from None
+
+
 @login_required
 def patient(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     return _patient_page(request, patient_id)
@@ -136,7 +144,7 @@ def _post(
     """
     if request.method != "POST":
         return redirect("patient", patient_id=patient_id)
-    _chart(request, patient_id)  # 404 before anything else for a patient the user may not see
+    _patient(request, patient_id)  # 404 before anything else for a patient the user may not see
     form = form_class(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
@@ -168,7 +176,7 @@ def _refused(
         return redirect("patient", patient_id=patient_id)
     data = request.POST.copy()
     if stale:  # typed against an old version: offer it again against the latest one
-        data["expected_version"] = str(_chart(request, patient_id)["patient"].stream_version)
+        data["expected_version"] = str(_patient(request, patient_id).stream_version)
     return _patient_page(request, patient_id, status=400, **{form_name: form_class(data)})
 
 
