@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any
 
 import numpy as np
 
+from analysis.activities import ACTIVITIES, Activity
 from analysis.angles import joint_angles, ranges_of_motion
 from analysis.balance import centre_of_mass, single_leg_stance, sway
 from analysis.exercise import KINDS, ExerciseKind, analyze_exercise, count_reps, guess_exercise
@@ -33,18 +34,6 @@ from analysis.gait import GaitParameters, Scale, detect_gait_events, gait_parame
 from analysis.serialize import to_jsonable
 from analysis.signals import lowpass, repair_landmark_swaps
 from analysis.types import InputError, Landmarks, Trajectories, validate_landmarks
-
-Activity = Literal[
-    "auto",
-    "squat",
-    "sit_to_stand",
-    "deadlift",
-    "overhead_press",
-    "curl",
-    "gait",
-    "single_leg_stance",
-]
-ACTIVITIES: tuple[Activity, ...] = get_args(Activity)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from uuid import UUID
 import numpy as np
 from numpy.typing import NDArray
 
+from analysis.activities import LIVE_ACTIVITIES
 from capture.landmarks import NUM_LANDMARKS
 from capture.variants import VARIANTS
 
@@ -58,15 +59,7 @@ TRANSPORT_MAX_MESSAGE_BYTES: Final = 2 * MAX_FRAME_BYTES
 MAX_PEOPLE: Final = 3
 JPEG_SOI: Final = b"\xff\xd8\xff"
 
-EXERCISES: Final = (
-    "gait",
-    "squat",
-    "sit_to_stand",
-    "deadlift",
-    "overhead_press",
-    "curl",
-    "single_leg_stance",
-)
+EXERCISES: Final = LIVE_ACTIVITIES
 MODEL_CHOICES: Final = (*VARIANTS, "auto")
 
 FloatArray = NDArray[np.float64]

@@ -193,7 +193,6 @@ class _Embedded:
             self.idle.set()
             close_old_connections()
 
-
     def stop(self, *, timeout_s: float = 30.0) -> None:
         """End the thread after the analysis it is running (tests; a process that shuts down)."""
         with self._lock:

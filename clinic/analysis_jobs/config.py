@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from analysis.report import ACTIVITIES
+from analysis.activities import ACTIVITIES
 
 MODELS = ("lite", "full", "heavy")
 
@@ -21,7 +21,7 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True, kw_only=True)
 class AnalysisConfig:
-    """What to compute. ``activity`` as in :data:`analysis.report.ACTIVITIES` (``auto`` detects it).
+    """What to compute. ``activity`` as in :data:`analysis.activities.ACTIVITIES` (``auto`` detects it).
 
     ``height_m`` (the subject's body height) gives lengths and speeds in metres; without it they
     stay in pixels and the metric values that need metres are not recorded. ``max_people`` is the

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analysis.report import ACTIVITIES
+from analysis.activities import ACTIVITIES
 from clinic.analysis_jobs.config import MODELS, ConfigError
 from clinic.analysis_jobs.upload_check import UploadRefused
 from clinic.api.errors import error_body

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from uuid import UUID, uuid5
 
+from analysis.activities import LIVE_ACTIVITIES
 from clinic.domain import vocabulary as vocab
 from clinic.domain.commands import (
     CompleteAnalysis,
@@ -47,7 +48,7 @@ from clinic.domain.patients import AnalysisState, PatientState, config_key, requ
 
 VIDEO_MEDIA_TYPES = frozenset({"video/mp4", "video/webm", "video/quicktime", "video/x-msvideo"})
 MODELS = ("lite", "full", "heavy")
-EXERCISES = ("gait", "squat", "sit_to_stand", "deadlift", "overhead_press", "curl", "single_leg_stance")
+EXERCISES = LIVE_ACTIVITIES  # what a live recording may be of
 RECORDING_MODES = ("server", "browser")
 SOURCES = ("upload", "recording")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from analysis import activities
 from clinic import selectors
 from clinic.access.policy import NotVisible
 from clinic.analysis_jobs.config import MODELS, ConfigError
@@ -22,24 +23,13 @@ from clinic.domain.vocabulary import METRICS
 from clinic.services import analysis as service
 from clinic.services import uploads
 
-ACTIVITIES = (
-    ("auto", "Detect (walking, exercise or single-leg stance)"),
-    ("gait", "Walking"),
-    ("squat", "Squat"),
-    ("sit_to_stand", "Sit to stand"),
-    ("deadlift", "Deadlift"),
-    ("overhead_press", "Overhead press"),
-    ("curl", "Biceps curl"),
-    ("single_leg_stance", "Single-leg stance"),
-)
-
 
 class VideoForm(forms.Form):
     video = forms.FileField(
         allow_empty_file=True,
         widget=forms.ClearableFileInput(attrs={"accept": ",".join([*MEDIA_TYPES, "video/*"])}),
     )
-    activity = forms.ChoiceField(choices=ACTIVITIES, initial="auto")
+    activity = forms.ChoiceField(choices=activities.CHOICES, initial="auto")
     height_m = forms.FloatField(
         required=False, min_value=0.5, max_value=2.5, label="Body height (m)",
         help_text="Gives step length and speed in metres.",

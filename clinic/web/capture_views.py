@@ -9,21 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from analysis import activities
 from capture import protocol
 from capture.variants import VARIANTS, installed_variants
 from clinic import selectors
 from clinic.access.policy import NotVisible
 from clinic.web import install_assets
-
-EXERCISE_LABELS = {
-    "gait": "Gait",
-    "squat": "Squat",
-    "sit_to_stand": "Sit-to-stand",
-    "deadlift": "Deadlift",
-    "overhead_press": "Overhead press",
-    "curl": "Curl",
-    "single_leg_stance": "Single-leg stance",
-}
 
 
 # The in-browser pose model (@mediapipe/pose) compiles WebAssembly; no other page may.
@@ -42,7 +33,7 @@ def capture(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         "patient": chart["patient"],
         "visits": visits,
         "selected_visit": selected,
-        "exercises": [(k, EXERCISE_LABELS[k]) for k in protocol.EXERCISES],
+        "exercises": [(k, activities.LABELS[k]) for k in protocol.EXERCISES],
         "exercise": exercise if exercise in protocol.EXERCISES else "squat",
         "models": VARIANTS,
         "installed": installed_variants(),

@@ -25,7 +25,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from analysis.report import ACTIVITIES
+from analysis.activities import ACTIVITIES
 from clinic import dispatch
 from clinic.access.policy import NotVisible
 from clinic.analysis_jobs.config import MODELS, ConfigError
