@@ -29,7 +29,7 @@ test: install
 lint: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy analysis clinic/domain
+	.venv/bin/mypy analysis clinic/domain clinic/analysis_jobs
 	.venv/bin/lint-imports
 
 # Benchmarks print their headline figures as `name: value` lines. The event store and upload ones need

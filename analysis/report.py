@@ -1,7 +1,8 @@
-"""The ``gait``, ``exercise``, ``angles`` and ``balance`` sections of a video analysis, as JSON-ready dicts.
+"""The ``gait``, ``exercise``, ``angles`` and ``balance`` sections of a video analysis.
 
 This is the one call a video pipeline needs (issue 4 item 11): BlazePose image landmarks
-``(frames, 33, 4)`` in pixels plus ``sampling_rate_hz`` in, plain dicts out.
+``(frames, 33, 4)`` in pixels plus ``sampling_rate_hz`` in, a typed
+:class:`~analysis.results.VideoSections` out (its JSON form is defined in :mod:`analysis.results`).
 
 Which sections apply (``activity="auto"``), with the thresholds in :class:`ReportConfig`:
 
@@ -20,9 +21,7 @@ sections of other activities are left out. Every absent section has its reason i
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -30,8 +29,15 @@ from analysis.activities import ACTIVITIES, Activity
 from analysis.angles import joint_angles, ranges_of_motion
 from analysis.balance import centre_of_mass, single_leg_stance, sway
 from analysis.exercise import KINDS, ExerciseKind, analyze_exercise, count_reps, guess_exercise
-from analysis.gait import GaitParameters, Scale, detect_gait_events, gait_parameters, scale_from_height
-from analysis.serialize import to_jsonable
+from analysis.gait import Scale, detect_gait_events, gait_parameters, scale_from_height
+from analysis.results import (
+    AnalysisNotes,
+    BalanceSection,
+    ExerciseSection,
+    GaitSection,
+    ScaleNote,
+    VideoSections,
+)
 from analysis.signals import lowpass, repair_landmark_swaps
 from analysis.types import InputError, Landmarks, Trajectories, validate_landmarks
 
@@ -46,78 +52,27 @@ class ReportConfig:
     min_stance_s: float = 5.0
 
 
-def _scale_info(traj: Trajectories, height_m: float | None) -> tuple[Scale | None, dict[str, Any]]:
+def _scale_note(traj: Trajectories, height_m: float | None) -> tuple[Scale | None, ScaleNote]:
     if height_m is None:
-        return None, {
-            "source": "none",
-            "metres_per_pixel": None,
-            "detail": "no body height given: lengths, speed and sway stay in pixels or are left out",
-        }
+        return None, ScaleNote(
+            source="none",
+            metres_per_pixel=None,
+            detail="no body height given: lengths, speed and sway stay in pixels or are left out",
+        )
     try:
         scale = scale_from_height(traj, height_m=height_m)
     except InputError as exc:
-        return None, {"source": "none", "metres_per_pixel": None, "detail": str(exc)}
-    return scale, {
-        "source": scale.source,
-        "metres_per_pixel": round(scale.metres_per_unit, 6),
-        "detail": scale.detail,
-    }
+        return None, ScaleNote(source="none", metres_per_pixel=None, detail=str(exc))
+    return scale, ScaleNote(source=scale.source, metres_per_pixel=scale.metres_per_unit, detail=scale.detail)
 
 
-def _gait(traj: Trajectories, scale: Scale | None) -> tuple[dict[str, Any], GaitParameters]:
+def _gait(traj: Trajectories, scale: Scale | None) -> GaitSection:
     ev = detect_gait_events(traj)
-    p = gait_parameters(ev, traj, scale=scale)
-    rate = traj.sampling_rate_hz
-
-    def events(kind: str) -> list[dict[str, Any]]:
-        return [
-            {"frame": e.frame, "time_s": round(e.time_s, 4), "side": e.foot}
-            for e in ev.events
-            if e.event == kind
-        ]
-
-    params = to_jsonable(p)
-    params.pop("step_lengths_units", None)
-    section = {
-        "heel_strikes": events("initial_contact"),
-        "toe_offs": events("toe_off"),
-        "cadence_steps_per_min": to_jsonable(p.cadence_steps_per_min),
-        "step_time_s": params["step_time_s"],
-        "stride_time_s": params["stride_time_s"],
-        "stance_time_s": params["stance_time_s"],
-        "swing_time_s": params["swing_time_s"],
-        "step_length_m": params["step_length_m"],
-        "stride_length_m": params["stride_length_m"],
-        "gait_speed_m_per_s": params["gait_speed_m_per_s"],
-        "symmetry": params["symmetry"],
-        "flags": params["flags"],
-        "parameters": params,
-        "rate_hz": rate,
-        "method": "Zeni et al. 2008 heel/toe extremes relative to the pelvis",
-    }
-    return section, p
-
-
-def _exercise(traj: Trajectories, kind: ExerciseKind) -> dict[str, Any]:
-    res = analyze_exercise(traj, kind)
-    reps = []
-    for r in res.reps:
-        reps.append(
-            {
-                "start_frame": r.start_frame,
-                "bottom_frame": r.bottom_frame,
-                "end_frame": r.end_frame,
-                "complete": r.complete,
-                "reason": r.reason,
-                "depth": to_jsonable(r.depth),
-                "depth_unit": res.unit,
-                "duration_s": to_jsonable(r.duration_s),
-                "phases": to_jsonable(r.phases),
-                "angles": to_jsonable(r.angles_at_bottom),
-                "cues": [{"text": c.text, "phase": c.phase, "frame": c.frame} for c in res.cues[r.index]],
-            }
-        )
-    return {"kind": kind, "reps": reps, "complete_reps": res.complete_reps, "partial_reps": res.partial_reps}
+    return GaitSection(
+        events=ev,
+        parameters=gait_parameters(ev, traj, scale=scale),
+        sampling_rate_hz=traj.sampling_rate_hz,
+    )
 
 
 def _best_exercise(traj: Trajectories, min_reps: int) -> tuple[ExerciseKind | None, int]:
@@ -142,23 +97,22 @@ def _best_exercise(traj: Trajectories, min_reps: int) -> tuple[ExerciseKind | No
     return best[2], best[0]
 
 
-def _balance(traj: Trajectories, scale: Scale | None) -> dict[str, Any]:
+def _balance(traj: Trajectories, scale: Scale | None) -> BalanceSection:
     sls = single_leg_stance(traj)
-    out: dict[str, Any] = {"single_leg_stance": to_jsonable(sls), "sway": None}
     if sls.longest is None:
-        return out
+        return BalanceSection(stance=sls, sway=None)
     b = sls.longest
     a, e = round(b.start_s * traj.sampling_rate_hz), round(b.end_s * traj.sampling_rate_hz)
-    with contextlib.suppress(InputError):  # too few frames with a COM: sway stays None
-        out["sway"] = to_jsonable(
-            sway(
-                centre_of_mass(traj)[a:e],
-                sampling_rate_hz=traj.sampling_rate_hz,
-                traj=traj,
-                metres_per_unit=scale.metres_per_unit if scale else None,
-            )
+    try:
+        com_sway = sway(
+            centre_of_mass(traj)[a:e],
+            sampling_rate_hz=traj.sampling_rate_hz,
+            traj=traj,
+            metres_per_unit=scale.metres_per_unit if scale else None,
         )
-    return out
+    except InputError:  # too few frames with a COM: no sway
+        return BalanceSection(stance=sls, sway=None)
+    return BalanceSection(stance=sls, sway=com_sway)
 
 
 def video_sections(
@@ -169,8 +123,8 @@ def video_sections(
     exercise: Activity | None = None,
     image_size_px: tuple[int, int] | None = None,
     config: ReportConfig | None = None,
-) -> dict[str, Any]:
-    """``{"gait", "exercise", "angles", "balance", "analysis"}`` for one tracked person's landmarks.
+) -> VideoSections:
+    """The typed sections of one tracked person's landmarks (JSON: :meth:`VideoSections.to_json`).
 
     ``exercise`` is one of :data:`ACTIVITIES` (None = ``"auto"``). Landmarks are repaired for
     left/right swaps and, for angles, low-pass filtered (6 Hz). Lengths and sway are in metres
@@ -182,41 +136,39 @@ def video_sections(
         raise InputError(f"Unknown activity {activity!r}; known: {', '.join(ACTIVITIES)}.")
     lm, _ = repair_landmark_swaps(validate_landmarks(landmarks))
     traj = Trajectories.from_landmarks(lm, sampling_rate_hz=sampling_rate_hz, image_size_px=image_size_px)
-    scale, scale_info = _scale_info(traj, height_m)
+    scale, scale_note = _scale_note(traj, height_m)
     names = list(traj.points)
     stacked = np.stack([traj.points[k] for k in names], axis=1)
     filtered = lowpass(
         stacked, sampling_rate_hz=sampling_rate_hz, max_gap_frames=int(0.25 * sampling_rate_hz)
     )
     smooth = traj.with_points({k: filtered[:, i] for i, k in enumerate(names)})
-    sections: dict[str, Any] = {
-        "gait": None,
-        "exercise": None,
-        "angles": ranges_of_motion(joint_angles(smooth)),
-        "balance": None,
-    }
+    gait_section: GaitSection | None = None
+    exercise_section: ExerciseSection | None = None
+    balance_section: BalanceSection | None = None
     absent: dict[str, str] = {}
     detected: list[str] = []
     walking = False
     if activity in ("auto", "gait"):
         try:
-            gait, params = _gait(traj, scale)
+            gait = _gait(traj, scale)
         except InputError as exc:
             absent["gait"] = f"no walking analysed: {exc}"
         else:
-            walking = params.n_steps >= cfg.min_steps
+            n_steps = gait.parameters.n_steps
+            walking = n_steps >= cfg.min_steps
             if walking or activity == "gait":
-                sections["gait"] = gait
+                gait_section = gait
                 detected.append("gait")
             else:
                 absent["gait"] = (
-                    f"no walking detected: {params.n_steps} step(s) found, at least {cfg.min_steps} needed"
+                    f"no walking detected: {n_steps} step(s) found, at least {cfg.min_steps} needed"
                 )
     else:
         absent["gait"] = f"not requested (activity {activity})"
     if activity in KINDS:
         kind: ExerciseKind = activity  # type: ignore[assignment]
-        sections["exercise"] = _exercise(traj, kind)
+        exercise_section = ExerciseSection(result=analyze_exercise(traj, kind))
         detected.append(kind)
     elif activity == "auto" and walking:
         absent["exercise"] = "walking detected: knee and arm movements of steps are not exercise repetitions"
@@ -228,7 +180,7 @@ def video_sections(
                 f"at least {cfg.min_auto_reps} needed"
             )
         else:
-            sections["exercise"] = _exercise(traj, found)
+            exercise_section = ExerciseSection(result=analyze_exercise(traj, found))
             detected.append(found)
     else:
         absent["exercise"] = f"not requested (activity {activity})"
@@ -238,11 +190,12 @@ def video_sections(
         except InputError as exc:
             absent["balance"] = f"single-leg stance not measurable: {exc}"
         else:
-            longest = balance["single_leg_stance"]["longest"]
-            duration = longest["duration_s"] if longest else 0.0
+            longest = balance.stance.longest
+            # Rounded as stored (4 decimals), so the decision agrees with the duration shown.
+            duration = round(longest.duration_s, 4) if longest else 0.0
             needed = min(cfg.min_stance_s, cfg.min_stance_fraction * traj.n_frames / sampling_rate_hz)
             if activity == "single_leg_stance" or duration >= needed:
-                sections["balance"] = balance
+                balance_section = balance
                 detected.append("single_leg_stance")
             else:
                 absent["balance"] = (
@@ -252,13 +205,12 @@ def video_sections(
         absent["balance"] = "walking detected: feet lifted in swing are not single-leg stance"
     else:
         absent["balance"] = f"not requested (activity {activity})"
-    sections["analysis"] = {
-        "activity": activity,
-        "detected": detected,
-        "absent": absent,
-        "scale": scale_info,
-        "landmarks": "image (pixels), left/right swaps repaired",
-        "config": to_jsonable(cfg),
-    }
-    result: dict[str, Any] = to_jsonable(sections)
-    return result
+    return VideoSections(
+        gait=gait_section,
+        exercise=exercise_section,
+        angles=ranges_of_motion(joint_angles(smooth)),
+        balance=balance_section,
+        analysis=AnalysisNotes(
+            activity=activity, detected=tuple(detected), absent=absent, scale=scale_note, config=cfg
+        ),
+    )

@@ -2,10 +2,11 @@
 
 :func:`analyze_video` is what the ``analyze_video`` command (and a background task) calls: pose
 estimation, tracking and subject choice (:func:`capture.pipeline.analyze_file`), then
-:func:`analysis.report.video_sections` on the subject's image landmarks, stored under
-``VideoAnalysis.sections`` (``gait``, ``exercise``, ``angles``, ``balance`` and ``analysis``,
-which says which activity was asked for, which were detected, why a section is absent and which
-length scale was used). :func:`summary_lines` turns the sections into a few lines for people.
+:func:`analysis.report.video_sections` on the subject's image landmarks, stored as JSON
+(:meth:`analysis.results.VideoSections.to_json`) under ``VideoAnalysis.sections`` (``gait``,
+``exercise``, ``angles``, ``balance`` and ``analysis``, which says which activity was asked for,
+which were detected, why a section is absent and which length scale was used).
+:func:`summary_lines` turns the sections into a few lines for people.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def attach_sections(analysis: VideoAnalysis, *, activity: Activity = "auto") -> 
             sampling_rate_hz=analysis.video.sampling_rate_hz,
             height_m=analysis.height_m,
             exercise=activity,
-        )
+        ).to_json()
         sections["analysis"]["subject"] = analysis.subject
     analysis.sections.update(sections)
     return sections

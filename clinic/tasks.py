@@ -6,10 +6,11 @@ One analysis is a chain (:func:`analysis_workflow`)::
 
 ``pose`` reads the sealed video, estimates poses and stores the landmarks as a ``"sequence"``
 blob (a recording starts from its stored sequence instead); ``analyse`` reads that sequence once
-and computes every section of the summary; ``record`` appends the results once through the
-domain's ``CompleteAnalysis`` and removes the video unless the practice keeps videos. A chain
-passes each task's return value in the next task's message, so no result backend is needed and
-nothing waits on one. Jobs are queued by :mod:`clinic.dispatch`, from the event log.
+and computes every section of the summary and its metric values (one typed result, handed on as
+JSON); ``record`` appends the results once through the domain's ``CompleteAnalysis`` and removes
+the video unless the practice keeps videos. A chain passes each task's return value in the next
+task's message, so no result backend is needed and nothing waits on one. Jobs are queued by
+:mod:`clinic.dispatch`, from the event log.
 
 Reliability: every task acknowledges late (a worker killed mid-task leaves its message to be
 delivered again; ``task_reject_on_worker_lost`` in the settings) and appends nothing until
@@ -20,6 +21,7 @@ appends ``AnalysisFailed`` with the reason in plain words, which the visit page 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from importlib import metadata
@@ -37,8 +39,8 @@ from kombu.exceptions import OperationalError as BrokerError
 from clinic import blobs, message_heartbeat
 from clinic.access.keys import KeyDestroyed
 from clinic.analysis_jobs.config import analysis_config
-from clinic.analysis_jobs.metrics import metric_values
 from clinic.analysis_jobs.steps import BadInput, analysis_step, pose_step
+from clinic.domain.events import MetricValue
 from clinic.eventstore.errors import ConcurrencyConflict
 from clinic.services import analysis as service
 from clinic.services import uploads
@@ -221,14 +223,16 @@ def analyse(self: Task, previous: dict[str, Any]) -> dict[str, Any]:
     """Every section of the summary from the stored sequence (read once)."""
     job = previous["job"]
     if job.get("skip"):
-        return {"job": job, "summary": {}}
+        return {"job": job, "summary": {}, "metrics": []}
     try:
-        summary = analysis_step(_sequence_of(job), config=analysis_config(job["config"]))
+        analysed = analysis_step(_sequence_of(job), config=analysis_config(job["config"]))
     except PERMANENT as exc:
         record_failure(job, exc, stage="analyse")
-        return {"job": {**job, "skip": True}, "summary": {}}
+        return {"job": {**job, "skip": True}, "summary": {}, "metrics": []}
     _progress(self, job, stage="analyse", percent=POSE_SHARE + 10, message="Movement analysed")
-    return {"job": job, "summary": summary}
+    # The metrics come from the typed result; the next task gets them as plain JSON.
+    metrics = [dataclasses.asdict(m) for m in analysed.metrics]
+    return {"job": job, "summary": analysed.summary, "metrics": metrics}
 
 
 @shared_task(bind=True, base=AnalysisTask, name="clinic.analysis.record")
@@ -258,7 +262,7 @@ def record(self: Task, analysed: dict[str, Any]) -> dict[str, Any]:
             analysis_id=analysis_id,
             software_version=software_version(),
             sequence_sha256=job["sequence_sha256"],
-            metrics=metric_values(summary),
+            metrics=tuple(MetricValue(**m) for m in analysed["metrics"]),
             summary=summary,
             stored_sequence=stored,
         )

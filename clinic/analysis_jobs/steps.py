@@ -1,4 +1,4 @@
-"""The steps of an offline analysis as pure functions (file or bytes in, JSON-ready dicts out).
+"""The steps of an offline analysis as pure functions (file or bytes in, typed and JSON-ready results out).
 
 Each Celery task in :mod:`clinic.tasks` calls exactly one of these; they know nothing of the
 database, the queue or the blob store, so the command line, the tasks and the tests share them.
@@ -7,7 +7,8 @@ database, the queue or the blob store, so the command line, the tasks and the te
 * :func:`analysis_step`: sequence -> every section of the summary from one reading of it: the
   ``gait``, ``exercise`` and ``balance`` sections with the angles
   (:func:`analysis.report.video_sections`, once, which also detects the activity in ``auto``
-  mode), the REBA summary (Hignett & McAtamney 2000) and the constant-bone-length skeleton fit.
+  mode), the REBA summary (Hignett & McAtamney 2000) and the constant-bone-length skeleton fit,
+  as one typed :class:`analysis.results.VideoResult`, its JSON and its metric values.
 
 A step that cannot use its input raises :class:`BadInput` (one sentence, never retried).
 """
@@ -15,21 +16,22 @@ A step that cannot use its input raises :class:`BadInput` (one sentence, never r
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from analysis.ergonomics import reba_scores, reba_summary
 from analysis.refine3d import refine_skeleton
 from analysis.report import video_sections
-from analysis.serialize import to_jsonable
+from analysis.results import Ergonomics, SkeletonFit, VideoResult
 from analysis.types import InputError, Trajectories
 from capture.pipeline import ProgressCallback, analyze_file
 from capture.pose import PoseConfig
 from capture.sequence import LandmarkSequence, SequenceError, decode_sequence, encode_sequence
 from capture.video import VideoError
 from clinic.analysis_jobs.config import AnalysisConfig
-
-SECTIONS = ("gait", "exercise", "balance")
+from clinic.analysis_jobs.metrics import metric_values
+from clinic.domain.events import MetricValue
 
 
 class BadInput(Exception):
@@ -81,10 +83,26 @@ def _sequence(data: bytes) -> LandmarkSequence:
     return sequence
 
 
-def analysis_step(data: bytes, *, config: AnalysisConfig) -> dict[str, Any]:
-    """The summary's sections of one landmark sequence: ``gait``, ``exercise``, ``balance``,
-    ``angles`` and ``analysis`` (:func:`analysis.report.video_sections`, computed once), ``reba``
-    (and its ``reason`` when no frame could be scored) and ``refine_3d``."""
+@dataclass(frozen=True)
+class Analysed:
+    """What :func:`analysis_step` hands on: the typed result, its JSON (the stored summary's
+    sections) and the metric values read from the typed result."""
+
+    result: VideoResult
+    summary: dict[str, Any]
+    metrics: tuple[MetricValue, ...]
+
+
+def analysis_step(data: bytes, *, config: AnalysisConfig) -> Analysed:
+    """Every section of one landmark sequence, computed once: ``gait``, ``exercise``, ``balance``,
+    ``angles`` and ``analysis`` (:func:`analysis.report.video_sections`), ``reba`` (and its
+    ``reason`` when no frame could be scored) and ``refine_3d``, typed, as JSON and as metrics."""
+    result = video_result(data, config=config)
+    return Analysed(result=result, summary=result.to_json(), metrics=metric_values(result))
+
+
+def video_result(data: bytes, *, config: AnalysisConfig) -> VideoResult:
+    """The typed result of one landmark sequence (see :func:`analysis_step`)."""
     sequence = _sequence(data)
     try:
         sections = video_sections(
@@ -96,14 +114,15 @@ def analysis_step(data: bytes, *, config: AnalysisConfig) -> dict[str, Any]:
         )
     except InputError as exc:
         raise BadInput(str(exc)) from exc
-    summary = {key: sections[key] for key in (*SECTIONS, "angles", "analysis")}
-    summary.update(_ergonomics(sequence))
-    summary["refine_3d"] = _refine3d(sequence, config=config)
-    return summary
+    return VideoResult(
+        sections=sections,
+        ergonomics=_ergonomics(sequence),
+        skeleton_fit=_refine3d(sequence, config=config),
+    )
 
 
-def _ergonomics(sequence: LandmarkSequence) -> dict[str, Any]:
-    """REBA summary of the subject (``reba`` None, with the reason, when no frame could be scored)."""
+def _ergonomics(sequence: LandmarkSequence) -> Ergonomics:
+    """REBA summary of the subject (None, with the reason, when no frame could be scored)."""
     try:
         traj = Trajectories.from_landmarks(
             sequence.subject_image(),
@@ -112,23 +131,15 @@ def _ergonomics(sequence: LandmarkSequence) -> dict[str, Any]:
         )
         summary = reba_summary(reba_scores(traj), sampling_rate_hz=sequence.sampling_rate_hz)
     except InputError as exc:
-        return {"reba": None, "reason": str(exc)}
-    return {"reba": to_jsonable(summary)}
+        return Ergonomics(summary=None, reason=str(exc))
+    return Ergonomics(summary=summary)
 
 
-def _refine3d(sequence: LandmarkSequence, *, config: AnalysisConfig) -> dict[str, Any]:
-    """Bone lengths and how much steadier they are after the fit (the skeleton itself is not kept)."""
+def _refine3d(sequence: LandmarkSequence, *, config: AnalysisConfig) -> SkeletonFit:
+    """The constant-bone-length fit of the subject, when requested and possible."""
     if not config.refine_3d:
-        return {"refined": False, "reason": "not requested"}
+        return SkeletonFit(fit=None, reason="not requested")
     try:
-        fit = refine_skeleton(sequence.subject_world(), sequence.subject_image())
+        return SkeletonFit(fit=refine_skeleton(sequence.subject_world(), sequence.subject_image()))
     except InputError as exc:
-        return {"refined": False, "reason": str(exc)}
-    return {
-        "refined": True,
-        "bone_lengths_m": to_jsonable(fit.bone_lengths_m),
-        "bone_cv_before_pct": to_jsonable(fit.bone_cv_before_pct),
-        "bone_cv_after_pct": to_jsonable(fit.bone_cv_after_pct),
-        "reprojection_px_before": to_jsonable(fit.reprojection_px_before),
-        "reprojection_px_after": to_jsonable(fit.reprojection_px_after),
-    }
+        return SkeletonFit(fit=None, reason=str(exc))

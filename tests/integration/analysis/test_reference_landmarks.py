@@ -71,7 +71,9 @@ def test_refinement_on_reference_world_landmarks(shared_data: Path) -> None:
 
 
 def test_video_sections_for_the_squat_clip(shared_data: Path) -> None:
-    out = json.loads(json.dumps(video_sections(_landmarks(shared_data, "2d"), sampling_rate_hz=FPS)))
+    out = json.loads(
+        json.dumps(video_sections(_landmarks(shared_data, "2d"), sampling_rate_hz=FPS).to_json())
+    )
     assert out["exercise"]["kind"] == "squat"
     assert (out["exercise"]["complete_reps"], out["exercise"]["partial_reps"]) == (2, 1)
     assert [r["bottom_frame"] for r in out["exercise"]["reps"]] == [10, 34, 59]

@@ -92,7 +92,7 @@ def outputs(shared_data: Path) -> dict[str, Any]:
             height_m=options.get("height_m"),
             exercise=options.get("activity"),
             image_size_px=(1, 1),  # the landmarks are in pixels already
-        )
+        ).to_json()
         sequence = LandmarkSequence(
             image=image[None],
             world=world[None],
@@ -103,8 +103,11 @@ def outputs(shared_data: Path) -> dict[str, Any]:
             height_px=1,
             model="full",
         )
-        summary = analysis_step(encode_sequence(sequence), config=analysis_config(options))
-        metrics = [dataclasses.asdict(m) for m in metric_values(summary)]
+        analysed = analysis_step(encode_sequence(sequence), config=analysis_config(options))
+        summary = analysed.summary
+        metrics = [dataclasses.asdict(m) for m in analysed.metrics]
+        assert analysed.metrics == metric_values(analysed.result)
+        assert summary == analysed.result.to_json()
         out[name] = json.loads(json.dumps({"sections": sections, "summary": summary, "metrics": metrics}))
     return out
 

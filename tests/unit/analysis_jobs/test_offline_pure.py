@@ -5,6 +5,28 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from analysis.angles import RangeOfMotion
+from analysis.balance import SingleLegStance, StanceBout
+from analysis.ergonomics import RebaConfig, RebaSummary
+from analysis.exercise import ExerciseResult
+from analysis.exercise.cues import CueConfig
+from analysis.exercise.reps import Rep, RepConfig
+from analysis.gait import GaitEvents, GaitParameters
+from analysis.gait.events import GaitEventConfig
+from analysis.gait.parameters import Sided
+from analysis.gait.symmetry import Stats, symmetry
+from analysis.report import ReportConfig
+from analysis.results import (
+    AnalysisNotes,
+    BalanceSection,
+    Ergonomics,
+    ExerciseSection,
+    GaitSection,
+    ScaleNote,
+    SkeletonFit,
+    VideoResult,
+    VideoSections,
+)
 from capture.sequence import LandmarkSequence, SequenceError, decode_sequence, encode_sequence
 from clinic.analysis_jobs.config import ConfigError, analysis_config
 from clinic.analysis_jobs.metrics import metric_values
@@ -57,27 +79,93 @@ def test_sequence_round_trip_is_byte_for_byte_reproducible() -> None:
         encode_sequence(LandmarkSequence(image=image, world=world[:, :3], **kwargs))  # type: ignore[arg-type]
 
 
+NAN = float("nan")
+
+
+def _stats(mean: float) -> Stats:
+    return Stats(mean=mean, sd=NAN, cv_pct=NAN, n=3)
+
+
+def _sided(mean: float) -> Sided:
+    return Sided(left=_stats(NAN), right=_stats(NAN), both=_stats(mean))
+
+
+def _rom(range_deg: float) -> RangeOfMotion:
+    return RangeOfMotion(min_deg=NAN, max_deg=NAN, range_deg=range_deg, mean_deg=NAN, n_frames=10)
+
+
+def _rep(index: int, *, complete: bool, depth: float) -> Rep:
+    return Rep(
+        index=index, start_frame=0, bottom_frame=1, end_frame=2, complete=complete, reason=None,
+        depth=depth, phases=(), duration_s=1.0,
+    )  # fmt: skip
+
+
+def _result(
+    *,
+    gait: GaitParameters | None = None,
+    angles: dict[str, RangeOfMotion] | None = None,
+    longest: StanceBout | None = None,
+    exercise: ExerciseResult | None = None,
+    reba_score: int | None = None,
+) -> VideoResult:
+    """A typed result holding only what the metrics read (the rest is left empty)."""
+    events = GaitEvents(
+        events=(), sampling_rate_hz=30.0, n_frames=0, vertical_axis=1, up_sign=1.0,
+        direction=np.zeros((0, 3)), leg_length_units=1.0, config=GaitEventConfig(),
+    )  # fmt: skip
+    stance = SingleLegStance(
+        bouts=[longest] if longest else [], longest=longest, touchdown=False, recording_s=20.0
+    )
+    reba = RebaSummary(
+        final_score=reba_score, risk_level=None, time_share={}, scored_frames=10,
+        repetitions_per_min=0.0, config=RebaConfig(),
+    )  # fmt: skip
+    return VideoResult(
+        sections=VideoSections(
+            gait=None if gait is None else GaitSection(events=events, parameters=gait, sampling_rate_hz=30.0),
+            exercise=None if exercise is None else ExerciseSection(result=exercise),
+            angles=angles or {},
+            balance=None if longest is None else BalanceSection(stance=stance, sway=None),
+            analysis=AnalysisNotes(
+                activity="auto",
+                detected=(),
+                absent={},
+                scale=ScaleNote(source="none", metres_per_pixel=None, detail=""),
+                config=ReportConfig(),
+            ),
+        ),
+        ergonomics=Ergonomics(summary=None if reba_score is None else reba),
+        skeleton_fit=SkeletonFit(fit=None, reason="not requested"),
+    )
+
+
 def test_metric_mapping_units_sides_and_definitions() -> None:
-    summary = {
-        "gait": {
-            "cadence_steps_per_min": 101.5,
-            "gait_speed_m_per_s": None,  # no scale: left out, not recorded as 0
-            "step_length_m": None,
-            "step_time_s": {"both": {"mean": 0.59}},
-            "stride_time_s": {"both": {"mean": 1.2}},
-            "parameters": {"stance_pct": 61.0, "double_support_pct": 22.0},
-            "symmetry": {"step_time_s": {"left": 0.6, "right": 0.5}, "step_length_m": None},
-        },
-        "angles": {"left_knee_flexion": {"range_deg": 55.5}, "right_knee_flexion": {"range_deg": None}},
-        "balance": {"single_leg_stance": {"longest": {"duration_s": 12.25, "stance_side": "left"}}},
-        "exercise": {
-            "kind": "squat", "complete_reps": 2, "partial_reps": 1,
-            "reps": [{"complete": True, "depth": 70.0}, {"complete": True, "depth": 82.5},
-                     {"complete": False, "depth": 99.0}],
-        },
-        "reba": {"final_score": 6},
-    }  # fmt: skip
-    values = metric_values(summary)
+    gait = GaitParameters(
+        step_time_s=_sided(0.59), stride_time_s=_sided(1.2), stance_time_s=_sided(NAN),
+        swing_time_s=_sided(NAN), double_support_time_s=_sided(NAN), stance_pct=61.0, swing_pct=39.0,
+        double_support_pct=22.0, cadence_steps_per_min=101.5,
+        step_length_m=None, stride_length_m=None,
+        gait_speed_m_per_s=NAN,  # no scale: left out, not recorded as 0
+        scale=None, symmetry={"step_time_s": symmetry(0.6, 0.5)}, flags=[], norms=[], n_steps=8,
+    )  # fmt: skip
+    exercise = ExerciseResult(
+        kind="squat", complete_reps=2, partial_reps=1, unit="deg", cues={},
+        reps=[_rep(0, complete=True, depth=70.0), _rep(1, complete=True, depth=82.5),
+              _rep(2, complete=False, depth=99.0)],
+        rep_config=RepConfig(), cue_config=CueConfig(),
+    )  # fmt: skip
+    longest = StanceBout(
+        stance_side="left", start_s=1.0, end_s=13.25, duration_s=12.25, ended_by_touchdown=False
+    )
+    result = _result(
+        gait=gait,
+        angles={"left_knee_flexion": _rom(55.5), "right_knee_flexion": _rom(NAN)},
+        longest=longest,
+        exercise=exercise,
+        reba_score=6,
+    )
+    values = metric_values(result)
     assert MetricValue(metric="cadence", value=101.5, unit="steps/min") in values
     assert MetricValue(metric="step_time_symmetry", value=83.33, unit="%") in values  # 100 * 0.5 / 0.6
     assert MetricValue(metric="knee_flexion_rom", value=55.5, unit="deg", side="left") in values
@@ -88,7 +176,7 @@ def test_metric_mapping_units_sides_and_definitions() -> None:
     codes = [v.metric for v in values]
     assert "gait_speed" not in codes and "step_length_symmetry" not in codes
     assert codes.count("knee_flexion_rom") == 1
-    assert metric_values({}) == ()
+    assert metric_values(_result()) == ()
 
 
 def test_name_and_size_checks() -> None:
