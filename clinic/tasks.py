@@ -256,20 +256,19 @@ def record(self: Task, analysed: dict[str, Any]) -> dict[str, Any]:
                 sampling_rate_hz=job["video"]["fps"],
                 model=job["video"]["model"],
             )
-        # The sequence and the results are recorded together (one append) or not at all.
-        events = service.analysis_complete(
-            patient_id=patient_id,
-            analysis_id=analysis_id,
+        # The results, the sequence and the video's deletion: one unit of work, one append.
+        events, status = uploads.analysis_results_record(
+            job,
             software_version=software_version(),
-            sequence_sha256=job["sequence_sha256"],
             metrics=tuple(MetricValue(**m) for m in analysed["metrics"]),
             summary=summary,
             stored_sequence=stored,
         )
         appended = len(events)
-    uploads.discard_video_after_analysis(job)
-    state = service.analysis_state(patient_id, analysis_id)
-    status = state.status if state is not None else "failed"
+    else:
+        uploads.discard_video_after_analysis(job)
+        state = service.analysis_state(patient_id, analysis_id)
+        status = state.status if state is not None else "failed"
     service.publish_progress(
         visit_id=job["visit_id"],
         analysis_id=analysis_id,

@@ -180,28 +180,39 @@ def analysis_complete(
     """Record the results, with the upload's landmark sequence if given, in one append (once: a
     second call appends nothing). Returns the events appended."""
     with execution_context(actor=actor), patient_unit(patient_id) as unit:
-        events: list[DomainEvent] = []
-        if stored_sequence is not None:
-            s = stored_sequence
-            events += unit.decide(
-                c.StoreLandmarkSequence(
-                    visit_id=s.visit_id, sequence_sha256=s.sequence_sha256, source_id=s.upload_id,
-                    frames=s.frames, sampling_rate_hz=s.sampling_rate_hz, model=s.model,
-                ),
-                id_seed=s.upload_id,
-                label=f"sequence:{s.sequence_sha256}",
-            )  # fmt: skip
+        return complete_in(
+            unit, analysis_id=analysis_id, software_version=software_version, sequence_sha256=sequence_sha256,
+            metrics=metrics, summary=summary, stored_sequence=stored_sequence,
+        )  # fmt: skip
+
+
+def complete_in(
+    unit: Unit[PatientState], *, analysis_id: UUID, software_version: str, sequence_sha256: str,
+    metrics: tuple[MetricValue, ...], summary: dict[str, Any], stored_sequence: StoredSequence | None,
+) -> list[DomainEvent]:  # fmt: skip
+    """Decide the results of an analysis within the caller's unit of work (see analysis_complete)."""
+    events: list[DomainEvent] = []
+    if stored_sequence is not None:
+        s = stored_sequence
         events += unit.decide(
-            c.CompleteAnalysis(
-                analysis_id=analysis_id,
-                software_version=software_version,
-                sequence_sha256=sequence_sha256,
-                metrics=metrics,
-                summary=summary,
+            c.StoreLandmarkSequence(
+                visit_id=s.visit_id, sequence_sha256=s.sequence_sha256, source_id=s.upload_id,
+                frames=s.frames, sampling_rate_hz=s.sampling_rate_hz, model=s.model,
             ),
-            id_seed=analysis_id,
-            label="completed",
-        )
+            id_seed=s.upload_id,
+            label=f"sequence:{s.sequence_sha256}",
+        )  # fmt: skip
+    events += unit.decide(
+        c.CompleteAnalysis(
+            analysis_id=analysis_id,
+            software_version=software_version,
+            sequence_sha256=sequence_sha256,
+            metrics=metrics,
+            summary=summary,
+        ),
+        id_seed=analysis_id,
+        label="completed",
+    )
     return events
 
 

@@ -31,12 +31,14 @@ from clinic.analysis_jobs.config import analysis_config
 from clinic.analysis_jobs.upload_check import UploadRefused, VideoLimits, check_name_and_size, check_video
 from clinic.domain import commands as c
 from clinic.domain.analyses import existing_analysis
+from clinic.domain.events import DomainEvent, MetricValue
+from clinic.domain.patients import PatientState
 from clinic.domain.practice import PracticeState
 from clinic.domain.practice import decide as decide_practice
 from clinic.domain.practice import evolve as evolve_practice
 from clinic.eventstore.context import execution_context
 from clinic.services import analysis as service
-from clinic.services.streams import execute, load, patient_unit, practice_stream
+from clinic.services.streams import Unit, execute, load, patient_unit, practice_stream
 
 CHUNK = 1024 * 1024
 
@@ -196,27 +198,46 @@ def discard_video_after_analysis(job: dict[str, Any]) -> bool:
     Kept while another queued analysis of the patient still needs the same file. The file goes
     first, then ``VideoDeleted``: a crash in between is finished by the retried task.
     """
+    with execution_context(actor="task:analysis"), patient_unit(UUID(job["patient_id"])) as unit:
+        return _discard_in(unit, job)
+
+
+def analysis_results_record(
+    job: dict[str, Any], *, software_version: str, metrics: tuple[MetricValue, ...], summary: dict[str, Any],
+    stored_sequence: service.StoredSequence | None,
+) -> tuple[list[DomainEvent], str]:  # fmt: skip
+    """The end of an analysis in one unit of work on the patient's stream (loaded once): the results
+    (with the upload's landmark sequence), then the video let go of. Returns the events appended and
+    the analysis's status after them."""
+    patient_id, analysis_id = UUID(job["patient_id"]), UUID(job["analysis_id"])
+    with execution_context(actor="task:analysis"), patient_unit(patient_id) as unit:
+        events = service.complete_in(
+            unit, analysis_id=analysis_id, software_version=software_version,
+            sequence_sha256=job["sequence_sha256"], metrics=metrics, summary=summary,
+            stored_sequence=stored_sequence,
+        )  # fmt: skip
+        _discard_in(unit, job)
+        analysis = unit.state.analyses.get(analysis_id)
+    return events, analysis.status if analysis is not None else "failed"
+
+
+def _discard_in(unit: Unit[PatientState], job: dict[str, Any]) -> bool:
     if job.get("source") != "upload":
         return False
     patient_id, sha256 = UUID(job["patient_id"]), job["content_sha256"]
+    if practice_retains_video(unit.state.practice_id):
+        return False
+    still_needed = any(
+        a.status == "requested" and a.content_sha256 == sha256 and str(a.analysis_id) != job["analysis_id"]
+        for a in unit.state.analyses.values()
+    )
+    if still_needed:
+        return False
+    blobs.delete("video", patient_id, sha256)
     upload_id = UUID(job["source_id"])
-    with execution_context(actor="task:analysis"), patient_unit(patient_id) as unit:
-        if practice_retains_video(unit.state.practice_id):
-            return False
-        still_needed = any(
-            a.status == "requested"
-            and a.content_sha256 == sha256
-            and str(a.analysis_id) != job["analysis_id"]
-            for a in unit.state.analyses.values()
-        )
-        if still_needed:
-            return False
-        blobs.delete("video", patient_id, sha256)
-        unit.decide(
-            c.DeleteVideo(
-                upload_id=upload_id, reason="analysis finished; this practice does not keep videos"
-            ),
-            id_seed=upload_id,
-            label="deleted",
-        )
+    unit.decide(
+        c.DeleteVideo(upload_id=upload_id, reason="analysis finished; this practice does not keep videos"),
+        id_seed=upload_id,
+        label="deleted",
+    )
     return True

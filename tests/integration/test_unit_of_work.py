@@ -49,3 +49,44 @@ def test_an_upload_reads_the_patient_stream_once_and_appends_once(
     assert not result.duplicate
     assert reads.count(stream) == 1, reads
     assert appends == [["VideoUploaded", "AnalysisRequested"]]
+
+
+def test_an_analysis_reads_the_patient_stream_once_per_step_that_needs_it(
+    tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch, shared_data: Path
+) -> None:
+    """pose checks the analysis is still wanted (1 read), analyse reads nothing from the store,
+    record appends results and lets go of the video in one unit of work (1 read, 1 append)."""
+    from uuid import uuid4
+
+    from clinic import blobs, dispatch
+    from clinic.services import analysis as service
+    from clinic.tasks import analysis_workflow
+    from tests.integration.analysis_tasks.conftest import squat_sequence
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ANALYSIS_DISPATCH = "inline"
+    jobs: list[dict[str, Any]] = []
+    monkeypatch.setattr("clinic.dispatch.run_in_process", jobs.append)
+    practice = make_practice()
+    patient = make_patient(practice.therapist)
+    visit_id, _ = make_evaluation(practice.therapist, patient)
+    sha = blobs.put("sequence", patient.id, squat_sequence(shared_data))
+    service.analysis_request(
+        user_or_actor="task:recording", patient_id=patient.id, visit_id=visit_id, source="recording",
+        source_id=uuid4(), content_sha256=sha, config={"model": "full", "activity": "squat", "refine_3d": False},
+    )  # fmt: skip
+    assert len(jobs) == 1 and dispatch.mode() == "inline"
+    stream = f"patient-{patient.id}"
+    reads: list[str] = []
+    appends: list[list[str]] = []
+    read_stream, append = store.read_stream, store.append
+    monkeypatch.setattr(
+        store, "read_stream", lambda sid, *a, **k: reads.append(sid) or read_stream(sid, *a, **k)
+    )
+    monkeypatch.setattr(
+        store, "append", lambda sid, events, **k: appends.append([e.event_type for e in events]) or append(sid, events, **k)
+    )  # fmt: skip
+    outcome = analysis_workflow(jobs[0]).apply().get()
+    assert outcome["status"] == "completed"
+    assert reads.count(stream) == 2, reads
+    assert len(appends) == 1 and appends[0][0] == "AnalysisCompleted"
