@@ -34,12 +34,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, close_old_connections, transaction
+from django.db import InterfaceError, OperationalError, close_old_connections, transaction
 
 from clinic.domain.events import AnalysisRequested, event_from_data
 from clinic.eventstore import store
 from clinic.eventstore.store import Position, RecordedEvent
 from clinic.projections.models import Checkpoint
+from clinic.projections.runner import ensure_checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -72,22 +73,13 @@ def job_from_event(recorded: RecordedEvent) -> Job:
     }
 
 
-def _ensure_checkpoint() -> None:
-    if not Checkpoint.objects.filter(name=CHECKPOINT).exists():
-        try:
-            with transaction.atomic():
-                Checkpoint.objects.create(name=CHECKPOINT)
-        except IntegrityError:
-            pass  # another dispatcher created it first
-
-
 def dispatch_pending(*, send: Callable[[Job], object], batch_size: int = 200) -> int:
     """Hand every ``AnalysisRequested`` after the checkpoint to ``send``; returns how many.
 
     Dispatchers in several processes take turns (the checkpoint row is locked for the batch). If
     ``send`` raises, nothing of the batch is marked done and the error propagates.
     """
-    _ensure_checkpoint()
+    ensure_checkpoint(CHECKPOINT)
     total = 0
     while True:
         with transaction.atomic():
@@ -208,7 +200,7 @@ def _stranded_jobs() -> list[Job]:
     stopped while running them in ``thread`` mode)."""
     from clinic.projections.models import AnalysisView
 
-    _ensure_checkpoint()
+    ensure_checkpoint(CHECKPOINT)
     checkpoint = Checkpoint.objects.get(name=CHECKPOINT)
     passed = Position(tx_id=checkpoint.tx_id, global_position=checkpoint.global_position)
     wanted = {

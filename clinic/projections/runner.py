@@ -25,18 +25,19 @@ from clinic.projections.models import Checkpoint
 log = logging.getLogger(__name__)
 
 
-def _ensure_checkpoint(name: str) -> None:
+def ensure_checkpoint(name: str) -> None:
+    """Create the checkpoint row ``name`` at position 0 unless it exists (any follower of the store)."""
     if not Checkpoint.objects.filter(name=name).exists():
         try:
             with transaction.atomic():
                 Checkpoint.objects.create(name=name)
         except IntegrityError:
-            pass  # another processor created it first
+            pass  # another follower created it first
 
 
 def process_batch(projection: Projection, *, batch_size: int = 500) -> int:
     """Apply the next batch of events to one projection; returns how many were read."""
-    _ensure_checkpoint(projection.name)
+    ensure_checkpoint(projection.name)
     with transaction.atomic():
         checkpoint = Checkpoint.objects.select_for_update().get(name=projection.name)
         events = store.read_all(
@@ -73,7 +74,7 @@ def rebuild(projections: Iterable[Projection] = ALL, *, batch_size: int = 2000) 
     """
     total = 0
     for projection in projections:
-        _ensure_checkpoint(projection.name)
+        ensure_checkpoint(projection.name)
         with transaction.atomic():
             Checkpoint.objects.select_for_update().get(name=projection.name)
             projection.reset()
