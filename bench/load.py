@@ -13,9 +13,12 @@ queueing. Anchor: the same two requests made one at a time before the load (``*_
 so the ratio shows what concurrency costs.
 
 Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/clinic_bench_load;
-the database is dropped and created again).
+the database is dropped and created again). Without REDIS_URL the server runs as the embedded mode
+does, in one process; with it (a Redis database of its own: the bench sends nothing to it but the
+channel layer's traffic), as deployed with Redis: one process per core, or ``--workers`` /
+WEB_CONCURRENCY (clinic/config/serve.py). ``server_processes`` says which.
 
-Run: .venv/bin/python bench/load.py [--clients 20] [--seconds 60]
+Run: .venv/bin/python bench/load.py [--clients 20] [--seconds 60] [--workers N]
 """
 
 from __future__ import annotations
@@ -123,6 +126,29 @@ class Client:
         return self.request("GET", f"/patients/{patient_id}/")[0]
 
 
+def _server_processes(pid: int) -> int:
+    """The processes serving requests: the server's worker processes if it started any, else itself."""
+    workers = [
+        p for p in Path("/proc").iterdir()
+        if p.name.isdigit() and _parent(p) == pid and "spawn_main" in _cmdline(p)
+    ]  # fmt: skip
+    return max(1, len(workers))
+
+
+def _parent(proc: Path) -> int:
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1
+
+
+def _cmdline(proc: Path) -> str:
+    try:
+        return (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
 def _p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]  # type: ignore[index]
 
@@ -133,6 +159,7 @@ def main() -> None:
     )
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--workers", type=int, default=None, help="server processes (needs REDIS_URL for >1)")
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DB)
     if not database_url.startswith("postgres"):
@@ -140,12 +167,15 @@ def main() -> None:
     _recreate_database(database_url)
     data_dir = Path(tempfile.mkdtemp(prefix="clinic-bench-load-"))
     env = {
-        **{k: v for k, v in os.environ.items() if k not in ("REDIS_URL",)},
+        **os.environ,
         "DATABASE_URL": database_url,
         "DATA_DIR": str(data_dir),
         "DJANGO_SETTINGS_MODULE": "clinic.config.settings",
         "PYTHONPATH": str(REPO),
+        "CELERY_QUEUE": "bench-load",  # nothing of this bench reaches another installation's workers
     }
+    if args.workers is not None:
+        env["WEB_CONCURRENCY"] = str(args.workers)
     manage = [sys.executable, str(REPO / "manage.py")]
     for step in (["migrate", "--noinput", "-v", "0"], ["load_demo"]):
         subprocess.run([*manage, *step], env=env, check=True, cwd=REPO, stdout=subprocess.DEVNULL)
@@ -154,6 +184,7 @@ def main() -> None:
 
     with running(env=env, log=data_dir / "server.log") as served:
         clients = [Client(served.port, THERAPISTS[i % len(THERAPISTS)]) for i in range(args.clients)]
+        processes = _server_processes(served.process.pid)  # once they answer requests
         own = {name: Client(served.port, name).patients() for name in THERAPISTS}
         alone: dict[str, list[float]] = {"caseload": [], "patient_page": []}
         for i in range(40):  # the anchor: one request at a time
@@ -199,7 +230,8 @@ def main() -> None:
 
     patients_total = sum(len(v) for v in own.values())
     print(
-        f"{args.clients} clients for {args.seconds:.0f} s, demo practice ({patients_total} patients), PostgreSQL"
+        f"{args.clients} clients for {args.seconds:.0f} s, demo practice ({patients_total} patients), PostgreSQL, "
+        f"{'Redis' if env.get('REDIS_URL') else 'embedded'}"
     )
     for name, values in latencies.items():
         print(
@@ -213,6 +245,7 @@ def main() -> None:
     print(f"caseload_alone_p50_ms: {statistics.median(alone['caseload']):.1f}")
     print(f"patient_page_alone_p50_ms: {statistics.median(alone['patient_page']):.1f}")
     print(f"requests_per_s: {sum(len(v) for v in latencies.values()) / args.seconds:.1f}")
+    print(f"server_processes: {processes}")
     print(f"errors: {len(errors)}")
 
 

@@ -1,4 +1,4 @@
-"""The web server: Uvicorn serving :mod:`clinic.config.asgi` (HTTP through Django, WebSockets through
+"""The web server: Uvicorn serving :mod:`clinic.config.served` (HTTP through Django, WebSockets through
 Channels). ``make run`` starts it as ``python -m clinic.config.serve --port 8000``; tests and benches
 start the same command with :func:`running`.
 
@@ -38,7 +38,7 @@ from pathlib import Path
 
 from capture import protocol
 
-APPLICATION = "clinic.config.asgi:application"
+APPLICATION = "clinic.config.served:application"  # asgi.py's, start-up objects out of the GC
 IN_MEMORY_LAYER = "channels.layers.InMemoryChannelLayer"
 #: PostgreSQL connections per server process (``DB_POOL_SIZE``, clinic/config/settings.py): requests
 #: beyond it wait for a free one, which also keeps the threads competing for one interpreter few.

@@ -61,3 +61,18 @@ def test_the_command_refuses_two_processes_in_the_embedded_mode(tmp_path: Path) 
     )  # fmt: skip
     assert done.returncode == 2
     assert "2 server processes need REDIS_URL" in done.stderr
+
+
+def test_the_server_runs_the_asgi_application_with_its_start_up_objects_frozen(tmp_path: Path) -> None:
+    assert serve.APPLICATION == "clinic.config.served:application"
+    probe = (
+        "import gc; from clinic.config import asgi, served; "
+        "print(served.application is asgi.application, gc.get_freeze_count())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO, env={**os.environ, "DATA_DIR": str(tmp_path)}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    same, frozen = done.stdout.split()
+    assert same == "True"
+    assert int(frozen) > 50_000, "Django and the apps are out of the collector's reach"
