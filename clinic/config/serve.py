@@ -40,9 +40,13 @@ from capture import protocol
 
 APPLICATION = "clinic.config.served:application"  # asgi.py's, start-up objects out of the GC
 IN_MEMORY_LAYER = "channels.layers.InMemoryChannelLayer"
-#: PostgreSQL connections per server process (``DB_POOL_SIZE``, clinic/config/settings.py): requests
-#: beyond it wait for a free one, which also keeps the threads competing for one interpreter few.
-DEFAULT_DB_POOL_SIZE = 8
+#: PostgreSQL connections per server process (``DB_POOL_SIZE``, clinic/config/settings.py). A request
+#: holds one from its first query to its end; requests beyond it wait for one without competing for
+#: the interpreter. Every thread that competes makes the others wait longer for it after each query
+#: (bench/load.py, 2 processes: p95 about 160 ms with 4, 200 to 270 ms with 8), and a handful of
+#: requests is enough to keep one core busy while others wait on the database. The cost: a long
+#: request (a PDF report, about a second) holds its connection that long.
+DEFAULT_DB_POOL_SIZE = 4
 WS_MAX_MESSAGE_BYTES = protocol.TRANSPORT_MAX_MESSAGE_BYTES
 REPO = Path(__file__).resolve().parents[2]
 
