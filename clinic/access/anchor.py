@@ -97,14 +97,59 @@ def read() -> list[Checkpoint]:
     return [checkpoint for checkpoint in parsed if checkpoint is not None]
 
 
+def latest() -> Checkpoint | None:
+    """The file's last checkpoint, read from its end (torn lines skipped, AnchorError for a line
+    that is not a valid checkpoint, as :func:`read`); None for a file without one.
+
+    Checkpoints are written on the request path (every ``ACCESS_LOG_ANCHOR_EVERY``-th read), and the
+    file only grows: reading all of it for each new checkpoint cost more with every day in service.
+    """
+    file = path()
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        return None
+    with handle:
+        start = handle.seek(0, os.SEEK_END)
+        partial = b""  # the start of the line the block before ``start`` will complete
+        while start > 0:
+            size = min(_TAIL_BLOCK, start)
+            start -= size
+            handle.seek(start)
+            lines = (handle.read(size) + partial).split(b"\n")
+            partial = lines.pop(0) if start > 0 else b""
+            for raw in reversed(lines):
+                if raw.strip():
+                    found = _parse_from_end(raw)
+                    if found is not None:
+                        return found
+    return None
+
+
+_TAIL_BLOCK = 8192
+
+
+def _parse_from_end(raw: bytes) -> Checkpoint | None:
+    try:
+        return _parse(raw.decode("utf-8"), number=0, file=path())
+    except (AnchorError, UnicodeDecodeError):
+        read()  # the same error, with the line's number
+        raise AnchorError(f"{path()} ends with a line that is not a checkpoint") from None
+
+
 def legacy_until(checkpoints: list[Checkpoint]) -> int:
     return max((c.legacy_until for c in checkpoints), default=0)
 
 
 def write(*, seq: int, head: str, legacy_until_seq: int | None = None) -> Checkpoint:
-    """Append one signed checkpoint (one ``write`` on an ``O_APPEND`` descriptor, then fsync)."""
+    """Append one signed checkpoint (one ``write`` on an ``O_APPEND`` descriptor, then fsync).
+
+    ``legacy_until`` is carried from the last checkpoint: each one carries the largest value
+    written before it, so the last one holds the largest of the file.
+    """
     if legacy_until_seq is None:
-        legacy_until_seq = legacy_until(read())
+        last = latest()
+        legacy_until_seq = last.legacy_until if last is not None else 0
     checkpoint = Checkpoint(
         seq=seq,
         head=head,
