@@ -7,91 +7,45 @@ Celery sending to an in-memory broker nobody reads: the analysis is requested, n
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from clinic.config import serve
 from clinic.web import install_assets
 from tests.e2e.browser import chromium
+from tests.e2e.embedded_server import Served, manage, served
 from tests.synthetic_video import padded_mp4
 
 pytestmark = [pytest.mark.browser]
 
-REPO = Path(__file__).resolve().parents[3]
 PIECE = 8 * 1024 * 1024  # visit.js's chunkSize
-SETUP = """
-import json
-from datetime import date
-from django.contrib.auth import get_user_model
-from django.test import Client
-from clinic.services import care, patients, practices
-pid = practices.practice_open(name="Resume PT")
-uid = practices.staff_add(practice_id=pid, username="resumer", password="resume-pass-2026", role="therapist",
-                          first_name="Rae", last_name="Sume", credentials="PT")
-user = get_user_model().objects.get(pk=uid)
-p = patients.patient_register(user=user, given_name="Uma", family_name="Pload", date_of_birth=date(1970, 1, 1),
-                              sex="female", diagnoses=[("M17.11", "OA right knee")], referring_physician="",
-                              payer="")
-v = care.visit_record(user=user, patient_id=p.id, visit_type="evaluation", visit_date=date.today(),
-                      expected_version=p.version)
-client = Client()
-client.force_login(user)
-print(json.dumps({"patient": str(p.id), "visit": str(v.id), "session": client.cookies["sessionid"].value}))
-"""
 COUNT = """
 from clinic.eventstore import store
 print(sum(e.event_type == "AnalysisRequested" for e in store.read_stream("patient-" + PATIENT)))
 """
 
 
-@dataclass
-class Server:
-    url: str
-    env: dict[str, str]
-    patient: str
-    visit: str
-    session: str
-
-
-def _manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
-
-
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+def server(tmp_path: Path) -> Iterator[Served]:
     if not install_assets.is_current():
         pytest.fail(
             "tus-js-client is not installed: run `make install` (python -m clinic.web.install_assets)"
         )
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(
-        DATA_DIR=str(tmp_path / "data"),
-        DJANGO_SETTINGS_MODULE="clinic.config.settings",
+    with served(
+        tmp_path,
         CELERY_BROKER_URL="memory://",
         CELERY_RESULT_BACKEND="cache+memory://",
         CELERY_TASK_ALWAYS_EAGER="false",
         ANALYSIS_DISPATCH="queue",  # to the in-memory broker: requested, never run
-    )
-    _manage(env, "migrate", "--noinput", "-v", "0")
-    ids = json.loads(_manage(env, "shell", "-c", SETUP).strip().splitlines()[-1])
-    with serve.running(env=env, log=tmp_path / "server.log") as served:
-        yield Server(served.url, env, ids["patient"], ids["visit"], ids["session"])
+    ) as server:
+        yield server
 
 
 def test_dropped_pieces_are_retried_and_a_reload_resumes_the_same_file(
-    server: Server, tmp_path: Path
+    server: Served, tmp_path: Path
 ) -> None:
     video = padded_mp4(tmp_path / "long walk.mp4", payload_bytes=2 * PIECE + 500_000, seed=os.urandom(64))
     size = video.stat().st_size
@@ -153,7 +107,7 @@ def test_dropped_pieces_are_retried_and_a_reload_resumes_the_same_file(
         assert [o for m, o in seen if m == "PATCH"][:1] == [str(PIECE)], seen
         assert page.locator('.analysis[data-status="requested"]').count() == 2
 
-    count = _manage(
+    count = manage(
         {**server.env, "PATIENT": server.patient},
         "shell",
         "-c",

@@ -10,13 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,27 +20,7 @@ from websockets.exceptions import ConnectionClosed
 
 from capture import protocol
 from clinic.config import serve
-
-REPO = Path(__file__).resolve().parents[3]
-SETUP = """
-import json
-from datetime import date
-from django.contrib.auth import get_user_model
-from django.test import Client
-from clinic.services import care, patients, practices
-pid = practices.practice_open(name="Frame PT")
-uid = practices.staff_add(practice_id=pid, username="frames", password="frame-pass-2026", role="therapist",
-                          first_name="Fay", last_name="Rame", credentials="PT")
-user = get_user_model().objects.get(pk=uid)
-p = patients.patient_register(user=user, given_name="Max", family_name="Size", date_of_birth=date(1970, 1, 1),
-                              sex="male", diagnoses=[("M17.11", "OA right knee")], referring_physician="",
-                              payer="")
-v = care.visit_record(user=user, patient_id=p.id, visit_type="evaluation", visit_date=date.today(),
-                      expected_version=p.version)
-client = Client()
-client.force_login(user)
-print(json.dumps({"patient": str(p.id), "visit": str(v.id), "session": client.cookies["sessionid"].value}))
-"""
+from tests.e2e.embedded_server import REPO, Served, served
 
 
 def test_the_servers_transport_limit_is_the_protocols() -> None:
@@ -55,39 +30,13 @@ def test_the_servers_transport_limit_is_the_protocols() -> None:
     assert protocol.TRANSPORT_MAX_MESSAGE_BYTES > protocol.MAX_FRAME_BYTES > protocol.MAX_TEXT_BYTES
 
 
-@dataclass
-class Server:
-    port: int
-    patient: str
-    visit: str
-    session: str
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("frames")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}
-    env.update(DATA_DIR=str(tmp / "data"), DJANGO_SETTINGS_MODULE="clinic.config.settings")
-
-    def manage(*args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stderr[-2000:]
-        return done.stdout
-
-    manage("migrate", "--noinput", "-v", "0")
-    ids = json.loads(manage("shell", "-c", SETUP).strip().splitlines()[-1])
-    with serve.running(env=env, log=tmp / "server.log") as served:
-        yield Server(served.port, ids["patient"], ids["visit"], ids["session"])
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    with served(tmp_path_factory.mktemp("frames")) as server:
+        yield server
 
 
-def _connect(server: Server, path: str) -> Any:
+def _connect(server: Served, path: str) -> Any:
     return connect(
         f"ws://127.0.0.1:{server.port}{path}",
         origin=f"http://127.0.0.1:{server.port}",  # type: ignore[arg-type]
@@ -104,7 +53,7 @@ async def _next(ws: ClientConnection, kind: str) -> dict[str, Any]:
             return message  # type: ignore[no-any-return]
 
 
-def test_live_frames_over_the_advertised_limit_get_an_error_and_the_connection_stays(server: Server) -> None:
+def test_live_frames_over_the_advertised_limit_get_an_error_and_the_connection_stays(server: Served) -> None:
     async def scenario() -> None:
         async with _connect(server, f"/ws/capture/{server.patient}/") as ws:
             ready = await _next(ws, "ready")
@@ -137,7 +86,7 @@ def test_live_frames_over_the_advertised_limit_get_an_error_and_the_connection_s
     asyncio.run(scenario())
 
 
-def test_progress_socket_answers_any_message_with_an_error(server: Server) -> None:
+def test_progress_socket_answers_any_message_with_an_error(server: Served) -> None:
     async def scenario() -> None:
         async with _connect(server, f"/ws/patients/{server.patient}/visits/{server.visit}/analyses/") as ws:
             for message in (b"\x00" * (3 * 2**20), "{not json", json.dumps({"type": "hello"})):

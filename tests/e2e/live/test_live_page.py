@@ -8,39 +8,17 @@ inference. The consumer tests in ``tests/integration/live`` cover the Redis chan
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import pytest
 
-from clinic.config import serve
 from tests.e2e.browser import chromium, csp_violations, wait_until
+from tests.e2e.embedded_server import PASSWORD, USERNAME, Served, manage, served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-REPO = Path(__file__).resolve().parents[3]
-PASSWORD = "live-pass-2026"
-SETUP = f"""
-import json
-from datetime import date
-from clinic.services import care, patients, practices
-from django.contrib.auth import get_user_model
-pid = practices.practice_open(name="Live PT")
-uid = practices.staff_add(practice_id=pid, username="livetest", password="{PASSWORD}", role="therapist",
-                          first_name="Lee", last_name="Ve", credentials="PT, DPT")
-user = get_user_model().objects.get(pk=uid)
-p = patients.patient_register(user=user, given_name="Sam", family_name="Squat", date_of_birth=date(1960, 5, 6),
-                              sex="male", diagnoses=[("M17.11", "OA right knee")], referring_physician="Dr A",
-                              payer="Medicare Part B")
-v = care.visit_record(user=user, patient_id=p.id, visit_type="evaluation", visit_date=date.today(),
-                      expected_version=p.version)
-print(json.dumps({{"patient": str(p.id), "visit": str(v.id)}}))
-"""
 CHECK = """
 import json
 from clinic import blobs
@@ -75,34 +53,14 @@ def write_y4m(source: Path, target: Path, *, width: int, height: int, repeat: in
     return frames
 
 
-@dataclass
-class Server:
-    url: str
-    env: dict[str, str]
-    patient: str
-    visit: str
-
-
-def _manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
-
-
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}
-    env.update(DATA_DIR=str(tmp_path / "data"), DJANGO_SETTINGS_MODULE="clinic.config.settings")
-    _manage(env, "migrate", "--noinput", "-v", "0")
-    ids = json.loads(_manage(env, "shell", "-c", SETUP).strip().splitlines()[-1])
-    with serve.running(env=env, log=tmp_path / "server.log", timeout_s=30) as served:
-        yield Server(served.url, env, ids["patient"], ids["visit"])
+def server(tmp_path: Path) -> Iterator[Served]:
+    with served(tmp_path) as server:
+        yield server
 
 
 def test_live_page_draws_the_skeleton_counts_reps_and_stores_a_recording(
-    server: Server, shared_data: Path, tmp_path: Path, artifacts_dir: Path
+    server: Served, shared_data: Path, tmp_path: Path, artifacts_dir: Path
 ) -> None:
     y4m = tmp_path / "squats.y4m"
     assert write_y4m(shared_data / "videos" / "squats_front.mp4", y4m, width=288, height=512, repeat=6) == 65
@@ -116,7 +74,7 @@ def test_live_page_draws_the_skeleton_counts_reps_and_stores_a_recording(
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         violations = csp_violations(page)  # the WebSocket to this host is allowed by the policy
         page.goto(f"{server.url}/login/")
-        page.fill("input[name=username]", "livetest")
+        page.fill("input[name=username]", USERNAME)
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
         page.goto(f"{server.url}/patients/{server.patient}/")
@@ -146,7 +104,7 @@ def test_live_page_draws_the_skeleton_counts_reps_and_stores_a_recording(
         page.screenshot(path=str(artifacts_dir / "live_capture_results.png"), full_page=True)
         assert violations == []
     script = CHECK.replace("PATIENT", repr(server.patient))
-    check = json.loads(_manage(server.env, "shell", "-c", script).strip().splitlines()[-1])
+    check = json.loads(manage(server.env, "shell", "-c", script).strip().splitlines()[-1])
     for name in (
         "RecordingStarted",
         "RecordingStopped",
@@ -159,7 +117,7 @@ def test_live_page_draws_the_skeleton_counts_reps_and_stores_a_recording(
 
 
 def test_in_browser_mode_sends_only_keypoints_and_draws_the_same_overlay(
-    server: Server, shared_data: Path, tmp_path: Path, artifacts_dir: Path
+    server: Served, shared_data: Path, tmp_path: Path, artifacts_dir: Path
 ) -> None:
     """The pose model runs in the page from the project's static copy of @mediapipe/pose."""
     y4m = tmp_path / "squats.y4m"
@@ -182,7 +140,7 @@ def test_in_browser_mode_sends_only_keypoints_and_draws_the_same_overlay(
             ),
         )
         page.goto(f"{server.url}/login/")
-        page.fill("input[name=username]", "livetest")
+        page.fill("input[name=username]", USERNAME)
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
         console: list[str] = []
