@@ -85,3 +85,35 @@ def make_evaluation(user: Any, patient: patients.Written) -> tuple[UUID, int]:
 
 def due(days: int = 42) -> date:
     return timezone.localdate() + timedelta(days=days)
+
+
+def store_recording(patient_id: UUID, visit_id: UUID, image: Any, *, sampling_rate_hz: float = 5.0) -> str:
+    """A live recording of ``image`` landmarks (``(1, frames, 33, 4)``, the world copied from them),
+    stored as live capture stores one: the sealed sequence, then RecordingStarted and RecordingStopped
+    through the domain. Returns the sequence's SHA-256."""
+    from capture.sequence import LandmarkSequence, encode_sequence
+    from clinic import blobs
+    from clinic.domain import commands as c
+    from clinic.domain.decide import decide_patient
+    from clinic.domain.patients import PatientState, evolve
+    from clinic.services.streams import execute, patient_stream
+
+    frames = int(image.shape[1])
+    sequence = LandmarkSequence(
+        image=image, world=image.copy(), person_ids=(1,), subject=1, sampling_rate_hz=sampling_rate_hz,
+        width_px=720, height_px=1280, model="full",
+    )  # fmt: skip
+    sha = blobs.put("sequence", patient_id, encode_sequence(sequence))
+    start = c.StartRecording(
+        visit_id=visit_id, exercise="squat", model="full", mode="server", now=timezone.now()
+    )
+    stop = c.StopRecording(
+        recording_id=start.recording_id, now=timezone.now(), frames=frames,
+        duration_s=frames / sampling_rate_hz, sequence_sha256=sha, sampling_rate_hz=sampling_rate_hz,
+    )  # fmt: skip
+    for command in (start, stop):
+        execute(
+            patient_stream(patient_id), command, evolve=evolve, initial=PatientState(), decide=decide_patient,
+            expected_version=None,
+        )  # fmt: skip
+    return sha

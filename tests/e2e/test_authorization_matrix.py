@@ -32,7 +32,6 @@ from channels.testing import WebsocketCommunicator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from clinic.api.schema import HTTP_METHODS
@@ -96,52 +95,14 @@ class World:
 
 def _store_recording(user: Any, patient_id: UUID, visit_id: UUID) -> str:
     """A stored landmark sequence (a synthetic squat-like motion), through the domain, as live capture stores one."""
-    from capture.sequence import LandmarkSequence, encode_sequence
-    from clinic import blobs
-    from clinic.domain import commands as c
-    from clinic.domain.decide import decide_patient
-    from clinic.domain.patients import PatientState, evolve
-    from clinic.services.streams import execute, patient_stream
+    from tests.factories import store_recording
 
     frames = 12
     image = np.full((1, frames, 33, 4), 0.9)
     image[0, :, :, 0] = np.linspace(200, 520, 33)[None, :]
     image[0, :, :, 1] = np.linspace(100, 1100, 33)[None, :] + 40 * np.sin(np.arange(frames))[:, None]
     image[0, :, :, 2] = 0.0
-    data = encode_sequence(
-        LandmarkSequence(
-            image=image,
-            world=image.copy(),
-            person_ids=(1,),
-            subject=1,
-            sampling_rate_hz=5.0,
-            width_px=720,
-            height_px=1280,
-            model="full",
-        )
-    )
-    sha = blobs.put("sequence", patient_id, data)
-    start = c.StartRecording(
-        visit_id=visit_id, exercise="squat", model="full", mode="server", now=timezone.now()
-    )
-    stop = c.StopRecording(
-        recording_id=start.recording_id,
-        now=timezone.now(),
-        frames=frames,
-        duration_s=frames / 5.0,
-        sequence_sha256=sha,
-        sampling_rate_hz=5.0,
-    )
-    for command in (start, stop):
-        execute(
-            patient_stream(patient_id),
-            command,
-            evolve=evolve,
-            initial=PatientState(),
-            decide=decide_patient,
-            expected_version=None,
-        )
-    return sha
+    return store_recording(patient_id, visit_id, image)
 
 
 def _create_upload(owner: Any, patient_id: UUID, visit_id: UUID) -> str:

@@ -173,19 +173,13 @@ def test_progress_page_shows_goal_chart_with_target_line(live_server, artifacts_
 
 
 def _store_recording(user, patient, visit_id, frames, *, shift_px: float = 0.0):  # type: ignore[no-untyped-def]
-    """A stored landmark sequence made from the published squat landmarks, through the domain."""
+    """A stored recording made from the published squat landmarks (shifted ``shift_px`` to the right)."""
     import json as _json
 
     import numpy as np
-    from django.utils import timezone
 
-    from capture.sequence import LandmarkSequence, encode_sequence
-    from clinic import blobs
-    from clinic.domain import commands as c
-    from clinic.domain.decide import decide_patient
-    from clinic.domain.patients import PatientState, evolve
-    from clinic.services.streams import execute, patient_stream
     from tests.conftest import SHARED_DATA
+    from tests.factories import store_recording
 
     ref = np.array(
         _json.loads((SHARED_DATA / "videos" / "squats_front.reference_blazepose_full_2d.json").read_text()),
@@ -195,42 +189,7 @@ def _store_recording(user, patient, visit_id, frames, *, shift_px: float = 0.0):
     image[0, :, :, :3] = ref
     image[0, :, :, 0] += shift_px
     image[0, :, :, 3] = 0.9
-    data = encode_sequence(
-        LandmarkSequence(
-            image=image,
-            world=image.copy(),
-            person_ids=(1,),
-            subject=1,
-            sampling_rate_hz=5.0,
-            width_px=720,
-            height_px=1280,
-            model="full",
-        )
-    )
-    sha = blobs.put("sequence", patient.id, data)
-    start = c.StartRecording(
-        visit_id=visit_id, exercise="squat", model="full", mode="server", now=timezone.now()
-    )
-    for command in (
-        start,
-        c.StopRecording(
-            recording_id=start.recording_id,
-            now=timezone.now(),
-            frames=len(ref),
-            duration_s=len(ref) / 5.0,
-            sequence_sha256=sha,
-            sampling_rate_hz=5.0,
-        ),
-    ):
-        execute(
-            patient_stream(patient.id),
-            command,
-            evolve=evolve,
-            initial=PatientState(),
-            decide=decide_patient,
-            expected_version=None,
-        )
-    return sha
+    return store_recording(patient.id, visit_id, image)
 
 
 def test_playback_scrubber_steps_a_frame(live_server, artifacts_dir: Path, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
