@@ -141,6 +141,9 @@ class _Embedded:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stopping = False
+        # Analyses a stopped process left requested are looked for once per process: the scan reads
+        # the whole store, and the thread ends and starts again with every idle spell.
+        self._stranded_checked = False
         self.idle = threading.Event()
 
     def wake(self) -> None:
@@ -154,13 +157,12 @@ class _Embedded:
 
     def _run(self) -> None:
         jobs: list[Job] = []
-        stranded_checked = False
         try:
             while True:
                 try:
-                    if not stranded_checked:
+                    if not self._stranded_checked:
                         jobs.extend(_stranded_jobs())
-                        stranded_checked = True
+                        self._stranded_checked = True
                     self._wake.clear()
                     dispatch_pending(send=jobs.append)
                 except (OperationalError, InterfaceError) as exc:
