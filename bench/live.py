@@ -56,7 +56,7 @@ import json
 from datetime import date
 from django.contrib.auth import get_user_model, BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from clinic.services import care, patients, practices
+from clinic.services import patients, practices
 pid = practices.practice_open(name="Bench PT")
 uid = practices.staff_add(practice_id=pid, username="bench", password="bench-pass-2026", role="therapist",
                           first_name="Ben", last_name="Ch", credentials="PT")

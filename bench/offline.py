@@ -116,7 +116,7 @@ def main() -> None:
     from capture.sections import analyze_video
     from clinic import celery_app
     from clinic.projections.models import AnalysisView
-    from clinic.services import care, patients, practices, uploads
+    from clinic.services import patients, practices, uploads, visits
 
     call_command("migrate", verbosity=0)
     queue = f"clinic-bench-{uuid.uuid4().hex[:10]}"
@@ -141,7 +141,7 @@ def main() -> None:
 
     def new_visit() -> Any:
         kind = "treatment" if recorded else "evaluation"  # an episode starts with its evaluation
-        visit = care.visit_record(
+        visit = visits.visit_record(
             user=user, patient_id=patient.id, visit_type=kind, visit_date=date.today(), expected_version=None
         )
         recorded.append(visit.id)
@@ -186,9 +186,9 @@ def main() -> None:
         for count in (1, 2):
             if count == 2:
                 workers.start(1)
-            visits = [new_visit() for _ in range(args.jobs)]
+            new_visits = [new_visit() for _ in range(args.jobs)]
             t0 = time.perf_counter()
-            ids = [submit(v) for v in visits]
+            ids = [submit(v) for v in new_visits]
             wait(ids)
             elapsed = time.perf_counter() - t0
             throughput[count] = 60.0 * args.jobs / elapsed

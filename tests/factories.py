@@ -10,7 +10,7 @@ from uuid import UUID
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from clinic.services import care, patients, practices
+from clinic.services import patients, practices, visits
 
 PASSWORD = "test-pass-123"
 
@@ -64,14 +64,14 @@ def make_patient(user: Any, *, family_name: str = "Ruiz") -> patients.Written:
 def make_evaluation(user: Any, patient: patients.Written) -> tuple[UUID, int]:
     """An evaluation visit with a written (unsigned) note; returns (visit id, version)."""
     today = timezone.localdate()
-    visit = care.visit_record(
+    visit = visits.visit_record(
         user=user,
         patient_id=patient.id,
         visit_type="evaluation",
         visit_date=today,
         expected_version=patient.version,
     )
-    note = care.visit_note_write(
+    note = visits.visit_note_write(
         user=user,
         patient_id=patient.id,
         visit_id=visit.id,

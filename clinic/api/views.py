@@ -29,7 +29,7 @@ from clinic.domain.vocabulary import METRICS, Comparator, GoalLifecycle, Sex, Vi
 from clinic.reports import services as report_services
 from clinic.reports.http import attachment
 from clinic.reports.pdf import UnsupportedReport
-from clinic.services import care, patients
+from clinic.services import goals, patients, visits
 from clinic.services.patients import Written
 
 
@@ -236,7 +236,7 @@ class GoalListView(APIView):
     def post(self, request: Request, patient_id: UUID) -> Response:
         data = _valid(self.GoalIn, request)
         return _written(
-            care.goal_set(user=request.user, patient_id=patient_id, **data), status.HTTP_201_CREATED
+            goals.goal_set(user=request.user, patient_id=patient_id, **data), status.HTTP_201_CREATED
         )
 
 
@@ -251,7 +251,7 @@ class GoalStatusView(APIView):
     def post(self, request: Request, patient_id: UUID, goal_id: UUID) -> Response:
         data = _valid(self.StatusIn, request)
         return _written(
-            care.goal_change_lifecycle(user=request.user, patient_id=patient_id, goal_id=goal_id, **data)
+            goals.goal_change_lifecycle(user=request.user, patient_id=patient_id, goal_id=goal_id, **data)
         )
 
 
@@ -273,7 +273,7 @@ class VisitListView(APIView):
     def post(self, request: Request, patient_id: UUID) -> Response:
         data = _valid(self.VisitIn, request)
         return _written(
-            care.visit_record(user=request.user, patient_id=patient_id, **data), status.HTTP_201_CREATED
+            visits.visit_record(user=request.user, patient_id=patient_id, **data), status.HTTP_201_CREATED
         )
 
 
@@ -292,7 +292,7 @@ class NoteView(APIView):
     def put(self, request: Request, patient_id: UUID, visit_id: UUID) -> Response:
         data = _valid(SoapIn, request)
         return _written(
-            care.visit_note_write(user=request.user, patient_id=patient_id, visit_id=visit_id, **data)
+            visits.visit_note_write(user=request.user, patient_id=patient_id, visit_id=visit_id, **data)
         )
 
 
@@ -307,7 +307,7 @@ class MeasurementView(APIView):
     def post(self, request: Request, patient_id: UUID, visit_id: UUID) -> Response:
         data = _valid(self.MeasurementIn, request)
         return _written(
-            care.measurement_record(user=request.user, patient_id=patient_id, visit_id=visit_id, **data),
+            visits.measurement_record(user=request.user, patient_id=patient_id, visit_id=visit_id, **data),
             status.HTTP_201_CREATED,
         )
 
@@ -317,7 +317,7 @@ class SignView(APIView):
     def post(self, request: Request, patient_id: UUID, visit_id: UUID) -> Response:
         data = _valid(VersionedIn, request)
         return _written(
-            care.visit_note_sign(user=request.user, patient_id=patient_id, visit_id=visit_id, **data)
+            visits.visit_note_sign(user=request.user, patient_id=patient_id, visit_id=visit_id, **data)
         )
 
 
@@ -329,7 +329,7 @@ class AmendmentView(APIView):
     def post(self, request: Request, patient_id: UUID, visit_id: UUID) -> Response:
         data = _valid(self.AmendIn, request)
         return _written(
-            care.visit_note_amend(user=request.user, patient_id=patient_id, visit_id=visit_id, **data),
+            visits.visit_note_amend(user=request.user, patient_id=patient_id, visit_id=visit_id, **data),
             status.HTTP_201_CREATED,
         )
 

@@ -17,7 +17,7 @@ from clinic.access.policy import Forbidden, NotVisible, staff_member
 from clinic.domain.errors import DomainError
 from clinic.eventstore.errors import ConcurrencyConflict
 from clinic.projections.models import PatientSummary, VisitView
-from clinic.services import care, patients
+from clinic.services import goals, patients, visits
 from clinic.web import forms
 
 CASELOAD_PAGE = 100
@@ -189,7 +189,7 @@ def _goal_form(visits: list[Any], data: Any = None, initial: Any = None) -> form
 @login_required
 def goal_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     def act(d: dict[str, Any]) -> str:
-        care.goal_set(
+        goals.goal_set(
             baseline_visit_id=UUID(d["baseline_visit"]) if d.get("baseline_visit") else None,
             user=request.user,
             patient_id=patient_id,
@@ -212,7 +212,7 @@ def goal_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 @login_required
 def visit_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     def act(d: dict[str, Any]) -> str:
-        visit = care.visit_record(
+        visit = visits.visit_record(
             user=request.user,
             patient_id=patient_id,
             visit_type=d["visit_type"],
@@ -221,7 +221,7 @@ def visit_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         )
         version = visit.version
         if any(d[k] for k in ("subjective", "objective", "assessment", "plan")):
-            version = care.visit_note_write(
+            version = visits.visit_note_write(
                 user=request.user,
                 patient_id=patient_id,
                 visit_id=visit.id,
@@ -232,7 +232,7 @@ def visit_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
                 expected_version=version,
             ).version
         if d["sign"]:
-            care.visit_note_sign(
+            visits.visit_note_sign(
                 user=request.user, patient_id=patient_id, visit_id=visit.id, expected_version=version
             )
             return "Visit recorded and note signed."
@@ -244,7 +244,7 @@ def visit_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 @login_required
 def note_sign(request: HttpRequest, patient_id: UUID, visit_id: UUID) -> HttpResponse:
     def act(d: dict[str, Any]) -> str:
-        care.visit_note_sign(
+        visits.visit_note_sign(
             user=request.user,
             patient_id=patient_id,
             visit_id=visit_id,

@@ -22,7 +22,7 @@ import json
 from datetime import date
 from django.contrib.auth import get_user_model
 from django.test import Client
-from clinic.services import care, patients, practices
+from clinic.services import patients, practices, visits
 pid = practices.practice_open(name="Served PT")
 uid = practices.staff_add(practice_id=pid, username="{USERNAME}", password="{PASSWORD}", role="therapist",
                           first_name="Tess", last_name="Served", credentials="PT, DPT")
@@ -30,7 +30,7 @@ user = get_user_model().objects.get(pk=uid)
 p = patients.patient_register(user=user, given_name="Sam", family_name="Squat", date_of_birth=date(1960, 5, 6),
                               sex="male", diagnoses=[("M17.11", "OA right knee")], referring_physician="Dr A",
                               payer="Medicare Part B")
-v = care.visit_record(user=user, patient_id=p.id, visit_type="evaluation", visit_date=date.today(),
+v = visits.visit_record(user=user, patient_id=p.id, visit_type="evaluation", visit_date=date.today(),
                       expected_version=p.version)
 client = Client()
 client.force_login(user)

@@ -36,7 +36,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from clinic.api.schema import HTTP_METHODS
 from clinic.config.websocket_routes import websocket_urlpatterns
-from clinic.services import care
+from clinic.services import goals
 from tests.factories import make_evaluation, make_patient, make_practice
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -127,7 +127,7 @@ def world(settings: Any, tmp_path: Any) -> World:
     elsewhere = make_practice(name="Elsewhere PT", prefix="else_")
     patient = make_patient(home.therapist, family_name="Zyxwvuts")
     visit_id, version = make_evaluation(home.therapist, patient)
-    goal = care.goal_set(
+    goal = goals.goal_set(
         user=home.therapist,
         patient_id=patient.id,
         metric="gait_speed",

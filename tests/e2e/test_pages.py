@@ -129,12 +129,12 @@ def test_stale_form_shows_a_conflict_message(client) -> None:  # type: ignore[no
 
 
 def test_progress_page_shows_goal_chart_with_target_line(live_server, artifacts_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    from clinic.services import care
+    from clinic.services import goals, visits
 
     practice = make_practice()
     patient = make_patient(practice.therapist, family_name="Charted")
     visit_id, version = make_evaluation(practice.therapist, patient)
-    version = care.goal_set(
+    version = goals.goal_set(
         user=practice.therapist,
         patient_id=patient.id,
         metric="gait_speed",
@@ -145,7 +145,7 @@ def test_progress_page_shows_goal_chart_with_target_line(live_server, artifacts_
         expected_version=version,
     ).version
     for value in (0.62, 0.7):
-        version = care.measurement_record(
+        version = visits.measurement_record(
             user=practice.therapist,
             patient_id=patient.id,
             visit_id=visit_id,

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from clinic.services import care, patients
+from clinic.services import patients, visits
 from tests.factories import make_evaluation, make_patient, make_practice
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -107,7 +107,7 @@ def test_patient_page_queries_do_not_grow_with_the_chart() -> None:
     _, version = make_evaluation(practice.therapist, patient)
     short = _page_queries(practice.therapist, patient.id)
     for day in range(1, 6):
-        visit = care.visit_record(
+        visit = visits.visit_record(
             user=practice.therapist,
             patient_id=patient.id,
             visit_type="treatment",

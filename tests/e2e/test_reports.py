@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from clinic.access.models import AccessLogEntry
 from clinic.reports import pdf, tables
 from clinic.reports.gather import patient_record
-from clinic.services import care, patients
+from clinic.services import goals, patients, visits
 from tests.factories import make_patient, make_practice
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,11 +31,11 @@ METRICS = [
 ]
 
 
-def build_episode(user, *, visits: int = 30):  # type: ignore[no-untyped-def]
-    """A patient with a certified plan, 6 goals and ``visits`` visits with measurements and notes."""
+def build_episode(user, *, visit_count: int = 30):  # type: ignore[no-untyped-def]
+    """A patient with a certified plan, 6 goals and ``visit_count`` visits with measurements and notes."""
     patient = make_patient(user, family_name="Payer-Reads")
     today = timezone.localdate()
-    start = today - timedelta(days=3 * visits)
+    start = today - timedelta(days=3 * visit_count)
     version = patients.plan_of_care_establish(
         user=user,
         patient_id=patient.id,
@@ -45,16 +45,16 @@ def build_episode(user, *, visits: int = 30):  # type: ignore[no-untyped-def]
         duration_weeks=12,
         expected_version=patient.version,
     ).version
-    for i in range(visits):
+    for i in range(visit_count):
         kind = "evaluation" if i == 0 else ("progress_report" if i % 10 == 0 else "treatment")
-        visit = care.visit_record(
+        visit = visits.visit_record(
             user=user,
             patient_id=patient.id,
             visit_type=kind,
             visit_date=start + timedelta(days=3 * i),
             expected_version=version,
         )
-        version = care.visit_note_write(
+        version = visits.visit_note_write(
             user=user,
             patient_id=patient.id,
             visit_id=visit.id,
@@ -65,8 +65,8 @@ def build_episode(user, *, visits: int = 30):  # type: ignore[no-untyped-def]
             expected_version=visit.version,
         ).version
         for metric, baseline, target, _ in METRICS:
-            value = baseline + (target - baseline) * 0.8 * i / max(1, visits - 1)
-            version = care.measurement_record(
+            value = baseline + (target - baseline) * 0.8 * i / max(1, visit_count - 1)
+            version = visits.measurement_record(
                 user=user,
                 patient_id=patient.id,
                 visit_id=visit.id,
@@ -77,7 +77,7 @@ def build_episode(user, *, visits: int = 30):  # type: ignore[no-untyped-def]
             ).version
         if i == 0:
             for metric, baseline, target, comparator in METRICS:
-                version = care.goal_set(
+                version = goals.goal_set(
                     user=user,
                     patient_id=patient.id,
                     metric=metric,
@@ -87,7 +87,7 @@ def build_episode(user, *, visits: int = 30):  # type: ignore[no-untyped-def]
                     due_date=today + timedelta(days=30),
                     expected_version=version,
                 ).version
-        version = care.visit_note_sign(
+        version = visits.visit_note_sign(
             user=user, patient_id=patient.id, visit_id=visit.id, expected_version=version
         ).version
     return patient
@@ -167,20 +167,20 @@ def test_progress_report_has_every_element_a_payer_expects(artifacts_dir) -> Non
 
 def test_evaluation_and_discharge_reports_document_their_visit() -> None:
     practice = make_practice()
-    patient = build_episode(practice.therapist, visits=4)
+    patient = build_episode(practice.therapist, visit_count=4)
     client = APIClient()
     client.force_authenticate(practice.therapist)
     text, _ = pdf_text(client.get(f"/api/patients/{patient.id}/reports/evaluation/").content)
     assert "Physical Therapy Initial Evaluation" in text and "Assessment at visit 0" in text
     version = client.get(f"/api/patients/{patient.id}/").json()["version"]
-    visit = care.visit_record(
+    visit = visits.visit_record(
         user=practice.therapist,
         patient_id=patient.id,
         visit_type="discharge",
         visit_date=timezone.localdate(),
         expected_version=version,
     )
-    care.visit_note_write(
+    visits.visit_note_write(
         user=practice.therapist,
         patient_id=patient.id,
         visit_id=visit.id,
@@ -196,7 +196,7 @@ def test_evaluation_and_discharge_reports_document_their_visit() -> None:
 
 def test_csv_and_json_exports_round_trip() -> None:
     practice = make_practice()
-    patient = build_episode(practice.therapist, visits=3)
+    patient = build_episode(practice.therapist, visit_count=3)
     client = APIClient()
     client.force_authenticate(practice.therapist)
     csv_rows = list(
@@ -242,7 +242,7 @@ def test_fhir_bundle_validates_against_the_fhir_models() -> None:
     from fhir.resources.R4B.bundle import Bundle
 
     practice = make_practice()
-    patient = build_episode(practice.therapist, visits=3)
+    patient = build_episode(practice.therapist, visit_count=3)
     client = APIClient()
     client.force_authenticate(practice.therapist)
     response = client.get(f"/api/patients/{patient.id}/fhir/")
@@ -282,7 +282,7 @@ def test_practice_export_is_admin_only_complete_and_logged() -> None:
     import zipfile
 
     practice = make_practice()
-    build_episode(practice.therapist, visits=2)
+    build_episode(practice.therapist, visit_count=2)
     make_patient(practice.other_therapist, family_name="Second")
     therapist = APIClient()
     therapist.force_authenticate(practice.therapist)

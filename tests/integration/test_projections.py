@@ -18,7 +18,7 @@ from clinic.eventstore import store
 from clinic.projections import models as rm
 from clinic.projections.handlers import ALL
 from clinic.projections.runner import catch_up, rebuild
-from clinic.services import care, patients
+from clinic.services import goals, patients, visits
 from tests.factories import due, make_evaluation, make_patient, make_practice
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,7 +37,7 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
 
 def treatment_visits(user: Any, pid: Any, version: int, n: int, visit_type: str = "treatment") -> int:
     for _ in range(n):
-        version = care.visit_record(
+        version = visits.visit_record(
             user=user,
             patient_id=pid,
             visit_type=visit_type,
@@ -92,7 +92,7 @@ def test_goal_progress_and_achievement_event() -> None:
     practice = make_practice()
     patient = make_patient(practice.therapist)
     visit_id, version = make_evaluation(practice.therapist, patient)
-    goal = care.goal_set(
+    goal = goals.goal_set(
         user=practice.therapist,
         patient_id=patient.id,
         metric="gait_speed",
@@ -108,7 +108,7 @@ def test_goal_progress_and_achievement_event() -> None:
         (0.65, "worsening", 12.5),
         (1.02, "achieved", 105.0),
     ):
-        version = care.measurement_record(
+        version = visits.measurement_record(
             user=practice.therapist,
             patient_id=patient.id,
             visit_id=visit_id,
@@ -127,7 +127,7 @@ def test_rebuild_equals_incremental_and_is_idempotent() -> None:
     for name in ("Ruiz", "Okafor"):
         patient = make_patient(practice.therapist, family_name=name)
         visit_id, version = make_evaluation(practice.therapist, patient)
-        version = care.goal_set(
+        version = goals.goal_set(
             user=practice.therapist,
             patient_id=patient.id,
             metric="cadence",
@@ -137,7 +137,7 @@ def test_rebuild_equals_incremental_and_is_idempotent() -> None:
             due_date=due(),
             expected_version=version,
         ).version
-        version = care.measurement_record(
+        version = visits.measurement_record(
             user=practice.therapist,
             patient_id=patient.id,
             visit_id=visit_id,
@@ -145,7 +145,7 @@ def test_rebuild_equals_incremental_and_is_idempotent() -> None:
             value=101,
             expected_version=version,
         ).version
-        care.visit_note_sign(
+        visits.visit_note_sign(
             user=practice.therapist, patient_id=patient.id, visit_id=visit_id, expected_version=version
         )
     incremental = snapshot()
@@ -220,15 +220,15 @@ def test_goal_achievement_in_the_read_model_is_the_domains_decision() -> None:
     practice = make_practice()
     patient = make_patient(practice.therapist)
     visit_id, version = make_evaluation(practice.therapist, patient)
-    goal = care.goal_set(
+    goal = goals.goal_set(
         user=practice.therapist, patient_id=patient.id, metric="gait_speed", baseline=0.6, target=1.0,
         comparator=">=", due_date=due(), expected_version=version,
     )  # fmt: skip
-    version = care.goal_change_lifecycle(
+    version = goals.goal_change_lifecycle(
         user=practice.therapist, patient_id=patient.id, goal_id=goal.id, lifecycle_status="cancelled",
         reason="patient moved", expected_version=goal.version,
     ).version  # fmt: skip
-    care.measurement_record(
+    visits.measurement_record(
         user=practice.therapist, patient_id=patient.id, visit_id=visit_id, metric="gait_speed", value=1.1,
         expected_version=version,
     )  # fmt: skip

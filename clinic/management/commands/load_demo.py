@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from clinic.projections.models import PracticeView
-from clinic.services import care, patients, practices
+from clinic.services import goals, patients, practices, visits
 
 DEMO = Path(settings.BASE_DIR) / "fixtures" / "demo_practice.json"
 
@@ -51,11 +51,11 @@ def load(demo: dict[str, Any], *, today: date) -> dict[str, int]:
             credentials=s["credentials"],
         )
         users[s["username"]] = get_user_model().objects.get(pk=user_id)
-    visits = 0
+    visit_count = 0
     for p in demo["patients"]:
         _load_patient(p, user=users[p["therapist"]], today=today)
-        visits += len(p["visits"])
-    return {"patients": len(demo["patients"]), "visits": visits}
+        visit_count += len(p["visits"])
+    return {"patients": len(demo["patients"]), "visits": visit_count}
 
 
 def _load_patient(p: dict[str, Any], *, user: Any, today: date) -> None:
@@ -92,18 +92,18 @@ def _load_patient(p: dict[str, Any], *, user: Any, today: date) -> None:
     for index, v in enumerate(p["visits"]):
         while plans and plans[0]["start"] <= v["day"]:
             version = certify(plans.pop(0), version)
-        visit = care.visit_record(
+        visit = visits.visit_record(
             user=user,
             patient_id=pid,
             visit_type=v["type"],
             visit_date=day(v["day"]),
             expected_version=version,
         )
-        version = care.visit_note_write(
+        version = visits.visit_note_write(
             user=user, patient_id=pid, visit_id=visit.id, expected_version=visit.version, **v["note"]
         ).version
         for m in v["measurements"]:
-            version = care.measurement_record(
+            version = visits.measurement_record(
                 user=user,
                 patient_id=pid,
                 visit_id=visit.id,
@@ -114,7 +114,7 @@ def _load_patient(p: dict[str, Any], *, user: Any, today: date) -> None:
             ).version
         if index == 0:
             for g in p["goals"]:
-                version = care.goal_set(
+                version = goals.goal_set(
                     user=user,
                     patient_id=pid,
                     metric=g["metric"],
@@ -126,7 +126,7 @@ def _load_patient(p: dict[str, Any], *, user: Any, today: date) -> None:
                     expected_version=version,
                 ).version
         if v["sign"]:
-            version = care.visit_note_sign(
+            version = visits.visit_note_sign(
                 user=user, patient_id=pid, visit_id=visit.id, expected_version=version
             ).version
     for plan in plans:

@@ -22,7 +22,7 @@ from clinic.domain import vocabulary as vocab
 from clinic.eventstore import store
 from clinic.projections import models as rm
 from clinic.services import analysis as service
-from clinic.services import care, uploads
+from clinic.services import goals, uploads
 from tests.factories import due, make_evaluation, make_patient, make_practice
 from tests.integration.analysis_tasks.conftest import Worker
 
@@ -98,7 +98,7 @@ def test_upload_is_analysed_once_and_feeds_goals(
     practice = make_practice()
     patient = make_patient(practice.therapist)
     visit_id, version = make_evaluation(practice.therapist, patient)
-    goal = care.goal_set(
+    goal = goals.goal_set(
         user=practice.therapist,
         patient_id=patient.id,
         metric="cadence",
