@@ -223,12 +223,36 @@ class PatientPiiErased(DomainEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class MetricValue:
-    """One number an analysis produced. ``metric`` is a catalogue code when it has one."""
+    """One number an analysis produced. ``metric`` is a catalogue code when it has one.
+
+    ``quality`` grades the landmarks the value was computed from (``good``, ``fair``, ``poor``);
+    ``view`` is the camera view it was measured in (``sagittal``, ``frontal``, ``oblique``);
+    ``method`` says in words how it was measured. All three are empty for values recorded
+    before measurements were graded.
+    """
 
     metric: str
     value: float
     unit: str
     side: str = ""
+    quality: str = ""
+    view: str = ""
+    method: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class WithheldValue:
+    """A value an analysis did not report, and why, in words a clinician reads.
+
+    ``code`` is one of ``wrong_view`` (measured in a view the metric is not valid in),
+    ``implausible`` (outside its physiological range), ``poor_quality`` (the landmarks it
+    needs were not seen well enough) or ``no_scale`` (a length without a trustworthy scale).
+    """
+
+    metric: str
+    side: str
+    code: str
+    reason: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -310,6 +334,7 @@ class AnalysisCompleted(DomainEvent):
     sequence_sha256: str
     metrics: tuple[MetricValue, ...]
     summary: dict[str, Any]
+    withheld: tuple[WithheldValue, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
