@@ -40,7 +40,7 @@ from clinic import blobs, message_heartbeat
 from clinic.access.keys import KeyDestroyed
 from clinic.analysis_jobs.config import analysis_config
 from clinic.analysis_jobs.steps import BadInput, analysis_step, pose_step
-from clinic.domain.events import MetricValue
+from clinic.domain.events import MetricValue, WithheldValue
 from clinic.eventstore.errors import ConcurrencyConflict
 from clinic.services import analysis as service
 from clinic.services import uploads
@@ -223,16 +223,17 @@ def analyse(self: Task, previous: dict[str, Any]) -> dict[str, Any]:
     """Every section of the summary from the stored sequence (read once)."""
     job = previous["job"]
     if job.get("skip"):
-        return {"job": job, "summary": {}, "metrics": []}
+        return {"job": job, "summary": {}, "metrics": [], "withheld": []}
     try:
         analysed = analysis_step(_sequence_of(job), config=analysis_config(job["config"]))
     except PERMANENT as exc:
         record_failure(job, exc, stage="analyse")
-        return {"job": {**job, "skip": True}, "summary": {}, "metrics": []}
+        return {"job": {**job, "skip": True}, "summary": {}, "metrics": [], "withheld": []}
     _progress(self, job, stage="analyse", percent=POSE_SHARE + 10, message="Movement analysed")
     # The metrics come from the typed result; the next task gets them as plain JSON.
     metrics = [dataclasses.asdict(m) for m in analysed.metrics]
-    return {"job": job, "summary": analysed.summary, "metrics": metrics}
+    withheld = [dataclasses.asdict(w) for w in analysed.withheld]
+    return {"job": job, "summary": analysed.summary, "metrics": metrics, "withheld": withheld}
 
 
 @shared_task(bind=True, base=AnalysisTask, name="clinic.analysis.record")
@@ -261,6 +262,7 @@ def record(self: Task, analysed: dict[str, Any]) -> dict[str, Any]:
             job,
             software_version=software_version(),
             metrics=tuple(MetricValue(**m) for m in analysed["metrics"]),
+            withheld=tuple(WithheldValue(**w) for w in analysed.get("withheld", ())),
             summary=summary,
             stored_sequence=stored,
         )

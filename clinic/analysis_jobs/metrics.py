@@ -30,7 +30,7 @@ from analysis.angles import RangeOfMotion
 from analysis.ergonomics import RebaSummary
 from analysis.gait.symmetry import Symmetry
 from analysis.results import BalanceSection, ExerciseSection, GaitSection, VideoResult
-from clinic.domain.events import MetricValue
+from clinic.domain.events import MetricValue, WithheldValue
 
 SIDES = ("left", "right")
 STORED_DECIMALS = 4
@@ -135,3 +135,8 @@ def metric_values(result: VideoResult) -> tuple[MetricValue, ...]:
         + angle_metrics(sections.angles)
         + ergonomics_metrics(result.ergonomics.summary)
     )
+
+
+def withheld_values(result: VideoResult) -> tuple[WithheldValue, ...]:
+    """The values the analysis measured but does not report, each with its reason."""
+    return ()

@@ -30,8 +30,8 @@ from capture.pose import PoseConfig
 from capture.sequence import LandmarkSequence, SequenceError, decode_sequence, encode_sequence
 from capture.video import VideoError
 from clinic.analysis_jobs.config import AnalysisConfig
-from clinic.analysis_jobs.metrics import metric_values
-from clinic.domain.events import MetricValue
+from clinic.analysis_jobs.metrics import metric_values, withheld_values
+from clinic.domain.events import MetricValue, WithheldValue
 
 
 class BadInput(Exception):
@@ -91,6 +91,7 @@ class Analysed:
     result: VideoResult
     summary: dict[str, Any]
     metrics: tuple[MetricValue, ...]
+    withheld: tuple[WithheldValue, ...] = ()
 
 
 def analysis_step(data: bytes, *, config: AnalysisConfig) -> Analysed:
@@ -98,7 +99,12 @@ def analysis_step(data: bytes, *, config: AnalysisConfig) -> Analysed:
     ``angles`` and ``analysis`` (:func:`analysis.report.video_sections`), ``reba`` (and its
     ``reason`` when no frame could be scored) and ``refine_3d``, typed, as JSON and as metrics."""
     result = video_result(data, config=config)
-    return Analysed(result=result, summary=result.to_json(), metrics=metric_values(result))
+    return Analysed(
+        result=result,
+        summary=result.to_json(),
+        metrics=metric_values(result),
+        withheld=withheld_values(result),
+    )
 
 
 def video_result(data: bytes, *, config: AnalysisConfig) -> VideoResult:

@@ -238,6 +238,7 @@ def decide_complete_analysis(command: CompleteAnalysis, state: PatientState) -> 
             sequence_sha256=_check_sha256(command.sequence_sha256, "sequence_sha256"),
             metrics=command.metrics,
             summary=command.summary,
+            withheld=command.withheld,
         )
     ]
     for index, value in enumerate(command.metrics):

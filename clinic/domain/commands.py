@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from clinic.domain.events import Diagnosis, MetricValue, SoapNote
+from clinic.domain.events import Diagnosis, MetricValue, SoapNote, WithheldValue
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -222,6 +222,7 @@ class CompleteAnalysis(Command):
     sequence_sha256: str
     metrics: tuple[MetricValue, ...]
     summary: dict[str, Any]
+    withheld: tuple[WithheldValue, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -45,7 +45,7 @@ from django.db import transaction
 from clinic.analysis_jobs.config import analysis_config
 from clinic.domain import commands as c
 from clinic.domain.analyses import existing_analysis
-from clinic.domain.events import DomainEvent, MetricValue
+from clinic.domain.events import DomainEvent, MetricValue, WithheldValue
 from clinic.domain.patients import AnalysisState, PatientState, config_key, evolve
 from clinic.eventstore.context import execution_context
 from clinic.services import signals
@@ -174,6 +174,7 @@ def analysis_complete(
     sequence_sha256: str,
     metrics: tuple[MetricValue, ...],
     summary: dict[str, Any],
+    withheld: tuple[WithheldValue, ...] = (),
     stored_sequence: StoredSequence | None = None,
     actor: str = "task:analysis",
 ) -> list[DomainEvent]:
@@ -182,13 +183,14 @@ def analysis_complete(
     with execution_context(actor=actor), patient_unit(patient_id) as unit:
         return complete_in(
             unit, analysis_id=analysis_id, software_version=software_version, sequence_sha256=sequence_sha256,
-            metrics=metrics, summary=summary, stored_sequence=stored_sequence,
+            metrics=metrics, summary=summary, withheld=withheld, stored_sequence=stored_sequence,
         )  # fmt: skip
 
 
 def complete_in(
     unit: Unit[PatientState], *, analysis_id: UUID, software_version: str, sequence_sha256: str,
     metrics: tuple[MetricValue, ...], summary: dict[str, Any], stored_sequence: StoredSequence | None,
+    withheld: tuple[WithheldValue, ...] = (),
 ) -> list[DomainEvent]:  # fmt: skip
     """Decide the results of an analysis within the caller's unit of work (see analysis_complete)."""
     events: list[DomainEvent] = []
@@ -209,6 +211,7 @@ def complete_in(
             sequence_sha256=sequence_sha256,
             metrics=metrics,
             summary=summary,
+            withheld=withheld,
         ),
         id_seed=analysis_id,
         label="completed",

@@ -31,7 +31,7 @@ from clinic.analysis_jobs.config import analysis_config
 from clinic.analysis_jobs.upload_check import UploadRefused, VideoLimits, check_name_and_size, check_video
 from clinic.domain import commands as c
 from clinic.domain.analyses import existing_analysis
-from clinic.domain.events import DomainEvent, MetricValue
+from clinic.domain.events import DomainEvent, MetricValue, WithheldValue
 from clinic.domain.patients import PatientState
 from clinic.domain.practice import PracticeState
 from clinic.domain.practice import decide as decide_practice
@@ -204,7 +204,7 @@ def discard_video_after_analysis(job: dict[str, Any]) -> bool:
 
 def analysis_results_record(
     job: dict[str, Any], *, software_version: str, metrics: tuple[MetricValue, ...], summary: dict[str, Any],
-    stored_sequence: service.StoredSequence | None,
+    stored_sequence: service.StoredSequence | None, withheld: tuple[WithheldValue, ...] = (),
 ) -> tuple[list[DomainEvent], str]:  # fmt: skip
     """The end of an analysis in one unit of work on the patient's stream (loaded once): the results
     (with the upload's landmark sequence), then the video let go of. Returns the events appended and
@@ -214,7 +214,7 @@ def analysis_results_record(
         events = service.complete_in(
             unit, analysis_id=analysis_id, software_version=software_version,
             sequence_sha256=job["sequence_sha256"], metrics=metrics, summary=summary,
-            stored_sequence=stored_sequence,
+            withheld=withheld, stored_sequence=stored_sequence,
         )  # fmt: skip
         _discard_in(unit, job)
         analysis = unit.state.analyses.get(analysis_id)
