@@ -47,6 +47,12 @@ from scipy.ndimage import median_filter
 from analysis.types import FloatArray, Trajectories
 
 SIDES = ("left", "right")
+
+#: The convention every angle the product shows follows, in the words tables and legends print.
+CONVENTION = (
+    "Angles in degrees, clinical goniometry (Norkin & White): 0 = anatomical neutral or full "
+    "extension, flexion positive"
+)
 View = Literal["frontal", "sagittal"]
 
 #: Angles that need a side view (sagittal plane) or a front view (frontal plane) in image data.
