@@ -117,3 +117,52 @@ def store_recording(patient_id: UUID, visit_id: UUID, image: Any, *, sampling_ra
             expected_version=None,
         )  # fmt: skip
     return sha
+
+
+def store_analysis(
+    patient_id: UUID,
+    visit_id: UUID,
+    metrics: Any,
+    *,
+    withheld: Any = (),
+    software_version: str = "test-1.0",
+) -> UUID:
+    """A completed analysis of ``metrics`` (``MetricValue``s) on a visit, stored through the domain
+    as the analysis task stores one (RequestAnalysis, then CompleteAnalysis), without MediaPipe.
+    Its values are preliminary until reviewed. Returns the analysis id."""
+    import hashlib
+    import uuid
+
+    from clinic.domain import commands as c
+    from clinic.domain.decide import decide_patient
+    from clinic.domain.patients import PatientState, evolve
+    from clinic.services.streams import execute, patient_stream
+
+    content = hashlib.sha256(uuid.uuid4().bytes).hexdigest()
+    request = c.RequestAnalysis(
+        visit_id=visit_id, source="upload", source_id=uuid.uuid4(), content_sha256=content,
+        config={"activity": "gait", "model": "full"},
+    )  # fmt: skip
+    complete = c.CompleteAnalysis(
+        analysis_id=request.analysis_id, software_version=software_version,
+        sequence_sha256=hashlib.sha256(content.encode()).hexdigest(), metrics=tuple(metrics),
+        summary={}, withheld=tuple(withheld),
+    )  # fmt: skip
+    for command in (request, complete):
+        execute(
+            patient_stream(patient_id), command, evolve=evolve, initial=PatientState(), decide=decide_patient,
+            expected_version=None,
+        )  # fmt: skip
+    return request.analysis_id
+
+
+def review_value(
+    user: Any, patient_id: UUID, analysis_id: UUID, index: int, decision: str = "accept", **kwargs: Any
+) -> int:
+    """Review one value of an analysis through the service; returns the stream's new version."""
+    from clinic.services import review
+
+    return review.analysis_value_review(
+        user=user, patient_id=patient_id, analysis_id=analysis_id, index=index, decision=decision,
+        expected_version=None, **kwargs,
+    ).version  # fmt: skip

@@ -4,14 +4,18 @@
 ``activity``, ``height_m``, ``refine_3d``) answers 202 with the analysis id; the analysis runs on
 the queue. The same video again answers 200 with the existing analysis (``duplicate: true``).
 A refused file is 400 ``{"code": "upload_refused", "message": <one sentence>}``.
-``GET .../analyses/`` lists the visit's analyses with their status, results or failure reason.
+``GET .../analyses/`` lists the visit's analyses with their status, results or failure reason;
+each value carries its quality, view, method and review ``status`` (``preliminary`` until a
+clinician reviews it through ``review_views``), and ``withheld`` lists the values not reported
+and why.
 """
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -42,11 +46,33 @@ class UploadOut(serializers.Serializer):
     progress_group = serializers.CharField()
 
 
+class ReviewOut(serializers.Serializer):
+    status = serializers.CharField(help_text="final (accepted), amended (edited) or rejected")
+    decision = serializers.CharField()
+    value = serializers.FloatField(allow_null=True, help_text="What entered the record (null if rejected).")
+    reason = serializers.CharField()
+    reviewer = serializers.CharField(required=False)
+    credentials = serializers.CharField(required=False)
+    reviewed_at = serializers.CharField(required=False)
+
+
 class MetricOut(serializers.Serializer):
     metric = serializers.CharField()
     value = serializers.FloatField()
     unit = serializers.CharField()
     side = serializers.CharField()
+    quality = serializers.CharField(default="", help_text="good, fair or poor; empty if not graded")
+    view = serializers.CharField(default="", help_text="sagittal, frontal or oblique; empty if not known")
+    method = serializers.CharField(default="")
+    status = serializers.CharField(help_text="preliminary until reviewed; then final, amended or rejected")
+    review = ReviewOut(allow_null=True)
+
+
+class WithheldOut(serializers.Serializer):
+    metric = serializers.CharField()
+    side = serializers.CharField()
+    code = serializers.CharField()
+    reason = serializers.CharField()
 
 
 class AnalysisOut(serializers.Serializer):
@@ -60,9 +86,19 @@ class AnalysisOut(serializers.Serializer):
     software_version = serializers.CharField()
     sequence_sha256 = serializers.CharField()
     content_sha256 = serializers.CharField()
-    metrics = MetricOut(many=True)
+    metrics = serializers.SerializerMethodField()
+    withheld = WithheldOut(many=True)
     summary = serializers.JSONField()
     failure_reason = serializers.CharField()
+
+    @extend_schema_field(MetricOut(many=True))
+    def get_metrics(self, analysis: Any) -> list[dict[str, Any]]:
+        """Each value with its review (index = position, the review endpoint's ``index``)."""
+        rows = []
+        for index, m in enumerate(analysis.metrics):
+            done = analysis.reviews.get(str(index))
+            rows.append({**m, "status": done["status"] if done else "preliminary", "review": done})
+        return list(MetricOut(rows, many=True).data)
 
 
 class VideoUploadView(APIView):

@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from clinic.api import analysis_views as av
 from clinic.api import auth_views as auth
+from clinic.api import review_views as rv
 from clinic.api import tus_views as tus
 from clinic.api import views as v
 from clinic.api.docs_views import DocsView
@@ -35,6 +36,11 @@ urlpatterns = [
     path(f"{V}/uploads/", tus.UploadCreateView.as_view(), name="api-visit-uploads"),
     path(f"{V}/uploads/<uuid:upload_id>/", tus.UploadView.as_view(), name="api-visit-upload"),
     path(f"{V}/analyses/", av.VisitAnalysesView.as_view(), name="api-visit-analyses"),
+    path(
+        f"{P}/analyses/<uuid:analysis_id>/values/<int:index>/review/",
+        rv.AnalysisValueReviewView.as_view(),
+        name="api-analysis-value-review",
+    ),
     path(f"{P}/discharge/", v.DischargeView.as_view(), name="api-discharge"),
     path(f"{P}/timeline/", v.TimelineView.as_view(), name="api-timeline"),
     path(f"{P}/reports/<str:kind>/", v.ReportView.as_view(), name="api-report"),

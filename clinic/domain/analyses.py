@@ -5,10 +5,12 @@
 * Analyses are idempotent by content: asking again for the same content and the same
   configuration on a visit decides nothing, and completing an analysis twice decides
   nothing, so a retried task can never append its results twice.
-* Results are one ``AnalysisCompleted`` (every value with its unit, the configuration,
-  the software version and the landmark-sequence hash) plus a ``MeasurementRecorded``
-  for each value that has a catalogue metric, so goals follow automatically; a value
-  that meets an active goal's target also decides ``GoalAchieved``.
+* Results are one ``AnalysisCompleted`` (every value with its unit, quality, view and
+  method, the values withheld and why, the configuration, the software version and the
+  landmark-sequence hash). Its values are *preliminary*: none is a measurement until a
+  clinician reviews it (:mod:`clinic.domain.reviews`), so a wrong number never moves a goal
+  or reaches a document by itself. Stored events from before review (an
+  ``AnalysisCompleted`` followed by its ``MeasurementRecorded``) keep their meaning: final.
 * Machine results may arrive after the visit's note was signed: they are attached to
   the visit, they do not edit the signed note.
 """
@@ -16,10 +18,9 @@
 from __future__ import annotations
 
 import re
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from analysis.activities import LIVE_ACTIVITIES
-from clinic.domain import vocabulary as vocab
 from clinic.domain.commands import (
     CompleteAnalysis,
     DeleteVideo,
@@ -37,13 +38,11 @@ from clinic.domain.events import (
     AnalysisRequested,
     DomainEvent,
     LandmarkSequenceStored,
-    MeasurementRecorded,
     RecordingStarted,
     RecordingStopped,
     VideoDeleted,
     VideoUploaded,
 )
-from clinic.domain.goals import goals_achieved
 from clinic.domain.patients import AnalysisState, PatientState, config_key, require_open
 
 VIDEO_MEDIA_TYPES = frozenset({"video/mp4", "video/webm", "video/quicktime", "video/x-msvideo"})
@@ -226,8 +225,7 @@ def decide_complete_analysis(command: CompleteAnalysis, state: PatientState) -> 
     analysis = _requested(state, command.analysis_id)
     if analysis.status == "completed" or state.patient_id is None:
         return []  # a retried task: the results are already recorded
-    visit = state.visits[analysis.visit_id]
-    events: list[DomainEvent] = [
+    return [
         AnalysisCompleted(
             patient_id=state.patient_id,
             visit_id=analysis.visit_id,
@@ -241,27 +239,6 @@ def decide_complete_analysis(command: CompleteAnalysis, state: PatientState) -> 
             withheld=command.withheld,
         )
     ]
-    for index, value in enumerate(command.metrics):
-        metric = vocab.METRICS.get(value.metric)
-        if metric is None or value.unit != metric.unit or not metric.minimum <= value.value <= metric.maximum:
-            continue  # not a goal metric, or outside its plausible range: kept only in AnalysisCompleted
-        events.append(
-            MeasurementRecorded(
-                patient_id=state.patient_id,
-                visit_id=analysis.visit_id,
-                # Derived from the analysis, so a replayed decision yields the same ids.
-                measurement_id=uuid5(analysis.analysis_id, f"{index}:{value.metric}:{value.side}"),
-                metric=metric.code,
-                value=float(value.value),
-                unit=metric.unit,
-                measured_on=visit.visit_date,
-                side=value.side,
-                method="video",
-                analysis_id=analysis.analysis_id,
-            )
-        )
-        events += goals_achieved(state, metric=metric.code, value=value.value, visit=visit, decided=events)
-    return events
 
 
 def _config_of(state: PatientState, analysis: AnalysisState) -> dict[str, object]:

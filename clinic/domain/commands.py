@@ -229,3 +229,21 @@ class CompleteAnalysis(Command):
 class FailAnalysis(Command):
     analysis_id: UUID
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewAnalysisValue(Command):
+    """Accept, edit or reject the value at ``index`` of a completed analysis's ``metrics``.
+
+    ``value`` is the clinician's value (``edit`` only); ``reason`` is required to edit or reject.
+    """
+
+    analysis_id: UUID
+    index: int
+    decision: str  # "accept", "edit" or "reject"
+    reviewer_id: int
+    reviewer_name: str
+    reviewer_credentials: str
+    now: datetime
+    value: float | None = None
+    reason: str = ""

@@ -27,6 +27,7 @@ from clinic.domain.patients import (
     decide_register,
     decide_unassign,
 )
+from clinic.domain.reviews import decide_review_value
 from clinic.domain.visits import (
     decide_amend,
     decide_record_measurement,
@@ -57,6 +58,7 @@ _DECIDERS: dict[type[c.Command], Callable[[Any, PatientState], list[DomainEvent]
     c.RequestAnalysis: decide_request_analysis,
     c.CompleteAnalysis: decide_complete_analysis,
     c.FailAnalysis: decide_fail_analysis,
+    c.ReviewAnalysisValue: decide_review_value,
 }
 
 

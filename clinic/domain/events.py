@@ -177,6 +177,13 @@ class MeasurementRecorded(DomainEvent):
     side: str = ""
     method: str = "clinician"
     analysis_id: UUID | None = None
+    # For a value reviewed from an analysis: its grade, camera view and how it was measured
+    # (see MetricValue), and the review that made it final ("accepted" or "edited"). Empty for a
+    # clinician's own measurement and for analysis values recorded before values were reviewed.
+    quality: str = ""
+    view: str = ""
+    technique: str = ""
+    review: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -345,6 +352,35 @@ class AnalysisFailed(DomainEvent):
     reason: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class AnalysisValueReviewed(DomainEvent):
+    """A clinician's decision on one preliminary value of a completed analysis.
+
+    ``index`` is the value's position in the analysis's ``metrics`` (stable: an event is never
+    edited). ``decision`` is ``accepted`` (the machine value enters the record), ``edited`` (the
+    clinician's ``value`` enters the record; ``machine_value`` keeps what the analysis measured)
+    or ``rejected`` (nothing enters the record; the event is the audit entry). ``reason`` is
+    required for ``edited`` and ``rejected``. Accepted and edited values are followed by their
+    ``MeasurementRecorded`` in the same unit of work.
+    """
+
+    patient_id: UUID
+    visit_id: UUID
+    analysis_id: UUID
+    index: int
+    metric: str
+    side: str
+    unit: str
+    machine_value: float
+    value: float | None  # what entered the record; None when rejected
+    decision: str
+    reason: str
+    reviewer_id: int
+    reviewer_name: str
+    reviewer_credentials: str
+    reviewed_at: datetime
+
+
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.event_type(): cls
     for cls in (
@@ -373,6 +409,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         AnalysisRequested,
         AnalysisCompleted,
         AnalysisFailed,
+        AnalysisValueReviewed,
     )
 }
 

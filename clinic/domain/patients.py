@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from clinic.domain import limits
 from clinic.domain import vocabulary as vocab
@@ -27,6 +27,7 @@ from clinic.domain.events import (
     AnalysisCompleted,
     AnalysisFailed,
     AnalysisRequested,
+    AnalysisValueReviewed,
     Diagnosis,
     DomainEvent,
     GoalAchieved,
@@ -34,6 +35,7 @@ from clinic.domain.events import (
     GoalSet,
     LandmarkSequenceStored,
     MeasurementRecorded,
+    MetricValue,
     PatientDischarged,
     PatientPiiErased,
     PatientRegistered,
@@ -84,6 +86,33 @@ class AnalysisState:
     content_sha256: str
     config_key: str
     status: str  # "requested", "completed" or "failed"
+    metrics: tuple[MetricValue, ...] = ()
+    # Review decision per value index: "accepted", "edited", "rejected", or "final" for a value
+    # that stored events recorded straight from the analysis (before values were reviewed).
+    reviews: dict[int, str] = field(default_factory=dict)
+
+
+def legacy_measurement_id(analysis_id: UUID, index: int, value: MetricValue) -> UUID:
+    """The id an analysis value's ``MeasurementRecorded`` had when analyses recorded values
+    without review: recognising it keeps those stored values final on replay."""
+    return uuid5(analysis_id, f"{index}:{value.metric}:{value.side}")
+
+
+def _reviewed(analysis: AnalysisState, index: int, decision: str) -> AnalysisState:
+    return replace(analysis, reviews={**analysis.reviews, index: decision})
+
+
+def _legacy_final(state: PatientState, event: MeasurementRecorded) -> PatientState:
+    analysis = state.analyses.get(event.analysis_id) if event.analysis_id else None
+    if analysis is None:
+        return state
+    for index, value in enumerate(analysis.metrics):
+        if index not in analysis.reviews and event.measurement_id == legacy_measurement_id(
+            analysis.analysis_id, index, value
+        ):
+            done = _reviewed(analysis, index, "final")
+            return replace(state, analyses={**state.analyses, analysis.analysis_id: done})
+    return state
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -192,7 +221,7 @@ def evolve(state: PatientState, event: DomainEvent) -> PatientState:
             )
             return replace(state, analyses={**state.analyses, event.analysis_id: analysis})
         case AnalysisCompleted():
-            done = replace(state.analyses[event.analysis_id], status="completed")
+            done = replace(state.analyses[event.analysis_id], status="completed", metrics=event.metrics)
             return replace(state, analyses={**state.analyses, event.analysis_id: done})
         case AnalysisFailed():
             failed = replace(state.analyses[event.analysis_id], status="failed")
@@ -202,7 +231,10 @@ def evolve(state: PatientState, event: DomainEvent) -> PatientState:
         case VisitNoteAmended():
             return _with_visit(state, event.visit_id, amendments=state.visits[event.visit_id].amendments + 1)
         case MeasurementRecorded():
-            return state
+            return _legacy_final(state, event)
+        case AnalysisValueReviewed():
+            reviewed = _reviewed(state.analyses[event.analysis_id], event.index, event.decision)
+            return replace(state, analyses={**state.analyses, event.analysis_id: reviewed})
     return state
 
 

@@ -12,7 +12,8 @@ from django.db.models import F
 
 from clinic.domain import events as ev
 from clinic.domain.goals import achievement_after
-from clinic.domain.patients import GoalState
+from clinic.domain.patients import GoalState, legacy_measurement_id
+from clinic.domain.reviews import STATUS_OF_DECISION
 from clinic.domain.vocabulary import REPORTING_VISIT_TYPES, GoalAchievement, VisitType
 from clinic.eventstore.store import RecordedEvent
 from clinic.projections import models as rm
@@ -281,7 +282,44 @@ class AnalysesProjection(Projection):
             sequence_sha256=e.sequence_sha256,
             metrics=data["metrics"],
             summary=e.summary,
+            withheld=data["withheld"],
         )
+
+    def on_AnalysisValueReviewed(self, e: ev.AnalysisValueReviewed, r: RecordedEvent) -> None:
+        analysis = rm.AnalysisView.objects.get(analysis_id=e.analysis_id)
+        analysis.reviews = {
+            **analysis.reviews,
+            str(e.index): {
+                "status": STATUS_OF_DECISION[e.decision],
+                "decision": e.decision,
+                "value": e.value,
+                "machine_value": e.machine_value,
+                "reason": e.reason,
+                "reviewer": e.reviewer_name,
+                "credentials": e.reviewer_credentials,
+                "reviewed_at": e.to_data()["reviewed_at"],
+            },
+        }
+        analysis.save(update_fields=["reviews"])
+
+    def on_MeasurementRecorded(self, e: ev.MeasurementRecorded, r: RecordedEvent) -> None:
+        """A value stored events recorded straight from an analysis (before review): final."""
+        if e.analysis_id is None or e.review:
+            return
+        analysis = rm.AnalysisView.objects.filter(analysis_id=e.analysis_id).first()
+        if analysis is None:
+            return
+        for index, value in enumerate(analysis.metrics):
+            metric = ev.MetricValue(
+                metric=value["metric"], value=value["value"], unit=value["unit"], side=value.get("side", "")
+            )
+            if str(index) not in analysis.reviews and e.measurement_id == legacy_measurement_id(
+                e.analysis_id, index, metric
+            ):
+                entry = {"status": "final", "decision": "final", "value": e.value, "reason": ""}
+                analysis.reviews = {**analysis.reviews, str(index): entry}
+                analysis.save(update_fields=["reviews"])
+                return
 
     def on_AnalysisFailed(self, e: ev.AnalysisFailed, r: RecordedEvent) -> None:
         rm.AnalysisView.objects.filter(analysis_id=e.analysis_id).update(

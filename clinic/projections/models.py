@@ -201,6 +201,10 @@ class AnalysisView(models.Model):
     metrics = models.JSONField(default=list)
     summary = models.JSONField(default=dict)
     failure_reason = models.TextField(blank=True)
+    # Per value index (as a string): {"status": final|amended|rejected, "decision", "value",
+    # "reason", "reviewer", "credentials", "reviewed_at"}. A value without an entry is preliminary.
+    reviews = models.JSONField(default=dict)
+    withheld = models.JSONField(default=list)  # [{metric, side, code, reason}]
 
     class Meta:
         db_table = "rm_analysis"

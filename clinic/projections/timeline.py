@@ -73,7 +73,21 @@ def _timeline_summary(e: ev.DomainEvent) -> tuple[str, str]:
             return "analysis", f"Analysis completed: {len(e.metrics)} values (software {e.software_version})"
         case ev.AnalysisFailed():
             return "analysis", f"Analysis failed: {e.reason}"
+        case ev.AnalysisValueReviewed():
+            return "review", _review_sentence(e)
     return "other", type(e).__name__
+
+
+def _review_sentence(e: ev.AnalysisValueReviewed) -> str:
+    """ "Knee flexion ROM (left) 62 deg rejected by Tess Tester, PT: knee hidden behind the chair"."""
+    label = METRICS[e.metric].label if e.metric in METRICS else e.metric.replace("_", " ").capitalize()
+    side = f" ({e.side})" if e.side else ""
+    who = f"{e.reviewer_name}, {e.reviewer_credentials}" if e.reviewer_credentials else e.reviewer_name
+    if e.decision == "edited":
+        what = f"{e.machine_value:g} {e.unit} edited to {e.value:g} {e.unit}"
+    else:
+        what = f"{e.machine_value:g} {e.unit} {e.decision}"
+    return f"{label}{side} {what} by {who}" + (f": {e.reason}" if e.reason else "")
 
 
 class TimelineProjection(Projection):

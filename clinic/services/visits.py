@@ -84,14 +84,15 @@ def measurement_record(
     return Written(command.measurement_id, result.last_version)
 
 
-def _signer(user: Any) -> tuple[str, str]:
+def signer_of(user: Any) -> tuple[str, str]:
+    """The name and credentials a signature or review carries: the user's staff record's."""
     staff = StaffMember.objects.filter(user_id=user.pk).first()
     name = staff.display_name if staff else (user.get_full_name() or user.username)
     return name, staff.credentials if staff else ""
 
 
 def visit_note_sign(*, user: Any, patient_id: UUID, visit_id: UUID, expected_version: int | None) -> Written:
-    name, credentials = _signer(user)
+    name, credentials = signer_of(user)
     command = c.SignVisitNote(
         visit_id=visit_id, signer_id=user.pk, signer_name=name, credentials=credentials, now=timezone.now()
     )

@@ -84,34 +84,22 @@ def complete(analysis_id, *metrics: ev.MetricValue) -> c.CompleteAnalysis:  # ty
     )
 
 
-def test_completion_records_measurements_and_achievement_once() -> None:
+def test_completion_records_preliminary_results_only_once() -> None:
+    """A finished analysis moves no goal by itself: its values wait for a clinician's review."""
     req = requested()
     history = [*with_visit(signed=True), goal(), req]
-    events = decide(
-        history,
-        complete(
-            req.analysis_id,
-            ev.MetricValue(metric="gait_speed", value=1.1, unit="m/s"),
-            ev.MetricValue(metric="stance_time_left", value=0.62, unit="s"),
-            ev.MetricValue(metric="cadence", value=900.0, unit="steps/min"),
-        ),
+    withheld = ev.WithheldValue(
+        metric="shoulder_flexion_rom", side="right", code="wrong_view", reason="needs a side view"
     )
-    names = [type(e).__name__ for e in events]
-    assert names == ["AnalysisCompleted", "MeasurementRecorded", "GoalAchieved"]
+    command = c.CompleteAnalysis(
+        **{**complete(req.analysis_id, ev.MetricValue(metric="gait_speed", value=1.1, unit="m/s")).__dict__,
+           "withheld": (withheld,)},
+    )  # fmt: skip
+    events = decide(history, command)
+    assert [type(e).__name__ for e in events] == ["AnalysisCompleted"]
     done = events[0]
-    assert isinstance(done, ev.AnalysisCompleted) and done.config == CONFIG and len(done.metrics) == 3
-    measurement = events[1]
-    assert isinstance(measurement, ev.MeasurementRecorded)
-    assert measurement.method == "video" and measurement.analysis_id == req.analysis_id
-    assert isinstance(events[2], ev.GoalAchieved) and events[2].goal_id == GOAL
-    # Deciding again yields the same measurement id (stable under retries) ...
-    again = decide(
-        history, complete(req.analysis_id, ev.MetricValue(metric="gait_speed", value=1.1, unit="m/s"))
-    )
-    assert (
-        isinstance(again[1], ev.MeasurementRecorded) and again[1].measurement_id == measurement.measurement_id
-    )
-    # ... and once completed, nothing more.
+    assert isinstance(done, ev.AnalysisCompleted) and done.config == CONFIG and done.withheld == (withheld,)
+    # Once completed, nothing more.
     assert decide([*history, *events], complete(req.analysis_id)) == []
 
 

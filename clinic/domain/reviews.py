@@ -1,0 +1,141 @@
+"""Clinician review of an analysis's preliminary values: only reviewed values enter the record.
+
+A completed analysis records ``AnalysisCompleted`` alone; each of its values is *preliminary*
+(FHIR Observation.status ``preliminary``) until a clinician reviews it:
+
+* **accept**: the machine value becomes a ``MeasurementRecorded`` (method ``video``, with its
+  quality, view and technique), so goals, progress charts and documents follow it;
+* **edit**: the clinician's value (in the metric's unit and range) is recorded instead, and the
+  review event keeps the machine value, the reviewer and the reason;
+* **reject**: nothing enters the record; the review event is the audit entry (who, when, why).
+
+Each value is reviewed once: a second review of the same value is refused (InvalidState), so a
+double-submitted form cannot record a value twice. Values of a requested or failed analysis
+cannot be reviewed, and a value outside its catalogue metric's plausible range cannot be
+accepted (edit it with a reason, or reject it). Reviewing attaches the value to the visit; like
+machine results arriving after signing, it does not edit a signed note.
+"""
+
+from __future__ import annotations
+
+import math
+from uuid import uuid5
+
+from clinic.domain import limits
+from clinic.domain import vocabulary as vocab
+from clinic.domain.commands import ReviewAnalysisValue
+from clinic.domain.errors import InvalidState, InvalidValue, NotFound
+from clinic.domain.events import AnalysisValueReviewed, DomainEvent, MeasurementRecorded
+from clinic.domain.goals import goals_achieved
+from clinic.domain.patients import PatientState, require_open
+
+DECISIONS = {"accept": "accepted", "edit": "edited", "reject": "rejected"}
+# What each stored decision means for the value's FHIR Observation.status.
+STATUS_OF_DECISION = {"accepted": "final", "final": "final", "edited": "amended", "rejected": "rejected"}
+
+
+def _reason(command: ReviewAnalysisValue) -> str:
+    reason = limits.check_text(
+        command.reason, field="reason", label="the reason", max_chars=limits.REASON_CHARS
+    )
+    if command.decision in ("edit", "reject") and not reason:
+        raise InvalidValue(
+            f"a reason is required to {command.decision} a value", code="required", field="reason"
+        )
+    return reason
+
+
+def decide_review_value(command: ReviewAnalysisValue, state: PatientState) -> list[DomainEvent]:
+    """The review event, plus the measurement and any goal achievements for an accepted or
+    edited value."""
+    patient_id = require_open(state)
+    analysis = state.analyses.get(command.analysis_id)
+    if analysis is None:
+        raise NotFound("no such analysis for this patient", field="analysis_id")
+    if analysis.status != "completed":
+        raise InvalidState(
+            f"the analysis is {analysis.status}; only a completed analysis's values can be reviewed",
+            code="analysis_not_completed",
+        )
+    if not 0 <= command.index < len(analysis.metrics):
+        raise NotFound("the analysis has no value at this index", field="index")
+    if command.decision not in DECISIONS:
+        raise InvalidValue(
+            "decision must be accept, edit or reject", code="invalid_decision", field="decision"
+        )
+    done = analysis.reviews.get(command.index)
+    if done is not None:
+        raise InvalidState(
+            f"this value was already reviewed ({'recorded' if done == 'final' else done})",
+            code="already_reviewed",
+        )
+    machine = analysis.metrics[command.index]
+    reason = _reason(command)
+    metric = vocab.METRICS.get(machine.metric)
+    decision = DECISIONS[command.decision]
+    value: float | None = None
+    if command.decision != "reject":
+        if metric is None or machine.unit != metric.unit:
+            raise InvalidValue(
+                "this value has no catalogue metric and cannot enter the record; reject it or leave it",
+                code="not_a_goal_metric",
+                field="index",
+            )
+        if command.decision == "accept":
+            if not math.isfinite(machine.value) or not metric.minimum <= machine.value <= metric.maximum:
+                raise InvalidValue(
+                    f"{machine.value:g} {metric.unit} is outside {metric.minimum:g}-{metric.maximum:g} "
+                    f"{metric.unit} for {metric.label}: edit it with a reason or reject it",
+                    code="out_of_range",
+                    field="index",
+                )
+            value = float(machine.value)
+        else:
+            if command.value is None:
+                raise InvalidValue(
+                    "an edited value needs the clinician's value", code="required", field="value"
+                )
+            value = vocab.check_value_in_unit(metric, value=command.value, unit=metric.unit, field="value")
+    visit = state.visits[analysis.visit_id]
+    events: list[DomainEvent] = [
+        AnalysisValueReviewed(
+            patient_id=patient_id,
+            visit_id=analysis.visit_id,
+            analysis_id=analysis.analysis_id,
+            index=command.index,
+            metric=machine.metric,
+            side=machine.side,
+            unit=machine.unit,
+            machine_value=float(machine.value),
+            value=value,
+            decision=decision,
+            reason=reason,
+            reviewer_id=command.reviewer_id,
+            reviewer_name=command.reviewer_name,
+            reviewer_credentials=command.reviewer_credentials,
+            reviewed_at=command.now,
+        )
+    ]
+    if value is None or metric is None:
+        return events
+    events.append(
+        MeasurementRecorded(
+            patient_id=patient_id,
+            visit_id=analysis.visit_id,
+            # Derived from the value's place in the analysis: one measurement per reviewed value.
+            measurement_id=uuid5(analysis.analysis_id, f"review:{command.index}"),
+            metric=metric.code,
+            value=value,
+            unit=metric.unit,
+            measured_on=visit.visit_date,
+            side=machine.side,
+            method="video",
+            analysis_id=analysis.analysis_id,
+            quality=machine.quality,
+            view=machine.view,
+            technique=machine.method,
+            review=decision,
+        )
+    )
+    events += goals_achieved(state, metric=metric.code, value=value, visit=visit, decided=events)
+    return events
