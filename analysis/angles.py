@@ -189,7 +189,9 @@ def joint_angles(traj: Trajectories, *, view: View | None = None) -> dict[str, F
     smooth angles. For planar (image) data, angles of the plane the camera does not see are NaN:
     ``view`` says which plane the camera sees (detected with :func:`image_view` when None).
     ``*_knee_angle`` (interior hip-knee-ankle angle, 180 = straight) and elbow flexion are given
-    in every view: they are what a 2D measurement on the image shows.
+    in every view: they are what a 2D measurement on the image shows. ``*_knee_angle`` is an
+    intermediate, not in :data:`CONVENTION`: what the product shows comes from
+    :func:`bend_angles` (knee flexion = 180 deg - ``*_knee_angle``).
     """
     p = _points(traj)
     bf = body_frame(traj)
@@ -231,6 +233,49 @@ def joint_angles(traj: Trajectories, *, view: View | None = None) -> dict[str, F
         for key in out:
             if key.endswith(hidden):
                 out[key] = np.full(traj.n_frames, np.nan)
+    return out
+
+
+#: Flexion read from the bend between three points, for any camera view:
+#: joint -> (a, b, c, offset_deg, sign), value = offset_deg + sign * interior angle a-b-c.
+BEND_DEFINITIONS: dict[str, tuple[str, str, str, float, float]] = {
+    f"{s}_{joint}": definition
+    for s in SIDES
+    for joint, definition in (
+        ("knee", (f"{s}_hip", f"{s}_knee", f"{s}_ankle", 180.0, -1.0)),
+        ("hip", (f"{s}_shoulder", f"{s}_hip", f"{s}_knee", 180.0, -1.0)),
+        ("elbow", (f"{s}_shoulder", f"{s}_elbow", f"{s}_wrist", 180.0, -1.0)),
+        ("shoulder", (f"{s}_hip", f"{s}_shoulder", f"{s}_elbow", 0.0, 1.0)),
+        ("ankle", (f"{s}_knee", f"{s}_ankle", f"{s}_foot_index", -90.0, 1.0)),
+    )
+}
+
+
+def bend_angles(traj: Trajectories, *, joints: tuple[str, ...] | None = None) -> dict[str, FloatArray]:
+    """Flexion of ``joints`` (keys of :data:`BEND_DEFINITIONS`, e.g. ``left_knee``) per frame, in degrees.
+
+    The convention is :data:`CONVENTION` (0 = straight or neutral, flexion positive), read from the
+    bend between three points, so it exists in every camera view:
+
+    * knee flexion = 180 deg - interior hip-knee-ankle angle;
+    * hip flexion = 180 deg - interior shoulder-hip-knee angle;
+    * elbow flexion = 180 deg - interior shoulder-elbow-wrist angle;
+    * shoulder elevation = interior hip-shoulder-elbow angle (0 = arm at the side, 180 = overhead):
+      flexion in a side view, abduction in a front view;
+    * ankle dorsiflexion = interior knee-ankle-toe angle - 90 deg.
+
+    For image landmarks the angle is measured in the image plane. In a side view it equals the
+    sagittal flexion of :func:`joint_angles` (unsigned: hyperextension reads as a small flexion);
+    in a front view it is the projection of the bend, which is what the live page, playback and
+    the squat movement signal show (Norkin & White 2016 for the clinical definitions; a 2D
+    projection is exact only for movement in the plane the camera sees). NaN where a point is
+    missing.
+    """
+    p = _points(traj)
+    out: dict[str, FloatArray] = {}
+    for joint in joints if joints is not None else tuple(BEND_DEFINITIONS):
+        a, b, c, offset, sign = BEND_DEFINITIONS[joint]
+        out[joint] = np.asarray(offset + sign * interior_angle(p[a], p[b], p[c]), dtype=np.float64)
     return out
 
 

@@ -5,6 +5,12 @@ the rest level and back. Its *start* is the last frame before the turnaround whe
 within ``start_fraction`` of the excursion from the rest level before it; its *end* the first
 frame after the turnaround within ``return_fraction`` of it. A repetition is complete when it
 reaches the kind's depth (``complete_at``) and returns; otherwise it is partial, with the reason.
+
+Repetitions are *found* on the signal low-passed at ``smoothing_cutoff_hz`` (2 Hz: one turnaround
+per repetition), but a repetition's *depth* is the peak of the signal as measured (gaps bridged,
+not smoothed) between its start and end: for a squat the peak knee flexion in degrees. Smoothing
+at 2 Hz flattens a short turnaround, more so at low frame rates, and the live page
+(:mod:`capture.live_metrics`), which cannot smooth without delay, measures the same peak.
 """
 
 from __future__ import annotations
@@ -98,8 +104,10 @@ def segment_reps(
     """Repetitions in a movement signal ``(frames,)`` (NaN = unseen; gaps up to 0.5 s are bridged)."""
     cfg = config or RepConfig()
     th = cfg.thresholds or DEFAULT_THRESHOLDS[kind]
-    s = interpolate_gaps(np.asarray(signal, dtype=np.float64), max_gap_frames=int(0.5 * sampling_rate_hz))
-    s = lowpass(s, sampling_rate_hz=sampling_rate_hz, cutoff_hz=cfg.smoothing_cutoff_hz)
+    bridged = interpolate_gaps(
+        np.asarray(signal, dtype=np.float64), max_gap_frames=int(0.5 * sampling_rate_hz)
+    )
+    s = lowpass(bridged, sampling_rate_hz=sampling_rate_hz, cutoff_hz=cfg.smoothing_cutoff_hz)
     finite = np.isfinite(s)
     if finite.sum() < 3:
         return []
@@ -125,8 +133,10 @@ def segment_reps(
         back = np.flatnonzero(after <= rest + cfg.return_fraction * exc)
         returned = back.size > 0
         end = p + int(back[0]) if returned else min(nxt, n) - 1
+        measured = bridged[start : end + 1]
+        depth = float(np.nanmax(measured)) if np.isfinite(measured).any() else math.nan
         reasons = []
-        if filled[p] < th.complete_at:
+        if not depth >= th.complete_at:
             reasons.append("did not reach full depth")
         if not returned:
             reasons.append(
@@ -150,7 +160,7 @@ def segment_reps(
                 end_frame=end,
                 complete=not reasons,
                 reason="; ".join(reasons) or None,
-                depth=float(s[p]) if math.isfinite(s[p]) else math.nan,
+                depth=depth,
                 phases=phases,
                 duration_s=(end - start) / sampling_rate_hz,
             )

@@ -3,7 +3,10 @@
 Each signal grows as the body leaves the rest position and peaks at the turnaround (bottom of a
 squat or deadlift, top of a stand, press or curl). They are chosen to work from any camera angle:
 
-* squat: knee bend, 180 deg minus the mean interior hip-knee-ankle angle (deg);
+* squat: knee flexion (deg, :data:`analysis.angles.CONVENTION`), the mean of both knees'
+  :func:`analysis.angles.bend_angles` (180 deg minus the interior hip-knee-ankle angle), one
+  knee where only one is seen; :func:`squat_knee_flexion` is the one definition the live page
+  and the offline analysis share;
 * sit_to_stand: pelvis height above its lowest level, in leg lengths (turnaround = standing);
 * deadlift: how far the wrists are below the pelvis, in leg lengths;
 * overhead_press: wrist height above the shoulders, in arm lengths;
@@ -16,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 
-from analysis.angles import interior_angle
+from analysis.angles import bend_angles
 from analysis.types import FloatArray, Trajectories
 
 ExerciseKind = Literal["squat", "sit_to_stand", "deadlift", "overhead_press", "curl"]
@@ -54,20 +57,10 @@ def arm_length(traj: Trajectories) -> float:
     return float(np.nanpercentile(np.concatenate(lengths), 90))
 
 
-def knee_angles(traj: Trajectories) -> dict[str, FloatArray]:
-    """Interior knee angles (180 = straight) per side, in the image plane for planar data."""
-    return {
-        s: interior_angle(_xy(traj, f"{s}_hip"), _xy(traj, f"{s}_knee"), _xy(traj, f"{s}_ankle"))
-        for s in ("left", "right")
-    }
-
-
 def elbow_flexions(traj: Trajectories) -> dict[str, FloatArray]:
-    return {
-        s: 180.0
-        - interior_angle(_xy(traj, f"{s}_shoulder"), _xy(traj, f"{s}_elbow"), _xy(traj, f"{s}_wrist"))
-        for s in ("left", "right")
-    }
+    """Elbow flexion per side (deg, 0 = straight), from :func:`analysis.angles.bend_angles`."""
+    e = bend_angles(traj, joints=("left_elbow", "right_elbow"))
+    return {s: e[f"{s}_elbow"] for s in ("left", "right")}
 
 
 def _mean_of_seen(a: FloatArray, b: FloatArray) -> FloatArray:
@@ -76,11 +69,22 @@ def _mean_of_seen(a: FloatArray, b: FloatArray) -> FloatArray:
     return np.asarray(np.where(np.isfinite(both), both, np.where(np.isfinite(a), a, b)), dtype=np.float64)
 
 
+def squat_knee_flexion(traj: Trajectories) -> FloatArray:
+    """The squat's movement signal ``(frames,)``: mean knee flexion of the seen knees, in degrees.
+
+    0 = straight knees, flexion positive (:data:`analysis.angles.CONVENTION`). Its peak over a
+    repetition is the repetition's depth (:func:`analysis.exercise.reps.segment_reps`), i.e. the
+    squat depth is the peak knee flexion, the clinical measure of squat depth (Schoenfeld 2010,
+    J Strength Cond Res 24:3497: parallel squat = about 90-100 deg of knee flexion).
+    """
+    k = bend_angles(traj, joints=("left_knee", "right_knee"))
+    return _mean_of_seen(k["left_knee"], k["right_knee"])
+
+
 def movement_signal(traj: Trajectories, kind: ExerciseKind) -> FloatArray:
     """The ``(frames,)`` signal of ``kind`` (see the module docstring); NaN where unseen."""
     if kind == "squat":
-        k = knee_angles(traj)
-        return 180.0 - _mean_of_seen(k["left"], k["right"])
+        return squat_knee_flexion(traj)
     if kind == "sit_to_stand":
         h = traj.vertical("pelvis")
         return np.asarray((h - np.nanpercentile(h, 2)) / leg_length(traj), dtype=np.float64)
