@@ -333,7 +333,10 @@ class LiveSession:
                 person.image[:, :2], time_s=now_s
             )
             smooth = np.column_stack([xy, person.image[:, 3]])
-            angles = joint_angles_2d(smooth, joints)
+            # Angles and metrics are measured on the landmarks as estimated, the ones the recording
+            # keeps and the offline analysis reads (live/offline parity); the display filter only
+            # steadies the drawn skeleton, and its lag would bias angles while moving.
+            angles = joint_angles_2d(person.image, joints)
             out_people.append(
                 {
                     "id": pid,
@@ -347,7 +350,7 @@ class LiveSession:
             )
             if pid == self._subject:
                 metric = self._metrics.setdefault(pid, LiveMetrics(self.exercise))
-                metrics, cues = metric.update(smooth, time_s=now_s)
+                metrics, cues = metric.update(person.image, time_s=now_s)
         for gone in set(self._filters) - {pid for pid, _ in tracked}:
             if len(self._filters) > 8:  # forget filters of people long gone, bounding memory
                 self._filters.pop(gone, None)
@@ -373,7 +376,10 @@ class LiveSession:
 
     # recording -------------------------------------------------------------------------------
     def start_recording(self) -> None:
+        """Start keeping landmarks; the metrics start again too, so the repetitions counted on the
+        page are the recording's own (the ones its offline analysis counts)."""
         self.recording = Recording(started_s=self.clock())
+        self._metrics.clear()
 
     def _record(
         self, tracked: list[tuple[int, PersonPose]], *, now_s: float, width_px: int, height_px: int

@@ -1,58 +1,54 @@
-"""Causal live metrics for one person: joint angles, repetitions, cadence, stance time and cues.
+"""Causal live metrics for one person: joint angles, repetitions, depth, cadence, stance time and cues.
 
 Everything here sees one frame at a time (the live page cannot wait for the end of a set), so it
-mirrors the offline definitions of :mod:`analysis.exercise` with causal rules:
+uses the offline definitions with causal rules, through the same functions:
 
-* **Angles** are measured in the image plane, in degrees, from ``(33, 2+)`` pixel landmarks
-  (x right, y down). Flexion angles are 180 deg minus the interior angle at the joint (0 = straight,
-  positive = bent): knee = hip-knee-ankle, hip = shoulder-hip-knee, elbow = shoulder-elbow-wrist.
-  Shoulder elevation is the interior hip-shoulder-elbow angle (0 = arm at the side, 180 =
-  overhead), i.e. flexion in a side view and abduction in a front view. Ankle = interior
-  knee-ankle-toe angle minus 90 (positive = dorsiflexion). They are 2D projections: exact only
-  for movement in the plane the camera sees (Norkin & White 2016 for the clinical definitions).
+* **Angles** come from :func:`analysis.angles.bend_angles` on the frame's pixel landmarks (x
+  right, y down), in :data:`analysis.angles.CONVENTION` (0 = straight or neutral, flexion
+  positive), the same function playback and the exports use. Landmarks below
+  ``MIN_VISIBILITY`` count as unseen, as offline (:meth:`analysis.types.Trajectories.from_landmarks`).
 * **Repetitions** use the same movement signal and thresholds as
-  :func:`analysis.exercise.count_reps` (``DEFAULT_THRESHOLDS``). A repetition starts when the
-  signal rises ``min_excursion`` above the rest level (its minimum over the last
-  ``rest_window_s``), peaks, and ends when it falls back within ``return_fraction`` of the
-  excursion; it is complete if the peak reached ``complete_at``. A repetition still under way
-  when a recording stops is not counted, as offline.
+  :func:`analysis.exercise.count_reps` (``DEFAULT_THRESHOLDS``; for squats
+  :func:`analysis.exercise.signals.squat_knee_flexion`). A repetition starts when the signal
+  rises ``min_excursion`` above the rest level (its minimum over the last ``rest_window_s``),
+  peaks, and ends when it falls back within ``return_fraction`` of the excursion; it is complete
+  if the peak reached ``complete_at``. A repetition still under way when a recording stops is
+  not counted, as offline.
+* **Depth** of a repetition is the peak of the signal between its start and end, as offline
+  (:mod:`analysis.exercise.reps`): for squats the peak knee flexion in degrees. ``depth`` is the
+  deepest complete repetition (the clinic's ``squat_depth``), ``last_depth`` the latest one.
 * **Cadence**: for gait, steps per minute from the feet passing each other (sign changes of the
   horizontal ankle separation, with hysteresis of ``step_hysteresis_legs`` leg lengths) over the
   last ``cadence_window_s``; for exercises, repetitions per minute.
 * **Single-leg stance**: time since one ankle rose ``lift_legs`` leg lengths above the other.
 * **Cues**: the cue texts of :mod:`analysis.exercise.cues`, fired by per-frame versions of its
-  rules (knees caving in, chest dropping at the bottom, not deep enough).
+  rules on the angles of :func:`analysis.angles.joint_angles` (knees caving in: knee medial
+  offset; chest dropping at the bottom: sagittal trunk lean, side view only; not deep enough).
 """
 
 from __future__ import annotations
 
 import math
-from collections import deque
+import warnings
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
 
-from analysis.angles import interior_angle
+from analysis.angles import View, bend_angles, image_view, joint_angles
 from analysis.exercise.cues import CHEST, DEEPER, KNEES, CueConfig
 from analysis.exercise.reps import DEFAULT_THRESHOLDS, KindThresholds
+from analysis.exercise.signals import elbow_flexions, squat_knee_flexion
+from analysis.types import Trajectories
 from capture.landmarks import LANDMARK_INDEX as I
+from capture.landmarks import NUM_LANDMARKS
 
 FloatArray = NDArray[np.float64]
 
-# name -> (a, b, c, offset, sign): value = offset + sign * interior(a, b, c)
-ANGLE_DEFINITIONS: Final[dict[str, tuple[str, str, str, float, float]]] = {
-    f"{s}_{joint}": definition
-    for s in ("left", "right")
-    for joint, definition in (
-        ("knee", (f"{s}_hip", f"{s}_knee", f"{s}_ankle", 180.0, -1.0)),
-        ("hip", (f"{s}_shoulder", f"{s}_hip", f"{s}_knee", 180.0, -1.0)),
-        ("elbow", (f"{s}_shoulder", f"{s}_elbow", f"{s}_wrist", 180.0, -1.0)),
-        ("shoulder", (f"{s}_hip", f"{s}_shoulder", f"{s}_elbow", 0.0, 1.0)),
-        ("ankle", (f"{s}_knee", f"{s}_ankle", f"{s}_foot_index", -90.0, 1.0)),
-    )
-}
+#: Landmarks less visible than this are unseen, the default of ``Trajectories.from_landmarks``.
+MIN_VISIBILITY: Final = 0.5
 
 #: The joints whose angles the page writes beside the skeleton, per exercise.
 JOINTS_BY_EXERCISE: Final[dict[str, tuple[str, ...]]] = {
@@ -67,20 +63,30 @@ JOINTS_BY_EXERCISE: Final[dict[str, tuple[str, ...]]] = {
 REP_EXERCISES: Final = ("squat", "sit_to_stand", "deadlift", "overhead_press", "curl")
 #: Kinds whose ``complete_at`` is an excursion from rest rather than an absolute signal level.
 _RELATIVE_DEPTH: Final = ("sit_to_stand",)
+#: Frames over which the camera view is decided by majority (about a second at live rates).
+_VIEW_FRAMES: Final = 30
+
+
+def frame_trajectories(image: FloatArray, *, min_visibility: float = MIN_VISIBILITY) -> Trajectories:
+    """One frame of ``(33, 2..4)`` pixel landmarks as one-frame image trajectories.
+
+    Columns: x_px, y_px, [z_px, [visibility]]; without a visibility column every landmark counts
+    as seen. The sampling rate is nominal (one frame has no rate).
+    """
+    arr = np.zeros((1, NUM_LANDMARKS, 4))
+    cols = min(image.shape[1], 3)
+    arr[0, :, :cols] = image[:, :cols]
+    arr[0, :, 3] = image[:, 3] if image.shape[1] >= 4 else 1.0
+    return Trajectories.from_landmarks(arr, sampling_rate_hz=30.0, min_visibility=min_visibility)
 
 
 def joint_angles_2d(image: FloatArray, joints: tuple[str, ...]) -> dict[str, float]:
-    """Angles (deg, conventions in the module docstring) of ``joints`` from ``(33, >=2)`` pixels.
+    """:func:`analysis.angles.bend_angles` of ``joints`` from one frame of ``(33, 2..4)`` pixels.
 
-    A joint whose landmarks are NaN is left out.
+    A joint whose landmarks are unseen (NaN or below ``MIN_VISIBILITY``) is left out.
     """
-    out: dict[str, float] = {}
-    for joint in joints:
-        a, b, c, offset, sign = ANGLE_DEFINITIONS[joint]
-        value = float(offset + sign * interior_angle(image[I[a], :2], image[I[b], :2], image[I[c], :2]))
-        if math.isfinite(value):
-            out[joint] = value
-    return out
+    angles = bend_angles(frame_trajectories(image), joints=joints)
+    return {k: float(v[0]) for k, v in angles.items() if math.isfinite(float(v[0]))}
 
 
 def _mid(image: FloatArray, a: str, b: str) -> FloatArray:
@@ -120,6 +126,8 @@ class RepCounter:
         self.complete = 0
         self.partial = 0
         self.rep_end_times_s: deque[float] = deque(maxlen=6)
+        self.last_depth: float | None = None
+        self.max_depth: float | None = None  # deepest complete repetition
         self._window: deque[tuple[float, float]] = deque()
         self._in_rep = False
         self._rest = math.nan
@@ -156,6 +164,10 @@ class RepCounter:
             return None
         if value <= self._rest + cfg.return_fraction * (self._peak - self._rest):
             complete = self.depth_reached()
+            depth = self._peak - self._rest if self.kind in _RELATIVE_DEPTH else self._peak
+            self.last_depth = depth
+            if complete:
+                self.max_depth = depth if self.max_depth is None else max(self.max_depth, depth)
             self._in_rep = False
             self._window.clear()
             self._window.append((time_s, value))
@@ -186,6 +198,7 @@ class LiveMetrics:
     _step_side: int = field(init=False, default=0)
     _steps: deque[float] = field(init=False, default_factory=lambda: deque(maxlen=64))
     _lift_since_s: float | None = field(init=False, default=None)
+    _views: deque[View] = field(init=False, default_factory=lambda: deque(maxlen=_VIEW_FRAMES))
     best_stance_s: float = field(init=False, default=0.0)
 
     def __post_init__(self) -> None:
@@ -200,16 +213,20 @@ class LiveMetrics:
                 store.append(length)
         return float(np.percentile(store, 90)) if store else math.nan
 
-    def movement_signal(self, image: FloatArray) -> float:
-        """One frame of :func:`analysis.exercise.movement_signal` (sit-to-stand: pelvis height)."""
+    def movement_signal(self, image: FloatArray, traj: Trajectories | None = None) -> float:
+        """One frame of :func:`analysis.exercise.movement_signal` (sit-to-stand: pelvis height).
+
+        ``traj`` is the frame as :func:`frame_trajectories` (built here when not given).
+        """
         kind = self.exercise
         leg = self._length(image, self._legs, "hip", "knee", "ankle")
-        if kind == "squat":
-            k = joint_angles_2d(image, ("left_knee", "right_knee"))
-            return _mean_seen(k.get("left_knee", math.nan), k.get("right_knee", math.nan))
-        if kind == "curl":
-            e = joint_angles_2d(image, ("left_elbow", "right_elbow"))
-            return max(e.values(), default=math.nan)
+        if kind in ("squat", "curl"):
+            frame = traj if traj is not None else frame_trajectories(image)
+            if kind == "squat":
+                return float(squat_knee_flexion(frame)[0])
+            # Offline takes the arm that moves more over the recording; live, the more bent one.
+            e = [float(v[0]) for v in elbow_flexions(frame).values()]
+            return max((v for v in e if math.isfinite(v)), default=math.nan)
         pelvis_y = float(_mid(image, "left_hip", "right_hip")[1])
         wrist_y = _mean_seen(float(image[I["left_wrist"], 1]), float(image[I["right_wrist"], 1]))
         if kind == "sit_to_stand":
@@ -220,20 +237,31 @@ class LiveMetrics:
         shoulder_y = float(_mid(image, "left_shoulder", "right_shoulder")[1])
         return (shoulder_y - wrist_y) / arm
 
+    def view(self, traj: Trajectories) -> View:
+        """The camera view by majority over the last ``_VIEW_FRAMES`` frames (offline: the recording's median)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a frame without shoulders or hips
+            self._views.append(image_view(traj))
+        return Counter(self._views).most_common(1)[0][0]
+
     def update(self, image: FloatArray, *, time_s: float) -> tuple[dict[str, float | int | None], list[str]]:
-        """Metrics after this frame of ``(33, >=2)`` pixel landmarks, and the cues it fires."""
+        """Metrics after this frame of ``(33, 2..4)`` pixel landmarks (see :func:`frame_trajectories`),
+        and the cues it fires."""
         cues: list[str] = []
         out: dict[str, float | int | None] = {}
         leg = self._length(image, self._legs, "hip", "knee", "ankle")
         if self.reps is not None:
-            ended = self.reps.update(self.movement_signal(image), time_s=time_s)
+            traj = frame_trajectories(image)
+            ended = self.reps.update(self.movement_signal(image, traj), time_s=time_s)
             out["reps"] = self.reps.complete
             out["partial_reps"] = self.reps.partial
             out["reps_per_min"] = self.reps.per_minute(now_s=time_s, window_s=60.0)
+            out["depth"] = self.reps.max_depth
+            out["last_depth"] = self.reps.last_depth
             if ended is False and self.exercise in ("squat", "deadlift"):
                 cues.append(DEEPER)
             if self.reps.in_rep:
-                cues.extend(self._form_cues(image))
+                cues.extend(self._form_cues(traj))
         if self.exercise == "gait":
             self._step(image, leg=leg, time_s=time_s)
             recent = [t for t in self._steps if t >= time_s - self.config.cadence_window_s]
@@ -246,20 +274,20 @@ class LiveMetrics:
             out["best_stance_s"] = self.best_stance_s
         return out, cues
 
-    def _form_cues(self, image: FloatArray) -> list[str]:
+    def _form_cues(self, traj: Trajectories) -> list[str]:
+        """The per-frame versions of :func:`analysis.exercise.cues.form_cues`' rules (same angles)."""
         cfg = self.config.cues
         cues = []
+        angles = joint_angles(traj, view=self.view(traj))
         if self.exercise in ("squat", "sit_to_stand", "deadlift"):
-            # Knees caving in (front view): the knees closer together than the ankles by more
-            # than the offset the offline rule allows, in hip widths.
-            hip_w = _dist(image[I["left_hip"], :2], image[I["right_hip"], :2])
-            knee_w = abs(float(image[I["left_knee"], 0] - image[I["right_knee"], 0]))
-            ankle_w = abs(float(image[I["left_ankle"], 0] - image[I["right_ankle"], 0]))
-            if hip_w > 0 and (ankle_w - knee_w) / 2.0 / hip_w > cfg.knee_medial_offset_hip_widths:
+            left = float(angles["left_knee_medial_offset"][0])
+            right = float(angles["right_knee_medial_offset"][0])
+            # As offline: one knee medial while the other is lateral is a camera turned sideways.
+            caving = max(left if right >= 0 else -math.inf, right if left >= 0 else -math.inf)
+            if caving > cfg.knee_medial_offset_hip_widths:
                 cues.append(KNEES)
         if self.exercise == "squat" and self.reps is not None and self.reps.depth_reached():
-            trunk = _mid(image, "left_shoulder", "right_shoulder") - _mid(image, "left_hip", "right_hip")
-            lean = math.degrees(math.atan2(abs(float(trunk[0])), -float(trunk[1])))
+            lean = float(angles["trunk_lean_sagittal"][0])  # NaN in a front view: silent, as offline
             if lean > cfg.chest_up_max_lean_deg:
                 cues.append(CHEST)
         return cues

@@ -1,8 +1,10 @@
 """Frame-by-frame skeleton playback data for a stored landmark sequence (pure; no Django).
 
 The page draws the subject's 33 BlazePose landmarks per frame and writes joint angles
-beside the joints; two sequences play side by side on one scrubber. Angles come from
-:func:`analysis.angles.joint_angles` (its sign conventions apply).
+beside the joints; two sequences play side by side on one scrubber. Angles are computed here on
+the server with :func:`analysis.angles.bend_angles`, the function the live page uses, in
+:data:`analysis.angles.CONVENTION` (0 = straight, flexion positive), which ``convention`` states
+for the page's legend.
 """
 
 from __future__ import annotations
@@ -12,20 +14,19 @@ from typing import Any
 
 import numpy as np
 
-from analysis.angles import joint_angles
+from analysis.angles import CONVENTION, bend_angles
 from analysis.types import Trajectories
 from capture.sequence import LandmarkSequence
 
-# Angles shown on the skeleton and the landmark they are written beside. Knee: the interior
-# angle (180 deg = straight), which any camera view shows; hip flexion only where the view
-# allows it (the library returns NaN otherwise).
+# Angles shown on the skeleton and the landmark they are written beside: the joints the live
+# page shows for lower- and upper-limb exercises, measured in every camera view.
 SHOWN_ANGLES = {
-    "left_knee_angle": 25,
-    "right_knee_angle": 26,
-    "left_hip_flexion": 23,
-    "right_hip_flexion": 24,
-    "left_elbow_flexion": 13,
-    "right_elbow_flexion": 14,
+    "left_knee": 25,
+    "right_knee": 26,
+    "left_hip": 23,
+    "right_hip": 24,
+    "left_elbow": 13,
+    "right_elbow": 14,
 }
 
 
@@ -52,12 +53,9 @@ def playback_data(sequence: LandmarkSequence) -> dict[str, Any]:
     ]
     angles: dict[str, Any] = {}
     try:
-        traj = Trajectories.from_landmarks(
-            image,
-            sampling_rate_hz=sequence.sampling_rate_hz,
-            image_size_px=(sequence.width_px, sequence.height_px),
-        )
-        computed = joint_angles(traj)
+        # The landmarks are in pixels already (no image_size_px: that would scale them again).
+        traj = Trajectories.from_landmarks(image, sampling_rate_hz=sequence.sampling_rate_hz)
+        computed = bend_angles(traj, joints=tuple(SHOWN_ANGLES))
     except ValueError:
         computed = {}
     for name, joint in SHOWN_ANGLES.items():
@@ -71,4 +69,5 @@ def playback_data(sequence: LandmarkSequence) -> dict[str, Any]:
         "model": sequence.model,
         "landmarks": landmarks,
         "angles": angles,
+        "convention": CONVENTION,
     }

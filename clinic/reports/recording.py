@@ -1,11 +1,18 @@
 """Per-recording exports: the joint-angle time series, gait events and metric summaries.
 
-CSV (one row per frame): ``frame`` (0-based), ``time_s`` (frame / sampling rate), then one column per
-joint angle in degrees named as in :func:`analysis.angles.joint_angles` (sign conventions
-there); empty where the joint was not seen or the camera view cannot show that angle.
+Every angle follows :data:`analysis.angles.CONVENTION` (0 = anatomical neutral or full extension,
+flexion positive): the plane-specific angles of :func:`analysis.angles.joint_angles` (sign
+conventions there; empty where the camera view cannot show that plane) and the flexion read in
+the image plane in every view, ``<joint>_flexion_image_plane`` (:func:`analysis.angles.bend_angles`,
+what the live page and playback show). The intermediate interior knee angle (180 = straight) is
+not exported: one convention per file.
 
-JSON: ``sequence`` (hash, frames, fps, image size, model), ``columns`` (the CSV columns with
-units), ``frames`` (the same rows), ``gait_events`` (``{"frame", "time_s", "side", "event"}``
+CSV: a first line ``# <convention>``, then a header row and one row per frame: ``frame`` (0-based),
+``time_s`` (frame / sampling rate), then one column per angle in degrees; empty where the joint was
+not seen.
+
+JSON: ``convention`` (the sentence above), ``sequence`` (hash, frames, fps, image size, model),
+``columns`` (the CSV columns with units), ``frames`` (the same rows), ``gait_events`` (``{"frame", "time_s", "side", "event"}``
 from the recording's analyses), ``metrics`` (every value with its unit) and ``analyses``
 (id, status, software version, configuration).
 """
@@ -18,20 +25,20 @@ from typing import Any
 
 import numpy as np
 
-from analysis.angles import joint_angles
+from analysis.angles import CONVENTION, bend_angles, joint_angles
 from analysis.types import Trajectories
 from capture.sequence import LandmarkSequence
 from clinic.reports.csvcells import SafeWriter
 
 
 def angle_series(sequence: LandmarkSequence) -> dict[str, np.ndarray]:
-    """Joint angles of the subject per frame, in degrees (NaN where unavailable)."""
-    traj = Trajectories.from_landmarks(
-        sequence.subject_image(),
-        sampling_rate_hz=sequence.sampling_rate_hz,
-        image_size_px=(sequence.width_px, sequence.height_px),
-    )
-    return {name: np.asarray(values, dtype=float) for name, values in sorted(joint_angles(traj).items())}
+    """Joint angles of the subject per frame, in degrees (NaN where unavailable; module docstring)."""
+    # The landmarks are in pixels already (no image_size_px: that would scale them again).
+    traj = Trajectories.from_landmarks(sequence.subject_image(), sampling_rate_hz=sequence.sampling_rate_hz)
+    angles = {k: v for k, v in joint_angles(traj).items() if not k.endswith("_knee_angle")}
+    bends = bend_angles(traj, joints=("left_knee", "right_knee", "left_hip", "right_hip"))
+    angles.update({f"{joint}_flexion_image_plane": values for joint, values in bends.items()})
+    return {name: np.asarray(values, dtype=float) for name, values in sorted(angles.items())}
 
 
 def _cell(value: float) -> str:
@@ -41,6 +48,7 @@ def _cell(value: float) -> str:
 def recording_csv(sequence: LandmarkSequence) -> str:
     angles = angle_series(sequence)
     out = io.StringIO()
+    out.write(f"# {CONVENTION}\n")
     writer = SafeWriter(out, lineterminator="\n")
     writer.writerow(["frame", "time_s", *(f"{name}_deg" for name in angles)])
     for f in range(sequence.frames):
@@ -64,6 +72,7 @@ def recording_json(
     angles = angle_series(sequence)
     completed = [a for a in analyses if a["status"] == "completed"]
     return {
+        "convention": CONVENTION,
         "sequence": {
             "sha256": sequence_sha256,
             "frames": sequence.frames,

@@ -81,6 +81,8 @@
     .then(() => {
       scrubber.max = String(panes[0].data.frames - 1);
       scrubber.disabled = false;
+      // The server computed the angles (clinic/reports/playback.py) and states their convention.
+      document.getElementById("angle-convention").textContent = panes[0].data.convention + ".";
       root.dataset.ready = "true";
       render();
     })
