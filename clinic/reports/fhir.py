@@ -3,7 +3,24 @@
 Resources: Patient, Practitioner (each therapist), Encounter (each visit, with the
 ICD-10 diagnoses as reason), Goal (FHIR lifecycle and achievement vocabularies, target
 quantity with comparator and due date), Observation (each measured value, with
-``bodySite`` and ``method``), DocumentReference (each PDF report, embedded).
+``bodySite``, ``method`` and, for a value from video, the software that measured it),
+DocumentReference (each PDF report, embedded).
+
+Observation.status follows the clinician's review of analysis values (FHIR R4 ObservationStatus,
+http://hl7.org/fhir/R4/valueset-observation-status.html):
+
+* ``preliminary`` ("an initial or interim observation: data may be incomplete or unverified"):
+  an analysis value no clinician has reviewed yet. It counts for nothing in the record;
+* ``final`` ("the observation is complete and there are no further actions needed"): a
+  clinician's own measurement, or an analysis value the clinician accepted as measured;
+* ``amended`` ("subsequent to being final, the observation has been modified ... includes
+  corrections"): an analysis value the clinician corrected; the value is the clinician's and a
+  note says so. The machine's value stays in the audit trail, not in the export.
+
+A rejected analysis value is not an observation of the patient and is not exported.
+Observation.method carries how the value was measured (its text names the technique of the
+analysis, its camera view and quality grade); ``device.display`` names the analysis software and
+its version, so every number can be traced to the code that produced it.
 
 Codes: LOINC where the code means exactly what we measured (documents: 51848-0
 evaluation note, 11506-3 progress note, 18842-5 discharge summary); every metric also
@@ -223,10 +240,10 @@ def _observation(record: PatientRecord, m: Measurement, index: int) -> dict[str,
     site = BODY_SITES.get(m.metric, "lower limbs")
     site_text = f"{m.side} {site}".strip() if m.side and m.side != "bilateral" else site
     video = m.method == "video"
-    return {
+    resource: dict[str, Any] = {
         "resourceType": "Observation",
-        "id": _id("observation", m.visit_id, m.metric, m.side, index),
-        "status": "final",
+        "id": _id("observation", m.key) if m.key else _id("observation", m.visit_id, m.metric, m.side, index),
+        "status": m.status,
         "category": [
             {
                 "coding": [
@@ -255,9 +272,26 @@ def _observation(record: PatientRecord, m: Measurement, index: int) -> dict[str,
                     "display": "Markerless video pose estimation" if video else "Clinician measured",
                 }
             ],
-            "text": "video pose estimation (MediaPipe BlazePose)" if video else "clinician measurement",
+            "text": _method_text(m) if video else "clinician measurement",
         },
     }
+    if video and m.software_version:
+        resource["device"] = {"display": f"Movement clinic pose analysis {m.software_version}"}
+    if m.status == "amended":
+        resource["note"] = [
+            {"text": "Value corrected by the reviewing clinician (machine value kept in the audit trail)."}
+        ]
+    return resource
+
+
+def _method_text(m: Measurement) -> str:
+    """ "video pose estimation (MediaPipe BlazePose): <technique>; sagittal view; quality good"."""
+    parts = ["video pose estimation (MediaPipe BlazePose)" + (f": {m.technique}" if m.technique else "")]
+    if m.view:
+        parts.append(f"{m.view} view")
+    if m.quality:
+        parts.append(f"quality {m.quality}")
+    return "; ".join(parts)
 
 
 def _documents(record: PatientRecord, documents: list[AttachedDocument]) -> list[dict[str, Any]]:
@@ -297,6 +331,7 @@ def bundle(record: PatientRecord, documents: list[AttachedDocument]) -> dict[str
         *_encounters(record),
         *_goals(record),
         *(_observation(record, m, i) for i, m in enumerate(record.measurements)),
+        *(_observation(record, m, i) for i, m in enumerate(record.preliminary, len(record.measurements))),
         *_documents(record, documents),
     ]
     return {

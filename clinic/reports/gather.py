@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from django.utils import timezone
@@ -21,6 +21,40 @@ def _local_date(value: datetime) -> datetime:
     return timezone.localtime(value)
 
 
+def _preliminary(analyses: list[rm.AnalysisView], visit_dates: dict[str, date]) -> tuple[Measurement, ...]:
+    """The unreviewed values of completed analyses that could enter the record (a catalogue metric
+    in its unit and plausible range): what a FHIR export shows as preliminary."""
+    values = []
+    for a in analyses:
+        for index, m in enumerate(a.metrics):
+            known = METRICS.get(m["metric"])
+            if str(index) in a.reviews or known is None or known.unit != m["unit"]:
+                continue
+            if not known.minimum <= float(m["value"]) <= known.maximum:
+                continue
+            values.append(
+                Measurement(
+                    metric=m["metric"],
+                    label=known.label,
+                    value=float(m["value"]),
+                    unit=m["unit"],
+                    measured_on=visit_dates.get(
+                        str(a.visit_id), a.finished_at.date() if a.finished_at else date.today()
+                    ),
+                    visit_id=str(a.visit_id),
+                    side=m.get("side", ""),
+                    method="video",
+                    status="preliminary",
+                    quality=m.get("quality", ""),
+                    view=m.get("view", ""),
+                    technique=m.get("method", ""),
+                    software_version=a.software_version,
+                    key=f"{a.analysis_id}:{index}",
+                )
+            )
+    return tuple(values)
+
+
 def patient_record(patient: rm.PatientSummary) -> PatientRecord:
     """Everything about one patient the documents need. Access is checked by the caller."""
     pid: UUID = patient.patient_id
@@ -30,6 +64,12 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
     counter = rm.ProgressReportCounter.objects.filter(patient_id=pid).first()
     assigned = rm.Assignment.objects.filter(patient_id=pid).values_list("therapist_id", flat=True)
     visits_rm = list(rm.VisitView.objects.filter(patient_id=pid).order_by("visit_date", "visit_id"))
+    analyses = list(
+        rm.AnalysisView.objects.filter(patient_id=pid, status="completed").order_by(
+            "finished_at", "analysis_id"
+        )
+    )
+    software = {str(a.analysis_id): a.software_version for a in analyses}
     visits = []
     measurements = []
     for v in visits_rm:
@@ -66,6 +106,12 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
                     visit_id=str(v.visit_id),
                     side=m.get("side", ""),
                     method=m.get("method", "clinician"),
+                    status="amended" if m.get("review") == "edited" else "final",
+                    quality=m.get("quality", ""),
+                    view=m.get("view", ""),
+                    technique=m.get("technique", ""),
+                    software_version=software.get(str(m.get("analysis_id")), ""),
+                    key=str(m.get("measurement_id", "")),
                 )
             )
     goals = tuple(
@@ -115,5 +161,6 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
         goals=goals,
         visits=tuple(visits),
         measurements=tuple(measurements),
+        preliminary=_preliminary(analyses, {str(v.visit_id): v.visit_date for v in visits_rm}),
         generated_at=timezone.localtime(),
     )

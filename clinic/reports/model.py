@@ -15,7 +15,15 @@ class Measurement:
     measured_on: date
     visit_id: str
     side: str = ""
-    method: str = "clinician"
+    method: str = "clinician"  # "clinician", or "video" for a value from an analysis
+    # FHIR Observation.status: "final" (a clinician's measurement or an accepted analysis value),
+    # "amended" (an analysis value the clinician edited) or "preliminary" (not reviewed yet).
+    status: str = "final"
+    quality: str = ""  # good, fair or poor (analysis values graded since review existed)
+    view: str = ""  # sagittal, frontal or oblique
+    technique: str = ""  # how the analysis measured it, in words
+    software_version: str = ""  # the analysis software that measured it
+    key: str = ""  # stable identity (measurement id, or analysis id and value index)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,9 +99,12 @@ class PatientRecord:
     therapists: tuple[Therapist, ...]
     goals: tuple[Goal, ...]
     visits: tuple[Visit, ...]  # oldest first
-    measurements: tuple[Measurement, ...]  # oldest first
+    measurements: tuple[Measurement, ...]  # final values only (the record), oldest first
     generated_at: datetime
     extra: dict[str, str] = field(default_factory=dict)
+    # Analysis values no clinician has reviewed yet: exported to FHIR as preliminary, never
+    # printed in a document, charted or compared with a goal.
+    preliminary: tuple[Measurement, ...] = ()
 
     @property
     def name(self) -> str:

@@ -21,9 +21,11 @@ from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from analysis.angles import CONVENTION
 from clinic.reports.charts import goal_chart
 from clinic.reports.model import Measurement, PatientRecord, Visit
 from clinic.reports.pdftext import clip, flat, paragraph, paragraphs
+from clinic.reports.present import format_number, format_value
 
 KINDS = {
     "evaluation": "Physical Therapy Initial Evaluation",
@@ -230,38 +232,56 @@ def _goals_table(record: PatientRecord) -> Table:
     return table
 
 
-def _measures_table(record: PatientRecord, visit: Visit) -> Table:
-    """Per metric: first value, previous value, value at this report, and the change."""
+def _measure_method(m: Measurement) -> str:
+    """ "Clinician", or "Video, sagittal" for an analysis value (its view when known)."""
+    if m.method != "video":
+        return m.method.capitalize()
+    detail = ", ".join(p for p in (m.view, "edited" if m.status == "amended" else "") if p)
+    return "Video" + (f", {detail}" if detail else "")
+
+
+def _measures_table(record: PatientRecord, visit: Visit) -> list[Any]:
+    """Per metric: first value, previous value, value at this report, the change, how the last value
+    was measured and its quality grade; then the angle convention, once (final values only: the
+    record holds no unreviewed analysis value)."""
     by_metric: dict[str, list[Measurement]] = defaultdict(list)
     for m in record.measurements:
         if m.measured_on <= visit.visit_date:
             by_metric[(m.metric, m.side)].append(m)  # type: ignore[index]
-    rows: list[list[Any]] = [["Measure", "Initial", "Previous", "This report", "Change", "Method"]]
+    rows: list[list[Any]] = [["Measure", "Initial", "Previous", "This report", "Change", "Method", "Quality"]]
     for (_, side), series in sorted(by_metric.items(), key=lambda kv: kv[1][0].label):
         first, last = series[0], series[-1]
         previous = series[-2] if len(series) > 1 else None
         label = first.label + (f" ({side})" if side else "")
+
+        def shown(m: Measurement) -> str:
+            return f"{format_value(m.value, unit=m.unit, metric=m.metric)}\n{m.measured_on:%m/%d/%Y}"
+
+        change = last.value - first.value
+        change_text = format_number(change, unit=last.unit)
         rows.append(
             [
                 paragraph(flat(label), SMALL),
-                f"{_fmt(first.value, first.unit)}\n{first.measured_on:%m/%d/%Y}",
-                f"{_fmt(previous.value, previous.unit)}\n{previous.measured_on:%m/%d/%Y}"
-                if previous
-                else NONE,
-                f"{_fmt(last.value, last.unit)}\n{last.measured_on:%m/%d/%Y}",
-                f"{last.value - first.value:+.3g} {last.unit}",
-                last.method,
+                shown(first),
+                shown(previous) if previous else NONE,
+                shown(last),
+                f"{'+' if change > 0 else ''}{change_text} {last.unit}".strip(),
+                _measure_method(last),
+                last.quality or NONE,
             ]
         )
     if len(rows) == 1:
-        rows.append(["No objective measures recorded.", "", "", "", "", ""])
+        rows.append(["No objective measures recorded.", "", "", "", "", "", ""])
     table = Table(
         rows,
-        colWidths=[2.0 * inch, 1.05 * inch, 1.05 * inch, 1.05 * inch, 0.9 * inch, 1.0 * inch],
+        colWidths=[1.85 * inch, 1.0 * inch, 1.0 * inch, 1.0 * inch, 0.8 * inch, 0.9 * inch, 0.6 * inch],
         repeatRows=1,
     )
     table.setStyle(GRID)
-    return table
+    parts: list[Any] = [table]
+    if any(m.unit == "deg" for series in by_metric.values() for m in series):
+        parts.append(paragraph(flat(f"{CONVENTION}."), SMALL))
+    return parts
 
 
 def _charts(record: PatientRecord, visit: Visit) -> list[Any]:
@@ -329,7 +349,7 @@ def render(record: PatientRecord, kind: str) -> bytes:
         Paragraph("Goals", H2),
         _goals_table(record),
         Paragraph("Objective measures", H2),
-        _measures_table(record, visit),
+        *_measures_table(record, visit),
         *_charts(record, visit),
         *_soap(visit),
         _signature(visit, record),

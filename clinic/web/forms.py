@@ -138,3 +138,11 @@ class PlanOfCareForm(VersionedForm):
             earliest_days=-limits.MAX_BACKDATE_DAYS,
             latest_days=limits.MAX_CERTIFICATION_LEAD_DAYS,
         )
+
+
+class ReviewForm(VersionedForm):
+    """One value of an analysis: accept it, edit it (value and reason) or reject it (reason)."""
+
+    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("edit", "Edit"), ("reject", "Reject")])
+    value = forms.FloatField(required=False)
+    reason = forms.CharField(max_length=limits.REASON_CHARS, required=False)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from clinic.web import analysis_views, capture_views, documents, views
+from clinic.web import analysis_views, capture_views, documents, review_views, views
 
 P = "patients/<uuid:patient_id>"
 
@@ -17,6 +17,11 @@ urlpatterns = [
     path(f"{P}/plan-of-care/new/", views.plan_new, name="plan-new"),
     path(f"{P}/visits/<uuid:visit_id>/sign/", views.note_sign, name="note-sign"),
     path(f"{P}/visits/<uuid:visit_id>/", analysis_views.visit, name="visit"),
+    path(
+        f"{P}/visits/<uuid:visit_id>/analyses/<uuid:analysis_id>/values/<int:index>/review/",
+        review_views.analysis_value_review,
+        name="analysis-value-review",
+    ),
     path(f"{P}/reports/<str:kind>.pdf", documents.report, name="patient-report"),
     path(f"{P}/measurements.<str:fmt>", documents.export, name="patient-export"),
     path(f"{P}/fhir.json", documents.fhir_bundle, name="patient-fhir"),

@@ -23,7 +23,7 @@ from clinic.web import forms
 CASELOAD_PAGE = 100
 
 
-def _explain(request: HttpRequest, exc: Exception) -> None:
+def explain_refusal(request: HttpRequest, exc: Exception) -> None:
     if isinstance(exc, ConcurrencyConflict):
         messages.error(
             request,
@@ -73,7 +73,7 @@ def patient_new(request: HttpRequest) -> HttpResponse:
                 contact={"phone": d["phone"], "email": d["email"], "address": d["address"]},
             )
         except (DomainError, Forbidden) as exc:
-            _explain(request, exc)
+            explain_refusal(request, exc)
         else:
             messages.success(request, f"{d['given_name']} {d['family_name']} registered.")
             return redirect("patient", patient_id=written.id)
@@ -155,7 +155,7 @@ def _post(
     except NotVisible:
         raise Http404("not found") from None
     except (DomainError, Forbidden, ConcurrencyConflict) as exc:
-        _explain(request, exc)
+        explain_refusal(request, exc)
         return _refused(
             request, patient_id, form_class, form_name, stale=isinstance(exc, ConcurrencyConflict)
         )

@@ -10,7 +10,7 @@ import pytest
 from clinic.domain import commands as c
 from clinic.domain import events as ev
 from clinic.domain.errors import InvalidState, InvalidValue, NotFound
-from tests.unit.domain.test_decide import GOAL, PID, VISIT, decide, goal, with_visit
+from tests.unit.domain.test_decide import PID, VISIT, decide, goal, with_visit
 
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 SHA = "a" * 64
