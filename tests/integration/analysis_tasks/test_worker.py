@@ -18,12 +18,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from capture.sequence import decode_sequence
 from clinic import blobs, dispatch, tasks
-from clinic.domain import vocabulary as vocab
 from clinic.eventstore import store
 from clinic.projections import models as rm
 from clinic.services import analysis as service
 from clinic.services import goals, uploads
-from tests.factories import due, make_evaluation, make_patient, make_practice
+from tests.factories import due, make_evaluation, make_patient, make_practice, review_value
 from tests.integration.analysis_tasks.conftest import Worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -130,9 +129,9 @@ def test_upload_is_analysed_once_and_feeds_goals(
 
     types = _types(patient.id)
     assert types["AnalysisRequested"] == 1 and types["AnalysisCompleted"] == 1
-    assert (
-        types["AnalysisFailed"] == 0 and types["GoalAchieved"] == 1 and types["LandmarkSequenceStored"] == 1
-    )
+    assert types["AnalysisFailed"] == 0 and types["LandmarkSequenceStored"] == 1
+    # The results are preliminary: nothing is a measurement, no goal moves, until a clinician reviews.
+    assert types["MeasurementRecorded"] == 0 and types["GoalAchieved"] == 0
     completed = next(e for e in _events(patient.id) if e.event_type == "AnalysisCompleted").data
     assert completed["analysis_id"] == str(first.analysis_id)
     assert completed["config"]["model"] == "lite" and completed["config"]["height_m"] == 1.65
@@ -140,13 +139,7 @@ def test_upload_is_analysed_once_and_feeds_goals(
     assert completed["summary"]["gait"]["heel_strikes"], "the walk has heel strikes"
     units = {m["metric"]: m["unit"] for m in completed["metrics"]}
     assert units["cadence"] == "steps/min" and units["gait_speed"] == "m/s" and units["reba_score"] == "score"
-    catalogue = [
-        m
-        for m in completed["metrics"]
-        if m["metric"] in vocab.METRICS
-        and vocab.METRICS[m["metric"]].minimum <= m["value"] <= vocab.METRICS[m["metric"]].maximum
-    ]
-    assert types["MeasurementRecorded"] == len(catalogue) > 5
+    assert rm.GoalView.objects.get(goal_id=goal.id).latest_value is None
 
     # The landmark sequence is kept (the results refer to it); the video is gone.
     sequence = decode_sequence(blobs.get("sequence", patient.id, completed["sequence_sha256"]))
@@ -159,8 +152,13 @@ def test_upload_is_analysed_once_and_feeds_goals(
     )
     assert not blobs.exists("video", patient.id, completed["content_sha256"])
 
-    # Goal projection: progress from the baseline (60) to the target (80), achieved.
-    cadence = next(m["value"] for m in completed["metrics"] if m["metric"] == "cadence")
+    # The therapist accepts the cadence: the goal projection moves from the baseline (60) toward the
+    # target (80), and the goal is achieved.
+    index, cadence = next(
+        (i, m["value"]) for i, m in enumerate(completed["metrics"]) if m["metric"] == "cadence"
+    )
+    review_value(practice.therapist, patient.id, first.analysis_id, index)
+    assert _types(patient.id)["MeasurementRecorded"] == 1 and _types(patient.id)["GoalAchieved"] == 1
     view = rm.GoalView.objects.get(goal_id=goal.id)
     assert view.latest_value == pytest.approx(cadence)
     assert view.progress_percent == pytest.approx(round(100 * (cadence - 60) / 20, 1))
@@ -206,11 +204,8 @@ def test_worker_killed_mid_pose_finishes_on_restart_without_duplicates(
 
     types = _types(patient.id)
     assert types["AnalysisCompleted"] == 1 and types["AnalysisFailed"] == 0 and types["VideoDeleted"] == 1
-    measured = Counter(
-        (e.data["metric"], e.data["side"])
-        for e in _events(patient.id)
-        if e.event_type == "MeasurementRecorded"
-    )
+    [completed] = [e.data for e in _events(patient.id) if e.event_type == "AnalysisCompleted"]
+    measured = Counter((m["metric"], m["side"]) for m in completed["metrics"])
     assert measured and max(measured.values()) == 1
     assert "clinic.analysis.pose[" in second_worker.text()
 
