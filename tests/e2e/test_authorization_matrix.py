@@ -36,8 +36,9 @@ from drf_spectacular.generators import SchemaGenerator
 
 from clinic.api.schema import HTTP_METHODS
 from clinic.config.websocket_routes import websocket_urlpatterns
+from clinic.domain.events import MetricValue
 from clinic.services import goals
-from tests.factories import make_evaluation, make_patient, make_practice
+from tests.factories import make_evaluation, make_patient, make_practice, store_analysis
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -139,6 +140,9 @@ def world(settings: Any, tmp_path: Any) -> World:
     )
     sha = _store_recording(home.therapist, patient.id, visit_id)
     upload_id = _create_upload(home.therapist, patient.id, visit_id)
+    analysis_id = store_analysis(
+        patient.id, visit_id, (MetricValue(metric="gait_speed", value=1.23456, unit="m/s"),) * 2
+    )
     assert GoalView.objects.filter(goal_id=goal.id).exists()
     values = {
         "patient_id": str(patient.id),
@@ -149,9 +153,11 @@ def world(settings: Any, tmp_path: Any) -> World:
         "kind": "evaluation",
         "fmt": "json",
         "sha256": sha,
+        "analysis_id": str(analysis_id),
+        "index": "0",
     }
     markers = [b"Zyxwvuts", b"M17.11", b"Unilateral primary", b"555-0100", b"ana@example.org", b"1950-01-02"]
-    markers += [b"Knee pain", b"Qwertyuiop", b"Dr Who", b"M123", sha.encode()]
+    markers += [b"Knee pain", b"Qwertyuiop", b"Dr Who", b"M123", sha.encode(), b"1.23456"]
     return World(
         patient_id=patient.id,
         values=values,
