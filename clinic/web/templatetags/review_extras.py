@@ -69,6 +69,12 @@ def review_rows(context: dict[str, Any], analysis: Any) -> list[dict[str, Any]]:
     return rows
 
 
+@register.filter
+def metric_label(metric: str) -> str:
+    """The catalogue label of a metric code ("shoulder_flexion_rom" -> its label)."""
+    return _label(metric)
+
+
 @register.simple_tag
 def angle_convention() -> str:
     """The one sentence stating the angle convention, once per table."""

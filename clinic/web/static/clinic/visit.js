@@ -1,7 +1,8 @@
-// The visit page: follow running analyses (WebSocket, with the API as a fallback) and upload videos
-// resumably (tus-js-client against the visit's tus endpoint). Values come from data- attributes:
-// #analyses data-ws / data-api, #video-form data-tus-endpoint. Without tus-js-client (not installed,
-// or an old browser) the form posts the whole file in one request, as without JavaScript.
+// The visit page: follow running analyses (WebSocket, with the API as a fallback), send each review
+// form once, and upload videos resumably (tus-js-client against the visit's tus endpoint). Values
+// come from data- attributes: #analyses data-ws / data-api, #video-form data-tus-endpoint. Without
+// tus-js-client (not installed, or an old browser) the form posts the whole file in one request, as
+// without JavaScript.
 (function () {
   "use strict";
 
@@ -137,9 +138,21 @@
     });
   }
 
+  // A review form is sent once: a second click while the page reloads would only be refused (a value
+  // is reviewed once), so it is not sent at all.
+  function sendReviewsOnce() {
+    for (const form of document.querySelectorAll("form.review-form")) {
+      form.addEventListener("submit", function (event) {
+        if (form.dataset.sent) { event.preventDefault(); return; }
+        form.dataset.sent = "1";
+      });
+    }
+  }
+
   // After a resumable upload the page was loaded with ?uploaded=...: drop it so a reload does not
   // repeat the confirmation.
   if (location.search.indexOf("uploaded=") !== -1) history.replaceState(null, "", location.pathname);
   followAnalyses();
   resumableUploads();
+  sendReviewsOnce();
 })();
