@@ -5,7 +5,9 @@ One analysis is a chain (:func:`analysis_workflow`)::
     pose  ->  analyse  ->  record
 
 ``pose`` reads the sealed video, estimates poses and stores the landmarks as a ``"sequence"``
-blob (a recording starts from its stored sequence instead); ``analyse`` reads that sequence once
+blob (a recording starts from its stored sequence instead, and so does a re-run on another person
+of an upload whose landmarks are stored: the video may be deleted by then), and stores the stills
+of the people it saw as ``"still"`` blobs (the summary's ``subject`` section names them); ``analyse`` reads that sequence once
 and computes every section of the summary and its metric values (one typed result, handed on as
 JSON); ``record`` appends the results once through the domain's ``CompleteAnalysis`` and removes
 the video unless the practice keeps videos. A chain passes each task's return value in the next
@@ -39,7 +41,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from clinic import blobs, message_heartbeat
 from clinic.access.keys import KeyDestroyed
 from clinic.analysis_jobs.config import analysis_config
-from clinic.analysis_jobs.steps import BadInput, analysis_step, pose_step
+from clinic.analysis_jobs.steps import BadInput, Posed, analysis_step, pose_step, sequence_step
 from clinic.domain.events import MetricValue, WithheldValue
 from clinic.eventstore.errors import ConcurrencyConflict
 from clinic.services import analysis as service
@@ -189,7 +191,26 @@ def _pose(self: Task, job: dict[str, Any]) -> dict[str, Any]:
     if job["source"] == "recording":
         if not blobs.exists("sequence", patient_id, job["content_sha256"]):
             raise BadInput("The recording's landmark sequence is not stored, so it cannot be analysed.")
-        return {"job": {**job, "sequence_sha256": job["content_sha256"]}}
+        posed = sequence_step(blobs.get("sequence", patient_id, job["content_sha256"]), config=config)
+        _store_stills(patient_id, posed)
+        return {"job": {**job, "sequence_sha256": job["content_sha256"], "subject": posed.subject.section}}
+    if config.subject is not None:  # a re-run on another person: the landmarks of everyone are stored
+        earlier = service.reusable_sequence(
+            patient_id=patient_id, visit_id=UUID(job["visit_id"]), content_sha256=job["content_sha256"],
+            config=job["config"],
+        )  # fmt: skip
+        if earlier is not None:
+            sequence_sha256, section = earlier
+            posed = sequence_step(
+                blobs.get("sequence", patient_id, sequence_sha256), config=config, earlier=section
+            )
+            _store_stills(patient_id, posed)
+            _progress(self, job, stage="pose", percent=POSE_SHARE, message="Stored landmarks reused")
+            return {
+                "job": {
+                    **job, "sequence_sha256": sequence_sha256, "video": posed.video, "subject": posed.subject.section,
+                }
+            }  # fmt: skip
     _progress(self, job, stage="pose", percent=0, message="Estimating poses")
     last = [0.0]
     max_frames = int(settings.MAX_VIDEO_FRAMES)
@@ -208,10 +229,25 @@ def _pose(self: Task, job: dict[str, Any]) -> dict[str, Any]:
     with blobs.opened_copy(
         "video", patient_id, job["content_sha256"], folder=Path(settings.FILE_UPLOAD_TEMP_DIR)
     ) as video:
-        sequence, summary = pose_step(video, config=config, on_frame=on_frame)
-    sequence_sha256 = blobs.put("sequence", patient_id, sequence)
+        posed = pose_step(video, config=config, on_frame=on_frame)
+    sequence_sha256 = blobs.put("sequence", patient_id, posed.sequence)
+    _store_stills(patient_id, posed)
     _progress(self, job, stage="pose", percent=POSE_SHARE, message="Poses estimated")
-    return {"job": {**job, "sequence_sha256": sequence_sha256, "video": summary}}
+    return {
+        "job": {
+            **job,
+            "sequence_sha256": sequence_sha256,
+            "video": posed.video,
+            "subject": posed.subject.section,
+        }
+    }
+
+
+def _store_stills(patient_id: UUID, posed: Posed) -> None:
+    """The stills, sealed with the patient's key like the landmarks (gone when the key is erased)."""
+    for name, data in posed.subject.images.items():
+        stored = blobs.put("still", patient_id, data)
+        assert stored == name  # the section names each image by the SHA-256 of its bytes
 
 
 def _sequence_of(job: dict[str, Any]) -> bytes:
@@ -246,6 +282,8 @@ def record(self: Task, analysed: dict[str, Any]) -> dict[str, Any]:
         summary = dict(analysed["summary"])
         if "video" in job:
             summary["video"] = job["video"]
+        if "subject" in job:
+            summary["subject"] = job["subject"]
         summary["config"] = job["config"]
         stored = None
         if job["source"] == "upload" and "video" in job:

@@ -26,7 +26,9 @@ class AnalysisConfig:
     ``height_m`` (the subject's body height) gives lengths and speeds in metres; without it they
     stay in pixels and the metric values that need metres are not recorded. ``max_people`` is the
     number of people the pose engine reports per frame. ``refine_3d`` fits the constant-bone-length
-    skeleton (the slowest step after pose estimation).
+    skeleton (the slowest step after pose estimation). ``subject`` is the id of the person to
+    analyse when the clinician chose one (a re-run on another person of the clip); ``None`` lets
+    :func:`capture.subject.choose_subject` choose.
     """
 
     model: str = "full"
@@ -34,9 +36,15 @@ class AnalysisConfig:
     height_m: float | None = None
     max_people: int = 3  # capture.pose.PoseConfig's default, as the analyze_video command
     refine_3d: bool = True
+    subject: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The canonical dict; ``subject`` appears only when set, so every configuration stored
+        before it existed keeps its spelling (and its analyses stay found by their idempotency key)."""
+        out = asdict(self)
+        if self.subject is None:
+            del out["subject"]
+        return out
 
 
 def analysis_config(values: dict[str, Any] | None = None, **overrides: Any) -> AnalysisConfig:
@@ -61,4 +69,8 @@ def analysis_config(values: dict[str, Any] | None = None, **overrides: Any) -> A
         config = AnalysisConfig(**{**config.to_dict(), "height_m": round(height, 3)})
     if not isinstance(config.max_people, int) or not 1 <= config.max_people <= 10:
         raise ConfigError("The number of people per frame must be between 1 and 10.")
+    if config.subject is not None and (
+        isinstance(config.subject, bool) or not isinstance(config.subject, int) or config.subject < 1
+    ):
+        raise ConfigError(f"The person to analyse is a person number (1, 2, ...), not {config.subject!r}.")
     return config

@@ -3,7 +3,10 @@
 Each Celery task in :mod:`clinic.tasks` calls exactly one of these; they know nothing of the
 database, the queue or the blob store, so the command line, the tasks and the tests share them.
 
-* :func:`pose_step`: video file -> landmark sequence bytes (:mod:`capture.sequence`);
+* :func:`pose_step`: video file -> landmark sequence bytes (:mod:`capture.sequence`), the video
+  summary and the ``subject`` section with its stills (:mod:`.subject`);
+* :func:`sequence_step`: a stored sequence (a live recording, or a re-run on another person of an
+  upload whose landmarks are stored) -> the same video summary and ``subject`` section;
 * :func:`analysis_step`: sequence -> every section of the summary from one reading of it: the
   ``gait``, ``exercise`` and ``balance`` sections with the angles
   (:func:`analysis.report.video_sections`, once, which also detects the activity in ``auto``
@@ -15,6 +18,7 @@ A step that cannot use its input raises :class:`BadInput` (one sentence, never r
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +29,16 @@ from analysis.refine3d import refine_skeleton
 from analysis.report import video_sections
 from analysis.results import Ergonomics, SkeletonFit, VideoResult
 from analysis.types import InputError, Trajectories
+from capture.people import describe_people
 from capture.pipeline import ProgressCallback, analyze_file
 from capture.pose import PoseConfig
 from capture.sequence import LandmarkSequence, SequenceError, decode_sequence, encode_sequence
+from capture.still import frames_at
+from capture.subject import UnknownSubjectError
 from capture.video import VideoError
 from clinic.analysis_jobs.config import AnalysisConfig
 from clinic.analysis_jobs.metrics import metric_values, withheld_values
+from clinic.analysis_jobs.subject import SubjectSection, subject_section
 from clinic.domain.events import MetricValue, WithheldValue
 
 
@@ -38,10 +46,21 @@ class BadInput(Exception):
     """The input cannot be analysed (not a retryable failure); ``str(error)`` is for the user."""
 
 
+@dataclass(frozen=True)
+class Posed:
+    """What the pose step hands on: the landmark sequence's bytes, the video summary and the
+    ``subject`` section with the still images it names."""
+
+    sequence: bytes
+    video: dict[str, Any]
+    subject: SubjectSection
+
+
 def pose_step(
     video: bytes | Path, *, config: AnalysisConfig, on_frame: ProgressCallback | None = None
-) -> tuple[bytes, dict[str, Any]]:
-    """Pose, tracking and subject choice on a video; returns (sequence bytes, video summary).
+) -> Posed:
+    """Pose, tracking and subject choice (``config.subject`` when the clinician chose the person)
+    on a video, and the stills of its people from the video's frames.
 
     ``video`` is the file's bytes (written to a private temporary file, since the decoder reads
     files) or a path.
@@ -58,25 +77,61 @@ def pose_step(
             pose_config=PoseConfig(num_poses=config.max_people),
             height_m=config.height_m,
             on_frame=on_frame,
+            subject=config.subject,
         )
+        sequence = result.landmark_sequence()
+        section = _section(sequence, config=config, video=video)
     except VideoError as exc:
         raise BadInput(str(exc).replace("The video file video ", "The video ")) from exc
-    data = encode_sequence(result.landmark_sequence())
-    summary = {
-        "frames": result.frames,
-        "fps": result.video.sampling_rate_hz,
-        "width_px": result.video.width,
-        "height_px": result.video.height,
-        "people": len(result.people),
-        "subject": result.subject,
-        "model": result.model,
-    }
-    return data, summary
+    except UnknownSubjectError as exc:
+        raise BadInput(str(exc)) from exc
+    return Posed(sequence=encode_sequence(sequence), video=video_summary(sequence), subject=section)
 
 
-def _sequence(data: bytes) -> LandmarkSequence:
+def sequence_step(data: bytes, *, config: AnalysisConfig, earlier: dict[str, Any] | None = None) -> Posed:
+    """The video summary and ``subject`` section of a stored sequence, without its video: stills
+    come from ``earlier`` (the section of an earlier analysis of this sequence) or are drawn on a
+    blank canvas."""
     try:
         sequence = decode_sequence(data)
+        section = subject_section(sequence, subject=config.subject, frames=None, earlier=earlier)
+    except (SequenceError, UnknownSubjectError) as exc:
+        raise BadInput(str(exc)) from exc
+    return Posed(sequence=data, video=video_summary(_chosen(sequence, config)), subject=section)
+
+
+def _section(sequence: LandmarkSequence, *, config: AnalysisConfig, video: Path) -> SubjectSection:
+    people, _ = describe_people(sequence, override=config.subject)
+    frames = frames_at(video, [p.good_frame for p in people])  # one more decode, up to the last still
+    return subject_section(sequence, subject=config.subject, frames=frames)
+
+
+def video_summary(sequence: LandmarkSequence) -> dict[str, Any]:
+    """The ``video`` section of the summary (``subject``: the analysed person's id)."""
+    return {
+        "frames": sequence.frames,
+        "fps": sequence.sampling_rate_hz,
+        "width_px": sequence.width_px,
+        "height_px": sequence.height_px,
+        "people": len(sequence.person_ids),
+        "subject": sequence.subject,
+        "model": sequence.model,
+    }
+
+
+def _chosen(sequence: LandmarkSequence, config: AnalysisConfig) -> LandmarkSequence:
+    """``sequence`` with the subject the configuration names (a re-run on another person)."""
+    if config.subject is None:
+        return sequence
+    if config.subject not in sequence.person_ids:
+        found = ", ".join(map(str, sequence.person_ids)) or "none"
+        raise BadInput(f"Person {config.subject} is not in this video (people found: {found}).")
+    return dataclasses.replace(sequence, subject=config.subject)
+
+
+def _sequence(data: bytes, *, config: AnalysisConfig) -> LandmarkSequence:
+    try:
+        sequence = _chosen(decode_sequence(data), config)
         sequence.subject_image()  # a sequence with nobody in it has nothing to analyse
     except SequenceError as exc:
         raise BadInput(str(exc)) from exc
@@ -109,7 +164,7 @@ def analysis_step(data: bytes, *, config: AnalysisConfig) -> Analysed:
 
 def video_result(data: bytes, *, config: AnalysisConfig) -> VideoResult:
     """The typed result of one landmark sequence (see :func:`analysis_step`)."""
-    sequence = _sequence(data)
+    sequence = _sequence(data, config=config)
     try:
         sections = video_sections(
             sequence.subject_image(),

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from clinic.api import analysis_views as av
 from clinic.api import auth_views as auth
 from clinic.api import review_views as rv
+from clinic.api import subject_views as sv
 from clinic.api import tus_views as tus
 from clinic.api import views as v
 from clinic.api.docs_views import DocsView
@@ -36,6 +37,16 @@ urlpatterns = [
     path(f"{V}/uploads/", tus.UploadCreateView.as_view(), name="api-visit-uploads"),
     path(f"{V}/uploads/<uuid:upload_id>/", tus.UploadView.as_view(), name="api-visit-upload"),
     path(f"{V}/analyses/", av.VisitAnalysesView.as_view(), name="api-visit-analyses"),
+    path(
+        f"{V}/analyses/<uuid:analysis_id>/subject/",
+        sv.SubjectRerunView.as_view(),
+        name="api-analysis-subject",
+    ),
+    path(
+        f"{P}/analyses/<uuid:analysis_id>/stills/<str:still_sha256>.jpg",
+        sv.AnalysisStillView.as_view(),
+        name="api-analysis-still",
+    ),
     path(
         f"{P}/analyses/<uuid:analysis_id>/values/<int:index>/review/",
         rv.AnalysisValueReviewView.as_view(),

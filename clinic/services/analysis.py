@@ -149,6 +149,34 @@ def request_in(
     return analysis_id
 
 
+# The options that change the landmarks (the pose model and how many people it reports per frame).
+POSE_OPTIONS = ("model", "max_people")
+
+
+def reusable_sequence(
+    *, patient_id: UUID, visit_id: UUID, content_sha256: str, config: dict[str, Any]
+) -> tuple[str, dict[str, Any]] | None:
+    """The stored landmark sequence (its hash) and ``subject`` section of a completed analysis of
+    the same content on the same visit whose pose options equal ``config``'s, if its blob is stored.
+
+    A re-run on another person reads every person's landmarks from it, so it needs neither the
+    video (deleted after analysis unless the practice keeps videos) nor another pose estimation.
+    """
+    from clinic import blobs
+    from clinic.projections.models import AnalysisView
+
+    wanted = analysis_config(config).to_dict()
+    rows = AnalysisView.objects.filter(
+        patient_id=patient_id, visit_id=visit_id, content_sha256=content_sha256, status="completed"
+    ).exclude(sequence_sha256="")
+    for row in rows.order_by("requested_at"):
+        same_pose = all(analysis_config(row.config).to_dict()[k] == wanted[k] for k in POSE_OPTIONS)
+        if same_pose and blobs.exists("sequence", patient_id, row.sequence_sha256):
+            section = row.summary.get("subject") if isinstance(row.summary, dict) else None
+            return row.sequence_sha256, section if isinstance(section, dict) else {}
+    return None
+
+
 def analysis_state(patient_id: UUID, analysis_id: UUID) -> AnalysisState | None:
     state, _ = load_patient(patient_id)
     return state.analyses.get(analysis_id)

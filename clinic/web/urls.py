@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from clinic.web import analysis_views, capture_views, documents, review_views, views
+from clinic.web import analysis_views, capture_views, documents, review_views, subject_views, views
 
 P = "patients/<uuid:patient_id>"
 
@@ -17,6 +17,16 @@ urlpatterns = [
     path(f"{P}/plan-of-care/new/", views.plan_new, name="plan-new"),
     path(f"{P}/visits/<uuid:visit_id>/sign/", views.note_sign, name="note-sign"),
     path(f"{P}/visits/<uuid:visit_id>/", analysis_views.visit, name="visit"),
+    path(
+        f"{P}/visits/<uuid:visit_id>/analyses/<uuid:analysis_id>/subject/",
+        subject_views.rerun,
+        name="analysis-subject",
+    ),
+    path(
+        f"{P}/analyses/<uuid:analysis_id>/stills/<str:still_sha256>.jpg",
+        subject_views.still,
+        name="analysis-still",
+    ),
     path(
         f"{P}/visits/<uuid:visit_id>/analyses/<uuid:analysis_id>/values/<int:index>/review/",
         review_views.analysis_value_review,
