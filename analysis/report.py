@@ -12,7 +12,13 @@ Which sections apply (``activity="auto"``), with the thresholds in :class:`Repor
   repetitions (one movement is not a set; knee bends while walking are not squats);
 * ``balance`` when not walking and a single-leg stance lasts at least ``min_stance_fraction`` of
   the recording or ``min_stance_s`` (a foot lifted briefly while moving is not a balance test);
-* ``angles`` (range of motion per joint angle) always.
+* ``angles`` (range of motion per joint angle) always, over the activity's frames and, for the
+  angles of one plane, only the frames where the camera sees that plane
+  (:mod:`analysis.activity_frames`, :mod:`analysis.camera_view`).
+
+Every value is then judged (:mod:`analysis.section_values`, :mod:`analysis.measurements`): its
+view, quality grade and method, or the reason it is withheld; the camera view segments, the
+activity's frames, the judged values and the withheld ones are in ``analysis`` too.
 
 A named activity computes its section even if it finds nothing (e.g. zero repetitions), and the
 sections of other activities are left out. Every absent section has its reason in
@@ -21,15 +27,19 @@ sections of other activities are left out. Every absent section has its reason i
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
 from analysis.activities import ACTIVITIES, Activity
-from analysis.angles import joint_angles, ranges_of_motion
+from analysis.activity_frames import ActivityFrames, activity_frames, ranges_over
+from analysis.angles import SAGITTAL_ANGLES, RangeOfMotion, joint_angles
 from analysis.balance import centre_of_mass, single_leg_stance, sway
+from analysis.camera_view import CameraViews, camera_views
 from analysis.exercise import KINDS, ExerciseKind, analyze_exercise, count_reps, guess_exercise
-from analysis.gait import Scale, detect_gait_events, gait_parameters, scale_from_height
+from analysis.gait import GaitEvents, Scale, detect_gait_events, gait_parameters, scale_from_height
+from analysis.measurements import Assessment, Assessor
 from analysis.results import (
     AnalysisNotes,
     BalanceSection,
@@ -38,8 +48,9 @@ from analysis.results import (
     ScaleNote,
     VideoSections,
 )
+from analysis.section_values import angle_values, balance_values, exercise_values, gait_values
 from analysis.signals import lowpass, repair_landmark_swaps
-from analysis.types import InputError, Landmarks, Trajectories, validate_landmarks
+from analysis.types import BoolArray, FloatArray, InputError, Landmarks, Trajectories, validate_landmarks
 
 
 @dataclass(frozen=True)
@@ -52,7 +63,10 @@ class ReportConfig:
     min_stance_s: float = 5.0
 
 
-def _scale_note(traj: Trajectories, height_m: float | None) -> tuple[Scale | None, ScaleNote]:
+def _scale_note(
+    traj: Trajectories, height_m: float | None, *, frames: BoolArray | None, where: str
+) -> tuple[Scale | None, ScaleNote]:
+    """The scale from the patient's height over ``frames`` (the walking bout when walking)."""
     if height_m is None:
         return None, ScaleNote(
             source="none",
@@ -60,19 +74,71 @@ def _scale_note(traj: Trajectories, height_m: float | None) -> tuple[Scale | Non
             detail="no body height given: lengths, speed and sway stay in pixels or are left out",
         )
     try:
-        scale = scale_from_height(traj, height_m=height_m)
+        scale = scale_from_height(traj, height_m=height_m, frames=frames, where=where)
     except InputError as exc:
         return None, ScaleNote(source="none", metres_per_pixel=None, detail=str(exc))
     return scale, ScaleNote(source=scale.source, metres_per_pixel=scale.metres_per_unit, detail=scale.detail)
 
 
-def _gait(traj: Trajectories, scale: Scale | None) -> GaitSection:
-    ev = detect_gait_events(traj)
+def _event_span(events: GaitEvents) -> tuple[int, int] | None:
+    frames = [e.frame for e in events.events]
+    return (min(frames), max(frames)) if frames else None
+
+
+def _gait(traj: Trajectories, events: GaitEvents, scale: Scale | None) -> GaitSection:
     return GaitSection(
-        events=ev,
-        parameters=gait_parameters(ev, traj, scale=scale),
+        events=events,
+        parameters=gait_parameters(events, traj, scale=scale),
         sampling_rate_hz=traj.sampling_rate_hz,
     )
+
+
+def _angles(smooth: Trajectories) -> dict[str, FloatArray]:
+    """Every angle series, sagittal ones as if seen from the side and frontal ones as if from
+    the front: which frames count is decided per view segment (:func:`ranges_over`)."""
+    side = joint_angles(smooth, view="sagittal")
+    front = joint_angles(smooth, view="frontal")
+    return {k: side[k] if k.endswith(SAGITTAL_ANGLES) else front[k] for k in side}
+
+
+def _cycles(gait: GaitSection | None) -> dict[str, list[tuple[int, int]]]:
+    """Gait cycles per foot: consecutive initial contacts of that foot no more than twice the
+    median cycle apart (a longer gap is a stop or a lost stride, not one cycle)."""
+    if gait is None:
+        return {}
+    out: dict[str, list[tuple[int, int]]] = {}
+    for foot in ("left", "right"):
+        strikes = [e.frame for e in gait.events.of(foot, "initial_contact")]
+        pairs = list(itertools.pairwise(strikes))
+        if not pairs:
+            continue
+        typical = float(np.median([b - a for a, b in pairs]))
+        out[foot] = [(a, b) for a, b in pairs if b - a <= 2 * typical]
+    return out
+
+
+def _activity(
+    traj: Trajectories,
+    gait: GaitSection | None,
+    exercise: ExerciseSection | None,
+    balance: BalanceSection | None,
+) -> tuple[ActivityFrames, str | None]:
+    """The activity's frames and its name for plausibility ranges."""
+    n, rate = traj.n_frames, traj.sampling_rate_hz
+    if gait is not None and (span := _event_span(gait.events)) is not None:
+        return activity_frames(activity="gait", spans=[span], n_frames=n, sampling_rate_hz=rate), "gait"
+    if exercise is not None and exercise.result.reps:
+        spans = [(r.start_frame, r.end_frame) for r in exercise.result.reps]
+        kind = exercise.result.kind
+        return activity_frames(activity=kind, spans=spans, n_frames=n, sampling_rate_hz=rate), kind
+    if balance is not None and balance.stance.longest is not None:
+        b = balance.stance.longest
+        span = (round(b.start_s * rate), round(b.end_s * rate) - 1)
+        return (
+            activity_frames(activity="single_leg_stance", spans=[span], n_frames=n, sampling_rate_hz=rate),
+            "single_leg_stance",
+        )
+    return activity_frames(activity=None, spans=[], n_frames=n, sampling_rate_hz=rate), None
 
 
 def _best_exercise(traj: Trajectories, min_reps: int) -> tuple[ExerciseKind | None, int]:
@@ -136,7 +202,30 @@ def video_sections(
         raise InputError(f"Unknown activity {activity!r}; known: {', '.join(ACTIVITIES)}.")
     lm, _ = repair_landmark_swaps(validate_landmarks(landmarks))
     traj = Trajectories.from_landmarks(lm, sampling_rate_hz=sampling_rate_hz, image_size_px=image_size_px)
-    scale, scale_note = _scale_note(traj, height_m)
+    views = camera_views(traj)
+    events: GaitEvents | None = None
+    events_error: InputError | None = None
+    if activity in ("auto", "gait"):
+        try:
+            events = detect_gait_events(traj)
+        except InputError as exc:
+            events_error = exc
+    # The scale is taken over the walking bout when there is one (lengths are measured there);
+    # whether it is walking does not depend on the scale (steps are counted from events).
+    walking_span = (
+        _event_span(events)
+        if events is not None and gait_parameters(events, traj, scale=None).n_steps >= cfg.min_steps
+        else None
+    )
+    scale, scale_note = _scale_note(
+        traj,
+        height_m,
+        # Lengths are measured over the walking bout, so the scale is taken from its frames.
+        frames=None
+        if walking_span is None
+        else (np.arange(traj.n_frames) >= walking_span[0]) & (np.arange(traj.n_frames) <= walking_span[1]),
+        where=" over the walking bout" if walking_span is not None else "",
+    )
     names = list(traj.points)
     stacked = np.stack([traj.points[k] for k in names], axis=1)
     filtered = lowpass(
@@ -151,7 +240,9 @@ def video_sections(
     walking = False
     if activity in ("auto", "gait"):
         try:
-            gait = _gait(traj, scale)
+            if events is None:
+                raise events_error or InputError("no gait events")
+            gait = _gait(traj, events, scale)
         except InputError as exc:
             absent["gait"] = f"no walking analysed: {exc}"
         else:
@@ -205,12 +296,60 @@ def video_sections(
         absent["balance"] = "walking detected: feet lifted in swing are not single-leg stance"
     else:
         absent["balance"] = f"not requested (activity {activity})"
+    series = _angles(smooth)
+    frames, activity_name = _activity(traj, gait_section, exercise_section, balance_section)
+    ranges = ranges_over(series, activity=frames, views=views, cycles=_cycles(gait_section))
+    assessment = _assess(
+        lm,
+        views=views,
+        frames=frames,
+        activity_name=activity_name,
+        sampling_rate_hz=sampling_rate_hz,
+        scale=scale,
+        scale_note=scale_note,
+        sections=(gait_section, exercise_section, balance_section),
+        ranges=ranges,
+        series=series,
+    )
     return VideoSections(
         gait=gait_section,
         exercise=exercise_section,
-        angles=ranges_of_motion(joint_angles(smooth)),
+        angles=ranges,
         balance=balance_section,
         analysis=AnalysisNotes(
             activity=activity, detected=tuple(detected), absent=absent, scale=scale_note, config=cfg
         ),
+        assessment=assessment,
+    )
+
+
+def _assess(
+    lm: Landmarks,
+    *,
+    views: CameraViews,
+    frames: ActivityFrames,
+    activity_name: str | None,
+    sampling_rate_hz: float,
+    scale: Scale | None,
+    scale_note: ScaleNote,
+    sections: tuple[GaitSection | None, ExerciseSection | None, BalanceSection | None],
+    ranges: dict[str, RangeOfMotion],
+    series: dict[str, FloatArray],
+) -> Assessment:
+    """Every value of the sections judged (view, quality, plausibility, scale)."""
+    assessor = Assessor(
+        views=views,
+        activity=frames,
+        landmarks=lm,
+        sampling_rate_hz=sampling_rate_hz,
+        activity_name=activity_name,
+        scale_reason=None if scale is not None else scale_note.detail,
+    )
+    gait, exercise, balance = sections
+    return Assessment.of(
+        assessor,
+        gait_values(gait, assessor)
+        + exercise_values(exercise, assessor)
+        + balance_values(balance, assessor)
+        + angle_values(ranges, series, assessor),
     )

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from analysis.angles import RangeOfMotion
+from analysis.angles import CONVENTION, RangeOfMotion
 from analysis.balance import SingleLegStance, Sway
 from analysis.ergonomics import RebaSummary
 from analysis.exercise import ExerciseResult
@@ -29,6 +29,7 @@ from analysis.refine3d import RefinedSkeleton
 from analysis.serialize import JsonValue, to_jsonable
 
 if TYPE_CHECKING:  # report.py builds these results, so it is imported for types only
+    from analysis.measurements import Assessment
     from analysis.report import ReportConfig
 
 GAIT_METHOD = "Zeni et al. 2008 heel/toe extremes relative to the pelvis"
@@ -157,22 +158,31 @@ class AnalysisNotes:
 @dataclass(frozen=True)
 class VideoSections:
     """The sections of one tracked person's landmarks; a section is None when absent (its reason
-    is in ``analysis.absent``); ``angles`` is the range of motion per joint angle."""
+    is in ``analysis.absent``); ``angles`` is the range of motion per joint angle over the
+    activity's frames; ``assessment`` the judged values (view segments, quality, withheld values
+    with reasons), None only for results built by hand without landmarks."""
 
     gait: GaitSection | None
     exercise: ExerciseSection | None
     angles: Mapping[str, RangeOfMotion]
     balance: BalanceSection | None
     analysis: AnalysisNotes
+    assessment: Assessment | None = None
 
     def to_json(self) -> dict[str, JsonValue]:
-        """``{"gait", "exercise", "angles", "balance", "analysis"}`` (the command's JSON file)."""
+        """``{"gait", "exercise", "angles", "balance", "analysis"}`` (the command's JSON file);
+        ``analysis`` adds the angle convention and, with an assessment, ``views``,
+        ``views_text``, ``activity_frames``, ``measurements`` and ``withheld``."""
+        analysis = self.analysis.to_json()
+        analysis["angle_convention"] = CONVENTION
+        if self.assessment is not None:
+            analysis.update(self.assessment.to_json())
         sections = {
             "gait": self.gait.to_json() if self.gait else None,
             "exercise": self.exercise.to_json() if self.exercise else None,
             "angles": self.angles,
             "balance": self.balance.to_json() if self.balance else None,
-            "analysis": self.analysis.to_json(),
+            "analysis": analysis,
         }
         result: dict[str, JsonValue] = to_jsonable(sections)
         return result

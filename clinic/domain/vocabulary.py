@@ -88,6 +88,12 @@ class Comparator(StrEnum):
 
 @dataclass(frozen=True, kw_only=True)
 class Metric:
+    """A catalogue metric. ``minimum``..``maximum`` are *input bounds*: the widest value anyone
+    may record or set as a target for it (a typing error or a wrong unit is refused). They are
+    not physiological ranges: an automatic measurement must also lie in the metric's plausible
+    range (:data:`analysis.plausibility.RANGES`, with sources), which always lies inside these
+    bounds (tested), or it is withheld before it reaches the record."""
+
     code: str
     label: str
     unit: str
@@ -147,6 +153,14 @@ METRICS: dict[str, Metric] = {
             minimum=0,
             maximum=200,
             higher_is_better=True,
+        ),
+        Metric(
+            code="knee_valgus_peak",
+            label="Peak knee valgus (frontal-plane projection angle)",
+            unit="deg",
+            minimum=-90,
+            maximum=90,
+            higher_is_better=False,
         ),
         Metric(
             code="single_leg_stance_time",

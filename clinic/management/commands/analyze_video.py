@@ -2,8 +2,11 @@
 
 Thin adapter over :func:`capture.sections.analyze_video` (pose engine + analysis library, the
 same call a background task makes): parses options, shows a progress bar,
-writes the JSON (+ ``.npz`` beside it) and CSV, and prints a short summary. Every expected failure
-becomes a :class:`CommandError`: one sentence on stderr and a non-zero exit, never a traceback.
+writes the JSON (+ ``.npz`` beside it) and CSV, and prints a short summary: the people, the
+sections found, the camera view segments, the scale sentence, the angle convention
+(:data:`analysis.angles.CONVENTION`), each reported value with its quality grade and view, and
+each withheld value with its reason. Every expected failure becomes a :class:`CommandError`: one
+sentence on stderr and a non-zero exit, never a traceback.
 """
 
 from __future__ import annotations
@@ -168,6 +171,45 @@ def _summary(analysis: VideoAnalysis, written: list[Path]) -> str:
             f"({person.first_frame / info.sampling_rate_hz:.2f}-{person.last_frame / info.sampling_rate_hz:.2f} s), "
             f"tracked in {person.frames_tracked} frames{marker}"
         )
-    lines.extend(summary_lines(analysis.sections))
+    # The section lines, without their knee-angle line: angles are listed below in the one
+    # convention with their quality and view.
+    lines.extend(line for line in summary_lines(analysis.sections) if not line.startswith("  angles:"))
+    lines.extend(trust_lines(analysis.sections))
     lines.append("Wrote " + ", ".join(str(p) for p in written))
     return "\n".join(lines)
+
+
+#: Decimals shown per unit (angles to the degree, counts whole: issue 13 item 6).
+SHOWN_DECIMALS = {"deg": 0, "count": 0, "steps/min": 1, "m": 2, "m/s": 2, "s": 2, "%": 0, "score": 0}
+
+
+def _shown(value: float, unit: str) -> str:
+    if unit == "count":
+        n = round(value)
+        return f"{n} repetition{'s' if n != 1 else ''}"
+    return f"{value:.{SHOWN_DECIMALS.get(unit, 2)}f} {unit}"
+
+
+def trust_lines(sections: dict[str, Any]) -> list[str]:
+    """View segments, scale, convention, the values with quality and view, the withheld ones."""
+    meta = sections.get("analysis") or {}
+    if "measurements" not in meta:
+        return []
+    lines = [
+        f"  camera view: {meta['views_text']}",
+        f"  measured over: {meta['activity_frames']}",
+        f"  {meta['angle_convention']}.",
+    ]
+    scale = meta.get("scale")
+    if scale and scale.get("metres_per_pixel") is None:
+        lines.append(f"  no scale: {scale['detail']}")
+    values = meta["measurements"]
+    lines.append(f"  values ({len(values)}; quality, view):" if values else "  no value reported")
+    for m in values:
+        name = m["metric"].replace("_", " ") + (f" ({m['side']})" if m["side"] else "")
+        lines.append(f"    {name}: {_shown(m['value'], m['unit'])}  [{m['quality']}, {m['view']}]")
+    withheld = meta["withheld"]
+    if withheld:
+        lines.append(f"  withheld ({len(withheld)}):")
+        lines.extend(f"    {w['metric'].replace('_', ' ')} [{w['code']}]: {w['reason']}" for w in withheld)
+    return lines

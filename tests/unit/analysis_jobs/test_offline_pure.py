@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from analysis.activity_frames import activity_frames
 from analysis.angles import RangeOfMotion
 from analysis.balance import SingleLegStance, StanceBout
+from analysis.camera_view import CameraView, CameraViews, ViewConfig, ViewSegment
 from analysis.ergonomics import RebaConfig, RebaSummary
 from analysis.exercise import ExerciseResult
 from analysis.exercise.cues import CueConfig
@@ -15,6 +17,7 @@ from analysis.gait import GaitEvents, GaitParameters
 from analysis.gait.events import GaitEventConfig
 from analysis.gait.parameters import Sided
 from analysis.gait.symmetry import Stats, symmetry
+from analysis.measurements import Assessment, Assessor
 from analysis.report import ReportConfig
 from analysis.results import (
     AnalysisNotes,
@@ -27,11 +30,11 @@ from analysis.results import (
     VideoResult,
     VideoSections,
 )
+from analysis.section_values import angle_values, balance_values, exercise_values, gait_values
 from capture.sequence import LandmarkSequence, SequenceError, decode_sequence, encode_sequence
 from clinic.analysis_jobs.config import ConfigError, analysis_config
-from clinic.analysis_jobs.metrics import metric_values
+from clinic.analysis_jobs.metrics import metric_values, withheld_values
 from clinic.analysis_jobs.upload_check import UploadRefused, check_name_and_size
-from clinic.domain.events import MetricValue
 
 
 def test_config_has_one_spelling() -> None:
@@ -101,6 +104,23 @@ def _rep(index: int, *, complete: bool, depth: float) -> Rep:
     )  # fmt: skip
 
 
+FRAMES = 30
+
+
+def _assessor(view: CameraView = "sagittal") -> Assessor:
+    """Every landmark seen with visibility 1 and still (no jitter), one ``view`` segment."""
+    landmarks = np.ones((FRAMES, 33, 4))
+    landmarks[:, :, :2] = np.random.default_rng(3).uniform(100, 500, size=(33, 2))
+    return Assessor(
+        views=CameraViews(
+            segments=(ViewSegment(view=view, start_frame=0, end_frame=FRAMES - 1, yaw_deg=80.0),),
+            n_frames=FRAMES, sampling_rate_hz=30.0, config=ViewConfig(),
+        ),
+        activity=activity_frames(activity=None, spans=[], n_frames=FRAMES, sampling_rate_hz=30.0),
+        landmarks=landmarks, sampling_rate_hz=30.0, activity_name=None, scale_reason="no body height given",
+    )  # fmt: skip
+
+
 def _result(
     *,
     gait: GaitParameters | None = None,
@@ -108,8 +128,10 @@ def _result(
     longest: StanceBout | None = None,
     exercise: ExerciseResult | None = None,
     reba_score: int | None = None,
+    view: CameraView = "sagittal",
 ) -> VideoResult:
-    """A typed result holding only what the metrics read (the rest is left empty)."""
+    """A typed result holding only what the metrics read (the rest is left empty), judged as
+    the analysis judges it (:mod:`analysis.section_values`) with landmarks seen well in ``view``."""
     events = GaitEvents(
         events=(), sampling_rate_hz=30.0, n_frames=0, vertical_axis=1, up_sign=1.0,
         direction=np.zeros((0, 3)), leg_length_units=1.0, config=GaitEventConfig(),
@@ -121,12 +143,26 @@ def _result(
         final_score=reba_score, risk_level=None, time_share={}, scored_frames=10,
         repetitions_per_min=0.0, config=RebaConfig(),
     )  # fmt: skip
+    gait_section = (
+        None if gait is None else GaitSection(events=events, parameters=gait, sampling_rate_hz=30.0)
+    )
+    exercise_section = None if exercise is None else ExerciseSection(result=exercise)
+    balance_section = None if longest is None else BalanceSection(stance=stance, sway=None)
+    assessor = _assessor(view)
+    assessment = Assessment.of(
+        assessor,
+        gait_values(gait_section, assessor)
+        + exercise_values(exercise_section, assessor)
+        + balance_values(balance_section, assessor)
+        + angle_values(angles or {}, {}, assessor),
+    )
     return VideoResult(
         sections=VideoSections(
-            gait=None if gait is None else GaitSection(events=events, parameters=gait, sampling_rate_hz=30.0),
-            exercise=None if exercise is None else ExerciseSection(result=exercise),
+            gait=gait_section,
+            exercise=exercise_section,
             angles=angles or {},
-            balance=None if longest is None else BalanceSection(stance=stance, sway=None),
+            balance=balance_section,
+            assessment=assessment,
             analysis=AnalysisNotes(
                 activity="auto",
                 detected=(),
@@ -166,17 +202,53 @@ def test_metric_mapping_units_sides_and_definitions() -> None:
         reba_score=6,
     )
     values = metric_values(result)
-    assert MetricValue(metric="cadence", value=101.5, unit="steps/min") in values
-    assert MetricValue(metric="step_time_symmetry", value=83.33, unit="%") in values  # 100 * 0.5 / 0.6
-    assert MetricValue(metric="knee_flexion_rom", value=55.5, unit="deg", side="left") in values
-    assert MetricValue(metric="single_leg_stance_time", value=12.25, unit="s", side="left") in values
-    assert MetricValue(metric="squat_depth", value=82.5, unit="deg") in values  # complete reps only
-    assert MetricValue(metric="squat_complete_reps", value=2.0, unit="count") in values
-    assert MetricValue(metric="reba_score", value=6.0, unit="score") in values
+    plain = {(v.metric, v.value, v.unit, v.side) for v in values}
+    assert ("cadence", 101.5, "steps/min", "") in plain
+    assert ("step_time_symmetry", 83.33, "%", "") in plain  # 100 * 0.5 / 0.6
+    assert ("knee_flexion_rom", 55.5, "deg", "left") in plain
+    assert ("single_leg_stance_time", 12.25, "s", "left") in plain
+    assert ("squat_depth", 82.5, "deg", "") in plain  # complete reps only
+    assert ("squat_complete_reps", 2.0, "count", "") in plain
+    assert ("reba_score", 6.0, "score", "") in plain
+    # Landmarks all seen, still, in a side view: every value is good and says its view.
+    assert {(v.quality, v.view) for v in values} == {("good", "sagittal")}
+    assert all(v.method for v in values)
     codes = [v.metric for v in values]
     assert "gait_speed" not in codes and "step_length_symmetry" not in codes
     assert codes.count("knee_flexion_rom") == 1
+    # Lengths without a scale are withheld with the reason, not silently dropped.
+    withheld = {(w.metric, w.side): w for w in withheld_values(result)}
+    assert withheld[("gait_speed", "")].code == "no_scale"
+    assert "no body height given" in withheld[("step_length", "left")].reason
     assert metric_values(_result()) == ()
+
+
+def test_a_front_view_withholds_sagittal_metrics_and_keeps_timing() -> None:
+    gait = GaitParameters(
+        step_time_s=_sided(0.59), stride_time_s=_sided(1.2), stance_time_s=_sided(NAN),
+        swing_time_s=_sided(NAN), double_support_time_s=_sided(NAN), stance_pct=61.0, swing_pct=39.0,
+        double_support_pct=22.0, cadence_steps_per_min=101.5, step_length_m=None, stride_length_m=None,
+        gait_speed_m_per_s=NAN, scale=None, symmetry={}, flags=[], norms=[], n_steps=8,
+    )  # fmt: skip
+    result = _result(gait=gait, angles={"left_knee_flexion": _rom(55.5)}, reba_score=6, view="frontal")
+    codes = {v.metric for v in metric_values(result)}
+    assert "cadence" in codes and "step_time" in codes
+    assert "knee_flexion_rom" not in codes and "reba_score" not in codes
+    withheld = {(w.metric, w.side): w for w in withheld_values(result)}
+    assert withheld[("knee_flexion_rom", "left")].code == "wrong_view"
+    assert withheld[("knee_flexion_rom", "left")].reason == (
+        "left knee flexion range of motion needs a side view; this recording is frontal"
+    )
+    assert withheld[("reba_score", "")].code == "wrong_view"
+
+
+def test_an_implausible_value_is_withheld_with_its_range_and_source() -> None:
+    result = _result(angles={"right_shoulder_flexion": _rom(250.0), "left_shoulder_flexion": _rom(120.0)})
+    codes = {(v.metric, v.side) for v in metric_values(result)}
+    assert ("shoulder_flexion_rom", "left") in codes and ("shoulder_flexion_rom", "right") not in codes
+    (refused,) = [w for w in withheld_values(result) if w.metric == "shoulder_flexion_rom"]
+    assert refused.code == "implausible" and refused.side == "right"
+    assert "from 0 to 240 deg" in refused.reason and "AAOS" in refused.reason
 
 
 def test_name_and_size_checks() -> None:
