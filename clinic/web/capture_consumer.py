@@ -26,6 +26,7 @@ from uuid import UUID
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from analysis.angles import CONVENTION
 from capture import protocol
 from capture.live import FrameError, LatestSlot, LiveSession, ResampledRecording, mediapipe_factory
 from capture.variants import ModelNotInstalledError
@@ -112,6 +113,7 @@ class LiveCaptureConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 "people": self.session.people,
                 "max_frame_bytes": protocol.MAX_FRAME_BYTES,
                 "max_text_bytes": protocol.MAX_TEXT_BYTES,
+                "angle_convention": CONVENTION,
             }
         )
 

@@ -56,7 +56,10 @@
   function handle(msg) {
     if (msg.type === "pose") return onPose(msg);
     if (msg.type === "error") return status(msg.message);
-    if (msg.type === "ready") maxFrameBytes = msg.max_frame_bytes;
+    if (msg.type === "ready") {
+      maxFrameBytes = msg.max_frame_bytes;
+      if (msg.angle_convention) $("angle-convention").textContent = msg.angle_convention + ".";
+    }
     if (msg.type === "ready" || msg.type === "config") { $("model-used").textContent = msg.model + (msg.auto ? " (auto)" : ""); return; }
     if (msg.type === "recording") return onRecording(msg);
     if (msg.type === "analysis") return onAnalysis(msg);
@@ -77,7 +80,7 @@
       `${Math.round(percentile(latencies, 0.95))} ms` + (msg.infer_ms != null ? ` · inference ${msg.infer_ms.toFixed(1)} ms` : "") +
       ` · frames dropped on the server ${msg.dropped}`;
     showMetrics(msg);
-    for (const cue of msg.cues || []) say(cue);
+    for (const text of msg.cues || []) cue(text);
     if (msg.recording_frames != null) $("record-status").textContent = `Recording · ${msg.recording_frames} frames`;
     adapt(msg);
   }
@@ -86,10 +89,13 @@
     const m = msg.metrics || {};
     if (m.reps != null) {
       $("reps").textContent = m.reps; root.dataset.reps = m.reps;
-      if (m.reps > lastReps) say(`${m.reps}`, true);
+      if (m.reps > lastReps) announceCount(m.reps);
       lastReps = m.reps;
     }
     if (m.partial_reps != null) $("partial").textContent = m.partial_reps;
+    // Squat depth: peak knee flexion of the deepest complete repetition (the offline squat_depth).
+    $("depth").textContent = m.depth != null && msg.exercise === "squat" ?
+      `${Math.round(m.depth)}° knee flexion` + (m.last_depth != null ? ` (last ${Math.round(m.last_depth)}°)` : "") : "–";
     const cadence = m.cadence_steps_per_min ?? m.reps_per_min;
     $("cadence").textContent = cadence != null ? `${cadence.toFixed(0)} ${m.cadence_steps_per_min != null ? "steps" : "reps"}/min` : "–";
     $("stance").textContent = m.stance_s != null ? `${m.stance_s.toFixed(1)} s (best ${m.best_stance_s.toFixed(1)} s)` : "–";
@@ -97,7 +103,9 @@
     const body = $("angles").querySelector("tbody");
     body.replaceChildren(...Object.entries(subject ? subject.angles : {}).map(([k, v]) => {
       const tr = document.createElement("tr");
-      tr.innerHTML = `<td>${k.replace("_", " ")}</td><td>${v.toFixed(0)}°</td>`;
+      const name = document.createElement("td"), value = document.createElement("td");
+      name.textContent = k.replace("_", " "); value.textContent = `${v.toFixed(0)}°`;
+      tr.append(name, value);
       return tr;
     }));
   }
@@ -143,15 +151,27 @@
     ctx.fillStyle = colour; ctx.fillText(text, x, y);
   }
 
-  // ---- cues --------------------------------------------------------------------------------------------
-  function say(text, quiet) {
+  // ---- cues ----------------------------------------------------------------------------------------------
+  // A form cue shows at once and is spoken at most every CUE_INTERVAL_MS, so the patient is not talked
+  // over. Repetition counts are spoken only when nothing else is being said and do not use up a cue's
+  // turn: they used to share the limit, so a cue that came within 4 s of a count was never spoken.
+  function cue(text) {
+    const el = $("cue");
+    el.textContent = text; el.hidden = false;
+    clearTimeout(cue.timer); cue.timer = setTimeout(() => { el.hidden = true; }, 3000);
     const now = performance.now();
-    if (!quiet) { const el = $("cue"); el.textContent = text; el.hidden = false; clearTimeout(say.t); say.t = setTimeout(() => { el.hidden = true; }, 3000); }
-    if (now - lastCueAt < CUE_INTERVAL_MS) return;  // rate limit: the patient must not be talked over
+    if (now - lastCueAt < CUE_INTERVAL_MS) return;
     lastCueAt = now;
-    if (settings.speak.checked && "speechSynthesis" in window) {
-      speechSynthesis.speak(new SpeechSynthesisUtterance(text));
-    }
+    speak(text, true);
+  }
+  function announceCount(n) {
+    if (!("speechSynthesis" in window) || speechSynthesis.speaking) return;
+    speak(String(n), false);
+  }
+  function speak(text, urgent) {
+    if (!settings.speak.checked || !("speechSynthesis" in window)) return;
+    if (urgent) speechSynthesis.cancel();  // a cue replaces a count still being read out
+    speechSynthesis.speak(new SpeechSynthesisUtterance(text));
   }
 
   // ---- automatic quality: variant on the server, resolution here -----------------------------------------
@@ -268,6 +288,11 @@
   function onRecording(msg) {
     recording = msg.state === "started";
     root.dataset.recording = msg.state;
+    if (recording) {
+      // The server starts its counters again with the recording: the page shows the recording's reps.
+      lastReps = 0; root.dataset.reps = 0;
+      $("reps").textContent = "0"; $("partial").textContent = "0"; $("depth").textContent = "–";
+    }
     const button = $("record");
     button.textContent = recording ? "Stop recording" : "Start recording";
     button.classList.toggle("recording", recording);
