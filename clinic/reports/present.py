@@ -13,7 +13,7 @@ import math
 
 # Decimal places per unit; a unit not listed keeps two.
 DECIMALS = {"deg": 0, "steps/min": 1, "m": 2, "s": 2, "m/s": 2, "%": 1, "score": 0, "count": 0}
-UNIT_TEXT = {"deg": "°", "count": ""}
+UNIT_TEXT = {"deg": "°", "count": "", "score": ""}  # a score is named by its metric ("REBA score 7")
 NO_VALUE = "\u2013"  # an en dash: the cell is empty on purpose
 
 

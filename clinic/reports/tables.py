@@ -111,4 +111,5 @@ def session_comparison(record: PatientRecord, *, sessions: int = 6) -> dict[str,
             cells.append({"value": value, "change": change})
             previous = value if value is not None else previous
         rows.append({"label": labels[key][0], "unit": labels[key][1], "cells": cells})
-    return {"visits": visits, "rows": rows}
+    # The angle convention is stated once under a table that holds angles.
+    return {"visits": visits, "rows": rows, "has_angles": any(unit == "deg" for _, unit in labels.values())}

@@ -11,7 +11,10 @@ import json
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.utils.html import escape
 
+from analysis.angles import CONVENTION
 from clinic import selectors
 from clinic.domain.errors import InvalidState
 from clinic.domain.events import MetricValue, WithheldValue
@@ -157,7 +160,14 @@ def test_editing_records_the_clinicians_value_and_keeps_the_machines(episode: di
     assert "62 deg edited to 55 deg" in entry.summary and entry.summary.endswith("goniometer: 55 deg")
     text = _evaluation_text(user, pid)
     assert "55° " in text and "Video, sagittal, edited" in text
-    assert "Angles in degrees, clinical goniometry" in text
+    assert text.count(CONVENTION) == 1
+    # The progress page: the angle to the degree, the convention once under the table.
+    browser = Client()
+    browser.force_login(user)
+    page = browser.get(f"/patients/{pid}/progress/").content.decode()
+    comparison = page[page.index('id="comparison"') :]
+    assert '<td class="num">55' in comparison and "55.00" not in comparison
+    assert comparison.count(escape(CONVENTION)) == 1
 
 
 def test_a_goal_is_achieved_only_from_final_values(episode: dict[str, Any]) -> None:

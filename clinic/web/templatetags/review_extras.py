@@ -70,6 +70,21 @@ def review_rows(context: dict[str, Any], analysis: Any) -> list[dict[str, Any]]:
 
 
 @register.filter
+def measure(value: float | None, unit: str) -> str:
+    """A measured number with the precision of its unit ("62", "97.7", "1.12"); an en dash for none."""
+    return format_number(value, unit=unit)
+
+
+@register.filter
+def change(value: float | None, unit: str) -> str:
+    """A change between sessions, signed, with the precision of its unit ("+3", "-0.05")."""
+    if value is None:
+        return ""
+    text = format_number(value, unit=unit)
+    return f"+{text}" if value > 0 and not text.startswith("+") else text
+
+
+@register.filter
 def metric_label(metric: str) -> str:
     """The catalogue label of a metric code ("shoulder_flexion_rom" -> its label)."""
     return _label(metric)
