@@ -125,11 +125,25 @@ def recording_export(*, user: Any, patient_id: UUID, sequence_sha256: str, fmt: 
         return Document(name, "text/csv", recording.recording_csv(sequence).encode())
     analyses = list(
         AnalysisView.objects.filter(patient_id=patient_id, sequence_sha256=sequence_sha256).values(
-            "analysis_id", "status", "software_version", "config", "failure_reason", "metrics", "summary"
+            "analysis_id",
+            "status",
+            "software_version",
+            "config",
+            "failure_reason",
+            "metrics",
+            "summary",
+            "reviews",
         )
     )
     for a in analyses:
         a["analysis_id"] = str(a["analysis_id"])
+        # Each value says whether it is in the record: preliminary until reviewed, then final,
+        # amended (the clinician's value is in the record, this is the machine's) or rejected.
+        reviews = a.pop("reviews")
+        a["metrics"] = [
+            {**m, "status": reviews.get(str(i), {}).get("status", "preliminary")}
+            for i, m in enumerate(a["metrics"])
+        ]
     body = recording.recording_json(sequence, sequence_sha256=sequence_sha256, analyses=analyses)
     return Document(name, "application/json", json.dumps(body, indent=1).encode())
 
