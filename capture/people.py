@@ -133,6 +133,20 @@ def subject_sentence(people: list[PersonDescription], choice: SubjectChoice) -> 
     return text
 
 
+def sequence_subject_sentence(sequence: LandmarkSequence, *, rule: str) -> str:
+    """:func:`subject_sentence` for a sequence whose subject is already chosen, by ``rule`` (a
+    :data:`capture.subject.SubjectRule`) or ``"override"`` (a person id the user gave), as
+    :attr:`capture.pipeline.VideoAnalysis.subject_rule` records it. For the ``analyze_video`` command::
+
+        lines.append(sequence_subject_sentence(analysis.landmark_sequence(), rule=analysis.subject_rule))
+    """
+    if rule == "override":
+        people, choice = describe_people(sequence, override=sequence.subject)
+    else:
+        people, choice = describe_people(sequence, rule=rule)  # type: ignore[arg-type]  # a SubjectRule
+    return subject_sentence(people, choice)
+
+
 def _describe(sequence: LandmarkSequence, row: int, *, min_visibility: float) -> PersonDescription:
     image = sequence.image[row]
     seen = np.isfinite(image[..., :2]).all(axis=2).any(axis=1)

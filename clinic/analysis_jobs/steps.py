@@ -30,7 +30,7 @@ from analysis.report import video_sections
 from analysis.results import Ergonomics, SkeletonFit, VideoResult
 from analysis.types import InputError, Trajectories
 from capture.people import describe_people
-from capture.pipeline import ProgressCallback, analyze_file
+from capture.pipeline import ProgressCallback, VideoAnalysis, analyze_file
 from capture.pose import PoseConfig
 from capture.sequence import LandmarkSequence, SequenceError, decode_sequence, encode_sequence
 from capture.still import frames_at
@@ -79,12 +79,19 @@ def pose_step(
             on_frame=on_frame,
             subject=config.subject,
         )
-        sequence = result.landmark_sequence()
-        section = _section(sequence, config=config, video=video)
+        return posed_from(result, config=config, video=video)
     except VideoError as exc:
         raise BadInput(str(exc).replace("The video file video ", "The video ")) from exc
     except UnknownSubjectError as exc:
         raise BadInput(str(exc)) from exc
+
+
+def posed_from(result: VideoAnalysis, *, config: AnalysisConfig, video: Path) -> Posed:
+    """What :func:`pose_step` hands on, from the pose library's result on ``video`` (the file is
+    read again for the stills' frames). Raises :class:`capture.video.VideoError` for a video that
+    cannot be decoded again and :class:`capture.subject.UnknownSubjectError` for a bad subject."""
+    sequence = result.landmark_sequence()
+    section = _section(sequence, config=config, video=video)
     return Posed(sequence=encode_sequence(sequence), video=video_summary(sequence), subject=section)
 
 

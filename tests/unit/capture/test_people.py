@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from capture.landmarks import LANDMARK_INDEX
-from capture.people import describe_people, subject_sentence
+from capture.people import describe_people, sequence_subject_sentence, subject_sentence
 from capture.pipeline import analyze_file
 from capture.sequence import LandmarkSequence
 from capture.subject import UnknownSubjectError
@@ -41,6 +41,19 @@ def test_the_sentence_names_the_subject_her_frames_and_the_others() -> None:
         "Analysed: person 2 (frames 10-59), the largest of the people seen at least 50% as long as the "
         "longest-seen (tracked in 50 of 60 frames, body 154 px; size = torso plus leg length). "
         "Also seen: person 1 (seen in frames 0-59 (60 frames), on the left, further away)."
+    )
+
+
+def test_the_command_line_sentence_follows_the_recorded_rule() -> None:
+    assert sequence_subject_sentence(two_people(), rule="longest_largest").startswith(
+        "Analysed: person 2 (frames 10-59), the largest of"
+    )
+    # "longest" alone picks the bystander, seen in all 60 frames.
+    assert sequence_subject_sentence(two_people(), rule="longest").startswith(
+        "Analysed: person 1 (frames 0-59), the person seen longest (tracked in 60 of 60 frames"
+    )
+    assert sequence_subject_sentence(two_people(subject=1), rule="override").startswith(
+        "Analysed: person 1 (frames 0-59), chosen by the clinician"
     )
 
 
