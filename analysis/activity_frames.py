@@ -5,7 +5,8 @@ whatever happens before and after the activity (walking into the picture behind 
 stepping off, a second person taking the tracker), so it is taken over the activity's frames:
 
 * gait: from the first to the last gait event (heel strike or toe-off) of the walking found;
-* exercise: the frames of the repetitions (start to end of each);
+* exercise: the frames of the repetitions (start to end of each, widened by half a second to
+  take in the rest position the detector's threshold leaves out);
 * balance: the longest single-leg stance bout;
 * none of these: every frame (the span then says ``"whole recording"``).
 

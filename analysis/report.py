@@ -101,6 +101,10 @@ def _angles(smooth: Trajectories) -> dict[str, FloatArray]:
     return {k: side[k] if k.endswith(SAGITTAL_ANGLES) else front[k] for k in side}
 
 
+#: Seconds added before and after each repetition's frames for its range of motion.
+REP_MARGIN_S = 0.5
+
+
 def _cycles(gait: GaitSection | None) -> dict[str, list[tuple[int, int]]]:
     """Gait cycles per foot: consecutive initial contacts of that foot no more than twice the
     median cycle apart (a longer gap is a stop or a lost stride, not one cycle)."""
@@ -128,7 +132,11 @@ def _activity(
     if gait is not None and (span := _event_span(gait.events)) is not None:
         return activity_frames(activity="gait", spans=[span], n_frames=n, sampling_rate_hz=rate), "gait"
     if exercise is not None and exercise.result.reps:
-        spans = [(r.start_frame, r.end_frame) for r in exercise.result.reps]
+        # A repetition is detected once the movement has left the rest position (a threshold
+        # above rest), so its frames are widened by REP_MARGIN_S to include the rest it starts
+        # from and returns to.
+        pad = round(REP_MARGIN_S * rate)
+        spans = [(r.start_frame - pad, r.end_frame + pad) for r in exercise.result.reps]
         kind = exercise.result.kind
         return activity_frames(activity=kind, spans=spans, n_frames=n, sampling_rate_hz=rate), kind
     if balance is not None and balance.stance.longest is not None:

@@ -151,7 +151,8 @@ METRICS: dict[str, Metric] = {
             label="Shoulder flexion range of motion",
             unit="deg",
             minimum=0,
-            maximum=200,
+            # The whole flexion-extension arc (180 + 60 deg, AAOS) is the widest range recorded.
+            maximum=240,
             higher_is_better=True,
         ),
         Metric(
