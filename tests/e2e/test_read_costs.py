@@ -18,7 +18,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from clinic.services import patients, visits
-from tests.factories import make_evaluation, make_patient, make_practice
+from tests.factories import PASSWORD, make_evaluation, make_patient, make_practice
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -116,3 +116,26 @@ def test_patient_page_queries_do_not_grow_with_the_chart() -> None:
         )
         version = visit.version
     assert _page_queries(practice.therapist, patient.id) == short
+
+
+def test_a_token_request_does_not_also_look_up_the_session_it_carries() -> None:
+    """A client holding both a session cookie and an API token (a script run from a signed-in
+    browser, the load bench) is authenticated once, by its token: the request context does not
+    resolve the session's user as well (two queries for nothing on every API call)."""
+    practice = make_practice()
+    client = Client()
+    token = client.post(
+        "/api/auth/token/", {"username": practice.therapist.username, "password": PASSWORD}
+    )
+    assert token.status_code == 200, token.content
+    client.force_login(practice.therapist)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/api/caseload/", HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
+    assert response.status_code == 200, response.content
+    tables = " ".join(q["sql"] for q in captured.captured_queries)
+    assert "django_session" not in tables
+    assert "knox_authtoken" in tables
+    # The same request without the token is the session's: the user is looked up as before.
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/api/caseload/").status_code == 200
+    assert "django_session" in " ".join(q["sql"] for q in captured.captured_queries)
