@@ -5,6 +5,14 @@ dict-building ``video_sections`` and the string-path metric extraction), for the
 landmarks and a synthetic walk and single-leg stance: the sections, the whole summary stored in
 ``AnalysisCompleted`` (with REBA and the 3D fit) and the metric values. Stored summaries and every
 consumer rely on that form, so it must not change by a key, an order or a rounding.
+
+Rewritten once for issue 13, because the old reference held the defects it fixes: ranges of
+motion over every frame of the file and in planes the camera does not see, a body height (and so
+the scale) from lengths that included MediaPipe's relative depth, and metric values without
+quality, view and method. The new form keeps every old key and adds, under ``analysis``, the
+angle convention, the camera view segments, the activity's frames, the judged values and the
+withheld values with their reasons. (The squat depths had also moved since the reference was
+written, by the exercise code's own change.)
 """
 
 from __future__ import annotations
