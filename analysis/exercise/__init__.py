@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.angles import joint_angles
+from analysis.angles import bend_angles, joint_angles
 from analysis.exercise.cues import Cue, CueConfig, form_cues
 from analysis.exercise.reps import (
     DEFAULT_THRESHOLDS,
@@ -22,10 +22,12 @@ from analysis.exercise.signals import KINDS, ExerciseKind, movement_signal
 from analysis.signals.filtering import lowpass
 from analysis.types import InputError, Trajectories
 
-#: Angles reported at the turnaround of every repetition.
+#: Angles reported at the turnaround of every repetition, all in :data:`analysis.angles.CONVENTION`:
+#: knee flexion read in the image plane (:func:`analysis.angles.bend_angles`, every view; what the
+#: live page and playback show), the others as :func:`analysis.angles.joint_angles` names them.
 BOTTOM_ANGLES = (
-    "left_knee_angle",
-    "right_knee_angle",
+    "left_knee_flexion_image_plane",
+    "right_knee_flexion_image_plane",
     "left_hip_flexion",
     "right_hip_flexion",
     "trunk_lean_sagittal",
@@ -68,6 +70,8 @@ def analyze_exercise(
     )
     smooth = traj.with_points({k: filtered[:, i] for i, k in enumerate(names)})
     angles = joint_angles(smooth)
+    for joint, values in bend_angles(smooth, joints=("left_knee", "right_knee")).items():
+        angles[f"{joint}_flexion_image_plane"] = values
     reps = []
     cues: dict[int, list[Cue]] = {}
     for r in seg.reps:

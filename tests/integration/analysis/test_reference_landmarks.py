@@ -47,9 +47,11 @@ def test_squat_reps_and_bottom_knee_angles(shared_data: Path) -> None:
     for rep, gt, st in zip(res.reps, bottoms, starts, strict=True):
         assert abs(rep.bottom_frame - int(gt["frame_0based"])) <= int(gt["tolerance_frames"])
         assert abs(rep.start_frame - int(st["frame_0based"])) <= 1 + int(st["tolerance_frames"])
-        # Notes read e.g. "reference knee angle minimum about 96 deg left / 103 deg right".
-        left, right = (float(x) for x in re.findall(r"\d+", gt["notes"])[:2])
-        got_l, got_r = rep.angles_at_bottom["left_knee_angle"], rep.angles_at_bottom["right_knee_angle"]
+        # Notes read e.g. "reference knee angle minimum about 96 deg left / 103 deg right": interior
+        # angles (180 = straight); the library reports knee flexion (0 = straight), 180 minus them.
+        left, right = (180.0 - float(x) for x in re.findall(r"\d+", gt["notes"])[:2])
+        got_l = rep.angles_at_bottom["left_knee_flexion_image_plane"]
+        got_r = rep.angles_at_bottom["right_knee_flexion_image_plane"]
         print(f"rep {rep.index}: knee angles {got_l:.1f}/{got_r:.1f} deg, reference {left:.0f}/{right:.0f}")
         assert abs(got_l - left) < 8.0 and abs(got_r - right) < 8.0
     assert res.reps[2].reason is not None and "recording ends" in res.reps[2].reason

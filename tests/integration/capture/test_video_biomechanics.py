@@ -151,8 +151,10 @@ def test_squats_two_complete_one_partial_and_bottom_knee_angles() -> None:
     bottoms = [r for r in _truth("squats_front.mp4") if r["label"].endswith("_bottom")]
     for rep, row in zip(exercise["reps"], bottoms, strict=True):
         assert abs(rep["bottom_frame"] - int(row["frame_0based"])) <= int(row["tolerance_frames"])
-        left, right = (float(x) for x in re.findall(r"(\d+) ", row["notes"].split("about")[1])[:2])
-        got_l, got_r = rep["angles"]["left_knee_angle"], rep["angles"]["right_knee_angle"]
+        # The annotation gives interior knee angles (180 = straight); the library knee flexion.
+        left, right = (180.0 - float(x) for x in re.findall(r"(\d+) ", row["notes"].split("about")[1])[:2])
+        got_l = rep["angles"]["left_knee_flexion_image_plane"]
+        got_r = rep["angles"]["right_knee_flexion_image_plane"]
         print(
             f"\n{row['label']}: knee {got_l:.1f}/{got_r:.1f} deg, annotated {left:.0f}/{right:.0f} "
             f"(errors {got_l - left:+.1f}/{got_r - right:+.1f})"

@@ -67,7 +67,10 @@ def test_squat_reps_complete_partial_and_cut_off() -> None:
     assert "depth" in (res.reps[1].reason or "")
     assert "recording ends" in (res.reps[2].reason or "")
     r = res.reps[0]
-    assert r.angles_at_bottom["left_knee_angle"] == pytest.approx(90.0, abs=2.0)
+    assert r.angles_at_bottom["left_knee_flexion_image_plane"] == pytest.approx(90.0, abs=2.0)
+    # Depth = peak knee flexion of the repetition (flexion convention), 90 and 40 deg built in.
+    assert r.depth == pytest.approx(90.0, abs=1.0)
+    assert res.reps[1].depth == pytest.approx(40.0, abs=1.0)
     assert [p.name for p in r.phases] == ["eccentric", "concentric"]
     # The rep starts when 10 % of the excursion is reached: 0.3 s into the 1.5 s half-cosine.
     assert r.phases[0].duration_s == pytest.approx(1.2, abs=0.1)
