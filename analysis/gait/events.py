@@ -50,6 +50,10 @@ class GaitEventConfig:
     0.5 m/s, is about 0.6 leg lengths/s; sway and a treadmill stay far below 0.3).
     ``hampel_half_window_s``: half-window of the outlier filter (None = off); 0.1 s spans 3
     frames at 30 fps, so a swap lasting one or two frames is an outlier.
+    ``min_sampling_rate_hz``: below it events are refused. At 15 Hz a frame lasts 67 ms, already
+    more than the 60 ms within which an event must fall to count as found (the usual tolerance of
+    event validation against force plates, e.g. Zeni et al. 2008 report events within one frame);
+    the 6 Hz low-pass also needs a sampling rate above about 13 Hz to act at all.
     """
 
     cutoff_hz: float = 6.0
@@ -61,6 +65,7 @@ class GaitEventConfig:
     min_direction_confidence: float = 0.1
     min_progression_leg_lengths_per_s: float = 0.3
     hampel_half_window_s: float | None = 0.1
+    min_sampling_rate_hz: float = 15.0
 
 
 @dataclass(frozen=True)
@@ -268,6 +273,11 @@ def detect_gait_events(
             f"Gait events need the points {', '.join(GAIT_POINTS)}; missing: {', '.join(missing)}."
         )
     rate, n = traj.sampling_rate_hz, traj.n_frames
+    if rate < cfg.min_sampling_rate_hz:
+        raise InputError(
+            f"Gait events need at least {cfg.min_sampling_rate_hz:g} frames per second; this recording has "
+            f"{rate:g}, so a frame lasts longer than the time within which a heel strike must be placed."
+        )
     if n < 3:
         raise InputError("The recording is too short to find gait events (fewer than 3 frames).")
     if vertical_axis is None:

@@ -58,25 +58,49 @@ def interpolate_gaps(x: FloatArray, *, max_gap_frames: int) -> FloatArray:
     return out.reshape(shape)
 
 
-def _butter_sos(*, sampling_rate_hz: float, cutoff_hz: float, order: int) -> FloatArray | None:
-    """Second-order sections of the per-pass filter, or None when the cutoff is not below Nyquist.
+def effective_cutoff_hz(*, sampling_rate_hz: float, cutoff_hz: float, order: int = 4) -> float | None:
+    """The -3 dB frequency :func:`lowpass` will apply, or None when it will not filter.
+
+    A digital filter cannot act at or above the Nyquist frequency (half the sampling rate); the
+    per-pass cutoff of the zero-phase filter is also raised (see :func:`_butter_sos`), and above
+    0.95 x Nyquist the design is numerically meaningless. So: ``cutoff_hz`` when its raised
+    per-pass cutoff stays below 0.95 x Nyquist, else None (the data pass unfiltered). At 30 Hz and
+    above the usual 6 Hz is kept; at 12 Hz and below a 6 Hz cutoff is not possible and None is
+    returned rather than a wrapped or negative frequency.
+    """
+    per_pass_hz = _per_pass_cutoff_hz(sampling_rate_hz=sampling_rate_hz, cutoff_hz=cutoff_hz, order=order)
+    return cutoff_hz if per_pass_hz is not None else None
+
+
+def _per_pass_cutoff_hz(*, sampling_rate_hz: float, cutoff_hz: float, order: int) -> float | None:
+    """The cutoff of each of the two passes, or None when it is not below 0.95 x Nyquist.
 
     ``order`` is the order of the *zero-phase* result: a Butterworth of order ``order / 2`` is run
     forwards and backwards. Each pass attenuates, so the per-pass cutoff is raised so that the
     combined response is -3 dB at ``cutoff_hz`` (Winter 2009, Biomechanics and Motor Control of
     Human Movement, 4th ed., sec. 3.4.4.3: correction factor (2^(1/n) - 1)^(1/(2m)) for n passes of
-    an order-m filter), applied on the pre-warped digital frequency.
+    an order-m filter), applied on the pre-warped digital frequency. The pre-warp tan(pi f / fs) is
+    only defined for f below Nyquist: from there it turns negative (6 Hz at 6-12 Hz sampling) or
+    wraps round to a small positive value (below 6 Hz sampling), so the check comes first.
     """
     if order < 2 or order % 2:
         raise InputError("The zero-phase filter order must be an even number of at least 2.")
-    nyquist = sampling_rate_hz / 2.0
+    nyquist_hz = sampling_rate_hz / 2.0
+    if cutoff_hz >= 0.95 * nyquist_hz:
+        return None
     per_pass = order // 2
     correction = (np.sqrt(2.0) - 1.0) ** (1.0 / (2 * per_pass))
     warped = np.tan(np.pi * cutoff_hz / sampling_rate_hz) / correction
-    adjusted_hz = np.arctan(warped) * sampling_rate_hz / np.pi
-    if adjusted_hz >= 0.95 * nyquist:
+    adjusted_hz = float(np.arctan(warped) * sampling_rate_hz / np.pi)
+    return adjusted_hz if adjusted_hz < 0.95 * nyquist_hz else None
+
+
+def _butter_sos(*, sampling_rate_hz: float, cutoff_hz: float, order: int) -> FloatArray | None:
+    """Second-order sections of the per-pass filter, or None when the cutoff is not below Nyquist."""
+    adjusted_hz = _per_pass_cutoff_hz(sampling_rate_hz=sampling_rate_hz, cutoff_hz=cutoff_hz, order=order)
+    if adjusted_hz is None:
         return None
-    sos: FloatArray = sps.butter(per_pass, adjusted_hz, btype="low", fs=sampling_rate_hz, output="sos")
+    sos: FloatArray = sps.butter(order // 2, adjusted_hz, btype="low", fs=sampling_rate_hz, output="sos")
     return sos
 
 
@@ -96,7 +120,8 @@ def lowpass(
     gap never smears into its neighbours. Stretches too short for the filter's edge padding are
     filtered with the longest padding they allow. The default 6 Hz, 4th order is the usual
     choice for walking kinematics (Winter 2009). When the cutoff is not below the Nyquist
-    frequency (very low frame rates) the data are returned unfiltered apart from gap filling.
+    frequency (very low frame rates) the data are returned unfiltered apart from gap filling;
+    :func:`effective_cutoff_hz` says which applies, for reports.
     """
     if sampling_rate_hz <= 0 or cutoff_hz <= 0:
         raise InputError("Sampling rate and cutoff must be positive frequencies in Hz.")
