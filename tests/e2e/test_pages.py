@@ -207,6 +207,7 @@ def test_playback_scrubber_steps_a_frame(live_server, artifacts_dir: Path, setti
         page.wait_for_selector('#playback[data-ready="true"]')
         assert page.get_attribute("#canvas-a", "data-frame") == "0"
         assert int(page.get_attribute("#canvas-a", "data-drawn-landmarks") or 0) == 33
+        assert "Norkin & White" in page.inner_text("#angle-convention")  # the server's convention
         page.click("#next-frame")
         assert page.get_attribute("#canvas-a", "data-frame") == "1"
         assert page.get_attribute("#canvas-b", "data-frame") == "1"
@@ -238,18 +239,26 @@ def test_recording_exports_round_trip(settings, tmp_path, client) -> None:  # ty
     visit_id, _ = make_evaluation(practice.therapist, patient)
     sha = _store_recording(practice.therapist, patient, visit_id, 30)
     client.force_login(practice.therapist)
-    rows = list(
-        _csv.DictReader(
-            _io.StringIO(client.get(f"/patients/{patient.id}/recordings/{sha}.csv").content.decode())
-        )
-    )
+    text = client.get(f"/patients/{patient.id}/recordings/{sha}.csv").content.decode()
+    convention, _, table = text.partition("\n")
+    rows = list(_csv.DictReader(_io.StringIO(table)))
     data = _json.loads(client.get(f"/patients/{patient.id}/recordings/{sha}.json").content)
+    # One convention, stated in both files (analysis.angles.CONVENTION): 0 = straight, flexion positive.
+    assert convention.startswith("# ") and "flexion positive" in convention
+    assert data["convention"] == convention[2:]
     assert len(rows) == len(data["frames"]) == 30 == data["sequence"]["frames"]
     assert list(rows[0]) == list(data["columns"])
+    assert not any(name.endswith("_knee_angle_deg") for name in rows[0])  # no interior angles
     assert rows[7]["time_s"] == "1.4000" and data["frames"][7]["time_s"] == 1.4
-    knee = [float(r["left_knee_angle_deg"]) for r in rows]
-    assert knee == [f["left_knee_angle_deg"] for f in data["frames"]]
-    assert min(knee) < 130 < max(knee)  # the squat bends the knee well away from straight
+    knee = [float(r["left_knee_flexion_image_plane_deg"]) for r in rows]
+    assert knee == [f["left_knee_flexion_image_plane_deg"] for f in data["frames"]]
+    # Standing at the start (a few degrees), then the first squat bends the knee past 60 deg.
+    assert knee[0] < 15 and max(knee) > 60
+    # Playback draws the same numbers, computed on the server in the same convention.
+    played = _json.loads(client.get(f"/patients/{patient.id}/sequences/{sha}.json").content)
+    assert played["convention"] == data["convention"]
+    np_knee = played["angles"]["left_knee"]["deg"]
+    assert all(abs(a - b) < 0.06 for a, b in zip(np_knee, knee, strict=True))
     assert data["gait_events"] == [] and data["analyses"] == []
     client.force_login(practice.other_therapist)
     assert client.get(f"/patients/{patient.id}/recordings/{sha}.csv").status_code == 404
