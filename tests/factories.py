@@ -126,6 +126,7 @@ def store_analysis(
     *,
     withheld: Any = (),
     software_version: str = "test-1.0",
+    summary: Any = None,
 ) -> UUID:
     """A completed analysis of ``metrics`` (``MetricValue``s) on a visit, stored through the domain
     as the analysis task stores one (RequestAnalysis, then CompleteAnalysis), without MediaPipe.
@@ -146,7 +147,7 @@ def store_analysis(
     complete = c.CompleteAnalysis(
         analysis_id=request.analysis_id, software_version=software_version,
         sequence_sha256=hashlib.sha256(content.encode()).hexdigest(), metrics=tuple(metrics),
-        summary={}, withheld=tuple(withheld),
+        summary=summary or {}, withheld=tuple(withheld),
     )  # fmt: skip
     for command in (request, complete):
         execute(

@@ -140,8 +140,20 @@ def world(settings: Any, tmp_path: Any) -> World:
     )
     sha = _store_recording(home.therapist, patient.id, visit_id)
     upload_id = _create_upload(home.therapist, patient.id, visit_id)
+    from capture.still import encode_jpeg
+    from clinic import blobs
+
+    # A still of the analysed person and of another, as the pose step stores them.
+    still = blobs.put("still", patient.id, encode_jpeg(np.zeros((8, 8, 3), np.uint8)))
+    subject = {
+        "id": 1,
+        "people": [{"id": 1, "still": {"sha256": still, "crop_sha256": still}}, {"id": 2, "still": None}],
+    }
     analysis_id = store_analysis(
-        patient.id, visit_id, (MetricValue(metric="gait_speed", value=1.23456, unit="m/s"),) * 2
+        patient.id,
+        visit_id,
+        (MetricValue(metric="gait_speed", value=1.23456, unit="m/s"),) * 2,
+        summary={"subject": subject},
     )
     assert GoalView.objects.filter(goal_id=goal.id).exists()
     values = {
@@ -155,6 +167,7 @@ def world(settings: Any, tmp_path: Any) -> World:
         "sha256": sha,
         "analysis_id": str(analysis_id),
         "index": "0",
+        "still_sha256": still,
     }
     markers = [b"Zyxwvuts", b"M17.11", b"Unilateral primary", b"555-0100", b"ana@example.org", b"1950-01-02"]
     markers += [b"Knee pain", b"Qwertyuiop", b"Dr Who", b"M123", sha.encode(), b"1.23456"]
