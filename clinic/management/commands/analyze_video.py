@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from analysis.measurements import label
 from analysis.types import InputError
 from capture.export import output_paths, write_outputs
 from capture.pipeline import VideoAnalysis
@@ -206,10 +207,10 @@ def trust_lines(sections: dict[str, Any]) -> list[str]:
     values = meta["measurements"]
     lines.append(f"  values ({len(values)}; quality, view):" if values else "  no value reported")
     for m in values:
-        name = m["metric"].replace("_", " ") + (f" ({m['side']})" if m["side"] else "")
+        name = label(m["metric"], m["side"])
         lines.append(f"    {name}: {_shown(m['value'], m['unit'])}  [{m['quality']}, {m['view']}]")
     withheld = meta["withheld"]
     if withheld:
         lines.append(f"  withheld ({len(withheld)}):")
-        lines.extend(f"    {w['metric'].replace('_', ' ')} [{w['code']}]: {w['reason']}" for w in withheld)
+        lines.extend(f"    {label(w['metric'], w['side'])} [{w['code']}]: {w['reason']}" for w in withheld)
     return lines

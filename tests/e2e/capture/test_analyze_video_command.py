@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
+from analysis.angles import CONVENTION
+
 REPO = Path(__file__).resolve().parents[3]
 
 
@@ -76,7 +78,15 @@ def test_command_writes_json_npz_and_csv_and_prints_a_summary(
     for name in ("gait", "exercise", "balance"):
         assert (document[name] is not None) != (name in analysis["absent"]), name
     summary = out.getvalue()
-    assert "scale: patient height 1.70 m" in summary
+    # Issue 13: the camera view, the angle convention (one, not "interior angle, 180 = straight"),
+    # each value with its quality and view, and the withheld values with their reasons.
+    assert "camera view: " in summary and CONVENTION in summary and "interior angle" not in summary
+    assert analysis["views"] and analysis["views_text"] in summary
+    for m in analysis["measurements"]:
+        assert f"[{m['quality']}, {m['view']}]" in summary
+    for w in analysis["withheld"]:
+        assert w["reason"] in summary
+    assert "scale: 1.70 m tall = " in summary and "accurate to about ±" in summary
     assert f"{frames} frames" in summary and "<- subject" in summary and "Wrote" in summary
     print(summary)
 
