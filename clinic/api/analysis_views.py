@@ -50,6 +50,7 @@ class ReviewOut(serializers.Serializer):
     status = serializers.CharField(help_text="final (accepted), amended (edited) or rejected")
     decision = serializers.CharField()
     value = serializers.FloatField(allow_null=True, help_text="What entered the record (null if rejected).")
+    machine_value = serializers.FloatField(required=False, help_text="What the analysis measured.")
     reason = serializers.CharField()
     reviewer = serializers.CharField(required=False)
     credentials = serializers.CharField(required=False)
