@@ -57,4 +57,3 @@ def _session_actor(request: HttpRequest) -> str:
         return "anonymous"
     user = getattr(request, "user", None)
     return user.get_username() if user is not None and user.is_authenticated else "anonymous"
-

@@ -124,9 +124,7 @@ def test_a_token_request_does_not_also_look_up_the_session_it_carries() -> None:
     resolve the session's user as well (two queries for nothing on every API call)."""
     practice = make_practice()
     client = Client()
-    token = client.post(
-        "/api/auth/token/", {"username": practice.therapist.username, "password": PASSWORD}
-    )
+    token = client.post("/api/auth/token/", {"username": practice.therapist.username, "password": PASSWORD})
     assert token.status_code == 200, token.content
     client.force_login(practice.therapist)
     with CaptureQueriesContext(connection) as captured:

@@ -52,7 +52,9 @@ def test_the_low_pass_runs_at_every_rate_and_says_which_cutoff_it_applied(rate_h
 def test_a_slow_cutoff_still_applies_where_the_rate_allows_it(rate_hz: float) -> None:
     """The 2 Hz smoothing of repetition counting works at 5-10 fps (below 0.95 x Nyquist)."""
     assert effective_cutoff_hz(sampling_rate_hz=rate_hz, cutoff_hz=2.0) == 2.0
-    assert _gain(sampling_rate_hz=rate_hz, frequency_hz=2.0, cutoff_hz=2.0) == pytest.approx(2**-0.5, abs=0.05)
+    assert _gain(sampling_rate_hz=rate_hz, frequency_hz=2.0, cutoff_hz=2.0) == pytest.approx(
+        2**-0.5, abs=0.05
+    )
 
 
 @pytest.mark.parametrize("rate_hz", RATES_HZ)
