@@ -1,7 +1,10 @@
-"""``manage.py gait_events PATH.trc --map left_heel=NAME ...``: gait events from a TRC marker file.
+"""``manage.py gait_events PATH.trc|PATH.c3d --map left_heel=NAME ...``: gait events from markers.
 
-A thin adapter: parses the options, reads the file with :mod:`analysis.trc`, runs
-:func:`analysis.gait.detect_gait_events` and prints or writes the JSON.
+A thin adapter: parses the options, reads the file with :mod:`analysis.trc` or :mod:`analysis.c3d`,
+runs :func:`analysis.gait.detect_gait_events` and prints or writes the JSON. For a C3D file the
+lab's own events (EVENT group) are reported beside the detected ones with the difference per
+event; ``--forceplate-events`` adds the force-plate reference events
+(:mod:`analysis.gait.forceplate`) and the detector's error against the clean ones.
 """
 
 from __future__ import annotations
@@ -13,10 +16,15 @@ from typing import Any
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from analysis.gait import GAIT_POINTS, detect_gait_events, gait_parameters, scale_from_units
+from analysis.c3d import C3dData, read_c3d
+from analysis.gait import GAIT_POINTS, GaitEvents, detect_gait_events, gait_parameters, scale_from_units
+from analysis.gait.forceplate import forceplate_events, plate_contacts
+from analysis.gait.reference import Pairing, error_summary, pair_events
 from analysis.serialize import gait_events_to_dict
 from analysis.trc import read_trc
 from analysis.types import InputError, Trajectories
+
+_SUFFIXES = (".trc", ".c3d")
 
 _AXES = {"x": 0, "y": 1, "z": 2}
 
@@ -47,11 +55,74 @@ def _parse_direction(text: str | None) -> tuple[int, float] | None:
     return _AXES[t[1]], 1.0 if t[0] == "+" else -1.0
 
 
+def _read(path: Path, *, with_plates: bool) -> tuple[Trajectories, float, C3dData | None]:
+    """Markers, time of the first frame, and the C3D content (None for TRC)."""
+    if path.suffix.lower() == ".c3d":
+        c3d = read_c3d(path, with_force_plates=with_plates)
+        return c3d.trajectories, c3d.start_time_s, c3d
+    trc = read_trc(path)
+    return trc.trajectories, float(trc.time_s[0]), None
+
+
+def _pairs_json(pairs: list[Pairing], extra: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for p, more in zip(pairs, extra, strict=True):
+        diff = p.difference_s
+        rows.append(
+            {
+                "foot": p.foot,
+                "event": p.event,
+                "time_s": round(p.reference_s, 5),
+                **more,
+                "detected_time_s": None if p.detected_s is None else round(p.detected_s, 4),
+                "difference_ms": None if diff is None else round(diff * 1000, 1),
+            }
+        )
+    return rows
+
+
+def _lab_events(c3d: C3dData, events: GaitEvents, offset_s: float) -> list[dict[str, Any]]:
+    gait = [e for e in c3d.events if e.foot is not None and e.event is not None]
+    pairs = pair_events(
+        [(str(e.foot), str(e.event), e.time_s) for e in gait], events.events, detected_offset_s=offset_s
+    )
+    return _pairs_json(pairs, [{"label": e.label} for e in gait])
+
+
+def _forceplate(c3d: C3dData, gait: Trajectories, events: GaitEvents, offset_s: float) -> dict[str, Any]:
+    if not c3d.force_plates:
+        raise CommandError("--forceplate-events: the C3D file has no force plates (FORCE_PLATFORM group).")
+    fp = forceplate_events(plate_contacts(c3d.force_plates, gait, marker_start_time_s=offset_s))
+    pairs = pair_events([(e.foot, e.event, e.time_s) for e in fp], events.events, detected_offset_s=offset_s)
+    rows = _pairs_json(
+        pairs, [{"plate": e.plate, "contact_id": e.contact_id, "status": e.status} for e in fp]
+    )
+    clean = [p for p, e in zip(pairs, fp, strict=True) if e.status == "clean"]
+    return {
+        "events": rows,
+        "error_vs_clean": error_summary(clean),
+        "method": "vertical force crossing 20 N (50 Hz low-pass, linear interpolation); foot by heel "
+        "marker over the plate corners or centre of pressure; flagged = other foot on the plate or "
+        "foot partly off it",
+    }
+
+
+def _pair_line(source: str, row: dict[str, Any]) -> str:
+    detected = (
+        "not detected" if row["detected_time_s"] is None else f"detected {row['detected_time_s']:.3f} s"
+    )
+    diff = "" if row["difference_ms"] is None else f" ({row['difference_ms']:+.1f} ms)"
+    return f"{source}: {row['foot']} {row['event']} {row['time_s']:.3f} s; {detected}{diff}"
+
+
 class Command(BaseCommand):
-    help = "Detect heel strikes and toe-offs in an OpenSim TRC marker file and report temporal gait metrics."
+    help = (
+        "Detect heel strikes and toe-offs in an OpenSim TRC or a C3D marker file and report temporal "
+        "gait metrics; for C3D also the lab's events and, on request, force-plate reference events."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", help="OpenSim .trc marker file")
+        parser.add_argument("path", help="OpenSim .trc or .c3d marker file")
         parser.add_argument(
             "--map",
             action="append",
@@ -70,6 +141,11 @@ class Command(BaseCommand):
             "--direction",
             help="override the detected walking direction, e.g. --direction=+x or --direction=-z",
         )
+        parser.add_argument(
+            "--forceplate-events",
+            action="store_true",
+            help="C3D only: reference events from the force plates (20 N) and the detector's error against them",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         maps = _parse_maps(opts["map"])
@@ -77,9 +153,12 @@ class Command(BaseCommand):
         path = Path(opts["path"])
         if not path.is_file():
             raise CommandError(f"No such file: {path}.")
+        if path.suffix.lower() not in _SUFFIXES:
+            raise CommandError(f"{path.name}: gait_events reads .trc and .c3d files.")
+        if opts["forceplate_events"] and path.suffix.lower() != ".c3d":
+            raise CommandError("--forceplate-events needs a .c3d file (a TRC file holds no forces).")
         try:
-            trc = read_trc(path)
-            traj = trc.trajectories
+            traj, start_time_s, c3d = _read(path, with_plates=opts["forceplate_events"])
             points = {}
             for role, names in maps.items():
                 unknown = [n for n in names if n not in traj.points]
@@ -93,12 +172,16 @@ class Command(BaseCommand):
             up = None if opts["up"] is None else (1.0 if opts["up"] == "+" else -1.0)
             events = detect_gait_events(gait, vertical_axis=vertical, up_sign=up, direction=direction)
             params = gait_parameters(events, gait, scale=scale_from_units(gait))
+            result: dict[str, Any] = {
+                "source": str(path),
+                **gait_events_to_dict(events, params, time_offset_s=start_time_s),
+            }
+            if c3d is not None:
+                result["lab_events"] = _lab_events(c3d, events, start_time_s)
+                if opts["forceplate_events"]:
+                    result["forceplate"] = _forceplate(c3d, gait, events, start_time_s)
         except InputError as exc:
             raise CommandError(str(exc)) from None
-        result = {
-            "source": str(path),
-            **gait_events_to_dict(events, params, time_offset_s=float(trc.time_s[0])),
-        }
         text = json.dumps(result, indent=2, allow_nan=False)
         if opts["json_out"]:
             try:
@@ -111,5 +194,9 @@ class Command(BaseCommand):
                 f"{n_ic} initial contacts and {n_to} toe-offs; cadence "
                 f"{params.cadence_steps_per_min:.1f} steps/min; written to {opts['json_out']}"
             )
+            for row in result.get("lab_events", []):
+                self.stdout.write(_pair_line("lab", row))
+            for row in result.get("forceplate", {}).get("events", []):
+                self.stdout.write(_pair_line(f"plate {row['plate']} ({row['status']})", row))
         else:
             self.stdout.write(text)
