@@ -222,6 +222,11 @@ def read_c3d(path: str | Path, *, with_force_plates: bool = True) -> C3dData:
     p = Path(path)
     if not p.is_file():
         raise InputError(f"Cannot read the C3D file {p}: no such file.")
+    with p.open("rb") as fh:
+        magic = fh.read(2)
+    # Byte 2 of every C3D file is 0x50 (C3D user guide, "The C3D file header").
+    if len(magic) < 2 or magic[1] != 0x50:
+        raise InputError(f"{p.name} is not a C3D file (its second byte should be 0x50).")
     c3d = _open(p, with_plates=with_force_plates)
     params = c3d["parameters"]
     header = c3d["header"]["points"]
