@@ -246,7 +246,7 @@ BEND_DEFINITIONS: dict[str, tuple[str, str, str, float, float]] = {
         ("hip", (f"{s}_shoulder", f"{s}_hip", f"{s}_knee", 180.0, -1.0)),
         ("elbow", (f"{s}_shoulder", f"{s}_elbow", f"{s}_wrist", 180.0, -1.0)),
         ("shoulder", (f"{s}_hip", f"{s}_shoulder", f"{s}_elbow", 0.0, 1.0)),
-        ("ankle", (f"{s}_knee", f"{s}_ankle", f"{s}_foot_index", -90.0, 1.0)),
+        ("ankle", (f"{s}_knee", f"{s}_ankle", f"{s}_foot_index", 90.0, -1.0)),
     )
 }
 
@@ -262,7 +262,9 @@ def bend_angles(traj: Trajectories, *, joints: tuple[str, ...] | None = None) ->
     * elbow flexion = 180 deg - interior shoulder-elbow-wrist angle;
     * shoulder elevation = interior hip-shoulder-elbow angle (0 = arm at the side, 180 = overhead):
       flexion in a side view, abduction in a front view;
-    * ankle dorsiflexion = interior knee-ankle-toe angle - 90 deg.
+    * ankle dorsiflexion = 90 deg - interior knee-ankle-toe angle (toes towards the shin close
+      that angle: positive = dorsiflexion; the ankle-toe line is not the foot axis of
+      :func:`joint_angles`, which runs heel-toe, so the two differ by a constant few degrees).
 
     For image landmarks the angle is measured in the image plane. In a side view it equals the
     sagittal flexion of :func:`joint_angles` (unsigned: hyperextension reads as a small flexion);
@@ -276,6 +278,23 @@ def bend_angles(traj: Trajectories, *, joints: tuple[str, ...] | None = None) ->
     for joint in joints if joints is not None else tuple(BEND_DEFINITIONS):
         a, b, c, offset, sign = BEND_DEFINITIONS[joint]
         out[joint] = np.asarray(offset + sign * interior_angle(p[a], p[b], p[c]), dtype=np.float64)
+    return out
+
+
+#: Joints whose flexion read in the image plane is reported beside the plane-specific angles.
+IMAGE_PLANE_JOINTS = ("left_knee", "right_knee", "left_hip", "right_hip")
+
+
+def reported_angles(traj: Trajectories, *, view: View | None = None) -> dict[str, FloatArray]:
+    """The angle series the product reports and exports, every one in :data:`CONVENTION`.
+
+    :func:`joint_angles` without the intermediate interior knee angle (``*_knee_angle``, 180 =
+    straight), plus ``<joint>_flexion_image_plane`` for :data:`IMAGE_PLANE_JOINTS` from
+    :func:`bend_angles` (every view; what the live page and playback show).
+    """
+    out = {k: v for k, v in joint_angles(traj, view=view).items() if not k.endswith("_knee_angle")}
+    for joint, values in bend_angles(traj, joints=IMAGE_PLANE_JOINTS).items():
+        out[f"{joint}_flexion_image_plane"] = values
     return out
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.angles import bend_angles, joint_angles
+from analysis.angles import reported_angles
 from analysis.exercise.cues import Cue, CueConfig, form_cues
 from analysis.exercise.reps import (
     DEFAULT_THRESHOLDS,
@@ -22,9 +22,9 @@ from analysis.exercise.signals import KINDS, ExerciseKind, movement_signal
 from analysis.signals.filtering import lowpass
 from analysis.types import InputError, Trajectories
 
-#: Angles reported at the turnaround of every repetition, all in :data:`analysis.angles.CONVENTION`:
-#: knee flexion read in the image plane (:func:`analysis.angles.bend_angles`, every view; what the
-#: live page and playback show), the others as :func:`analysis.angles.joint_angles` names them.
+#: Angles reported at the turnaround of every repetition (:func:`analysis.angles.reported_angles`,
+#: all in :data:`analysis.angles.CONVENTION`): knee flexion read in the image plane (every view;
+#: what the live page and playback show), the others plane-specific.
 BOTTOM_ANGLES = (
     "left_knee_flexion_image_plane",
     "right_knee_flexion_image_plane",
@@ -69,9 +69,7 @@ def analyze_exercise(
         stacked, sampling_rate_hz=traj.sampling_rate_hz, max_gap_frames=int(0.25 * traj.sampling_rate_hz)
     )
     smooth = traj.with_points({k: filtered[:, i] for i, k in enumerate(names)})
-    angles = joint_angles(smooth)
-    for joint, values in bend_angles(smooth, joints=("left_knee", "right_knee")).items():
-        angles[f"{joint}_flexion_image_plane"] = values
+    angles = reported_angles(smooth)
     reps = []
     cues: dict[int, list[Cue]] = {}
     for r in seg.reps:

@@ -1,11 +1,11 @@
 """Per-recording exports: the joint-angle time series, gait events and metric summaries.
 
-Every angle follows :data:`analysis.angles.CONVENTION` (0 = anatomical neutral or full extension,
-flexion positive): the plane-specific angles of :func:`analysis.angles.joint_angles` (sign
-conventions there; empty where the camera view cannot show that plane) and the flexion read in
-the image plane in every view, ``<joint>_flexion_image_plane`` (:func:`analysis.angles.bend_angles`,
-what the live page and playback show). The intermediate interior knee angle (180 = straight) is
-not exported: one convention per file.
+The angles are :func:`analysis.angles.reported_angles`, every one in
+:data:`analysis.angles.CONVENTION` (0 = anatomical neutral or full extension, flexion positive):
+the plane-specific angles of :func:`analysis.angles.joint_angles` (sign conventions there; empty
+where the camera view cannot show that plane) and ``<joint>_flexion_image_plane``, the flexion
+read in the image plane in every view (what the live page and playback show). The intermediate
+interior knee angle (180 = straight) is not exported: one convention per file.
 
 CSV: a first line ``# <convention>``, then a header row and one row per frame: ``frame`` (0-based),
 ``time_s`` (frame / sampling rate), then one column per angle in degrees; empty where the joint was
@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.angles import CONVENTION, bend_angles, joint_angles
+from analysis.angles import CONVENTION, reported_angles
 from analysis.types import Trajectories
 from capture.sequence import LandmarkSequence
 from clinic.reports.csvcells import SafeWriter
@@ -35,9 +35,7 @@ def angle_series(sequence: LandmarkSequence) -> dict[str, np.ndarray]:
     """Joint angles of the subject per frame, in degrees (NaN where unavailable; module docstring)."""
     # The landmarks are in pixels already (no image_size_px: that would scale them again).
     traj = Trajectories.from_landmarks(sequence.subject_image(), sampling_rate_hz=sequence.sampling_rate_hz)
-    angles = {k: v for k, v in joint_angles(traj).items() if not k.endswith("_knee_angle")}
-    bends = bend_angles(traj, joints=("left_knee", "right_knee", "left_hip", "right_hip"))
-    angles.update({f"{joint}_flexion_image_plane": values for joint, values in bends.items()})
+    angles = reported_angles(traj)
     return {name: np.asarray(values, dtype=float) for name, values in sorted(angles.items())}
 
 
