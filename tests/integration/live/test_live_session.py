@@ -162,3 +162,25 @@ def test_browser_keypoints_give_the_same_result_as_server_frames(squat_landmarks
         np.array(a["people"][0]["landmarks"]), np.array(b["people"][0]["landmarks"]), atol=2e-3
     )
     assert a["metrics"]["reps"] == b["metrics"]["reps"] == 1
+
+
+def test_starting_a_recording_starts_the_counters_again(squat_landmarks: np.ndarray) -> None:
+    """The page's count is the recording's own: two repetitions before it, none right after."""
+    session = LiveSession(model="full", exercise="squat")
+    clock = itertools.count()
+    session.clock = lambda: next(clock) * 0.2  # type: ignore[method-assign]
+
+    def feed(frame: np.ndarray) -> dict:
+        normalized = np.column_stack(
+            [frame[:, 0] / 720, frame[:, 1] / 1280, frame[:, 2] / 720, np.full(33, 0.9)]
+        )
+        return session.process_keypoints(normalized[None], None, width_px=720, height_px=1280)
+
+    for frame in squat_landmarks[:45]:
+        before = feed(frame)
+    assert before["metrics"]["reps"] == 2
+    assert before["metrics"]["depth"] == pytest.approx(89.0, abs=1.0)  # peak knee flexion, rep 2
+    session.start_recording()
+    after = feed(squat_landmarks[45])
+    assert after["metrics"]["reps"] == 0 and after["metrics"]["depth"] is None
+    assert after["recording_frames"] == 1
