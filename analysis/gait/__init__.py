@@ -10,6 +10,7 @@ from analysis.gait.events import (
     GaitEvent,
     GaitEventConfig,
     GaitEvents,
+    OmittedEvent,
     detect_gait_events,
     detect_vertical_axis,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "GaitFlag",
     "GaitParameters",
     "NormComparison",
+    "OmittedEvent",
     "Scale",
     "Sided",
     "Stats",

@@ -21,11 +21,13 @@ a Hampel identifier before filtering; otherwise one swapped frame makes a false 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 import numpy as np
 from scipy.signal import find_peaks
 
+from analysis.gait.contact import CUT_OFF, contact_from_anchor, gap_near
 from analysis.signals.filtering import hampel, lowpass
 from analysis.types import FloatArray, InputError, Trajectories
 
@@ -66,6 +68,9 @@ class GaitEventConfig:
     min_progression_leg_lengths_per_s: float = 0.3
     hampel_half_window_s: float | None = 0.1
     min_sampling_rate_hz: float = 15.0
+    contact_speed_fraction: float = 0.8
+    stance_window_s: tuple[float, float] = (0.1, 0.3)
+    max_event_gap_s: float = 0.04
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,17 @@ class GaitEvent:
     event: EventKind
     frame: int
     time_s: float
+
+
+@dataclass(frozen=True)
+class OmittedEvent:
+    """An event the data show but cannot time: where it would be and why it is left out."""
+
+    foot: Foot
+    event: EventKind
+    frame: int
+    time_s: float
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -92,9 +108,23 @@ class GaitEvents:
     direction: FloatArray
     leg_length_units: float
     config: GaitEventConfig
+    omitted: tuple[OmittedEvent, ...] = ()
 
     def of(self, foot: Foot, event: EventKind) -> list[GaitEvent]:
         return [e for e in self.events if e.foot == foot and e.event == event]
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """An event found in the trajectories before the checks that may leave it out."""
+
+    foot: Foot
+    kind: EventKind
+    anchor: float  # sub-frame extremum of the Zeni signal
+    pos: float | None  # sub-frame event, None when it cannot be timed
+    prom: float
+    reason: str
+    u: FloatArray  # the foot's heel velocity relative to the pelvis, forward positive
 
 
 def detect_vertical_axis(traj: Trajectories) -> tuple[int, float]:
@@ -249,6 +279,17 @@ def _peaks(y: FloatArray, *, min_drop: float, window: int, distance: int) -> lis
     return out
 
 
+def _start_anchor(y: FloatArray, *, min_drop: float, window: int) -> tuple[float, float] | None:
+    """The first frame as a maximum of ``y`` when ``y`` falls from it by a step: the maximum lies
+    at or before the start of the recording (a contact may still follow within the data)."""
+    if y.size < 3 or not np.isfinite(y[:2]).all() or y[1] >= y[0]:
+        return None
+    right = y[1 : window + 1]
+    right = right[: np.flatnonzero(~np.isfinite(right))[0]] if (~np.isfinite(right)).any() else right
+    drop = float(y[0] - right.min())
+    return (0.0, drop) if drop >= min_drop else None
+
+
 def detect_gait_events(
     traj: Trajectories,
     *,
@@ -317,10 +358,30 @@ def detect_gait_events(
     window = round(0.8 * rate)
     distance = max(round(cfg.min_stride_s * rate), 1)
     min_drop = cfg.min_excursion_leg_lengths * leg
-    events: list[tuple[GaitEvent, float]] = []
+    # Gaps are judged on the recorded samples, before interpolation and filtering fill them.
+    unseen = {p: ~np.isfinite(traj.get(p)).all(axis=1) for p in GAIT_POINTS}
+    # The filter spreads a sample over about half its period either side.
+    margin = 0.5 / cfg.cutoff_hz * rate
+    min_gap = max(2, round(cfg.max_event_gap_s * rate) + 1)
+    contact = partial(
+        contact_from_anchor,
+        sampling_rate_hz=rate,
+        speed_fraction=cfg.contact_speed_fraction,
+        stance_window_s=cfg.stance_window_s,
+    )
+    u_of = {
+        foot: np.gradient(np.einsum("ij,ij->i", filtered[f"{foot}_heel"] - filtered["pelvis"], dirs)) * rate
+        for foot in FEET
+    }
+    candidates: list[_Candidate] = []
+    speeds: list[tuple[float, float]] = []
     for foot in FEET:
         other = "right" if foot == "left" else "left"
-        for kind, point, sign in (("initial_contact", "heel", 1.0), ("toe_off", "toe", -1.0)):
+        kinds: tuple[tuple[EventKind, str, float], ...] = (
+            ("initial_contact", "heel", 1.0),
+            ("toe_off", "toe", -1.0),
+        )
+        for kind, point, sign in kinds:
             rel = filtered[f"{foot}_{point}"] - filtered["pelvis"]
             signal = sign * np.einsum("ij,ij->i", rel, dirs)
             # A heel strikes ahead of the other heel and a toe leaves behind the other toe, in any
@@ -328,11 +389,52 @@ def detect_gait_events(
             lead = sign * np.einsum(
                 "ij,ij->i", rel - (filtered[f"{other}_{point}"] - filtered["pelvis"]), dirs
             )
-            for pos, prom in _peaks(signal, min_drop=min_drop, window=window, distance=distance):
-                if lead[round(pos)] <= 0:  # False for NaN: unknown placement does not reject
+            peaks = _peaks(signal, min_drop=min_drop, window=window, distance=distance)
+            if kind == "initial_contact":
+                first = _start_anchor(signal, min_drop=min_drop, window=window)
+                if first is not None and (not peaks or peaks[0][0] > distance):
+                    peaks.insert(0, first)
+            for anchor, prom in peaks:
+                if lead[round(anchor)] <= 0:  # False for NaN: unknown placement does not reject
                     continue
-                ev = GaitEvent(foot=foot, event=kind, frame=round(pos), time_s=pos / rate)  # type: ignore[arg-type]
-                events.append((ev, prom))
+                if kind == "toe_off":
+                    candidates.append(_Candidate(foot, kind, anchor, anchor, prom, "", u_of[foot]))
+                    continue
+                pos, speed, reason = contact(u_of[foot], anchor)
+                if pos is not None and pos <= 0 and anchor == 0:
+                    pos, reason = None, "the heel was already on the ground in the first frame"
+                if speed is not None and pos is not None:
+                    speeds.append((anchor, speed))
+                candidates.append(_Candidate(foot, kind, anchor, pos, prom, reason, u_of[foot]))
+    events: list[tuple[GaitEvent, float]] = []
+    omitted: list[OmittedEvent] = []
+    for c in candidates:
+        pos, reason = c.pos, c.reason
+        if pos is None and reason == CUT_OFF and speeds:
+            # Walking speed changes little within a stride: the nearest contact's stance speed
+            # stands in for a stance the recording cuts off.
+            nearest = min(speeds, key=lambda s: abs(s[0] - c.anchor))
+            if abs(nearest[0] - c.anchor) <= 2 * window:
+                pos, _, reason = contact(c.u, c.anchor, fallback_speed=nearest[1])
+        where = c.anchor if pos is None else pos
+        point = "heel" if c.kind == "initial_contact" else "toe"
+        hole = gap_near(
+            unseen[f"{c.foot}_{point}"],
+            min(c.anchor, where),
+            max(c.anchor, where),
+            margin_frames=margin,
+            min_gap_frames=min_gap,
+        )
+        if hole is not None:
+            pos = None
+            reason = (
+                f"the {c.foot} {point} was not seen from {hole[0] / rate:.2f} to {hole[1] / rate:.2f} s, "
+                "so its timing would be a guess"
+            )
+        if pos is None:
+            omitted.append(OmittedEvent(c.foot, c.kind, round(where), where / rate, reason))
+            continue
+        events.append((GaitEvent(foot=c.foot, event=c.kind, frame=round(pos), time_s=pos / rate), c.prom))
     return GaitEvents(
         events=tuple(_alternate(events)),
         sampling_rate_hz=rate,
@@ -342,6 +444,7 @@ def detect_gait_events(
         direction=dirs,
         leg_length_units=leg,
         config=cfg,
+        omitted=tuple(sorted(omitted, key=lambda o: o.time_s)),
     )
 
 
