@@ -31,7 +31,7 @@ import numpy as np
 
 from analysis.angles import RangeOfMotion
 from analysis.gait.symmetry import Symmetry
-from analysis.measurements import Assessor, Judged, both, label, points, sided
+from analysis.measurements import Assessor, Judged, Withheld, both, label, points, sided
 from analysis.results import BalanceSection, ExerciseSection, GaitSection
 from analysis.types import BoolArray, FloatArray
 
@@ -89,8 +89,10 @@ def gait_values(gait: GaitSection | None, a: Assessor) -> list[Judged | None]:
 
     def add(metric: str, value: float | None, unit: str, side: str = "", *, length: bool = False) -> None:
         if length and p.step_length_m is None:
-            # Without a scale no length was computed: say so once per metric and side.
-            out.append(a.no_scale(metric, side))
+            # Without a scale no length was computed. A length the view cannot show is withheld
+            # for the view first (a scale would not make it measurable), else for the scale.
+            view = a.judge(metric, None, unit=unit, uses=GAIT_POINTS, method=GAIT_METHOD, side=side)
+            out.append(view if isinstance(view, Withheld) else a.no_scale(metric, side))
             return
         out.append(
             a.judge(metric, _finite(value), unit=unit, uses=GAIT_POINTS, method=GAIT_METHOD, side=side)
@@ -132,8 +134,8 @@ def exercise_values(exercise: ExerciseSection | None, a: Assessor) -> list[Judge
                     max(depths),
                     unit="deg",
                     uses=both("hip", "knee", "ankle"),
-                    method="deepest knee bend of the complete repetitions: 180 - hip-knee-ankle angle in "
-                    "the image (from the front it is the projected bend, lower than a goniometer's)",
+                    method="peak knee flexion of the complete repetitions: 180 - hip-knee-ankle angle in "
+                    "the image plane (from the front it is the projected bend, lower than a goniometer's)",
                     fair_at_best_unless="sagittal",
                 )
             )

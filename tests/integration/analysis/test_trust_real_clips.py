@@ -109,11 +109,18 @@ def test_squats_front_report_knee_flexion_and_valgus_and_no_step_length() -> Non
     assert withheld[("knee_flexion_rom", "left")].reason == (
         "left knee flexion range of motion needs a side view; this recording is frontal"
     )
-    # Asked to analyse the squats as a walk, lengths are still not reported: wrong view.
+    # Not a walk: no gait section, so no step length, and the analysis says why.
+    assert result.sections.gait is None and "gait" in result.sections.analysis.absent
+    # Asked to analyse the squats as a walk, step length is still not reported: the gait
+    # section is absent with its reason (5 fps is too slow for gait events), or, where events
+    # are found, the length is withheld for the view.
     as_gait = _result(SQUATS, height_m=1.7, activity="gait")
     assert "step_length" not in {v.metric for v in metric_values(as_gait)}
     refused = [w for w in withheld_values(as_gait) if w.metric == "step_length"]
-    assert refused and all(w.code == "wrong_view" and "needs a side view" in w.reason for w in refused)
+    if as_gait.sections.gait is None:
+        assert as_gait.sections.analysis.absent["gait"].startswith("no walking analysed")
+    else:
+        assert refused and all(w.code == "wrong_view" and "needs a side view" in w.reason for w in refused)
 
 
 def test_single_leg_stance_reports_its_view() -> None:

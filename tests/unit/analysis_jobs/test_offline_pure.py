@@ -240,6 +240,9 @@ def test_a_front_view_withholds_sagittal_metrics_and_keeps_timing() -> None:
         "left knee flexion range of motion needs a side view; this recording is frontal"
     )
     assert withheld[("reba_score", "")].code == "wrong_view"
+    # A length from the front is withheld for the view, whether or not there is a scale.
+    assert withheld[("step_length", "")].code == "wrong_view"
+    assert withheld[("step_length", "")].reason == "step length needs a side view; this recording is frontal"
 
 
 def test_an_implausible_value_is_withheld_with_its_range_and_source() -> None:
