@@ -16,8 +16,8 @@ Method (the convention of the project's reference files, ``../shared/data/MANIFE
    contact; when neither or both do, the foot whose heel-toe midpoint is nearest the centre of
    pressure over the first ``cop_window_s`` of the contact.
 4. An event is ``flagged`` (not a clean reference) when, at its instant, the other foot also
-   stands on the plate (heel or toe marker over the plate and within ``on_floor_height_m`` of its
-   surface), or when the foot is partly off the plate (heel marker outside the corners at initial
+   stands on the plate (heel or toe marker over the plate, within ``on_floor_height_m`` of its
+   surface and moving horizontally slower than ``standing_speed_m_s``), or when the foot is partly off the plate (heel marker outside the corners at initial
    contact, toe marker outside at toe-off): the force is then not that foot's alone.
 
 Lengths are metres and times seconds on the recording's clock; ``markers`` must be in the same
@@ -26,6 +26,7 @@ lab frame as the plates (as :func:`analysis.c3d.read_c3d` returns both).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,12 +50,21 @@ class ForcePlateConfig:
     # Shod heel and toe markers stand 2-5 cm above the floor in stance; 8 cm leaves room for the
     # heel rising in pre-swing while excluding a foot swinging over the plate at mid-swing height.
     on_floor_height_m: float = 0.08
+    # A foot swinging low over the plate is not standing on it: the swing foot moves at 2-3 times
+    # the walking speed (about 3-4 m/s at mid-swing, Winter 1992, Phys Ther 72:45-53), a loaded
+    # heel or toe almost not at all.
+    standing_speed_m_s: float = 1.0
     cop_window_s: float = 0.1
 
 
 @dataclass(frozen=True)
 class PlateContact:
-    """One loading of one plate. ``ic_s``/``to_s`` are None when censored at the recording's edge."""
+    """One loading of one plate. ``ic_s``/``to_s`` are None when censored at the recording's edge.
+
+    ``heel_at_ic_m``: signed horizontal distance of the foot's heel marker from the plate outline
+    at initial contact (negative = inside). ``other_foot_from_s``: first marker frame of the
+    contact at which the other foot stands on the plate (None if it never does).
+    """
 
     contact_id: str
     plate: int
@@ -63,6 +73,8 @@ class PlateContact:
     to_s: float | None
     peak_n: float
     baseline_n: float
+    heel_at_ic_m: float
+    other_foot_from_s: float | None
     ic_status: str
     to_status: str
     flags: tuple[str, ...]
@@ -118,6 +130,17 @@ class _Feet:
         frame = min(max(frame, 0), self.markers.n_frames - 1)
         return np.asarray(self.markers.get(role)[frame], dtype=np.float64)
 
+    def speed(self, role: str, time_s: float) -> float:
+        """Horizontal speed (m/s) by central difference over the frames either side."""
+        rate = self.markers.sampling_rate_hz
+        frame = round((time_s - self.start_time_s) * rate)
+        lo, hi = max(frame - 1, 0), min(frame + 1, self.markers.n_frames - 1)
+        if hi == lo:
+            return float("nan")
+        xyz = self.markers.get(role)
+        step = (xyz[hi] - xyz[lo])[self.horizontal]
+        return float(np.hypot(*step) * rate / (hi - lo))
+
     def over(self, role: str, time_s: float, plate: ForcePlate) -> float:
         p = self.at(role, time_s)
         if not np.all(np.isfinite(p)):
@@ -131,9 +154,23 @@ class _Feet:
         for part in ("heel", "toe"):
             p = self.at(f"{foot}_{part}", time_s)
             inside = self.over(f"{foot}_{part}", time_s, plate) <= 0.0
-            if inside and p[self.vertical] * up - surface <= config.on_floor_height_m:
+            low = p[self.vertical] * up - surface <= config.on_floor_height_m
+            if inside and low and self.speed(f"{foot}_{part}", time_s) < config.standing_speed_m_s:
                 return True
         return False
+
+
+def _other_foot_from(
+    feet: _Feet, other: str, plate: ForcePlate, *, t0: float, t1: float, config: ForcePlateConfig, up: float
+) -> float | None:
+    rate = feet.markers.sampling_rate_hz
+    first = math.ceil((t0 - feet.start_time_s) * rate)
+    last = math.floor((t1 - feet.start_time_s) * rate)
+    for frame in range(max(first, 0), min(last, feet.markers.n_frames - 1) + 1):
+        time_s = feet.start_time_s + frame / rate
+        if feet.on_plate(other, time_s, plate, config=config, up=up):
+            return time_s
+    return None
 
 
 def _crossing(t: FloatArray, f: FloatArray, k: int, threshold_n: float) -> float:
@@ -210,6 +247,11 @@ def plate_contacts(
                 flags=flags,
             )
             other = "right" if foot == "left" else "left"
+            other_from = _other_foot_from(
+                feet, other, plate, t0=float(t[first]), t1=float(t[last]), config=cfg, up=up
+            )
+            if other_from is not None:
+                flags.append(f"other_foot_from_{other_from:.3f}s")
             ic_status = to_status = "clean"
             if ic is not None:
                 if feet.on_plate(other, ic, plate, config=cfg, up=up):
@@ -234,6 +276,8 @@ def plate_contacts(
                     to_s=to,
                     peak_n=float(fz[first : last + 1].max()),
                     baseline_n=baseline,
+                    heel_at_ic_m=feet.over(f"{foot}_heel", ic if ic is not None else float(t[first]), plate),
+                    other_foot_from_s=other_from,
                     ic_status=ic_status,
                     to_status=to_status,
                     flags=tuple(flags),

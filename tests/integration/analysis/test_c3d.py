@@ -115,6 +115,13 @@ def test_force_plates_reproduce_the_reference_events(shared_data: Path) -> None:
     ref_contacts = {r["contact_id"]: r for r in _csv(shared_data / TRIAL / "plate_contacts.csv")}
     for cid, contact in by_id.items():
         assert contact.peak_n == pytest.approx(float(ref_contacts[cid]["peak_N"]), abs=0.1)
+        assert contact.heel_at_ic_m * 1000 == pytest.approx(float(ref_contacts[cid]["heel_ic_mm"]), abs=0.5)
+    # The reference dates the right foot's arrival on plate 1 at 2.190 s; here a foot stands once its
+    # marker is low and slower than 1 m/s, which the landing heel reaches a few frames earlier. The
+    # right foot swinging over the plate near 1.94 s does not count.
+    ref_from = float(ref_contacts["FP1_1"]["flags"].split("other_foot_from_")[1].rstrip("s"))
+    assert by_id["FP1_1"].other_foot_from_s == pytest.approx(ref_from, abs=0.05)
+    assert by_id["FP2_1"].other_foot_from_s is None
 
 
 def test_command_reads_c3d_with_lab_and_forceplate_events(shared_data: Path, tmp_path: Path) -> None:

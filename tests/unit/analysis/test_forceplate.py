@@ -88,6 +88,8 @@ def test_other_foot_stepping_on_flags_the_toe_off_only() -> None:
     (c,) = plate_contacts([_plate(_stance())], feet, marker_start_time_s=0.0)
     assert (c.foot, c.ic_status, c.to_status) == ("left", "clean", "flagged")
     assert "other_foot_on_plate_at_to" in c.flags
+    # The first frame whose neighbours both have the right foot standing over the plate.
+    assert c.other_foot_from_s == pytest.approx(0.91, abs=1e-9)
 
 
 def test_both_heels_over_the_plate_foot_from_centre_of_pressure() -> None:
@@ -121,3 +123,27 @@ def test_short_knocks_are_no_contact_and_edge_contacts_are_censored() -> None:
         [_plate(fz)], feet, marker_start_time_s=0.0, config=ForcePlateConfig(min_contact_s=0.03)
     )
     assert len(longer) == 3
+
+
+def test_a_foot_swinging_low_over_the_plate_is_not_standing_on_it() -> None:
+    feet = _feet(left_heel=(0.1, 0.2), right_heel=(-0.6, 0.1))
+    n = feet.n_frames
+    t = np.arange(n) / MARKER_HZ
+    heel = feet.get("right_heel").copy()
+    # 3 m/s across the plate (x 0 to 0.6 m) between 0.7 and 1.1 s, 3 cm above it (as low as a
+    # standing marker), coming to rest beyond it.
+    swing = (t >= 0.7) & (t <= 1.1)
+    heel[swing, 0] = -0.3 + 3.0 * (t[swing] - 0.7)
+    heel[t > 1.1, 0] = 0.9
+    swinging = feet.with_points({"right_heel": heel, "right_toe": heel + np.array([0.2, 0.0, 0.0])})
+    (c,) = plate_contacts([_plate(_stance())], swinging, marker_start_time_s=0.0)
+    assert c.other_foot_from_s is None
+    assert (c.ic_status, c.to_status) == ("clean", "clean")
+    # The speed criterion is what excludes it: allow 4 m/s and the same path reads as standing.
+    (c_lax,) = plate_contacts(
+        [_plate(_stance())],
+        swinging,
+        marker_start_time_s=0.0,
+        config=ForcePlateConfig(standing_speed_m_s=4.0),
+    )
+    assert c_lax.other_foot_from_s is not None and 0.7 <= c_lax.other_foot_from_s <= 1.1
