@@ -316,7 +316,10 @@
         const name = document.createElement("td");
         const value = document.createElement("td");
         name.textContent = `${m.metric.replaceAll("_", " ")}${m.side ? ` (${m.side})` : ""}`;
-        value.textContent = `${Number(m.value).toFixed(2)} ${m.unit}`;
+        // Counts are whole numbers and angles read to the degree ("2 count" not "2.00 count"); the
+        // server's wording (m.text, clinic/reports/present.py) wins when it sends one.
+        const decimals = ["count", "deg", "score"].includes(m.unit) ? 0 : 2;
+        value.textContent = m.text ?? `${Number(m.value).toFixed(decimals)} ${m.unit === "deg" ? "°" : m.unit}`;
         tr.append(name, value);
         return tr;
       }));
