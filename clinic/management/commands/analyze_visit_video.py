@@ -33,6 +33,7 @@ from clinic.analysis_jobs.upload_check import UploadRefused
 from clinic.domain.errors import DomainError
 from clinic.domain.vocabulary import METRICS
 from clinic.projections.models import AnalysisView, VisitView
+from clinic.reports.present import format_value
 from clinic.services import analysis as service
 from clinic.services import uploads
 
@@ -172,10 +173,25 @@ def _report(analysis_id: UUID, *, duplicate: bool) -> str:
     if analysis.status == "completed":
         detected = (analysis.summary.get("analysis") or {}).get("detected") or []
         lines.append(f"  detected: {', '.join(detected) or 'nothing specific'}")
+        sentence = (analysis.summary.get("subject") or {}).get("sentence")
+        if sentence:
+            lines.append(f"  {sentence}")
+        lines.append("  values are preliminary until reviewed on the visit page:")
         for m in analysis.metrics:
-            known = METRICS.get(m["metric"])
-            label = known.label if known else m["metric"].replace("_", " ")
-            side = f" ({m['side']})" if m["side"] else ""
-            lines.append(f"  {label}{side}: {m['value']:g} {m['unit']}")
+            grading = ", ".join(f"{key} {m[key]}" for key in ("quality", "view") if m.get(key))
+            value = format_value(m["value"], unit=m["unit"], metric=m["metric"])
+            lines.append(f"  {_label(m['metric'])}{_side(m)}: {value}" + (f" ({grading})" if grading else ""))
+        for w in analysis.withheld:
+            lines.append(f"  not reported, {_label(w['metric'])}{_side(w)}: {w['reason']}")
         lines.append(f"  software {analysis.software_version}, landmarks {analysis.sequence_sha256[:12]}")
     return "\n".join(lines)
+
+
+def _label(metric: str) -> str:
+    known = METRICS.get(metric)
+    return known.label if known else metric.replace("_", " ")
+
+
+def _side(value: dict[str, Any]) -> str:
+    return f" ({value['side']})" if value.get("side") else ""
+

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
@@ -29,7 +31,10 @@ def test_command_records_the_analysis_and_reports_it(shared_data: Path, tmp_path
     )
     text = out.getvalue()
     assert text.startswith("analysis ") and ": completed" in text.splitlines()[0]
-    assert "  detected: squat" in text and "count" in text
+    assert "  detected: squat" in text and "values are preliminary until reviewed" in text
+    # Counts read as whole repetitions, each value with the quality of the landmarks it used.
+    assert re.search(r"complete reps: \d+ repetitions? \(quality (good|fair|poor)", text), text
+    assert "count" not in text
     types = [e.event_type for e in store.read_stream(f"patient-{patient.id}")]
     assert types.count("VideoUploaded") == 1 and types.count("AnalysisCompleted") == 1
     assert types.count("VideoDeleted") == 1
