@@ -36,6 +36,8 @@ from analysis.types import Axes, FloatArray, InputError, Trajectories
 _LENGTH_SCALE = {"mm": 0.001, "cm": 0.01, "dm": 0.1, "m": 1.0}
 _MOMENT_SCALE = {"nmm": 0.001, "n.mm": 0.001, "nm": 1.0, "n.m": 1.0}
 _AXIS = {"x": 0, "y": 1, "z": 2}
+# FORCE_PLATFORM:TYPE values ezc3d turns into forces (C3D user guide, "Force platforms").
+_PLATE_TYPES = (1, 2, 3, 4)
 # EVENT:LABELS as Vicon Nexus and most C3D writers spell the two gait events.
 _EVENT_KIND = {"foot strike": "initial_contact", "foot off": "toe_off"}
 # POINT groups that hold model outputs (degrees, newtons, watts), not marker positions.
@@ -210,7 +212,27 @@ def _open(p: Path, *, with_plates: bool) -> Any:
     try:
         return ezc3d.c3d(str(p), extract_forceplat_data=with_plates)
     except Exception as exc:  # ezc3d raises OSError/RuntimeError/ValueError for damaged files
+        if with_plates:
+            raise InputError(f"{p.name}: the force plates could not be read ({exc}).") from None
         raise InputError(f"{p.name} is not a readable C3D file ({exc}).") from None
+
+
+def _check_plates(params: Any, *, vertical: int, up_sign: float, name: str) -> int:
+    """Number of plates, after refusing what the force computation cannot handle."""
+    used = _number(_param(params, "FORCE_PLATFORM", "USED"))
+    n = int(used) if used else 0
+    raw_types = _param(params, "FORCE_PLATFORM", "TYPE")
+    types = [int(t) for t in np.asarray([] if raw_types is None else raw_types, dtype=int).ravel()[:n]]
+    unsupported = sorted({t for t in types if t not in _PLATE_TYPES})
+    if unsupported:
+        raise InputError(
+            f"{name}: force plate type {unsupported[0]} is not supported (types 1-4 are: the C3D user "
+            "guide's six-channel, eight-channel Kistler and calibration-matrix plates)."
+        )
+    if n and (vertical, up_sign) != (2, 1.0):
+        # ezc3d builds each plate's frame assuming the lab's Z points up (its ForcePlatform docs).
+        raise InputError(f"{name}: force plates are read only from labs whose vertical axis is +Z.")
+    return n
 
 
 def read_c3d(path: str | Path, *, with_force_plates: bool = True) -> C3dData:
@@ -227,7 +249,7 @@ def read_c3d(path: str | Path, *, with_force_plates: bool = True) -> C3dData:
     # Byte 2 of every C3D file is 0x50 (C3D user guide, "The C3D file header").
     if len(magic) < 2 or magic[1] != 0x50:
         raise InputError(f"{p.name} is not a C3D file (its second byte should be 0x50).")
-    c3d = _open(p, with_plates=with_force_plates)
+    c3d = _open(p, with_plates=False)
     params = c3d["parameters"]
     header = c3d["header"]["points"]
     rate = _number(_param(params, "POINT", "RATE")) or float(header["frame_rate"])
@@ -265,8 +287,17 @@ def read_c3d(path: str | Path, *, with_force_plates: bool = True) -> C3dData:
     start_time_s = int(header["first_frame"]) / rate
     analog_rate = _number(_param(params, "ANALOG", "RATE"))
     plates: tuple[ForcePlate, ...] = ()
-    if with_force_plates and analog_rate:
-        plates = _plates(c3d, params, analog_rate_hz=analog_rate, start_time_s=start_time_s, name=p.name)
+    n_plates = (
+        _check_plates(params, vertical=vertical, up_sign=up_sign, name=p.name) if with_force_plates else 0
+    )
+    if n_plates and analog_rate:
+        plates = _plates(
+            _open(p, with_plates=True),
+            params,
+            analog_rate_hz=analog_rate,
+            start_time_s=start_time_s,
+            name=p.name,
+        )
     return C3dData(
         trajectories=Trajectories(points=points, sampling_rate_hz=rate, axes=axes),
         start_time_s=start_time_s,

@@ -184,3 +184,22 @@ def test_truncated_or_foreign_c3d_gives_a_clear_error(shared_data: Path, tmp_pat
         call_command("gait_events", str(foreign), *args)
     with pytest.raises(CommandError, match=r"needs a \.c3d file"):
         call_command("gait_events", str(shared_data / TRIAL / "markers.trc"), *args, "--forceplate-events")
+
+
+def test_unsupported_force_plates_are_refused_with_a_sentence(shared_data: Path, tmp_path: Path) -> None:
+    import ezc3d
+
+    args = _map_args(shared_data)
+    type5 = ezc3d.c3d(str(shared_data / TRIAL / "trial.c3d"))
+    type5["parameters"]["FORCE_PLATFORM"]["TYPE"]["value"] = [5, 5]
+    type5.write(str(tmp_path / "type5.c3d"))
+    y_up = ezc3d.c3d(str(shared_data / TRIAL / "trial.c3d"))
+    y_up["parameters"]["POINT"]["Y_SCREEN"]["value"] = ["+Y"]
+    y_up.write(str(tmp_path / "y_up.c3d"))
+    # The markers still read; only the plates are refused, and only when asked for.
+    assert read_c3d(tmp_path / "type5.c3d", with_force_plates=False).trajectories.n_frames == 459
+    assert read_c3d(tmp_path / "y_up.c3d", with_force_plates=False).trajectories.axes.vertical == 1
+    with pytest.raises(CommandError, match="force plate type 5 is not supported"):
+        call_command("gait_events", str(tmp_path / "type5.c3d"), *args, "--forceplate-events")
+    with pytest.raises(InputError, match=r"vertical axis is \+Z"):
+        read_c3d(tmp_path / "y_up.c3d")
