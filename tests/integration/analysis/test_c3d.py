@@ -93,6 +93,16 @@ def test_force_plates_reproduce_the_reference_events(shared_data: Path) -> None:
     assert np.ptp(corners[:, 0]) == pytest.approx(0.6, abs=1e-5)
     assert np.ptp(corners[:, 1]) == pytest.approx(0.4, abs=1e-5)
     assert np.allclose(corners[:, 2], 0.0)
+    # Mid-stance of the right foot on plate 2: the centre of pressure (mm -> m) lies on the plate,
+    # within a foot's length of the right heel, and the ground pushes up with about body weight.
+    plate2 = data.force_plates[1]
+    k = int(np.argmin(np.abs(plate2.time_s - 1.5)))
+    cop = plate2.cop_m[k]
+    lo, hi = plate2.corners_m.min(axis=0), plate2.corners_m.max(axis=0)
+    assert np.all(cop[:2] >= lo[:2]) and np.all(cop[:2] <= hi[:2])
+    heel = data.trajectories.get("RHEE")[round((1.5 - data.start_time_s) * 100)]
+    assert np.linalg.norm((cop - heel)[:2]) < 0.3
+    assert 150 < plate2.force_n[k, 2] < 1000
     contacts = plate_contacts(
         data.force_plates, _feet(data.trajectories), marker_start_time_s=data.start_time_s
     )
