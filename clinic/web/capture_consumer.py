@@ -34,6 +34,7 @@ from clinic.access import log as access_log
 from clinic.access.policy import NotVisible, can_see
 from clinic.domain.errors import DomainError
 from clinic.projections.models import AnalysisView
+from clinic.reports.present import format_value
 from clinic.services.analysis import progress_group
 from clinic.services.recordings import recording_start, recording_stop
 
@@ -309,4 +310,8 @@ class LiveCaptureConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         view = AnalysisView.objects.filter(analysis_id=analysis_id, patient_id=self.patient_id).first()
         if view is None:
             return None
-        return {"status": view.status, "metrics": view.metrics, "failure_reason": view.failure_reason}
+        # Each value with the wording pages and documents use ("2 repetitions", "89°").
+        metrics = [
+            {**m, "text": format_value(m["value"], unit=m["unit"], metric=m["metric"])} for m in view.metrics
+        ]
+        return {"status": view.status, "metrics": metrics, "failure_reason": view.failure_reason}

@@ -101,6 +101,9 @@ def test_live_page_draws_the_skeleton_counts_reps_and_stores_a_recording(
             page, "document.getElementById('live').dataset.analysis === 'completed'", timeout_ms=120_000
         )
         assert page.locator("#results tbody tr").count() >= 1
+        results = page.inner_text("#results")
+        # Counts read as whole repetitions, angles to the degree (never "2.00 count").
+        assert "repetitions" in results and ".00" not in results and "count" not in results
         page.screenshot(path=str(artifacts_dir / "live_capture_results.png"), full_page=True)
         assert violations == []
     script = CHECK.replace("PATIENT", repr(server.patient))
