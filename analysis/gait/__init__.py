@@ -23,8 +23,11 @@ from analysis.gait.norms import (
 )
 from analysis.gait.parameters import GaitParameters, Sided, gait_flags, gait_parameters
 from analysis.gait.scale import (
+    BodyHeight,
+    HeightConfig,
     Scale,
     body_height_units,
+    robust_body_height,
     scale_from_height,
     scale_from_known_length,
     scale_from_units,
@@ -44,7 +47,8 @@ def gait_from_landmarks(
     """Events and parameters from BlazePose image landmarks ``(frames, 33, 4)`` at ``sampling_rate_hz``.
 
     Lengths are in metres when ``height_m`` (the patient's height) is given; otherwise only
-    temporal parameters are computed.
+    temporal parameters are computed. Raises :class:`~analysis.types.InputError` with the reason
+    when the height gives no trustworthy scale (see :func:`scale_from_height`).
     """
     traj = Trajectories.from_landmarks(
         landmarks, sampling_rate_hz=sampling_rate_hz, image_size_px=image_size_px
@@ -59,6 +63,7 @@ __all__ = [
     "FEET",
     "GAIT_POINTS",
     "NORMATIVE_RANGES",
+    "BodyHeight",
     "EventKind",
     "Foot",
     "GaitEvent",
@@ -66,6 +71,7 @@ __all__ = [
     "GaitEvents",
     "GaitFlag",
     "GaitParameters",
+    "HeightConfig",
     "NormComparison",
     "OmittedEvent",
     "Scale",
@@ -79,6 +85,7 @@ __all__ = [
     "gait_flags",
     "gait_from_landmarks",
     "gait_parameters",
+    "robust_body_height",
     "scale_from_height",
     "scale_from_known_length",
     "scale_from_units",
