@@ -37,6 +37,36 @@ from analysis.signals.filtering import nan_runs
 from analysis.types import BoolArray, FloatArray
 
 
+def heel_velocity(
+    filtered_rel: FloatArray,
+    raw_rel: FloatArray,
+    direction: FloatArray,
+    *,
+    sampling_rate_hz: float,
+    edge_frames: int,
+) -> FloatArray:
+    """Heel velocity relative to the pelvis along ``direction`` (``(frames, 3)`` each), units/s.
+
+    From the low-pass filtered positions, except within ``edge_frames`` of the first and last
+    frame, where the zero-phase filter's edge padding (an odd reflection) erases the heel's
+    deceleration: a contact 20 ms after the start would look as if the heel were already
+    standing. There the unfiltered positions' central differences are used.
+    """
+    u = np.gradient(np.einsum("ij,ij->i", filtered_rel, direction)) * sampling_rate_hz
+    raw = np.einsum("ij,ij->i", raw_rel, direction)
+    seen = np.flatnonzero(np.isfinite(raw))
+    if seen.size < 3:
+        return np.asarray(u, dtype=np.float64)
+    # The data start and end where the points are first and last seen.
+    a, b = int(seen[0]), int(seen[-1]) + 1
+    raw_u = np.gradient(raw[a:b]) * sampling_rate_hz
+    k = min(edge_frames, (b - a) // 2)
+    if k > 0:
+        u[a : a + k] = raw_u[:k]
+        u[b - k : b] = raw_u[-k:]
+    return np.asarray(u, dtype=np.float64)
+
+
 def stance_speed(
     u: FloatArray, start: float, *, sampling_rate_hz: float, window_s: tuple[float, float]
 ) -> float | None:

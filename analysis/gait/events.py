@@ -27,8 +27,8 @@ from typing import Literal
 import numpy as np
 from scipy.signal import find_peaks
 
-from analysis.gait.contact import CUT_OFF, contact_from_anchor, gap_near
-from analysis.signals.filtering import hampel, lowpass
+from analysis.gait.contact import CUT_OFF, contact_from_anchor, gap_near, heel_velocity
+from analysis.signals.filtering import hampel, interpolate_gaps, lowpass
 from analysis.types import FloatArray, InputError, Trajectories
 
 Foot = Literal["left", "right"]
@@ -56,6 +56,18 @@ class GaitEventConfig:
     more than the 60 ms within which an event must fall to count as found (the usual tolerance of
     event validation against force plates, e.g. Zeni et al. 2008 report events within one frame);
     the 6 Hz low-pass also needs a sampling rate above about 13 Hz to act at all.
+    ``contact_speed_fraction`` and ``stance_window_s``: initial contact is when the heel's
+    backward velocity relative to the pelvis reaches this fraction of the stance speed, measured
+    in this window after contact (:mod:`analysis.gait.contact` gives the sources and figures).
+    ``max_event_gap_s``: a run of missing samples of the event's heel or toe longer than this,
+    within half a filter period (0.5 / ``cutoff_hz``) of the event, leaves the event out with the
+    reason: gap filling would otherwise invent its timing (81 ms off on average for a 0.2 s gap,
+    issue 15). ``refine_contact_on_images``: apply the contact refinement to image landmarks
+    (``axes.planar``) too. Off by default: it is validated against force plates on markers only;
+    on the annotated walking video the heel maximum on MediaPipe's feet already comes 1.7-3.6
+    frames *after* the annotated contacts, and the refinement moves it about one more frame
+    later (measured: +2.1 to +4.6 frames), so on image landmarks the heel maximum (Zeni et al.
+    2008) is kept.
     """
 
     cutoff_hz: float = 6.0
@@ -71,6 +83,7 @@ class GaitEventConfig:
     contact_speed_fraction: float = 0.8
     stance_window_s: tuple[float, float] = (0.1, 0.3)
     max_event_gap_s: float = 0.04
+    refine_contact_on_images: bool = False
 
 
 @dataclass(frozen=True)
@@ -254,12 +267,14 @@ def _refine(y: FloatArray, i: int) -> float:
     return float(i + np.clip(0.5 * (a - c) / den, -0.5, 0.5))
 
 
-def _peaks(y: FloatArray, *, min_drop: float, window: int, distance: int) -> list[tuple[float, float]]:
+def _peaks(
+    y: FloatArray, *, min_drop: float, window: int, distance: int, rate_hz: float
+) -> list[tuple[float, float]]:
     """(sub-frame position, prominence) of the maxima of ``y`` (NaN-separated runs) that are steps.
 
     A maximum counts when, within ``window`` frames, ``y`` falls by ``min_drop`` on one side and by a
-    quarter of it on the other. Unlike scipy's prominence, this keeps a peak near the end of a
-    recording whose far side is cut short.
+    quarter of it on the other, or at all on a side that the start or end of the recording cuts
+    short. Unlike scipy's prominence, this keeps a peak near the edges of a recording.
     """
     out: list[tuple[float, float]] = []
     yy = np.where(np.isfinite(y), y, -np.inf)
@@ -274,20 +289,30 @@ def _peaks(y: FloatArray, *, min_drop: float, window: int, distance: int) -> lis
         right = right[: np.flatnonzero(~np.isfinite(right))[0]] if (~np.isfinite(right)).any() else right
         ld = y[i] - left.min() if left.size else 0.0
         rd = y[i] - right.min() if right.size else 0.0
-        if max(ld, rd) >= min_drop and min(ld, rd) >= 0.25 * min_drop:
+        # A side that the recording's first or last frame cuts short to under 0.1 s (not a gap,
+        # not a stretch without walking direction) need only fall: the extremum itself is in the
+        # data. Farther from the edge a real step's side falls by the quarter anyway (the heel
+        # swings at about twice the walking speed), and standing before the first step does not.
+        edge = max(2, round(0.1 * rate_hz))
+        cut = (ld < rd and left.size == i < edge) or (rd < ld and right.size == y.size - 1 - i < edge)
+        if max(ld, rd) >= min_drop and (min(ld, rd) >= 0.25 * min_drop or (cut and min(ld, rd) > 0)):
             out.append((_refine(y, int(i)), float(max(ld, rd))))
     return out
 
 
 def _start_anchor(y: FloatArray, *, min_drop: float, window: int) -> tuple[float, float] | None:
-    """The first frame as a maximum of ``y`` when ``y`` falls from it by a step: the maximum lies
-    at or before the start of the recording (a contact may still follow within the data)."""
-    if y.size < 3 or not np.isfinite(y[:2]).all() or y[1] >= y[0]:
+    """The first frame with data as a maximum of ``y`` when ``y`` falls from it by a step: the
+    maximum lies at or before the start of the data (a contact may still follow within them)."""
+    seen = np.flatnonzero(np.isfinite(y))
+    if seen.size < 3:
         return None
-    right = y[1 : window + 1]
+    s = int(seen[0])
+    if not np.isfinite(y[s + 1]) or y[s + 1] >= y[s]:
+        return None
+    right = y[s + 1 : s + window + 1]
     right = right[: np.flatnonzero(~np.isfinite(right))[0]] if (~np.isfinite(right)).any() else right
-    drop = float(y[0] - right.min())
-    return (0.0, drop) if drop >= min_drop else None
+    drop = float(y[s] - right.min())
+    return (float(s), drop) if drop >= min_drop else None
 
 
 def detect_gait_events(
@@ -370,9 +395,19 @@ def detect_gait_events(
         stance_window_s=cfg.stance_window_s,
     )
     u_of = {
-        foot: np.gradient(np.einsum("ij,ij->i", filtered[f"{foot}_heel"] - filtered["pelvis"], dirs)) * rate
+        foot: heel_velocity(
+            filtered[f"{foot}_heel"] - filtered["pelvis"],
+            # Not the Hampel-cleaned samples: its one-sided window at the edges takes the fast
+            # swing of the first or last frames for outliers.
+            interpolate_gaps(traj.get(f"{foot}_heel") - traj.get("pelvis"), max_gap_frames=gap),
+            dirs,
+            sampling_rate_hz=rate,
+            edge_frames=round(0.5 / cfg.cutoff_hz * rate),
+        )
         for foot in FEET
     }
+    refine = cfg.refine_contact_on_images or not traj.axes.planar
+    first: tuple[float, float] | None = None
     candidates: list[_Candidate] = []
     speeds: list[tuple[float, float]] = []
     for foot in FEET:
@@ -389,19 +424,19 @@ def detect_gait_events(
             lead = sign * np.einsum(
                 "ij,ij->i", rel - (filtered[f"{other}_{point}"] - filtered["pelvis"]), dirs
             )
-            peaks = _peaks(signal, min_drop=min_drop, window=window, distance=distance)
-            if kind == "initial_contact":
+            peaks = _peaks(signal, min_drop=min_drop, window=window, distance=distance, rate_hz=rate)
+            if kind == "initial_contact" and refine:
                 first = _start_anchor(signal, min_drop=min_drop, window=window)
-                if first is not None and (not peaks or peaks[0][0] > distance):
+                if first is not None and (not peaks or peaks[0][0] - first[0] > distance):
                     peaks.insert(0, first)
             for anchor, prom in peaks:
                 if lead[round(anchor)] <= 0:  # False for NaN: unknown placement does not reject
                     continue
-                if kind == "toe_off":
+                if kind == "toe_off" or not refine:
                     candidates.append(_Candidate(foot, kind, anchor, anchor, prom, "", u_of[foot]))
                     continue
                 pos, speed, reason = contact(u_of[foot], anchor)
-                if pos is not None and pos <= 0 and anchor == 0:
+                if pos is not None and first is not None and anchor == first[0] and pos <= anchor:
                     pos, reason = None, "the heel was already on the ground in the first frame"
                 if speed is not None and pos is not None:
                     speeds.append((anchor, speed))
@@ -436,7 +471,7 @@ def detect_gait_events(
             continue
         events.append((GaitEvent(foot=c.foot, event=c.kind, frame=round(pos), time_s=pos / rate), c.prom))
     return GaitEvents(
-        events=tuple(_alternate(events)),
+        events=tuple(_alternate(events, omitted)),
         sampling_rate_hz=rate,
         n_frames=n,
         vertical_axis=vertical_axis,
@@ -448,17 +483,23 @@ def detect_gait_events(
     )
 
 
-def _alternate(events: list[tuple[GaitEvent, float]]) -> list[GaitEvent]:
-    """Per foot, contacts and toe-offs must alternate; of two in a row keep the more prominent."""
+def _alternate(events: list[tuple[GaitEvent, float]], omitted: list[OmittedEvent]) -> list[GaitEvent]:
+    """Per foot, contacts and toe-offs must alternate; of two in a row keep the more prominent.
+
+    An omitted event still happened: it separates the events on either side of it (two toe-offs
+    around an untimed contact are both kept).
+    """
     kept: list[GaitEvent] = []
     for foot in FEET:
-        seq = sorted((e for e in events if e[0].foot == foot), key=lambda e: e[0].time_s)
-        out: list[tuple[GaitEvent, float]] = []
+        seq: list[tuple[GaitEvent | OmittedEvent, float]] = [e for e in events if e[0].foot == foot]
+        seq += [(o, -np.inf) for o in omitted if o.foot == foot]
+        seq.sort(key=lambda e: e[0].time_s)
+        out: list[tuple[GaitEvent | OmittedEvent, float]] = []
         for e in seq:
             if out and out[-1][0].event == e[0].event:
                 if e[1] > out[-1][1]:
                     out[-1] = e
                 continue
             out.append(e)
-        kept.extend(e for e, _ in out)
+        kept.extend(e for e, _ in out if isinstance(e, GaitEvent))
     return sorted(kept, key=lambda e: e.time_s)

@@ -1,8 +1,13 @@
-"""Gait events from motion-capture markers against force-plate events (data in ../shared/data/mocap)."""
+"""Gait events from motion-capture markers against force-plate events (data in ../shared/data/mocap).
+
+Every trial (the two OpenSim examples and the multilab set) runs through the product's own code
+path (see ``mocap_cases``); per-trial and pooled figures are printed (``pytest -s``) and the
+targets of issue 15 are asserted on the pooled figures. Edge, gap and stop cases are built from
+the same trials.
+"""
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -10,93 +15,241 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from analysis.gait import detect_gait_events, gait_parameters, scale_from_units
+from analysis.gait import GaitEvents, detect_gait_events, gait_parameters, scale_from_units
 from analysis.trc import read_trc, write_trc
 from analysis.types import Trajectories
+from tests.integration.analysis.mocap_cases import (
+    MATCH_TOLERANCE_S,
+    Case,
+    all_trials,
+    load_case,
+    pooled,
+    score,
+)
 
-TRIALS = {
-    "gait2354_treadmill_walk": (
-        "subject01_walk1.trc",
-        {
-            "left_heel": ["L.Heel"],
-            "right_heel": ["R.Heel"],
-            "left_toe": ["L.Toe.Tip"],
-            "right_toe": ["R.Toe.Tip"],
-            "pelvis": ["R.ASIS", "L.ASIS", "V.Sacral"],
-        },
-    ),
-    "rajagopal2016_overground_walk": (
-        "motion_capture_walk.trc",
-        {
-            "left_heel": ["L.Heel"],
-            "right_heel": ["R.Heel"],
-            "left_toe": ["L.Toe"],
-            "right_toe": ["R.Toe"],
-            "pelvis": ["R.ASIS", "L.ASIS", "R.PSIS", "L.PSIS"],
-        },
-    ),
-}
-MATCH_TOLERANCE_S = 0.05
+# Issue 15's targets, on the pooled figures of every trial.
+MAX_MAE_MS = 20.0
+MAX_ABS_BIAS_MS = 10.0
 
 
-def _load(shared_data: Path, trial: str) -> tuple[Trajectories, list[dict[str, str]]]:
-    name, roles = TRIALS[trial]
-    traj = read_trc(shared_data / "mocap" / trial / name).trajectories
-    points = {role: traj.mean_of(markers) for role, markers in roles.items()}
-    with open(shared_data / "mocap" / trial / "gait_events_from_grf.csv", newline="") as fh:
-        plate = list(csv.DictReader(fh))
-    return Trajectories(points=points, sampling_rate_hz=traj.sampling_rate_hz, axes=traj.axes), plate
+def _load(shared_data: Path, trial: str) -> tuple[Trajectories, Case]:
+    case = load_case(shared_data, trial)
+    return case.traj, case
 
 
-def _plate_windows(
-    trial: str, plate: list[dict[str, str]], duration_s: float
-) -> dict[str, tuple[float, float]]:
-    """Per foot, the time span in which the force plates would have seen every event of that foot."""
-    if trial == "gait2354_treadmill_walk":
-        # Both feet are on force measurement for the whole trial.
-        return {"left": (0.0, duration_s), "right": (0.0, duration_s)}
-    out = {}
-    for foot in ("left", "right"):
-        times = [float(e["time_s"]) for e in plate if e["foot"] == foot]
-        out[foot] = (min(times), max(times))
-    return out
+def _explained(result: GaitEvents, case: Case, foot: str, event: str, time_s: float) -> bool:
+    """Whether the result says why a plate event is absent: an omitted note of that foot and kind
+    within the matching tolerance."""
+    return any(
+        o.foot == foot and o.event == event and abs(o.time_s + case.t0_s - time_s) < MATCH_TOLERANCE_S
+        for o in result.omitted
+    )
 
 
-@pytest.mark.parametrize("trial", sorted(TRIALS))
-@pytest.mark.parametrize("mirror", [False, True], ids=["as_recorded", "walking_backwards_axes"])
-def test_marker_events_match_force_plates(shared_data: Path, trial: str, mirror: bool) -> None:
-    traj, plate = _load(shared_data, trial)
-    if mirror:
-        # Rotate 180 degrees about the vertical: the same walk in the opposite direction.
-        flip = np.array([-1.0, 1.0, -1.0])
-        traj = Trajectories(
-            points={k: v * flip for k, v in traj.points.items()},
-            sampling_rate_hz=traj.sampling_rate_hz,
-            axes=traj.axes,
-        )
-    result = detect_gait_events(traj)
+def test_every_trial_against_force_plates(shared_data: Path) -> None:
+    scores = []
+    unexplained = []
+    for trial in all_trials(shared_data):
+        case = load_case(shared_data, trial)
+        result = detect_gait_events(case.traj)
+        s = score(case, result)
+        print(s.line())
+        for m in s.missed:
+            why = [
+                o.reason
+                for o in result.omitted
+                if o.foot == m.foot
+                and o.event == m.event
+                and abs(o.time_s + case.t0_s - m.time_s) < MATCH_TOLERANCE_S
+            ]
+            print(
+                f"    not reported: {m.foot} {m.event} at {m.time_s:.3f} s: {why[0] if why else 'no reason given'}"
+            )
+            if not why:
+                unexplained.append((trial, m))
+        # Nothing invented, trial by trial.
+        assert not s.invented, f"{trial}: events inside plate windows without a plate event: {s.invented}"
+        scores.append(s)
+    figures = pooled(scores)
+    n_clean = sum(len(s.missed) for s in scores) + sum(f[0] for f in figures.values())
+    for kind, (found, mae, bias) in figures.items():
+        print(f"pooled {kind}: {found} found, MAE {mae:.1f} ms, bias {bias:+.1f} ms")
+    print(
+        f"pooled: {n_clean} clean plate events, {n_clean - sum(f[0] for f in figures.values())} not reported"
+    )
+    for kind, (_, mae, bias) in figures.items():
+        assert mae < MAX_MAE_MS, f"{kind}: MAE {mae:.1f} ms"
+        assert abs(bias) < MAX_ABS_BIAS_MS, f"{kind}: bias {bias:+.1f} ms"
+    # Every clean plate event is found within 60 ms, or the result says why it is left out.
+    assert not unexplained, f"plate events neither found nor explained: {unexplained}"
+
+
+@pytest.mark.parametrize("trial", ["gait2354_treadmill_walk", "rajagopal2016_overground_walk"])
+def test_walking_the_other_way_gives_the_same_events(shared_data: Path, trial: str) -> None:
+    case = load_case(shared_data, trial)
+    # Rotate 180 degrees about the vertical: the same walk in the opposite direction.
+    flip = np.array([-1.0, 1.0, -1.0])
+    mirrored = Trajectories(
+        points={k: v * flip for k, v in case.traj.points.items()},
+        sampling_rate_hz=case.traj.sampling_rate_hz,
+        axes=case.traj.axes,
+    )
+    result = detect_gait_events(mirrored)
     assert result.vertical_axis == 1 and result.up_sign == 1.0
-    matched = set()
-    errors = []
-    for e in plate:
-        cands = [d for d in result.events if d.foot == e["foot"] and d.event == e["event"]]
-        assert cands, f"no {e['foot']} {e['event']} detected at all"
-        best = min(cands, key=lambda d: abs(d.time_s - float(e["time_s"])))
-        err = best.time_s - float(e["time_s"])
-        assert abs(err) < MATCH_TOLERANCE_S, f"plate {e['foot']} {e['event']} at {e['time_s']} s not found"
-        matched.add(best)
-        errors.append(err)
-    windows = _plate_windows(trial, plate, traj.n_frames / traj.sampling_rate_hz)
-    invented = [
-        d
-        for d in result.events
-        if d not in matched
-        and windows[d.foot][0] - MATCH_TOLERANCE_S <= d.time_s <= windows[d.foot][1] + MATCH_TOLERANCE_S
+    as_recorded = score(case, detect_gait_events(case.traj))
+    s = score(case, result)
+    assert not s.missed and not s.invented
+    for kind in ("initial_contact", "toe_off"):
+        np.testing.assert_allclose(s.errors_s[kind], as_recorded.errors_s[kind], atol=1e-6)
+
+
+def _trimmed(traj: Trajectories, first: int, last: int | None = None) -> Trajectories:
+    return Trajectories(
+        points={k: v[first:last] for k, v in traj.points.items()},
+        sampling_rate_hz=traj.sampling_rate_hz,
+        axes=traj.axes,
+    )
+
+
+def _clean_contacts(case: Case, *, after_s: float, before_s: float) -> list[tuple[str, float]]:
+    """Clean plate contacts with ``after_s`` of recording before them and ``before_s`` after, of
+    those found in the whole recording (the edge and gap tests change one thing at a time)."""
+    end = case.t0_s + case.traj.n_frames / case.traj.sampling_rate_hz
+    missed = score(case, detect_gait_events(case.traj)).missed
+    return [
+        (e.foot, e.time_s)
+        for e in case.plate
+        if e.clean
+        and e.event == "initial_contact"
+        and e not in missed
+        and e.time_s - case.t0_s >= after_s
+        and e.time_s <= end - before_s
     ]
-    assert not invented, f"events inside the plate windows without a plate event: {invented}"
-    mae_ms = 1000 * float(np.mean(np.abs(errors)))
-    print(f"{trial} mirror={mirror}: {len(errors)} plate events, mean absolute timing error {mae_ms:.1f} ms")
-    assert mae_ms < 20.0
+
+
+def _all_seen(traj: Trajectories, first: int, last: int) -> bool:
+    """Whether every gait point is seen in frames ``first`` to ``last`` (inclusive)."""
+    return all(np.isfinite(v[max(first, 0) : last + 1]).all() for v in traj.points.values())
+
+
+def _found_or_explained(result: GaitEvents, foot: str, t: float, offset_s: float) -> float | None:
+    """The error of the detected contact matching plate time ``t``, or None when there is none and
+    an omitted note explains it; fails when a contact is placed wrongly or silently dropped."""
+    got = [e.time_s + offset_s for e in result.of(foot, "initial_contact")]  # type: ignore[arg-type]
+    near = [g for g in got if abs(g - t) < 0.3]
+    assert all(abs(g - t) < MATCH_TOLERANCE_S for g in near), f"{foot} contact at {t:.3f} s placed at {near}"
+    if near:
+        return near[0] - t
+    notes = [o for o in result.omitted if o.foot == foot and abs(o.time_s + offset_s - t) < 0.3]
+    assert notes, f"{foot} contact at {t:.3f} s neither found nor explained"
+    return None
+
+
+def _detected(case: Case, foot: str, kind: str, t: float) -> float:
+    """Time (file clock) of the event the whole recording gives for plate event ``t``."""
+    result = detect_gait_events(case.traj)
+    return min((e.time_s + case.t0_s for e in result.of(foot, kind)), key=lambda g: abs(g - t))  # type: ignore[arg-type]
+
+
+def test_contact_20_ms_after_the_start_is_found(shared_data: Path) -> None:
+    errors = []
+    for trial in all_trials(shared_data):
+        case = load_case(shared_data, trial)
+        rate = case.traj.sampling_rate_hz
+        for foot, t in _clean_contacts(case, after_s=0.1, before_s=0.4):
+            first = int(np.ceil((t - case.t0_s - 0.02) * rate))
+            start = case.t0_s + first / rate
+            result = detect_gait_events(_trimmed(case.traj, first))
+            err = _found_or_explained(result, foot, t, start)
+            # Where the whole recording times this contact 10 ms or more after the new first
+            # frame (near it the velocity is from unfiltered samples), and every
+            # marker is seen from that frame, the data show the heel landing: it must be found.
+            # (Where it is timed before, up to 25 ms early on a few contacts, the heel is already
+            # settled in the first frame and the note says so; Camargo's pelvis markers drop out
+            # near some contacts.)
+            if _detected(case, foot, "initial_contact", t) >= start + 0.01 and _all_seen(
+                case.traj, first, first + round(0.05 * rate)
+            ):
+                assert err is not None, f"{trial}: {foot} contact at {t:.3f} s not found"
+            if err is not None:
+                errors.append(err)
+    print(f"{len(errors)} contacts 20 ms after the start: MAE {1000 * np.mean(np.abs(errors)):.1f} ms")
+    assert len(errors) >= 15 and 1000 * np.mean(np.abs(errors)) < MAX_MAE_MS
+
+
+def test_contact_before_the_first_frame_is_left_out_with_a_reason(shared_data: Path) -> None:
+    case = load_case(shared_data, "multilab/smk_overground")
+    rate = case.traj.sampling_rate_hz
+    (foot, t), *_ = _clean_contacts(case, after_s=0.1, before_s=0.4)
+    # Start 50 ms after contact: the heel is already on the ground in the first frame.
+    first = int(np.ceil((t - case.t0_s + 0.05) * rate))
+    result = detect_gait_events(_trimmed(case.traj, first))
+    early = [e for e in result.of(foot, "initial_contact") if e.time_s < 0.3]  # type: ignore[arg-type]
+    assert not early, f"a contact was placed in the first frames: {early}"
+    assert [
+        o.reason for o in result.omitted if o.foot == foot and o.event == "initial_contact" and o.frame == 0
+    ] == ["the heel was already on the ground in the first frame"]
+
+
+@pytest.mark.parametrize(("kind", "after_s"), [("initial_contact", 0.1), ("toe_off", 0.05)])
+def test_events_just_before_the_end_are_found(shared_data: Path, kind: str, after_s: float) -> None:
+    """A recording ending ``after_s`` after a plate event: a contact 0.1 s before the end (its
+    stance too short to measure in full) and a toe-off 50 ms before the end (issue 15: both were
+    missed; 30 ms before the end at 60 Hz the toe's minimum is not in the filtered data)."""
+    errors = []
+    for trial in all_trials(shared_data):
+        case = load_case(shared_data, trial)
+        rate = case.traj.sampling_rate_hz
+        full = score(case, detect_gait_events(case.traj))
+        for e in case.plate:
+            if not e.clean or e.event != kind or e in full.missed or e.time_s - case.t0_s < 1.0:
+                continue
+            last = int(np.floor((e.time_s - case.t0_s + after_s) * rate))
+            if last >= case.traj.n_frames - 1 or not _all_seen(case.traj, last - round(0.3 * rate), last):
+                continue
+            result = detect_gait_events(_trimmed(case.traj, 0, last + 1))
+            got = [d.time_s + case.t0_s for d in result.of(e.foot, kind)]  # type: ignore[arg-type]
+            near = [g - e.time_s for g in got if abs(g - e.time_s) < MATCH_TOLERANCE_S]
+            assert near, (
+                f"{trial}: {e.foot} {kind} at {e.time_s:.3f} s not found, recording ending {after_s} s later"
+            )
+            errors.append(near[0])
+    print(f"{len(errors)} {kind}s {after_s} s before the end: MAE {1000 * np.mean(np.abs(errors)):.1f} ms")
+    assert len(errors) >= 8 and 1000 * np.mean(np.abs(errors)) < MAX_MAE_MS
+
+
+def test_heel_gap_around_a_contact_leaves_it_out_with_a_reason(shared_data: Path) -> None:
+    checked = 0
+    for trial in all_trials(shared_data):
+        case = load_case(shared_data, trial)
+        rate = case.traj.sampling_rate_hz
+        for foot, t in _clean_contacts(case, after_s=0.3, before_s=0.4):
+            pts = dict(case.traj.points)
+            heel = pts[f"{foot}_heel"].copy()
+            i = round((t - case.t0_s) * rate)
+            heel[i - round(0.1 * rate) : i + round(0.1 * rate)] = np.nan  # 0.2 s around contact
+            pts[f"{foot}_heel"] = heel
+            result = detect_gait_events(Trajectories(points=pts, sampling_rate_hz=rate, axes=case.traj.axes))
+            wrong = [
+                e
+                for e in result.of(foot, "initial_contact")
+                if abs(e.time_s + case.t0_s - t) < 0.3  # type: ignore[arg-type]
+            ]
+            assert not wrong, f"{trial}: a contact was timed across the gap: {wrong}"
+            assert _explained(result, case, foot, "initial_contact", t) or any(
+                o.foot == foot and "was not seen" in o.reason and abs(o.time_s + case.t0_s - t) < 0.3
+                for o in result.omitted
+            ), f"{trial}: no reason given for the {foot} contact at {t:.3f} s"
+            # The other events of the trial are still there.
+            others = score(case, result)
+            assert not others.invented
+            newly_missed = set(others.missed) - set(score(case, detect_gait_events(case.traj)).missed)
+            assert [(m.foot, m.event) for m in newly_missed] == [(foot, "initial_contact")], (
+                trial,
+                newly_missed,
+            )
+            checked += 1
+    assert checked >= 15
 
 
 def test_treadmill_cadence_and_overground_speed(shared_data: Path) -> None:
@@ -145,7 +298,9 @@ def test_gait_events_command_writes_json(shared_data: Path, tmp_path: Path) -> N
     data = json.loads(out.read_text())
     assert data["vertical_axis"] == "+y"
     ics = [e for e in data["events"] if e["event"] == "initial_contact" and e["foot"] == "right"]
-    assert [round(e["time_s"], 1) for e in ics] == [0.6, 1.8]
+    # The plate's right contacts (manifest): 0.6182 and 1.8522 s.
+    assert len(ics) == 2
+    np.testing.assert_allclose([e["time_s"] for e in ics], [0.6182, 1.8522], atol=MATCH_TOLERANCE_S)
     assert data["parameters"]["cadence_steps_per_min"] == pytest.approx(98, abs=3)
     assert set(data["parameters"]["stance_time_s"]) == {"left", "right", "both"}
 
