@@ -178,7 +178,8 @@ def video_result(data: bytes, *, config: AnalysisConfig) -> VideoResult:
             sampling_rate_hz=sequence.sampling_rate_hz,
             height_m=config.height_m,
             exercise=config.activity,  # type: ignore[arg-type]  # checked by analysis_config
-            image_size_px=(sequence.width_px, sequence.height_px),
+            # The stored landmarks are in pixels already: no image_size_px (it would scale x by the
+            # width and y by the height a second time and bend every angle of a non-square frame).
         )
     except InputError as exc:
         raise BadInput(str(exc)) from exc
@@ -195,7 +196,6 @@ def _ergonomics(sequence: LandmarkSequence) -> Ergonomics:
         traj = Trajectories.from_landmarks(
             sequence.subject_image(),
             sampling_rate_hz=sequence.sampling_rate_hz,
-            image_size_px=(sequence.width_px, sequence.height_px),
         )
         summary = reba_summary(reba_scores(traj), sampling_rate_hz=sequence.sampling_rate_hz)
     except InputError as exc:

@@ -106,3 +106,20 @@ def test_live_and_offline_squat_depth_agree(played: tuple) -> None:
     # Peak knee flexion: about 80 and 89 deg on this clip (a parallel squat is about 90-100).
     assert 75.0 < max(complete) < 100.0
     assert metrics["depth"] == pytest.approx(max(complete), abs=3.0)
+
+
+def test_the_analysis_step_measures_a_live_recording_like_the_live_page(played: tuple) -> None:
+    """The stored recording analysed as an upload is (the landmarks are in pixels: the step once
+    scaled them by the frame's width and height again, 65 deg of depth for 89 live)."""
+    from capture.sequence import encode_sequence
+    from clinic.analysis_jobs.config import analysis_config
+    from clinic.analysis_jobs.steps import analysis_step
+
+    _, _, metrics, session = played
+    recorded = session.stop_recording()
+    assert recorded is not None and recorded.sequence.width_px == WIDTH_PX
+    analysed = analysis_step(encode_sequence(recorded.sequence), config=analysis_config({"activity": "squat"}))
+    values = {m.metric: m.value for m in analysed.metrics}
+    assert values["squat_complete_reps"] == metrics["reps"] == 2
+    assert values["squat_depth"] == pytest.approx(metrics["depth"], abs=3.0)
+
