@@ -71,14 +71,20 @@ def stance_speed(
     u: FloatArray, start: float, *, sampling_rate_hz: float, window_s: tuple[float, float]
 ) -> float | None:
     """Median backward speed ``-u`` in ``window_s`` after frame ``start``; None when under 0.05 s
-    of it is in the recording (the stance is cut off)."""
-    a = int(np.ceil(start + window_s[0] * sampling_rate_hz))
-    b = int(np.floor(start + window_s[1] * sampling_rate_hz)) + 1
-    seg = u[max(a, 0) : min(b, u.size)]
-    seg = seg[np.isfinite(seg)]
-    if seg.size < max(2, round(0.05 * sampling_rate_hz)):
-        return None
-    return float(-np.median(seg))
+    of it is in the recording (the stance is cut off).
+
+    When the recording ends (or a gap begins) inside the window, the part of the stance from
+    half the window's start onwards is used instead if it spans at least 0.03 s: the heel has
+    settled by then (its deceleration after contact lasts about 50 ms).
+    """
+    for lead_s, min_s in ((window_s[0], 0.05), (0.5 * window_s[0], 0.03)):
+        a = int(np.ceil(start + lead_s * sampling_rate_hz))
+        b = int(np.floor(start + window_s[1] * sampling_rate_hz)) + 1
+        seg = u[max(a, 0) : min(b, u.size)]
+        seg = seg[np.isfinite(seg)]
+        if seg.size >= max(2, round(min_s * sampling_rate_hz)):
+            return float(-np.median(seg))
+    return None
 
 
 def _crossing(u: FloatArray, start: float, threshold: float, *, last: int) -> float | None:

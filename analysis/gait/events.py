@@ -300,6 +300,18 @@ def _peaks(
     return out
 
 
+def _hampel_inside(x: FloatArray, *, half_window_frames: int) -> FloatArray:
+    """Hampel-cleaned ``x``, except in the first and last ``half_window_frames`` frames: there the
+    window is one-sided, and a foot moving fast at the edge of the recording (a toe-off just
+    before the end) differs from that window's median by more than its spread, so real samples
+    would be replaced and the event erased."""
+    cleaned = hampel(x, half_window_frames=half_window_frames)[0]
+    k = min(half_window_frames, x.shape[0] // 2)
+    cleaned[:k] = x[:k]
+    cleaned[x.shape[0] - k :] = x[x.shape[0] - k :]
+    return cleaned
+
+
 def _start_anchor(y: FloatArray, *, min_drop: float, window: int) -> tuple[float, float] | None:
     """The first frame with data as a maximum of ``y`` when ``y`` falls from it by a step: the
     maximum lies at or before the start of the data (a contact may still follow within them)."""
@@ -354,7 +366,7 @@ def detect_gait_events(
     raw = {p: traj.get(p) for p in GAIT_POINTS}
     if cfg.hampel_half_window_s is not None:
         half_window = max(1, round(cfg.hampel_half_window_s * rate))
-        raw = {p: hampel(v, half_window_frames=half_window)[0] for p, v in raw.items()}
+        raw = {p: _hampel_inside(v, half_window_frames=half_window) for p, v in raw.items()}
     filtered = {
         p: lowpass(
             raw[p],
