@@ -28,6 +28,7 @@ import numpy as np
 from scipy.signal import find_peaks
 
 from analysis.gait.contact import CUT_OFF, contact_from_anchor, gap_near, heel_velocity
+from analysis.gait.standing import standing_spans, transition_spans
 from analysis.signals.filtering import hampel, interpolate_gaps, lowpass
 from analysis.types import FloatArray, InputError, Trajectories
 
@@ -103,6 +104,7 @@ class OmittedEvent:
     frame: int
     time_s: float
     reason: str
+    until_s: float | None = None  # a span note: events from time_s to until_s may be missing
 
 
 @dataclass(frozen=True)
@@ -491,8 +493,35 @@ def detect_gait_events(
         direction=dirs,
         leg_length_units=leg,
         config=cfg,
-        omitted=tuple(sorted(omitted, key=lambda o: o.time_s)),
+        omitted=tuple(
+            sorted(omitted + _stop_notes(filtered, horiz, leg, events, rate), key=lambda o: o.time_s)
+        ),
     )
+
+
+def _stop_notes(
+    filtered: dict[str, FloatArray],
+    horiz: list[int],
+    leg: float,
+    events: list[tuple[GaitEvent, float]],
+    rate: float,
+) -> list[OmittedEvent]:
+    """Span notes for the events around standing that the extrema cannot time
+    (:mod:`analysis.gait.standing`); none for a foot and kind with an event in the span."""
+    speeds = [
+        np.linalg.norm(np.gradient(filtered[p][:, horiz], axis=0), axis=1) * rate
+        for p in ("pelvis", "left_heel", "right_heel")
+    ]
+    spans = standing_spans(speeds, sampling_rate_hz=rate, max_speed=0.1 * leg)
+    notes: list[OmittedEvent] = []
+    n = speeds[0].shape[0]
+    for a, b, reason in transition_spans(spans, n_frames=n, sampling_rate_hz=rate):
+        for foot in FEET:
+            for kind in ("initial_contact", "toe_off"):
+                if any(e.foot == foot and e.event == kind and a <= e.time_s * rate <= b for e, _ in events):
+                    continue
+                notes.append(OmittedEvent(foot, kind, a, a / rate, reason, until_s=b / rate))  # type: ignore[arg-type]
+    return notes
 
 
 def _alternate(events: list[tuple[GaitEvent, float]], omitted: list[OmittedEvent]) -> list[GaitEvent]:

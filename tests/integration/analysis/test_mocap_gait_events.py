@@ -37,13 +37,18 @@ def _load(shared_data: Path, trial: str) -> tuple[Trajectories, Case]:
     return case.traj, case
 
 
-def _explained(result: GaitEvents, case: Case, foot: str, event: str, time_s: float) -> bool:
-    """Whether the result says why a plate event is absent: an omitted note of that foot and kind
-    within the matching tolerance."""
-    return any(
-        o.foot == foot and o.event == event and abs(o.time_s + case.t0_s - time_s) < MATCH_TOLERANCE_S
+def _notes(result: GaitEvents, case: Case, foot: str, event: str, time_s: float) -> list[str]:
+    """The reasons the result gives for a plate event it does not report: omitted notes of that
+    foot and kind within the matching tolerance, or span notes (stops) covering it."""
+    return [
+        o.reason
         for o in result.omitted
-    )
+        if o.foot == foot
+        and o.event == event
+        and o.time_s + case.t0_s - MATCH_TOLERANCE_S
+        <= time_s
+        <= (o.time_s if o.until_s is None else o.until_s) + case.t0_s + MATCH_TOLERANCE_S
+    ]
 
 
 def test_every_trial_against_force_plates(shared_data: Path) -> None:
@@ -55,13 +60,7 @@ def test_every_trial_against_force_plates(shared_data: Path) -> None:
         s = score(case, result)
         print(s.line())
         for m in s.missed:
-            why = [
-                o.reason
-                for o in result.omitted
-                if o.foot == m.foot
-                and o.event == m.event
-                and abs(o.time_s + case.t0_s - m.time_s) < MATCH_TOLERANCE_S
-            ]
+            why = _notes(result, case, m.foot, m.event, m.time_s)
             print(
                 f"    not reported: {m.foot} {m.event} at {m.time_s:.3f} s: {why[0] if why else 'no reason given'}"
             )
@@ -236,7 +235,7 @@ def test_heel_gap_around_a_contact_leaves_it_out_with_a_reason(shared_data: Path
                 if abs(e.time_s + case.t0_s - t) < 0.3  # type: ignore[arg-type]
             ]
             assert not wrong, f"{trial}: a contact was timed across the gap: {wrong}"
-            assert _explained(result, case, foot, "initial_contact", t) or any(
+            assert _notes(result, case, foot, "initial_contact", t) or any(
                 o.foot == foot and "was not seen" in o.reason and abs(o.time_s + case.t0_s - t) < 0.3
                 for o in result.omitted
             ), f"{trial}: no reason given for the {foot} contact at {t:.3f} s"
