@@ -190,16 +190,23 @@ def test_contact_before_the_first_frame_is_left_out_with_a_reason(shared_data: P
     ] == ["the heel was already on the ground in the first frame"]
 
 
-@pytest.mark.parametrize(("kind", "after_s"), [("initial_contact", 0.1), ("toe_off", 0.05)])
+@pytest.mark.parametrize(
+    ("kind", "after_s"), [("initial_contact", 0.1), ("toe_off", 0.05), ("toe_off", 0.04)]
+)
 def test_events_just_before_the_end_are_found(shared_data: Path, kind: str, after_s: float) -> None:
     """A recording ending ``after_s`` after a plate event: a contact 0.1 s before the end (its
-    stance too short to measure in full) and a toe-off 50 ms before the end (issue 15: both were
-    missed; 30 ms before the end at 60 Hz the toe's minimum is not in the filtered data)."""
+    stance too short to measure in full) and toe-offs 50 and 40 ms before the end (issue 15: these
+    were missed), where at least 3 samples follow the event. 30 ms before the end 9 of 15 are
+    found: the toe's extremum needs a few samples after it, and the filter's odd edge padding
+    continues its rise."""
     errors = []
     for trial in all_trials(shared_data):
         case = load_case(shared_data, trial)
         rate = case.traj.sampling_rate_hz
         full = score(case, detect_gait_events(case.traj))
+        if after_s * rate < 3:
+            # An extremum needs a few samples after it to be seen as one (at 60 Hz 30 ms is 1.8).
+            continue
         for e in case.plate:
             if not e.clean or e.event != kind or e in full.missed or e.time_s - case.t0_s < 1.0:
                 continue
