@@ -34,7 +34,7 @@ import numpy as np
 
 from analysis.activities import ACTIVITIES, Activity
 from analysis.activity_frames import ActivityFrames, activity_frames, ranges_over
-from analysis.angles import SAGITTAL_ANGLES, RangeOfMotion, joint_angles
+from analysis.angles import FRONTAL_ANGLES, RangeOfMotion, joint_angles, reported_angles
 from analysis.balance import centre_of_mass, single_leg_stance, sway
 from analysis.camera_view import CameraViews, camera_views
 from analysis.exercise import KINDS, ExerciseKind, analyze_exercise, count_reps, guess_exercise
@@ -96,9 +96,11 @@ def _gait(traj: Trajectories, events: GaitEvents, scale: Scale | None) -> GaitSe
 def _angles(smooth: Trajectories) -> dict[str, FloatArray]:
     """Every angle series, sagittal ones as if seen from the side and frontal ones as if from
     the front: which frames count is decided per view segment (:func:`ranges_over`)."""
-    side = joint_angles(smooth, view="sagittal")
+    # The reported set (analysis.angles.reported_angles): no interior knee angle, and the bend in
+    # the image plane (any view) that the live page and playback show.
+    side = reported_angles(smooth, view="sagittal")
     front = joint_angles(smooth, view="frontal")
-    return {k: side[k] if k.endswith(SAGITTAL_ANGLES) else front[k] for k in side}
+    return {k: front[k] if k.endswith(FRONTAL_ANGLES) else side[k] for k in side}
 
 
 #: Seconds added before and after each repetition's frames for its range of motion.

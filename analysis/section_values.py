@@ -187,11 +187,11 @@ def angle_values(
             )
     for side in SIDES:
         valgus = series.get(f"{side}_knee_valgus")
-        knee = series.get(f"{side}_knee_angle")
-        if valgus is None or knee is None:
+        bend = series.get(f"{side}_knee_flexion_image_plane")
+        if valgus is None or bend is None:
             continue
         with np.errstate(invalid="ignore"):
-            shallow = (180.0 - knee) <= VALGUS_MAX_KNEE_BEND_DEG
+            shallow = bend <= VALGUS_MAX_KNEE_BEND_DEG
         frames = a.activity.mask & shallow
         used = a.frames_for("knee_valgus_peak", frames) & np.isfinite(valgus)
         peak = float(np.max(valgus[used])) if used.any() else None

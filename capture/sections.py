@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from analysis.angles import CONVENTION
 from analysis.report import ACTIVITIES, Activity, video_sections
 from capture.pipeline import VideoAnalysis, analyze_file
 
@@ -114,13 +115,13 @@ def summary_lines(sections: dict[str, Any]) -> list[str]:
     angles = sections.get("angles")
     if angles:
         knees = [
-            f"{side} knee {_num(angles.get(f'{side}_knee_angle', {}).get('min_deg'), '.0f')}-"
-            f"{_num(angles.get(f'{side}_knee_angle', {}).get('max_deg'), '.0f')} deg"
+            f"{side} knee flexion {_num(angles[key].get('min_deg'), '.0f')}-"
+            f"{_num(angles[key].get('max_deg'), '.0f')} deg"
             for side in ("left", "right")
-            if f"{side}_knee_angle" in angles
+            if (key := f"{side}_knee_flexion_image_plane") in angles
         ]
         if knees:
-            lines.append("  angles: " + ", ".join(knees) + " (interior angle, 180 = straight)")
+            lines.append("  angles: " + ", ".join(knees) + f" ({CONVENTION})")
     meta = sections.get("analysis") or {}
     for name, reason in (meta.get("absent") or {}).items():
         if not reason.startswith("not requested"):

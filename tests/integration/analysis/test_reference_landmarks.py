@@ -80,4 +80,5 @@ def test_video_sections_for_the_squat_clip(shared_data: Path) -> None:
     assert (out["exercise"]["complete_reps"], out["exercise"]["partial_reps"]) == (2, 1)
     assert [r["bottom_frame"] for r in out["exercise"]["reps"]] == [10, 34, 59]
     assert out["gait"] is None  # squatting in place: no steps
-    assert out["angles"]["left_knee_angle"]["min_deg"] < 100
+    assert "left_knee_angle" not in out["angles"]  # interior angles are not reported
+    assert out["angles"]["left_knee_flexion_image_plane"]["max_deg"] > 80

@@ -12,7 +12,9 @@ the scale) from lengths that included MediaPipe's relative depth, and metric val
 quality, view and method. The new form keeps every old key and adds, under ``analysis``, the
 angle convention, the camera view segments, the activity's frames, the judged values and the
 withheld values with their reasons. (The squat depths had also moved since the reference was
-written, by the exercise code's own change.)
+written, by the exercise code's own change.) Then once more: the interior knee angle (180 =
+straight) left the reported angles for the knee and hip bend in the image plane
+(``*_flexion_image_plane``, the one convention, as the live page and playback show it).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from clinic.eventstore import store
 from clinic.projections import models as rm
 from clinic.services import analysis as service
 from clinic.services import uploads
-from tests.factories import make_evaluation, make_patient, make_practice
+from tests.factories import make_evaluation, make_patient, make_practice, review_value
 from tests.integration.analysis_tasks.conftest import squat_sequence
 from tests.synthetic_video import write_video
 
@@ -35,7 +35,7 @@ def _setup() -> tuple[Any, Any, UUID]:
 
 
 def test_recording_sequence_is_analysed_and_recorded_once(shared_data: Path) -> None:
-    _practice, patient, visit_id = _setup()
+    practice, patient, visit_id = _setup()
     sha = blobs.put("sequence", patient.id, squat_sequence(shared_data))
     request = dict(
         user_or_actor="task:recording",
@@ -61,12 +61,19 @@ def test_recording_sequence_is_analysed_and_recorded_once(shared_data: Path) -> 
         values["squat_complete_reps"]["value"] == len(complete) == view.summary["exercise"]["complete_reps"]
     )
     assert values["squat_partial_reps"]["value"] == view.summary["exercise"]["partial_reps"]
-    assert values["squat_depth"] == {
-        "metric": "squat_depth",
-        "value": round(max(complete), 2),
-        "unit": "deg",
-        "side": "",
-    }
+    depth = values["squat_depth"]
+    assert (depth["metric"], depth["value"], depth["unit"], depth["side"]) == (
+        "squat_depth",
+        round(max(complete), 2),
+        "deg",
+        "",
+    )
+    assert depth["quality"] in ("good", "fair", "poor") and depth["view"] and depth["method"]
+    # Preliminary until the therapist accepts it; then it is the visit's measurement.
+    measured = rm.VisitView.objects.get(visit_id=visit_id).measurements
+    assert not [m for m in measured if m["metric"] == "squat_depth"]
+    index = [m["metric"] for m in view.metrics].index("squat_depth")
+    review_value(practice.therapist, patient.id, analysis_id, index)
     measured = rm.VisitView.objects.get(visit_id=visit_id).measurements
     assert [m["value"] for m in measured if m["metric"] == "squat_depth"] == [round(max(complete), 2)]
     assert view.summary["refine_3d"] == {"refined": False, "reason": "not requested"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from analysis.angles import CONVENTION
 from capture.sections import EXERCISE_CHOICES, activity_from_option, summary_lines
 
 
@@ -37,7 +38,7 @@ def test_summary_names_absent_sections_but_not_unrequested_ones() -> None:
             "reps": [{"cues": [{"text": "keep your chest up"}]}, {"cues": []}],
         },
         "balance": None,
-        "angles": {"left_knee_angle": {"min_deg": 88.4, "max_deg": 178.9}},
+        "angles": {"left_knee_flexion_image_plane": {"min_deg": 1.1, "max_deg": 91.6}},
         "analysis": {
             "absent": {
                 "gait": "no walking detected: 0 step(s) found",
@@ -49,7 +50,7 @@ def test_summary_names_absent_sections_but_not_unrequested_ones() -> None:
     lines = summary_lines(sections)
     assert lines == [
         "  exercise: sit to stand, 3 complete and 1 partial repetitions; cues: keep your chest up",
-        "  angles: left knee 88-179 deg (interior angle, 180 = straight)",
+        f"  angles: left knee flexion 1-92 deg ({CONVENTION})",
         "  no gait: no walking detected: 0 step(s) found",
         "  scale: no body height given",
     ]
