@@ -194,4 +194,3 @@ def _label(metric: str) -> str:
 
 def _side(value: dict[str, Any]) -> str:
     return f" ({value['side']})" if value.get("side") else ""
-

@@ -118,8 +118,9 @@ def test_the_analysis_step_measures_a_live_recording_like_the_live_page(played: 
     _, _, metrics, session = played
     recorded = session.stop_recording()
     assert recorded is not None and recorded.sequence.width_px == WIDTH_PX
-    analysed = analysis_step(encode_sequence(recorded.sequence), config=analysis_config({"activity": "squat"}))
+    analysed = analysis_step(
+        encode_sequence(recorded.sequence), config=analysis_config({"activity": "squat"})
+    )
     values = {m.metric: m.value for m in analysed.metrics}
     assert values["squat_complete_reps"] == metrics["reps"] == 2
     assert values["squat_depth"] == pytest.approx(metrics["depth"], abs=3.0)
-
