@@ -24,11 +24,10 @@ def redis_layer(redis_url: str, settings: Any) -> Iterator[None]:
     """Channels on Redis (a fresh key prefix per test, so parallel runs do not meet)."""
     from channels.layers import channel_layers
 
+    from clinic.config.channel_layer import redis_channel_layer
+
     settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_url], "prefix": f"test-live-{uuid.uuid4().hex[:8]}"},
-        }
+        "default": redis_channel_layer(redis_url, prefix=f"test-live-{uuid.uuid4().hex[:8]}")
     }
     channel_layers.backends.clear()
     yield
