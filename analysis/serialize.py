@@ -72,5 +72,19 @@ def gait_events_to_dict(
         "leg_length_units": round(ev.leg_length_units, 4),
         "parameters": p,
         "config": to_jsonable(ev.config),
-        "method": "Zeni et al. 2008 (heel/toe position relative to the pelvis), direction from foot-velocity skewness",
+        "omitted": [
+            {
+                "foot": o.foot,
+                "event": o.event,
+                "time_s": round(o.time_s + time_offset_s, 4),
+                "until_s": None if o.until_s is None else round(o.until_s + time_offset_s, 4),
+                "reason": o.reason,
+            }
+            for o in ev.omitted
+        ],
+        "method": (
+            "Zeni et al. 2008 heel/toe extrema relative to the pelvis; on markers, initial contact where "
+            "the heel's velocity relative to the pelvis reaches 0.8 of the stance speed (Ghoussayni et al. "
+            "2004, O'Connor et al. 2007); direction from foot-velocity skewness"
+        ),
     }

@@ -190,10 +190,21 @@ class Command(BaseCommand):
                 raise CommandError(f"Cannot write {opts['json_out']}: {exc.strerror or exc}.") from None
             n_ic = sum(e.event == "initial_contact" for e in events.events)
             n_to = len(events.events) - n_ic
+            cadence = params.cadence_steps_per_min
             self.stdout.write(
                 f"{n_ic} initial contacts and {n_to} toe-offs; cadence "
-                f"{params.cadence_steps_per_min:.1f} steps/min; written to {opts['json_out']}"
+                + (
+                    f"{cadence:.1f} steps/min"
+                    if np.isfinite(cadence)
+                    else "not measured (fewer than two steps)"
+                )
+                + f"; written to {opts['json_out']}"
             )
+            for note in result["omitted"]:
+                until = "" if note["until_s"] is None else f" to {note['until_s']:.3f} s"
+                self.stdout.write(
+                    f"left out: {note['foot']} {note['event']} at {note['time_s']:.3f} s{until}: {note['reason']}"
+                )
             for row in result.get("lab_events", []):
                 self.stdout.write(_pair_line("lab", row))
             for row in result.get("forceplate", {}).get("events", []):

@@ -9,6 +9,7 @@ the same trials.
 from __future__ import annotations
 
 import json
+from io import StringIO
 from pathlib import Path
 
 import numpy as np
@@ -355,3 +356,19 @@ def test_gait_events_command_missing_map_and_file(shared_data: Path, tmp_path: P
     bad.write_text("hello\n")
     with pytest.raises(CommandError, match="not an OpenSim TRC file"):
         call_command("gait_events", str(bad), *_cmd_args(shared_data)[1:])
+
+
+def test_gait_events_command_reports_what_it_left_out_and_why(shared_data: Path, tmp_path: Path) -> None:
+    """The notes of events the data show but cannot time (a walk with stops: Camargo's circuit) reach
+    the JSON and the printed summary, each with its time and reason."""
+    folder = shared_data / "mocap" / "multilab" / "camargo_levelground_ccw_fast"
+    roles = json.loads((folder / "case.json").read_text())["map"]
+    maps = [f"--map={role}={','.join(names)}" for role, names in roles.items()]
+    out = tmp_path / "events.json"
+    printed = StringIO()
+    call_command("gait_events", str(folder / "markers.trc"), *maps, "--json", str(out), stdout=printed)
+    omitted = json.loads(out.read_text())["omitted"]
+    assert omitted and all(o["reason"] and o["foot"] in ("left", "right") for o in omitted)
+    lines = [line for line in printed.getvalue().splitlines() if line.startswith("left out: ")]
+    assert len(lines) == len(omitted)
+    assert omitted[0]["reason"] in lines[0]
