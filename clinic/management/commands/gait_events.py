@@ -20,6 +20,7 @@ from analysis.c3d import C3dData, read_c3d
 from analysis.gait import GAIT_POINTS, GaitEvents, detect_gait_events, gait_parameters, scale_from_units
 from analysis.gait.forceplate import forceplate_events, plate_contacts
 from analysis.gait.reference import Pairing, error_summary, pair_events
+from analysis.markers import segment_centre
 from analysis.serialize import gait_events_to_dict
 from analysis.trc import read_trc
 from analysis.types import InputError, Trajectories
@@ -128,7 +129,7 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="ROLE=MARKER[,MARKER...]",
-            help="marker for each of left_heel, right_heel, left_toe, right_toe, pelvis (a comma list is averaged)",
+            help="marker for each of left_heel, right_heel, left_toe, right_toe, pelvis (a comma list gives their centre, kept through a marker's drop-out)",
         )
         parser.add_argument("--json", dest="json_out", help="write the JSON here instead of printing it")
         parser.add_argument(
@@ -166,7 +167,7 @@ class Command(BaseCommand):
                     raise CommandError(
                         f"Marker {unknown[0]!r} is not in {path.name}; it has {', '.join(sorted(traj.points))}."
                     )
-                points[role] = np.mean(np.stack([traj.get(n) for n in names]), axis=0)
+                points[role] = segment_centre([traj.get(n) for n in names])
             gait = Trajectories(points=points, sampling_rate_hz=traj.sampling_rate_hz, axes=traj.axes)
             vertical = _AXES[opts["vertical_axis"]] if opts["vertical_axis"] else None
             up = None if opts["up"] is None else (1.0 if opts["up"] == "+" else -1.0)

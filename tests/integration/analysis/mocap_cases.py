@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis.gait import GaitEvent, GaitEvents, detect_gait_events
+from analysis.markers import segment_centre
 from analysis.trc import read_trc
 from analysis.types import Trajectories
 
@@ -78,8 +79,8 @@ def all_trials(shared_data: Path) -> list[str]:
 def _gait_traj(path: Path, roles: dict[str, list[str]]) -> tuple[Trajectories, float]:
     trc = read_trc(path)
     traj = trc.trajectories
-    # As the gait_events command does: a role given several markers is their mean.
-    points = {role: np.mean(np.stack([traj.get(n) for n in names]), axis=0) for role, names in roles.items()}
+    # As the gait_events command does: a role given several markers is their centre.
+    points = {role: segment_centre([traj.get(n) for n in names]) for role, names in roles.items()}
     return Trajectories(points=points, sampling_rate_hz=traj.sampling_rate_hz, axes=traj.axes), float(
         trc.time_s[0]
     )
