@@ -24,7 +24,7 @@ def segment_centre(markers: list[FloatArray]) -> FloatArray:
         raise InputError("A segment needs at least one marker.")
     stack = np.stack([np.asarray(m, dtype=np.float64) for m in markers])  # (markers, frames, 3)
     if stack.shape[0] == 1:
-        return stack[0].copy()
+        return np.asarray(stack[0].copy(), dtype=np.float64)
     seen = np.isfinite(stack).all(axis=2)  # (markers, frames)
     every = seen.all(axis=0)
     if not every.any():
