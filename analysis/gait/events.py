@@ -286,7 +286,7 @@ def _refine(y: FloatArray, i: int) -> float:
 
 
 def _peaks(
-    y: FloatArray, *, min_drop: float, window: int, distance: int, rate_hz: float
+    y: FloatArray, *, min_drop: float, window: int, distance: int, sampling_rate_hz: float
 ) -> list[tuple[float, float]]:
     """(sub-frame position, prominence) of the maxima of ``y`` (NaN-separated runs) that are steps.
 
@@ -311,7 +311,7 @@ def _peaks(
         # not a stretch without walking direction) need only fall: the extremum itself is in the
         # data. Farther from the edge a real step's side falls by the quarter anyway (the heel
         # swings at about twice the walking speed), and standing before the first step does not.
-        edge = max(2, round(0.1 * rate_hz))
+        edge = max(2, round(0.1 * sampling_rate_hz))
         cut = (ld < rd and left.size == i < edge) or (rd < ld and right.size == y.size - 1 - i < edge)
         if max(ld, rd) >= min_drop and (min(ld, rd) >= 0.25 * min_drop or (cut and min(ld, rd) > 0)):
             out.append((_refine(y, int(i)), float(max(ld, rd))))
@@ -454,7 +454,7 @@ def detect_gait_events(
             lead = sign * np.einsum(
                 "ij,ij->i", rel - (filtered[f"{other}_{point}"] - filtered["pelvis"]), dirs
             )
-            peaks = _peaks(signal, min_drop=min_drop, window=window, distance=distance, rate_hz=rate)
+            peaks = _peaks(signal, min_drop=min_drop, window=window, distance=distance, sampling_rate_hz=rate)
             if kind == "initial_contact" and refine:
                 first = _start_anchor(signal, min_drop=min_drop, window=window)
                 if first is not None and (not peaks or peaks[0][0] - first[0] > distance):
