@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from clinic.domain import events as ev
+from clinic.domain.present import format_value
 from clinic.domain.vocabulary import METRICS, VisitType
 from clinic.eventstore.store import RecordedEvent
 from clinic.projections import models as rm
@@ -79,14 +80,15 @@ def _timeline_summary(e: ev.DomainEvent) -> tuple[str, str]:
 
 
 def _review_sentence(e: ev.AnalysisValueReviewed) -> str:
-    """ "Knee flexion ROM (left) 62 deg rejected by Tess Tester, PT: knee hidden behind the chair"."""
+    """ "Knee flexion ROM (left) 62° rejected by Tess Tester, PT: knee hidden behind the chair"."""
     label = METRICS[e.metric].label if e.metric in METRICS else e.metric.replace("_", " ").capitalize()
     side = f" ({e.side})" if e.side else ""
     who = f"{e.reviewer_name}, {e.reviewer_credentials}" if e.reviewer_credentials else e.reviewer_name
+    machine = format_value(e.machine_value, unit=e.unit, metric=e.metric)
     if e.decision == "edited":
-        what = f"{e.machine_value:g} {e.unit} edited to {e.value:g} {e.unit}"
+        what = f"{machine} edited to {format_value(e.value, unit=e.unit, metric=e.metric)}"
     else:
-        what = f"{e.machine_value:g} {e.unit} {e.decision}"
+        what = f"{machine} {e.decision}"
     return f"{label}{side} {what} by {who}" + (f": {e.reason}" if e.reason else "")
 
 

@@ -22,10 +22,10 @@ from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from analysis.angles import CONVENTION
+from clinic.domain.present import format_number, format_value
 from clinic.reports.charts import goal_chart
 from clinic.reports.model import Measurement, PatientRecord, Visit
 from clinic.reports.pdftext import clip, flat, paragraph, paragraphs
-from clinic.reports.present import format_number, format_value
 
 KINDS = {
     "evaluation": "Physical Therapy Initial Evaluation",

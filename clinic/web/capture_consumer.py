@@ -33,8 +33,8 @@ from capture.variants import ModelNotInstalledError
 from clinic.access import log as access_log
 from clinic.access.policy import NotVisible, can_see
 from clinic.domain.errors import DomainError
+from clinic.domain.present import format_value
 from clinic.projections.models import AnalysisView
-from clinic.reports.present import format_value
 from clinic.services.analysis import progress_group
 from clinic.services.recordings import recording_start, recording_stop
 

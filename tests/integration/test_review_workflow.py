@@ -132,7 +132,7 @@ def test_rejecting_leaves_an_audit_entry_with_who_and_why(episode: dict[str, Any
     entry = TimelineEntry.objects.filter(patient_id=pid, kind="review").get()
     assert (
         entry.summary
-        == f"{KNEE_LABEL} (left) 62 deg rejected by Tess Tester, PT, DPT: knee hidden behind the chair"
+        == f"{KNEE_LABEL} (left) 62° rejected by Tess Tester, PT, DPT: knee hidden behind the chair"
     )
     assert entry.actor == user.username
     review = AnalysisView.objects.get(analysis_id=episode["analysis_id"]).reviews["1"]
@@ -157,7 +157,7 @@ def test_editing_records_the_clinicians_value_and_keeps_the_machines(episode: di
     )
     assert knee["status"] == "amended" and knee["valueQuantity"]["value"] == 55.0
     entry = TimelineEntry.objects.filter(patient_id=pid, kind="review").get()
-    assert "62 deg edited to 55 deg" in entry.summary and entry.summary.endswith("goniometer: 55 deg")
+    assert "62° edited to 55°" in entry.summary and entry.summary.endswith("goniometer: 55 deg")
     text = _evaluation_text(user, pid)
     assert "55° " in text and "Video, sagittal, edited" in text
     assert text.count(CONVENTION) == 1

@@ -31,9 +31,9 @@ from clinic.access.policy import NotVisible
 from clinic.analysis_jobs.config import MODELS, ConfigError
 from clinic.analysis_jobs.upload_check import UploadRefused
 from clinic.domain.errors import DomainError
+from clinic.domain.present import format_value
 from clinic.domain.vocabulary import METRICS
 from clinic.projections.models import AnalysisView, VisitView
-from clinic.reports.present import format_value
 from clinic.services import analysis as service
 from clinic.services import uploads
 

@@ -7,8 +7,8 @@ from typing import Any
 from django import template
 
 from analysis.angles import CONVENTION
+from clinic.domain.present import format_number, format_value
 from clinic.domain.vocabulary import METRICS
-from clinic.reports.present import format_number, format_value
 from clinic.web.review_views import typed_for
 
 register = template.Library()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clinic.reports.present import format_number, format_value
+from clinic.domain.present import format_number, format_value
 
 
 @pytest.mark.parametrize(
