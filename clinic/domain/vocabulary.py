@@ -218,6 +218,13 @@ METRICS: dict[str, Metric] = {
 }
 
 
+def metric_label(code: str) -> str:
+    """The catalogue label of ``code``, or the code made readable ("squat_complete_reps" ->
+    "Squat complete reps") for a value an analysis reports that has no catalogue metric."""
+    known = METRICS.get(code)
+    return known.label if known else code.replace("_", " ").capitalize()
+
+
 def metric(code: str) -> Metric:
     try:
         return METRICS[code]

@@ -6,7 +6,7 @@ import threading
 
 from clinic.domain import events as ev
 from clinic.domain.present import format_value
-from clinic.domain.vocabulary import METRICS, VisitType
+from clinic.domain.vocabulary import METRICS, VisitType, metric_label
 from clinic.eventstore.store import RecordedEvent
 from clinic.projections import models as rm
 from clinic.projections.base import Projection
@@ -81,7 +81,7 @@ def _timeline_summary(e: ev.DomainEvent) -> tuple[str, str]:
 
 def _review_sentence(e: ev.AnalysisValueReviewed) -> str:
     """ "Knee flexion ROM (left) 62° rejected by Tess Tester, PT: knee hidden behind the chair"."""
-    label = METRICS[e.metric].label if e.metric in METRICS else e.metric.replace("_", " ").capitalize()
+    label = metric_label(e.metric)
     side = f" ({e.side})" if e.side else ""
     who = f"{e.reviewer_name}, {e.reviewer_credentials}" if e.reviewer_credentials else e.reviewer_name
     machine = format_value(e.machine_value, unit=e.unit, metric=e.metric)

@@ -7,14 +7,10 @@ from uuid import UUID
 
 from django.utils import timezone
 
-from clinic.domain.vocabulary import METRICS
+from clinic.domain.vocabulary import METRICS, metric_label
 from clinic.projections import models as rm
 from clinic.reports.model import Goal, Measurement, PatientRecord, Therapist, Visit, amendment_text
 from clinic.selectors import contact_details
-
-
-def _label(metric: str) -> str:
-    return METRICS[metric].label if metric in METRICS else metric.replace("_", " ").capitalize()
 
 
 def _local_date(value: datetime) -> datetime:
@@ -99,7 +95,7 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
             measurements.append(
                 Measurement(
                     metric=m["metric"],
-                    label=_label(m["metric"]),
+                    label=metric_label(m["metric"]),
                     value=float(m["value"]),
                     unit=m["unit"],
                     measured_on=v.visit_date,
@@ -118,7 +114,7 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
         Goal(
             goal_id=str(g.goal_id),
             metric=g.metric,
-            label=_label(g.metric),
+            label=metric_label(g.metric),
             description=g.description,
             unit=g.unit,
             baseline=g.baseline,

@@ -19,7 +19,7 @@ from clinic.access.policy import NotVisible
 from clinic.analysis_jobs.config import MODELS, ConfigError
 from clinic.analysis_jobs.upload_check import MEDIA_TYPES, UploadRefused
 from clinic.domain.errors import DomainError
-from clinic.domain.vocabulary import METRICS
+from clinic.domain.vocabulary import METRICS, metric_label
 from clinic.services import analysis as service
 from clinic.services import uploads
 
@@ -41,8 +41,7 @@ def _metric_rows(analysis: Any) -> list[dict[str, Any]]:
     rows = []
     for m in analysis.metrics:
         known = METRICS.get(m["metric"])
-        label = known.label if known else m["metric"].replace("_", " ").capitalize()
-        rows.append({**m, "label": label, "goal_metric": known is not None})
+        rows.append({**m, "label": metric_label(m["metric"]), "goal_metric": known is not None})
     return rows
 
 

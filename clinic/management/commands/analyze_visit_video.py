@@ -32,7 +32,7 @@ from clinic.analysis_jobs.config import MODELS, ConfigError
 from clinic.analysis_jobs.upload_check import UploadRefused
 from clinic.domain.errors import DomainError
 from clinic.domain.present import format_value
-from clinic.domain.vocabulary import METRICS
+from clinic.domain.vocabulary import metric_label
 from clinic.projections.models import AnalysisView, VisitView
 from clinic.services import analysis as service
 from clinic.services import uploads
@@ -180,16 +180,13 @@ def _report(analysis_id: UUID, *, duplicate: bool) -> str:
         for m in analysis.metrics:
             grading = ", ".join(f"{key} {m[key]}" for key in ("quality", "view") if m.get(key))
             value = format_value(m["value"], unit=m["unit"], metric=m["metric"])
-            lines.append(f"  {_label(m['metric'])}{_side(m)}: {value}" + (f" ({grading})" if grading else ""))
+            lines.append(
+                f"  {metric_label(m['metric'])}{_side(m)}: {value}" + (f" ({grading})" if grading else "")
+            )
         for w in analysis.withheld:
-            lines.append(f"  not reported, {_label(w['metric'])}{_side(w)}: {w['reason']}")
+            lines.append(f"  not reported, {metric_label(w['metric'])}{_side(w)}: {w['reason']}")
         lines.append(f"  software {analysis.software_version}, landmarks {analysis.sequence_sha256[:12]}")
     return "\n".join(lines)
-
-
-def _label(metric: str) -> str:
-    known = METRICS.get(metric)
-    return known.label if known else metric.replace("_", " ")
 
 
 def _side(value: dict[str, Any]) -> str:

@@ -8,7 +8,7 @@ from django import template
 
 from analysis.angles import CONVENTION
 from clinic.domain.present import format_number, format_value
-from clinic.domain.vocabulary import METRICS
+from clinic.domain.vocabulary import METRICS, metric_label
 from clinic.web.review_views import typed_for
 
 register = template.Library()
@@ -19,11 +19,6 @@ STATUS_TEXT = {
     "amended": "Edited",
     "rejected": "Rejected",
 }
-
-
-def _label(metric: str) -> str:
-    known = METRICS.get(metric)
-    return known.label if known else metric.replace("_", " ").capitalize()
 
 
 @register.simple_tag(takes_context=True)
@@ -46,7 +41,7 @@ def review_rows(context: dict[str, Any], analysis: Any) -> list[dict[str, Any]]:
             {
                 "index": index,
                 "metric": m["metric"],
-                "label": _label(m["metric"]),
+                "label": metric_label(m["metric"]),
                 "side": m.get("side", ""),
                 "unit": m["unit"],
                 "text": format_value(value, unit=m["unit"], metric=m["metric"]),
@@ -84,10 +79,8 @@ def change(value: float | None, unit: str) -> str:
     return f"+{text}" if value > 0 and not text.startswith("+") else text
 
 
-@register.filter
-def metric_label(metric: str) -> str:
-    """The catalogue label of a metric code ("shoulder_flexion_rom" -> its label)."""
-    return _label(metric)
+# The template filter is the vocabulary's rule under the name templates use.
+register.filter("metric_label", metric_label)
 
 
 @register.simple_tag
