@@ -149,6 +149,29 @@ def _cmdline(proc: Path) -> str:
         return ""
 
 
+def _cpu_s(pid: int) -> float:
+    """User plus system CPU seconds of one process (0 if it is gone)."""
+    try:
+        fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_pids(pid: int) -> list[int]:
+    return [pid] + [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _parent(p) == pid]
+
+
+def _database_pids(database_url: str) -> list[int]:
+    """The PostgreSQL backends serving the bench's database (the server's pools keep them open)."""
+    import psycopg
+
+    base, name = database_url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,)).fetchall()
+    return [row[0] for row in rows]
+
+
 def _p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]  # type: ignore[index]
 
@@ -222,11 +245,25 @@ def main() -> None:
                     else:
                         errors.append(f"{name}: {detail}")
 
+        # CPU time spent per request by each party, read from /proc: unlike the latencies it does not
+        # depend on what else the machine runs, so it says what throughput 2 quiet cores would give.
+        server_pids = _server_pids(served.process.pid)
+        cpu_before = {
+            "server": sum(_cpu_s(p) for p in server_pids),
+            "client": time.process_time(),
+        }
         threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(clients)]
         for thread in threads:
             thread.start()
+        database_pids = _database_pids(database_url)  # the pools have opened their connections by now
+        database_before = sum(_cpu_s(p) for p in database_pids)
         for thread in threads:
             thread.join()
+        cpu_used = {
+            "server": sum(_cpu_s(p) for p in server_pids) - cpu_before["server"],
+            "database": sum(_cpu_s(p) for p in database_pids) - database_before,
+            "client": time.process_time() - cpu_before["client"],
+        }
 
     patients_total = sum(len(v) for v in own.values())
     print(
@@ -245,6 +282,15 @@ def main() -> None:
     print(f"caseload_alone_p50_ms: {statistics.median(alone['caseload']):.1f}")
     print(f"patient_page_alone_p50_ms: {statistics.median(alone['patient_page']):.1f}")
     print(f"requests_per_s: {sum(len(v) for v in latencies.values()) / args.seconds:.1f}")
+    served_requests = max(1, sum(len(v) for v in latencies.values()))
+    for party, seconds in cpu_used.items():
+        print(f"{party}_cpu_ms_per_request: {1000 * seconds / served_requests:.1f}")
+    total_cpu_ms = 1000 * sum(cpu_used.values()) / served_requests
+    cores = len(os.sched_getaffinity(0))
+    # With every core busy, throughput is cores / CPU per request and a closed loop of N clients
+    # waits N / throughput on average (Little's law): the p95 follows from the CPU per request.
+    print(f"cpu_bound_requests_per_s: {1000 * cores / total_cpu_ms:.1f}")
+    print(f"cpu_bound_mean_latency_ms: {args.clients * total_cpu_ms / cores:.1f}")
     print(f"server_processes: {processes}")
     print(f"errors: {len(errors)}")
 
