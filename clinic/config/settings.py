@@ -140,7 +140,11 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 VALIDATION_DATA_DIR = Path(
     os.environ.get("VALIDATION_DATA_DIR")
     or next(
-        (p for p in (BASE_DIR.parent / "shared" / "data", BASE_DIR.parent.parent / "shared" / "data") if p.is_dir()),
+        (
+            p
+            for p in (BASE_DIR.parent / "shared" / "data", BASE_DIR.parent.parent / "shared" / "data")
+            if p.is_dir()
+        ),
         BASE_DIR.parent / "shared" / "data",
     )
 )

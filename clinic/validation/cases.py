@@ -107,7 +107,9 @@ def _read_annotations(path: Path, *, video_name: str | None = None) -> tuple[dic
         reader = csv.DictReader(fh)
         missing = [c for c in ANNOTATION_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
-            raise CaseError(f"{path}: missing column(s) {', '.join(missing)} (expected {','.join(ANNOTATION_COLUMNS)}).")
+            raise CaseError(
+                f"{path}: missing column(s) {', '.join(missing)} (expected {','.join(ANNOTATION_COLUMNS)})."
+            )
         rows = [r for r in reader if video_name is None or r["file"] == video_name]
     for r in rows:
         try:
@@ -121,20 +123,22 @@ def _read_annotations(path: Path, *, video_name: str | None = None) -> tuple[dic
 def _mocap_folder(folder: Path, *, source: str) -> MocapCase:
     meta_path = folder / "case.json"
     if not meta_path.is_file():
-        raise CaseError(f"{folder}: a motion-capture case needs case.json with the marker \"map\".")
+        raise CaseError(f'{folder}: a motion-capture case needs case.json with the marker "map".')
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise CaseError(f"{meta_path}: not valid JSON ({exc}).") from None
     roles = meta.get("map") if isinstance(meta, dict) else None
     if not isinstance(roles, dict) or any(r not in roles for r in GAIT_POINTS):
-        raise CaseError(f"{meta_path}: \"map\" must name markers for each of {', '.join(GAIT_POINTS)}.")
+        raise CaseError(f'{meta_path}: "map" must name markers for each of {", ".join(GAIT_POINTS)}.')
     roles = {r: [roles[r]] if isinstance(roles[r], str) else list(roles[r]) for r in GAIT_POINTS}
     marker = folder / "markers.trc"
     if not marker.is_file():
         found = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".trc", ".c3d"))
         if len(found) != 1:
-            raise CaseError(f"{folder}: expected markers.trc or exactly one .trc/.c3d file, found {len(found)}.")
+            raise CaseError(
+                f"{folder}: expected markers.trc or exactly one .trc/.c3d file, found {len(found)}."
+            )
         marker = found[0]
     ref = folder / "ref_forceplate_events.csv"
     if ref.is_file():
@@ -156,7 +160,9 @@ def _video_folder(folder: Path, *, source: str) -> VideoCase:
         raise CaseError(f"{folder}: a video case holds exactly one video file, found {len(videos)}.")
     rows = _read_annotations(folder / "annotations.csv", video_name=videos[0].name)
     if not rows:
-        raise CaseError(f"{folder / 'annotations.csv'}: no rows for {videos[0].name} (the file column names the video).")
+        raise CaseError(
+            f"{folder / 'annotations.csv'}: no rows for {videos[0].name} (the file column names the video)."
+        )
     return VideoCase(folder.name, source, videos[0], rows)
 
 
@@ -170,7 +176,9 @@ def clinic_cases(root: Path) -> list[Case]:
         raise CaseError(f"{root}: no case folders (one folder per case, see the README).")
     source = f"clinic cases in {root}"
     return [
-        _video_folder(f, source=source) if (f / "annotations.csv").is_file() else _mocap_folder(f, source=source)
+        _video_folder(f, source=source)
+        if (f / "annotations.csv").is_file()
+        else _mocap_folder(f, source=source)
         for f in folders
     ]
 
@@ -183,18 +191,27 @@ def bundled_cases(data_dir: Path, *, video: bool) -> CaseSet:
     mocap = data_dir / "mocap"
     for name, (trc, roles) in _OPENSIM_TRIALS.items():
         folder = mocap / name
-        out.cases.append(MocapCase(name, "OpenSim example data", folder / trc, roles, folder / "gait_events_from_grf.csv"))
+        out.cases.append(
+            MocapCase(name, "OpenSim example data", folder / trc, roles, folder / "gait_events_from_grf.csv")
+        )
     for folder in sorted(p for p in (mocap / "multilab").iterdir() if p.is_dir()):
         out.cases.append(_mocap_folder(folder, source="multilab"))
     videos = data_dir / "videos"
     truth = data_dir / "ground_truth_videos.csv"
     for landmarks, clip in _REFERENCE_LANDMARKS:
         out.cases.append(
-            LandmarksCase(landmarks.removesuffix(".json"), "published BlazePose landmarks", videos / landmarks,
-                          videos / clip, _read_annotations(truth, video_name=clip))
+            LandmarksCase(
+                landmarks.removesuffix(".json"),
+                "published BlazePose landmarks",
+                videos / landmarks,
+                videos / clip,
+                _read_annotations(truth, video_name=clip),
+            )
         )
     if video:
         for clip in _BUNDLED_VIDEOS:
-            out.cases.append(VideoCase(clip, "annotated video", videos / clip, _read_annotations(truth, video_name=clip)))
+            out.cases.append(
+                VideoCase(clip, "annotated video", videos / clip, _read_annotations(truth, video_name=clip))
+            )
     out.datasets.append({"name": "bundled reference data", "path": str(data_dir)})
     return out

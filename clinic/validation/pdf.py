@@ -32,7 +32,10 @@ def _about(report: dict[str, Any]) -> list[Any]:
         ["Pose model", f"{m['pose_model']}, MediaPipe {m['mediapipe'] or 'not installed'}"],
         ["Landmark model sha256", m["landmark_model_sha256"]],
         ["Model bundle sha256", m["bundle_sha256"] or "not installed"],
-        ["Data sets", "; ".join(clip(f"{d['name']} ({d['path']})", max_chars=110) for d in report["datasets"])],
+        [
+            "Data sets",
+            "; ".join(clip(f"{d['name']} ({d['path']})", max_chars=110) for d in report["datasets"]),
+        ],
         ["Video cases", "run" if report["video_cases_run"] else "not run (--no-video)"],
     ]
     return [Table(rows, colWidths=[1.6 * inch, 5.7 * inch], style=GRID, hAlign="LEFT")]

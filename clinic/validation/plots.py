@@ -47,7 +47,10 @@ def _points(metric: dict[str, Any]) -> list[tuple[float, float]]:
     out = []
     for i, row in enumerate(metric["cases"], start=1):
         n = len(row["pairs"])
-        out += [(i + (0.0 if n < 2 else 0.3 * (k / (n - 1) - 0.5)), p["difference"]) for k, p in enumerate(row["pairs"])]
+        out += [
+            (i + (0.0 if n < 2 else 0.3 * (k / (n - 1) - 0.5)), p["difference"])
+            for k, p in enumerate(row["pairs"])
+        ]
     return out
 
 
@@ -135,20 +138,73 @@ def bland_altman_drawing(metric: dict[str, Any], *, width: float = 460, height: 
     def py(v: float) -> float:
         return height - f.y(v) * sy
 
-    d.add(String(LEFT * sx, height - 12, f"{metric['label']}: difference against mean ({metric['unit']})",
-                 fontName="Helvetica-Bold", fontSize=8))
+    d.add(
+        String(
+            LEFT * sx,
+            height - 12,
+            f"{metric['label']}: difference against mean ({metric['unit']})",
+            fontName="Helvetica-Bold",
+            fontSize=8,
+        )
+    )
     for v in _ticks(f.y_lo, f.y_hi):
-        d.add(Line(LEFT * sx, py(v), (W - RIGHT) * sx, py(v), strokeColor=colors.HexColor("#eaecf0"), strokeWidth=0.5))
-        d.add(String(LEFT * sx - 4, py(v) - 2, f"{v:.3g}", fontSize=6, textAnchor="end", fillColor=colors.HexColor(MUTED)))
+        d.add(
+            Line(
+                LEFT * sx,
+                py(v),
+                (W - RIGHT) * sx,
+                py(v),
+                strokeColor=colors.HexColor("#eaecf0"),
+                strokeWidth=0.5,
+            )
+        )
+        d.add(
+            String(
+                LEFT * sx - 4,
+                py(v) - 2,
+                f"{v:.3g}",
+                fontSize=6,
+                textAnchor="end",
+                fillColor=colors.HexColor(MUTED),
+            )
+        )
     for v, text in _x_ticks(metric, f):
-        d.add(String(px(v), (BOTTOM - 14) * sy, text, fontSize=6, textAnchor="middle", fillColor=colors.HexColor(MUTED)))
-    d.add(String((LEFT + W - RIGHT) / 2 * sx, 2, _x_title(metric),
-                 fontSize=6, textAnchor="middle", fillColor=colors.HexColor(MUTED)))
-    d.add(Line(LEFT * sx, py(0), (W - RIGHT) * sx, py(0), strokeColor=colors.HexColor(MUTED), strokeWidth=0.6))
+        d.add(
+            String(
+                px(v),
+                (BOTTOM - 14) * sy,
+                text,
+                fontSize=6,
+                textAnchor="middle",
+                fillColor=colors.HexColor(MUTED),
+            )
+        )
+    d.add(
+        String(
+            (LEFT + W - RIGHT) / 2 * sx,
+            2,
+            _x_title(metric),
+            fontSize=6,
+            textAnchor="middle",
+            fillColor=colors.HexColor(MUTED),
+        )
+    )
+    d.add(
+        Line(LEFT * sx, py(0), (W - RIGHT) * sx, py(0), strokeColor=colors.HexColor(MUTED), strokeWidth=0.6)
+    )
     for name, v in lines:
         colour = colors.HexColor(BIAS if name == "bias" else LIMIT)
-        d.add(Line(LEFT * sx, py(v), (W - RIGHT) * sx, py(v), strokeColor=colour, strokeWidth=1,
-                   strokeDashArray=None if name == "bias" else (4, 2)))
+        d.add(
+            Line(
+                LEFT * sx,
+                py(v),
+                (W - RIGHT) * sx,
+                py(v),
+                strokeColor=colour,
+                strokeWidth=1,
+                strokeDashArray=None if name == "bias" else (4, 2),
+            )
+        )
         d.add(String((W - RIGHT) * sx + 3, py(v) - 2, f"{name} {v:.1f}", fontSize=6, fillColor=colour))
     for x, y in points:
         d.add(Circle(px(x), py(y), 2.2, fillColor=colors.HexColor(POINT), strokeColor=None, fillOpacity=0.7))

@@ -1,7 +1,7 @@
 """The figures of a stored validation report as the HTML report, the page and the PDF print them.
 
 One formatting rule for all three (so a test can read the PDF back and find the JSON's figures):
-every statistic with one decimal in the metric's unit, a missing one (no SD with one pair) as "–".
+every statistic with one decimal in the metric's unit, a missing one (no SD with one pair) as an en dash.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 from analysis.agreement import Agreement, error_bound
 
-NONE = "–"
+NONE = "\u2013"  # en dash: no value
 
 METHOD_TEXT = (
     "Each case is run through the product's own analysis and compared with its reference. "
@@ -30,7 +30,14 @@ def summary_cells(s: dict[str, Any] | None) -> list[str]:
     """n, bias, MAE, SD, lower and upper limit of agreement."""
     if not s:
         return ["0", NONE, NONE, NONE, NONE, NONE]
-    return [str(s["n"]), fmt(s["bias"]), fmt(s["mean_abs_error"]), fmt(s["sd"]), fmt(s["loa_low"]), fmt(s["loa_high"])]
+    return [
+        str(s["n"]),
+        fmt(s["bias"]),
+        fmt(s["mean_abs_error"]),
+        fmt(s["sd"]),
+        fmt(s["loa_low"]),
+        fmt(s["loa_high"]),
+    ]
 
 
 SUMMARY_HEADERS = ["#", "Case", "n", "Bias", "MAE", "SD", "LoA low", "LoA high", "Not found"]
@@ -69,7 +76,12 @@ def accuracy_text(metric: dict[str, Any]) -> str | None:
     if not s:
         return None
     a = Agreement(
-        n=s["n"], bias=s["bias"], mean_abs_error=s["mean_abs_error"], sd=s["sd"], loa_low=s["loa_low"], loa_high=s["loa_high"]
+        n=s["n"],
+        bias=s["bias"],
+        mean_abs_error=s["mean_abs_error"],
+        sd=s["sd"],
+        loa_low=s["loa_low"],
+        loa_high=s["loa_high"],
     )
     cases = metric["n_cases"]
     return f"±{fmt(error_bound(a))} {metric['unit']}, validated on {cases} case{'s' if cases != 1 else ''}"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -21,7 +20,13 @@ from analysis.agreement import agreement_of_differences
 from analysis.report import video_sections
 from analysis.types import InputError
 from clinic.validation.cases import Case, CaseSet, LandmarksCase, MocapCase, VideoCase
-from clinic.validation.scoring import METRICS, CaseResult, read_reference_landmarks, score_mocap, score_sections
+from clinic.validation.scoring import (
+    METRICS,
+    CaseResult,
+    read_reference_landmarks,
+    score_mocap,
+    score_sections,
+)
 
 POSE_VARIANT = "full"  # the variant uploads default to (capture.variants.DEFAULT_VARIANT)
 _REPO = Path(__file__).resolve().parents[2]
@@ -79,13 +84,17 @@ def run_case(case: Case) -> CaseResult:
     out = CaseResult(case.name, case.kind, case.source)
     if isinstance(case, LandmarksCase):
         rate = _clip_rate_hz(case.video)
-        sections = video_sections(read_reference_landmarks(case.landmarks_json), sampling_rate_hz=rate).to_json()
+        sections = video_sections(
+            read_reference_landmarks(case.landmarks_json), sampling_rate_hz=rate
+        ).to_json()
         return score_sections(out, sections, case.annotations, sampling_rate_hz=rate)
     assert isinstance(case, VideoCase)
     from capture.sections import analyze_video
 
     analysis = analyze_video(case.video, model=POSE_VARIANT)
-    return score_sections(out, analysis.sections, case.annotations, sampling_rate_hz=analysis.video.sampling_rate_hz)
+    return score_sections(
+        out, analysis.sections, case.annotations, sampling_rate_hz=analysis.video.sampling_rate_hz
+    )
 
 
 def _summary(diffs: list[float]) -> dict[str, Any] | None:
@@ -107,7 +116,7 @@ def build_report(
             results.append(failed)
     metrics = []
     for code, info in METRICS.items():
-        rows = []
+        rows: list[dict[str, Any]] = []
         for r in results:
             pairs = r.pairs.get(code, [])
             missed = r.not_found.get(code, [])
@@ -146,8 +155,6 @@ def build_report(
         "models": model_versions(),
         "datasets": case_set.datasets,
         "video_cases_run": video,
-        "cases": [
-            {"name": r.name, "kind": r.kind, "source": r.source, "error": r.error} for r in results
-        ],
+        "cases": [{"name": r.name, "kind": r.kind, "source": r.source, "error": r.error} for r in results],
         "metrics": metrics,
     }

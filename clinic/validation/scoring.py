@@ -24,6 +24,7 @@ import csv
 import json
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from analysis.gait.forceplate import forceplate_events, plate_contacts
 from analysis.gait.reference import pair_events
 from analysis.markers import segment_centre
 from analysis.trc import read_trc
-from analysis.types import Trajectories
+from analysis.types import FloatArray, Trajectories
 from clinic.validation.cases import MocapCase
 
 FOUND_WITHIN_S = 0.06
@@ -65,9 +66,7 @@ METRICS: dict[str, MetricInfo] = {
     "squat_complete_reps": MetricInfo(
         "Complete squat repetitions", "count", "annotated repetitions", "squat_complete_reps"
     ),
-    "squat_depth": MetricInfo(
-        "Squat depth (knee flexion)", "deg", "annotated knee angles", "squat_depth"
-    ),
+    "squat_depth": MetricInfo("Squat depth (knee flexion)", "deg", "annotated knee angles", "squat_depth"),
 }
 
 
@@ -118,10 +117,14 @@ def _markers(case: MocapCase) -> tuple[Trajectories, float, Any]:
     return gait, t0, c3d
 
 
-def _reference_events(case: MocapCase, gait: Trajectories, t0: float, c3d: Any) -> list[tuple[str, str, float]]:
+def _reference_events(
+    case: MocapCase, gait: Trajectories, t0: float, c3d: Any
+) -> list[tuple[str, str, float]]:
     if case.reference_csv is None:
         if not c3d.force_plates:
-            raise ValueError(f"{case.marker_file.name} has no force plates and the case no ref_forceplate_events.csv")
+            raise ValueError(
+                f"{case.marker_file.name} has no force plates and the case no ref_forceplate_events.csv"
+            )
         fp = forceplate_events(plate_contacts(c3d.force_plates, gait, marker_start_time_s=t0))
         return [(e.foot, e.event, e.time_s) for e in fp if e.status == "clean"]
     with open(case.reference_csv, newline="", encoding="utf-8") as fh:
@@ -152,7 +155,7 @@ def score_mocap(case: MocapCase) -> CaseResult:
     # toe-off comes before the foot's next contact (else the toe-off belongs to another stance).
     for foot in ("left", "right"):
         mine = sorted((t, kind) for f, kind, t in reference if f == foot)
-        for (t_ic, k1), (t_to, k2) in zip(mine, mine[1:], strict=False):
+        for (t_ic, k1), (t_to, k2) in pairwise(mine):
             if k1 != "initial_contact" or k2 != "toe_off" or not 0.2 < t_to - t_ic < 2.0:
                 continue
             d_ic = found.get((foot, "initial_contact", t_ic))
@@ -173,7 +176,13 @@ def _annotated_knee_flexion(notes: str) -> float | None:
     return 180.0 - float(np.mean(numbers)) if len(numbers) == 2 else None
 
 
-def score_sections(out: CaseResult, sections: dict[str, Any], annotations: tuple[dict[str, str], ...], *, sampling_rate_hz: float) -> CaseResult:
+def score_sections(
+    out: CaseResult,
+    sections: dict[str, Any],
+    annotations: tuple[dict[str, str], ...],
+    *,
+    sampling_rate_hz: float,
+) -> CaseResult:
     """Pairs for the annotated events of one clip (see the module docstring)."""
     strikes = sorted(float(r["time_s"]) for r in annotations if r["kind"] == "heel_strike")
     gait = sections.get("gait") or {}
@@ -198,7 +207,10 @@ def score_sections(out: CaseResult, sections: dict[str, Any], annotations: tuple
         exercise = sections.get("exercise") or {}
         complete = sum(1 for r in reps if r["label"].endswith("_standing"))
         got = exercise.get("complete_reps") if exercise.get("kind") == "squat" else 0
-        out.add("squat_complete_reps", Pair(float(complete), float(got or 0), f"{complete} annotated complete repetitions"))
+        out.add(
+            "squat_complete_reps",
+            Pair(float(complete), float(got or 0), f"{complete} annotated complete repetitions"),
+        )
         bottoms = [r for r in reps if r["label"].endswith("_bottom")]
         reported = exercise.get("reps", []) if exercise.get("kind") == "squat" else []
         for row in bottoms:
@@ -216,7 +228,7 @@ def score_sections(out: CaseResult, sections: dict[str, Any], annotations: tuple
     return out
 
 
-def read_reference_landmarks(path: Path) -> np.ndarray:
+def read_reference_landmarks(path: Path) -> FloatArray:
     """``[frames][33][x, y, z]`` as published, with visibility 1 appended: ``(frames, 33, 4)``."""
     data = np.asarray(json.loads(path.read_text(encoding="utf-8")), dtype=np.float64)
     if data.ndim != 3 or data.shape[1:] != (33, 3):

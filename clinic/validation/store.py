@@ -45,3 +45,31 @@ def read_latest(directory: Path) -> dict[str, Any] | None:
     except (OSError, json.JSONDecodeError, UnicodeDecodeError):
         return None
     return data if isinstance(data, dict) and isinstance(data.get("metrics"), list) else None
+
+
+_cache: dict[Path, tuple[float, dict[str, dict[str, Any]]]] = {}
+
+
+def accuracy_by_metric(directory: Path) -> dict[str, dict[str, Any]]:
+    """Per product metric code (e.g. ``"cadence"``), the stored report's accuracy note: ``text``
+    ("±4.1 steps/min, validated on 3 cases"), ``generated_at``. Re-read only when the file changes,
+    because every value row of the visit page asks."""
+    from clinic.validation.present import accuracy_text
+
+    path = directory / NAMES["json"]
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return {}
+    cached = _cache.get(path)
+    if cached is not None and cached[0] == mtime:
+        return cached[1]
+    report = read_latest(directory)
+    notes: dict[str, dict[str, Any]] = {}
+    for metric in (report or {}).get("metrics", []):
+        code = metric.get("product_metric")
+        text = accuracy_text(metric) if code else None
+        if code and text:
+            notes[code] = {"text": text, "generated_at": report.get("generated_at", "") if report else ""}
+    _cache[path] = (mtime, notes)
+    return notes

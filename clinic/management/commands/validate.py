@@ -59,7 +59,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         if not case_set.cases:
             raise CommandError("No reference cases to run.")
-        report = build_report(case_set, video=video, progress=lambda line: self.stdout.write(f"running {line}"))
+        report = build_report(
+            case_set, video=video, progress=lambda line: self.stdout.write(f"running {line}")
+        )
         out_dir = Path(opts["output"] or settings.VALIDATION_REPORT_DIR)
         try:
             paths = write_report(out_dir, report=report, html=render_html(report), pdf=render_pdf(report))
