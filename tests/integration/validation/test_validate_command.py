@@ -136,3 +136,30 @@ def test_an_unreadable_case_is_listed_and_the_others_still_count(
     assert report["metrics"] and all(
         row["case"] == CLINIC_CASE for m in report["metrics"] for row in m["cases"]
     )
+
+
+def test_a_clinic_video_case_runs_the_pose_model(reference_data: Path, tmp_path: Path) -> None:
+    """One short clip (the 5 fps squat clip, 13 s) through MediaPipe, as a clinic's video case:
+    the clip and its annotations.csv in the ground_truth_videos.csv format."""
+    case = tmp_path / "cases" / "front squats"
+    case.mkdir(parents=True)
+    clip = reference_data / "videos" / "squats_front.mp4"
+    (case / clip.name).symlink_to(clip)
+    lines = (reference_data / "ground_truth_videos.csv").read_text().splitlines()
+    (case / "annotations.csv").write_text(
+        "\n".join([lines[0], *(line for line in lines[1:] if line.startswith("squats_front.mp4,"))]) + "\n"
+    )
+    out = tmp_path / "report"
+    call_command("validate", "--no-bundled", "--cases", str(tmp_path / "cases"), "--output", str(out))
+    report = json.loads((out / "latest.json").read_text())
+    assert [(c["name"], c["kind"], c["error"]) for c in report["cases"]] == [("front squats", "video", None)]
+    metrics = {m["code"]: m for m in report["metrics"]}
+    reps = metrics["squat_complete_reps"]["cases"][0]["pairs"][0]
+    assert reps["reference"] == 2.0 and reps["measured"] == 2.0
+    depth = metrics["squat_depth"]
+    assert depth["pooled"]["n"] == 3 and depth["pooled"]["mean_abs_error"] < 8.0
+    # The same clip with --no-video: the case is skipped, so there is nothing to report.
+    with pytest.raises(CommandError, match="No reference cases"):
+        call_command(
+            "validate", "--no-video", "--no-bundled", "--cases", str(tmp_path / "cases"), "--output", str(out)
+        )
