@@ -53,6 +53,7 @@ def _metric(metric: dict[str, Any]) -> list[Any]:
     head = [
         paragraph(f"{metric['label']} ({metric['unit']}); reference: {metric['reference']}", H2),
         paragraph(pooled_sentence(metric), BODY),
+        *[paragraph(f"Product method: {m}", SMALL) for m in metric.get("methods", [])],
         Spacer(1, 4),
     ]
     rows = [SUMMARY_HEADERS] + [[r[0], clip(r[1], max_chars=48), *r[2:]] for r in metric_rows(metric)]

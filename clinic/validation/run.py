@@ -144,6 +144,7 @@ def build_report(
                 "plot_by_case": info.plot_by_case,
                 "n_cases": sum(1 for row in rows if row["pairs"]),
                 "n_not_found": sum(len(row["not_found"]) for row in rows),
+                "methods": sorted({r.methods[code] for r in results if code in r.methods}),
                 "pooled": _summary(pooled),
                 "cases": rows,
             }

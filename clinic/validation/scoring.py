@@ -60,7 +60,11 @@ METRICS: dict[str, MetricInfo] = {
     "toe_off_time": MetricInfo("Toe-off time, markers", "ms", "force plates (20 N)", None, plot_by_case=True),
     "stance_time": MetricInfo("Stance time, markers", "ms", "force plates (20 N)", None),
     "heel_strike_time_video": MetricInfo(
-        "Heel strike time, video", "ms", "annotated frames", None, plot_by_case=True
+        "Heel strike time, video",
+        "ms",
+        "annotated frame of each heel strike (the first frame the foot is on the ground)",
+        None,
+        plot_by_case=True,
     ),
     "cadence": MetricInfo("Cadence, video", "steps/min", "annotated heel strikes", "cadence"),
     "squat_complete_reps": MetricInfo(
@@ -94,6 +98,8 @@ class CaseResult:
     pairs: dict[str, list[Pair]] = field(default_factory=dict)
     not_found: dict[str, list[str]] = field(default_factory=dict)
     error: str | None = None
+    # How the product measured each metric (its definition of the event or value), per metric.
+    methods: dict[str, str] = field(default_factory=dict)
 
     def add(self, metric: str, pair: Pair) -> None:
         self.pairs.setdefault(metric, []).append(pair)
@@ -186,6 +192,8 @@ def score_sections(
     """Pairs for the annotated events of one clip (see the module docstring)."""
     strikes = sorted(float(r["time_s"]) for r in annotations if r["kind"] == "heel_strike")
     gait = sections.get("gait") or {}
+    if gait.get("method"):
+        out.methods["heel_strike_time_video"] = out.methods["cadence"] = str(gait["method"])
     if len(strikes) >= 2:
         annotated = 60.0 * (len(strikes) - 1) / (strikes[-1] - strikes[0])
         cadence = gait.get("cadence_steps_per_min")
