@@ -7,6 +7,7 @@ the PDF (as :mod:`clinic.reports.charts`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -57,7 +58,7 @@ def _points(metric: dict[str, Any]) -> list[tuple[float, float]]:
 def _x_ticks(metric: dict[str, Any], f: _Frame) -> list[tuple[float, str]]:
     if metric.get("plot_by_case"):
         return [(float(i), str(i)) for i in range(1, len(metric["cases"]) + 1)]
-    return [(v, f"{v:.4g}") for v in _ticks(f.x_lo, f.x_hi)]
+    return [(v, _tick_text(v)) for v in _ticks(f.x_lo, f.x_hi)]
 
 
 def _x_title(metric: dict[str, Any]) -> str:
@@ -70,7 +71,8 @@ def _frame(metric: dict[str, Any]) -> tuple[_Frame, list[tuple[float, float]], l
     points = _points(metric)
     s = metric["pooled"] or {}
     lines = [("bias", s["bias"])] if "bias" in s else []
-    if s.get("loa_low") is not None:
+    # With SD 0 the limits lie on the bias line: drawn once.
+    if s.get("loa_low") is not None and s.get("sd"):
         lines += [("-1.96 SD", s["loa_low"]), ("+1.96 SD", s["loa_high"])]
     xs = [x for x, _ in points] or [0.0]
     if metric.get("plot_by_case"):
@@ -82,7 +84,19 @@ def _frame(metric: dict[str, Any]) -> tuple[_Frame, list[tuple[float, float]], l
 
 
 def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
-    return [lo + (hi - lo) * i / (n - 1) for i in range(n)]
+    """About ``n`` round values (1, 2 or 5 times a power of ten apart) inside ``lo``..``hi``."""
+    span = hi - lo
+    if not span > 0:
+        return [lo]
+    raw = span / (n - 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(lo / step) * step
+    return [round(first + i * step, 10) for i in range(int((hi - first) / step + 1e-9) + 1)]
+
+
+def _tick_text(v: float) -> str:
+    return f"{v:.10g}" if v != 0 else "0"
 
 
 def bland_altman_svg(metric: dict[str, Any]) -> str:
@@ -97,7 +111,7 @@ def bland_altman_svg(metric: dict[str, Any]) -> str:
     for v in _ticks(f.y_lo, f.y_hi):
         parts.append(
             f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{f.y(v):.1f}" y2="{f.y(v):.1f}" class="grid"/>'
-            f'<text x="{LEFT - 6}" y="{f.y(v) + 3:.1f}" class="axis" text-anchor="end">{v:.3g}</text>'
+            f'<text x="{LEFT - 6}" y="{f.y(v) + 3:.1f}" class="axis" text-anchor="end">{_tick_text(v)}</text>'
         )
     for v, text in _x_ticks(metric, f):
         parts.append(
@@ -162,7 +176,7 @@ def bland_altman_drawing(metric: dict[str, Any], *, width: float = 460, height: 
             String(
                 LEFT * sx - 4,
                 py(v) - 2,
-                f"{v:.3g}",
+                _tick_text(v),
                 fontSize=6,
                 textAnchor="end",
                 fillColor=colors.HexColor(MUTED),

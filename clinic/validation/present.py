@@ -23,7 +23,10 @@ METHOD_TEXT = (
 
 
 def fmt(value: float | None) -> str:
-    return NONE if value is None else f"{value:.1f}"
+    if value is None:
+        return NONE
+    text = f"{value:.1f}"
+    return "0.0" if text == "-0.0" else text
 
 
 def summary_cells(s: dict[str, Any] | None) -> list[str]:

@@ -86,7 +86,7 @@ def test_validate_writes_the_report_and_the_pdf_shows_the_json_figures(
     for m in report["metrics"]:
         svg = html.split(f'role="img" data-metric="{m["code"]}"')[1].split("</svg>")[0]
         assert svg.count('data-role="point"') == m["pooled"]["n"]
-        assert svg.count('data-role="limit"') == (2 if m["pooled"]["loa_low"] is not None else 0)
+        assert svg.count('data-role="limit"') == (2 if m["pooled"]["sd"] else 0)
 
 
 def test_a_bad_case_folder_is_refused_and_the_previous_report_stays(
