@@ -61,6 +61,11 @@ def _x_ticks(metric: dict[str, Any], f: _Frame) -> list[tuple[float, str]]:
     return [(v, _tick_text(v)) for v in _ticks(f.x_lo, f.x_hi)]
 
 
+def _title(metric: dict[str, Any]) -> str:
+    against = "by case" if metric.get("plot_by_case") else "against the mean"
+    return f"{metric['label']}: difference {against} ({metric['unit']})"
+
+
 def _x_title(metric: dict[str, Any]) -> str:
     if metric.get("plot_by_case"):
         return "case (numbered as in the table)"
@@ -102,11 +107,10 @@ def _tick_text(v: float) -> str:
 def bland_altman_svg(metric: dict[str, Any]) -> str:
     """The plot as an ``<svg>`` element; marks carry ``data-role`` (point, bias, limit) for tests."""
     f, points, lines = _frame(metric)
-    unit = escape(metric["unit"])
     parts = [
         f'<svg class="chart bland-altman" viewBox="0 0 {W} {H}" role="img" data-metric="{escape(metric["code"])}" '
         f'aria-label="Bland-Altman plot of {escape(metric["label"])}">',
-        f'<text x="{LEFT}" y="15" class="chart-title">{escape(metric["label"])}: difference against mean ({unit})</text>',
+        f'<text x="{LEFT}" y="15" class="chart-title">{escape(_title(metric))}</text>',
     ]
     for v in _ticks(f.y_lo, f.y_hi):
         parts.append(
@@ -156,7 +160,7 @@ def bland_altman_drawing(metric: dict[str, Any], *, width: float = 460, height: 
         String(
             LEFT * sx,
             height - 12,
-            f"{metric['label']}: difference against mean ({metric['unit']})",
+            _title(metric),
             fontName="Helvetica-Bold",
             fontSize=8,
         )
