@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from analysis.c3d import read_c3d
-from analysis.gait import detect_gait_events
+from analysis.gait import GaitEvents, detect_gait_events
 from analysis.gait.forceplate import forceplate_events, plate_contacts
 from analysis.gait.reference import pair_events
 from analysis.markers import segment_centre
@@ -142,6 +142,15 @@ def _reference_events(
     ]
 
 
+def _stated_reason(detected: GaitEvents, foot: str, kind: str, time_s: float) -> str:
+    """The reason the detector gives for leaving out an event near ``time_s`` (its own clock), if any."""
+    for o in detected.omitted:
+        end = o.time_s if o.until_s is None else o.until_s
+        if o.foot == foot and o.event == kind and o.time_s - FOUND_WITHIN_S <= time_s <= end + FOUND_WITHIN_S:
+            return f" (left out: {o.reason})"
+    return ""
+
+
 def score_mocap(case: MocapCase) -> CaseResult:
     out = CaseResult(case.name, case.kind, case.source)
     gait, t0, c3d = _markers(case)
@@ -153,7 +162,7 @@ def score_mocap(case: MocapCase) -> CaseResult:
     for p in pairs:
         what = f"{p.foot} {p.event.replace('_', ' ')} at {p.reference_s:.3f} s"
         if p.detected_s is None or abs(p.detected_s - p.reference_s) >= FOUND_WITHIN_S:
-            out.miss(metric[p.event], what)
+            out.miss(metric[p.event], what + _stated_reason(detected, p.foot, p.event, p.reference_s - t0))
             continue
         found[(p.foot, p.event, p.reference_s)] = p.detected_s
         out.add(metric[p.event], Pair(p.reference_s * 1000, p.detected_s * 1000, what))
