@@ -19,6 +19,7 @@ from typing import Any
 from analysis.agreement import agreement_of_differences
 from analysis.report import video_sections
 from analysis.types import InputError
+from capture.video import VideoError
 from clinic.validation.cases import Case, CaseSet, LandmarksCase, MocapCase, VideoCase
 from clinic.validation.scoring import (
     METRICS,
@@ -110,7 +111,7 @@ def build_report(
         progress(f"{case.kind} case {case.name}")
         try:
             results.append(run_case(case))
-        except (InputError, ValueError, OSError, RuntimeError) as exc:
+        except (InputError, ValueError, OSError, RuntimeError, VideoError) as exc:
             # One unreadable case is reported as such; the others still count.
             failed = CaseResult(case.name, case.kind, case.source, error=str(exc) or type(exc).__name__)
             results.append(failed)

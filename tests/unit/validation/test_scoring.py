@@ -137,3 +137,16 @@ def test_a_folder_off_the_layout_is_refused_with_what_is_wrong(
 def test_an_empty_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CaseError, match="no case folders"):
         clinic_cases(tmp_path)
+
+
+def test_a_video_that_cannot_be_decoded_is_listed_not_fatal(tmp_path: Path) -> None:
+    from clinic.validation.cases import CaseSet
+    from clinic.validation.run import build_report
+
+    case = tmp_path / "clip"
+    case.mkdir()
+    (case / "clip.mp4").write_text("not a video")
+    (case / "annotations.csv").write_text(f"{HEADER}\nclip.mp4,heel_strike,HS1,3,0.1,2,\n")
+    report = build_report(CaseSet(cases=clinic_cases(tmp_path)), video=True)
+    ((name, error),) = [(c["name"], c["error"]) for c in report["cases"]]
+    assert name == "clip" and error and report["metrics"] == []
