@@ -250,3 +250,22 @@ def therapists_of_practice(*, user: Any) -> list[rm.StaffMember]:
             "display_name"
         )
     )
+
+
+def validated_accuracy() -> dict[str, dict[str, Any]]:
+    """Per metric code, the accuracy the latest validation report (``manage.py validate``) found for
+    it, as shown beside a measured value; empty when no report was written."""
+    from django.conf import settings
+
+    from clinic.validation.store import accuracy_by_metric
+
+    return accuracy_by_metric(settings.VALIDATION_REPORT_DIR)
+
+
+def validation_report() -> dict[str, Any] | None:
+    """The latest validation report's figures (None before the first ``manage.py validate``)."""
+    from django.conf import settings
+
+    from clinic.validation.store import read_latest
+
+    return read_latest(settings.VALIDATION_REPORT_DIR)

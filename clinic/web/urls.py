@@ -1,7 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from clinic.web import analysis_views, capture_views, documents, review_views, subject_views, views
+from clinic.web import (
+    analysis_views,
+    capture_views,
+    documents,
+    review_views,
+    subject_views,
+    validation_views,
+    views,
+)
 
 P = "patients/<uuid:patient_id>"
 
@@ -10,6 +18,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.caseload, name="caseload"),
     path("patients/new/", views.patient_new, name="patient-new"),
+    path("validation/", validation_views.validation, name="validation"),
+    path("validation/latest.<str:fmt>", validation_views.validation_file, name="validation-file"),
     path("practice/export.zip", documents.practice_archive, name="practice-export"),
     path(f"{P}/", views.patient, name="patient"),
     path(f"{P}/goals/new/", views.goal_new, name="goal-new"),

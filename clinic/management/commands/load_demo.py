@@ -9,8 +9,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from clinic import selectors
 from clinic.projections.models import PracticeView
 from clinic.services import goals, patients, practices, visits
 
@@ -35,6 +37,20 @@ class Command(BaseCommand):
                 f"Loaded {demo['practice']}: {summary['patients']} patients, {summary['visits']} visits."
             )
         )
+        self._validation_report()
+
+    def _validation_report(self) -> None:
+        """A first validation report for the Validation page, from the bundled reference data's
+        quick cases (markers and reference landmarks; the video cases take minutes)."""
+        if selectors.validation_report() is not None:
+            return
+        if not Path(settings.VALIDATION_DATA_DIR).is_dir():
+            self.stdout.write(
+                f"No validation report: the reference data is not at {settings.VALIDATION_DATA_DIR} "
+                "(set VALIDATION_DATA_DIR, then run manage.py validate)."
+            )
+            return
+        call_command("validate", "--no-video", stdout=self.stdout, stderr=self.stderr)
 
 
 def load(demo: dict[str, Any], *, today: date) -> dict[str, int]:
