@@ -135,19 +135,8 @@ DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "var"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 # The validation report (`manage.py validate`): the bundled reference data set (the project's
-# shared data, beside the checkout; a worktree sits one level deeper) and where the latest report
-# is stored for the Validation page.
-VALIDATION_DATA_DIR = Path(
-    os.environ.get("VALIDATION_DATA_DIR")
-    or next(
-        (
-            p
-            for p in (BASE_DIR.parent / "shared" / "data", BASE_DIR.parent.parent / "shared" / "data")
-            if p.is_dir()
-        ),
-        BASE_DIR.parent / "shared" / "data",
-    )
-)
+# shared data, beside the checkout) and where the latest report is stored for the Validation page.
+VALIDATION_DATA_DIR = Path(os.environ.get("VALIDATION_DATA_DIR") or BASE_DIR.parent / "shared" / "data")
 VALIDATION_REPORT_DIR = DATA_DIR / "validation"
 
 # SECRET_KEY, PII_MASTER_KEY (key-encryption key of the per-patient data keys) and
