@@ -1,7 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from clinic.web import analysis_views, capture_views, documents, review_views, subject_views, views
+from clinic.web import (
+    analysis_views,
+    capture_views,
+    documents,
+    episode_views,
+    review_views,
+    subject_views,
+    views,
+)
 
 P = "patients/<uuid:patient_id>"
 
@@ -10,9 +18,13 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.caseload, name="caseload"),
     path("patients/new/", views.patient_new, name="patient-new"),
+    path("patients/discharged/", episode_views.discharged, name="discharged"),
     path("practice/export.zip", documents.practice_archive, name="practice-export"),
     path(f"{P}/", views.patient, name="patient"),
     path(f"{P}/goals/new/", views.goal_new, name="goal-new"),
+    path(f"{P}/goals/<uuid:goal_id>/revise/", episode_views.goal_revise, name="goal-revise"),
+    path(f"{P}/goals/<uuid:goal_id>/status/", episode_views.goal_status, name="goal-status"),
+    path(f"{P}/discharge/", episode_views.discharge, name="patient-discharge"),
     path(f"{P}/visits/new/", views.visit_new, name="visit-new"),
     path(f"{P}/plan-of-care/new/", views.plan_new, name="plan-new"),
     path(f"{P}/visits/<uuid:visit_id>/sign/", views.note_sign, name="note-sign"),
