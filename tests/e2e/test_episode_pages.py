@@ -334,3 +334,37 @@ def test_refused_discharge_keeps_the_summary_typed(client) -> None:  # type: ign
         assert typed in html, typed
     assert '<option value="not-achieved" selected>' in html
     assert PatientSummary.objects.get(patient_id=patient.id).status == "active"
+
+
+def test_discharge_pdf_prints_the_summary_from_the_api_discharge(artifacts_dir: Path) -> None:
+    from rest_framework.test import APIClient
+
+    from tests.e2e.test_reports import pdf_text
+
+    practice = make_practice()
+    patient = make_patient(practice.therapist)
+    goal = _goal(practice.therapist, patient)
+    version = _measured(practice.therapist, patient.id, goal.version, ("gait_speed", 1.15))
+    api = APIClient()
+    api.force_authenticate(practice.therapist)
+    url = f"/api/patients/{patient.id}/discharge/"
+    body = {
+        "expected_version": version,
+        "discharged_on": timezone.localdate().isoformat(),
+        "reason": "Goals met",
+    }
+    missing = api.post(url, body, format="json")
+    assert missing.status_code == 400 and missing.json()["details"]["goal_ids"] == [str(goal.id)]
+    outcome = {"goal_id": str(goal.id), "achievement_status": "achieved", "comment": "walks to the shop"}
+    written = api.post(
+        url,
+        {**body, "goal_outcomes": [outcome], "recommendations": "Walk daily", "home_programme": TRICKY},
+        format="json",
+    )
+    assert written.status_code == 200, written.json()
+    pdf = api.get(f"/api/patients/{patient.id}/reports/discharge/").content
+    (artifacts_dir / "discharge_summary.pdf").write_bytes(pdf)
+    text, _ = pdf_text(pdf)
+    assert "Discharge summary" in text and "Reason: Goals met" in text
+    assert "Status at discharge" in text and "achieved walks to the shop" in text and "1.15 m/s" in text
+    assert "Walk daily" in text and TRICKY in text  # printed as typed, not read as markup
