@@ -47,7 +47,9 @@ def discharge_section(
     if goals:
         rows: list[list[Any]] = [["Goal", "Last value", "Status at discharge", "Comment"]]
         for g in goals:
-            last = NONE if g.latest_value is None else f"{format_number(g.latest_value, unit=g.unit)} {g.unit}"
+            last = (
+                NONE if g.latest_value is None else f"{format_number(g.latest_value, unit=g.unit)} {g.unit}"
+            )
             rows.append(
                 [
                     paragraph(flat(g.description), small),
