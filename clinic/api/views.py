@@ -255,10 +255,11 @@ class GoalDetailView(APIView):
             max_length=limits.REASON_CHARS, required=False, allow_blank=True, default=""
         )
 
+    # PUT: the revisable fields are given whole (metric and baseline are not revisable).
     @extend_schema(
         request=ReviseIn, responses=WrittenOut, summary="Revise a goal's target, due date or wording"
     )
-    def patch(self, request: Request, patient_id: UUID, goal_id: UUID) -> Response:
+    def put(self, request: Request, patient_id: UUID, goal_id: UUID) -> Response:
         data = _valid(self.ReviseIn, request)
         return _written(goals.goal_revise(user=request.user, patient_id=patient_id, goal_id=goal_id, **data))
 

@@ -228,11 +228,11 @@ def achievement_after(
     domain decided with the measurement (:func:`goals_achieved`), and the read model takes
     "achieved" from it. Met again after being achieved: "sustaining"; met again after falling back
     ("not-achieved"): "achieved". Not met: "not-achieved" after an achievement, else "improving" or
-    "worsening" by whether the value is nearer the target than the baseline was (the direction is
-    the target's side of the baseline: down for "Timed Up and Go <= 11 s"), and "no-change" at the
-    baseline. Progress is judged over the episode, from the baseline: knee flexion 78 -> 109 deg
-    toward 115 is improving even when the last two sessions measured the same. Without a baseline
-    the previous value is the reference ("in-progress" until there is one).
+    "worsening" by whether the value moved toward the target since the last value (the direction
+    is the target's side: down for "Timed Up and Go <= 11 s"). A value unchanged since the last
+    one reads by the progress since the baseline: a plateau after gains is still improving (knee
+    flexion 78 -> 109 -> 109 deg toward 115), and only a value back at the baseline is "no-change".
+    "in-progress" until there is a value to compare with.
     """
     achieved = (vocab.GoalAchievement.ACHIEVED, vocab.GoalAchievement.SUSTAINING)
     if goal_met(goal, value=value):
@@ -243,10 +243,10 @@ def achievement_after(
         return None
     if status in achieved:
         return vocab.GoalAchievement.NOT_ACHIEVED
-    reference = baseline if baseline is not None else previous
-    if reference is None:
+    for reference in (previous, baseline):
+        if reference is not None and value != reference:
+            toward = (value > reference) == (goal.target > reference)
+            return vocab.GoalAchievement.IMPROVING if toward else vocab.GoalAchievement.WORSENING
+    if previous is None and baseline is None:
         return vocab.GoalAchievement.IN_PROGRESS
-    if value == reference:
-        return vocab.GoalAchievement.NO_CHANGE
-    toward = (value > reference) == (goal.target > reference)
-    return vocab.GoalAchievement.IMPROVING if toward else vocab.GoalAchievement.WORSENING
+    return vocab.GoalAchievement.NO_CHANGE

@@ -174,7 +174,7 @@ def test_goal_discontinued_with_a_reason_and_a_mistaken_goal_removed(client) -> 
 
     api = APIClient()
     api.force_authenticate(practice.therapist)
-    response = api.patch(
+    response = api.put(
         f"/api/patients/{patient.id}/goals/{goal.id}/",
         {
             "target": 1.3,

@@ -251,7 +251,7 @@ def test_faster_timed_up_and_go_is_improving_and_slower_worsening() -> None:
         achievement_after(tug, status="in-progress", baseline=16.5, previous=12.0, value=11.6) == "improving"
     )
     assert achievement_after(tug, status="improving", baseline=16.5, previous=12.0, value=17.0) == "worsening"
-    assert achievement_after(tug, status="improving", baseline=16.5, previous=12.0, value=16.5) == "no-change"
+    assert achievement_after(tug, status="improving", baseline=16.5, previous=16.5, value=16.5) == "no-change"
 
 
 @pytest.mark.parametrize(
