@@ -58,7 +58,9 @@ def decide_set_goal(command: SetGoal, state: PatientState) -> list[DomainEvent]:
     if baseline is not None and vocab.Comparator(command.comparator).satisfied(value=baseline, target=target):
         raise InvalidValue("the baseline already meets the target", code="target_already_met", field="target")
     description = written or (
-        f"{metric.label} {command.comparator} {target:g} {metric.unit} by {command.due_date.isoformat()}"
+        default_description(
+            metric.code, comparator=command.comparator, target=target, due_date=command.due_date
+        )
     )
     return [
         GoalSet(
@@ -75,6 +77,12 @@ def decide_set_goal(command: SetGoal, state: PatientState) -> list[DomainEvent]:
             lifecycle_status=command.lifecycle_status,
         )
     ]
+
+
+def default_description(metric: str, *, comparator: str, target: float, due_date: date) -> str:
+    """The goal's wording when the therapist writes none: "Gait speed >= 1.1 m/s by 2026-12-11"."""
+    m = vocab.metric(metric)
+    return f"{m.label} {comparator} {target:g} {m.unit} by {due_date.isoformat()}"
 
 
 def due_date_horizon(state: PatientState, *, today: date) -> tuple[date, str]:
@@ -126,7 +134,9 @@ def decide_revise_goal(command: ReviseGoal, state: PatientState) -> list[DomainE
         field="description",
         label="the goal description",
         max_chars=limits.GOAL_DESCRIPTION_CHARS,
-    ) or (f"{metric.label} {command.comparator} {target:g} {metric.unit} by {command.due_date.isoformat()}")
+    ) or default_description(
+        metric.code, comparator=command.comparator, target=target, due_date=command.due_date
+    )
     reason = limits.check_text(
         command.reason, field="reason", label="the reason", max_chars=limits.REASON_CHARS
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from clinic import selectors
 from clinic.access.policy import Forbidden, NotVisible, staff_member
 from clinic.domain.errors import DomainError
+from clinic.domain.goals import default_description
 from clinic.domain.vocabulary import TERMINAL_LIFECYCLE
 from clinic.eventstore.errors import ConcurrencyConflict
 from clinic.projections.models import PatientSummary, VisitView
@@ -214,7 +215,13 @@ def goal_edit_forms(goals: list[Any], *, version: int, bound: dict[str, Any]) ->
                         "comparator": g.comparator,
                         "target": g.target,
                         "due_date": g.due_date,
-                        "description": g.description,
+                        # A generated wording is left blank, so it follows a new target or due date.
+                        "description": ""
+                        if g.description
+                        == default_description(
+                            g.metric, comparator=g.comparator, target=g.target, due_date=g.due_date
+                        )
+                        else g.description,
                     },
                     prefix=f"g{g.goal_id.hex[:8]}",
                 ),
