@@ -368,3 +368,35 @@ def test_discharge_pdf_prints_the_summary_from_the_api_discharge(artifacts_dir: 
     assert "Discharge summary" in text and "Reason: Goals met" in text
     assert "Status at discharge" in text and "achieved walks to the shop" in text and "1.15 m/s" in text
     assert "Walk daily" in text and TRICKY in text  # printed as typed, not read as markup
+
+
+def test_api_revises_a_goal_within_the_plan_of_care() -> None:
+    from rest_framework.test import APIClient
+
+    from clinic.services import patients
+
+    practice = make_practice()
+    patient = make_patient(practice.therapist)
+    goal = _goal(practice.therapist, patient)
+    end = timezone.localdate() + timedelta(days=50)
+    version = patients.plan_of_care_establish(
+        user=practice.therapist,
+        patient_id=patient.id,
+        certification_start=timezone.localdate(),
+        certification_end=end,
+        frequency_per_week=2,
+        duration_weeks=7,
+        expected_version=goal.version,
+    ).version
+    api = APIClient()
+    api.force_authenticate(practice.therapist)
+    url = f"/api/patients/{patient.id}/goals/{goal.id}/"
+    body = {"target": 1.2, "comparator": ">=", "expected_version": version, "reason": "faster than expected"}
+    late = api.put(url, {**body, "due_date": (end + timedelta(days=1)).isoformat()}, format="json")
+    assert late.status_code == 400 and late.json()["code"] == "invalid_date"
+    assert late.json()["details"]["latest"] == end.isoformat()
+    ok = api.put(url, {**body, "due_date": end.isoformat()}, format="json")
+    assert ok.status_code == 200, ok.json()
+    [listed] = api.get(f"/api/patients/{patient.id}/goals/").json()
+    assert (listed["target"], listed["due_date"]) == (1.2, end.isoformat())
+    assert listed["description"] == f"Gait speed >= 1.2 m/s by {end.isoformat()}"
