@@ -174,9 +174,19 @@ def contact_details(patient: rm.PatientSummary) -> dict[str, str] | None:
         return None
 
 
-def patient_chart(*, user: Any, patient_id: UUID, today: date | None = None) -> dict[str, Any]:
+def patient_chart(
+    *,
+    user: Any,
+    patient_id: UUID,
+    today: date | None = None,
+    timeline_kind: str = "",
+    timeline_offset: int = 0,
+    timeline_limit: int | None = None,
+) -> dict[str, Any]:
     """Everything the patient page shows, in one logged read; timeline entries are dicts of
-    ``occurred_on``, ``summary`` and ``actor``, newest first."""
+    ``occurred_on``, ``summary`` and ``actor``, newest first: of one ``kind`` if given
+    ("goal", "measurement", ...), the ``timeline_limit`` from ``timeline_offset``.
+    ``timeline_count`` is the number of entries matching, ``timeline_kinds`` each kind's count."""
     today = today or timezone.localdate()
     patient = patient_get(user=user, patient_id=patient_id)
     counter = rm.ProgressReportCounter.objects.filter(patient_id=patient_id).first()
@@ -185,6 +195,10 @@ def patient_chart(*, user: Any, patient_id: UUID, today: date | None = None) -> 
     names = dict(
         rm.StaffMember.objects.filter(practice_id=patient.practice_id).values_list("user_id", "display_name")
     )
+    entries = rm.TimelineEntry.objects.filter(patient_id=patient_id)
+    kinds = dict(entries.values_list("kind").annotate(n=Count("*")).values_list("kind", "n"))
+    if timeline_kind:
+        entries = entries.filter(kind=timeline_kind)
     return {
         "patient": patient,
         "contact": contact_details(patient),
@@ -204,12 +218,27 @@ def patient_chart(*, user: Any, patient_id: UUID, today: date | None = None) -> 
         # What the page prints of each entry, as dicts: a chart holds hundreds of entries, and model
         # instances (with their timestamps parsed) cost several times more to build.
         "timeline": list(
-            rm.TimelineEntry.objects.filter(patient_id=patient_id)
-            .order_by("-global_position")
-            .values("occurred_on", "summary", "actor")
+            entries.order_by("-global_position").values("occurred_on", "summary", "actor")[
+                timeline_offset : None if timeline_limit is None else timeline_offset + timeline_limit
+            ]
         ),
+        "timeline_count": kinds.get(timeline_kind, 0) if timeline_kind else sum(kinds.values()),
+        "timeline_kinds": sorted(kinds.items()),
         "staff_names": names,
     }
+
+
+def discharged_patients(*, user: Any) -> list[rm.PatientSummary]:
+    """The discharged patients the user sees, most recently discharged first."""
+    staff = staff_member(user)
+    access_log.record(
+        user=user, action="list", object_type="discharged", object_id=staff.practice_id if staff else "-"
+    )
+    return list(
+        visible_patients(user)
+        .filter(status="discharged")
+        .order_by("-discharged_on", "family_name", "given_name")
+    )
 
 
 def care_team(*, patient_id: UUID) -> list[str]:

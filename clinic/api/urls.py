@@ -26,6 +26,7 @@ urlpatterns = [
     path(f"{P}/assignments/<int:therapist_id>/remove/", v.UnassignView.as_view(), name="api-unassign"),
     path(f"{P}/plan-of-care/", v.PlanOfCareView.as_view(), name="api-plan-of-care"),
     path(f"{P}/goals/", v.GoalListView.as_view(), name="api-goals"),
+    path(f"{P}/goals/<uuid:goal_id>/", v.GoalDetailView.as_view(), name="api-goal"),
     path(f"{P}/goals/<uuid:goal_id>/status/", v.GoalStatusView.as_view(), name="api-goal-status"),
     path(f"{P}/visits/", v.VisitListView.as_view(), name="api-visits"),
     path(f"{V}/", v.VisitDetailView.as_view(), name="api-visit"),

@@ -25,7 +25,7 @@ from clinic.api.serializers import (
 )
 from clinic.domain import limits
 from clinic.domain.errors import DomainError
-from clinic.domain.vocabulary import METRICS, Comparator, GoalLifecycle, Sex, VisitType
+from clinic.domain.vocabulary import DISCHARGE_OUTCOMES, METRICS, Comparator, GoalLifecycle, Sex, VisitType
 from clinic.reports import services as report_services
 from clinic.reports.http import attachment
 from clinic.reports.pdf import UnsupportedReport
@@ -218,7 +218,8 @@ class GoalListView(APIView):
         target = serializers.FloatField()
         comparator = serializers.ChoiceField(choices=[c.value for c in Comparator])
         due_date = serializers.DateField(
-            help_text=f"From today to at most {limits.MAX_GOAL_HORIZON_DAYS} days ahead."
+            help_text="From today to the plan of care's end, or at most "
+            f"{limits.MAX_GOAL_HORIZON_DAYS} days ahead without a plan."
         )
         unit = serializers.CharField(required=False, allow_null=True, default=None)
         baseline = serializers.FloatField(required=False, allow_null=True, default=None)
@@ -240,6 +241,29 @@ class GoalListView(APIView):
         )
 
 
+class GoalDetailView(APIView):
+    class ReviseIn(VersionedIn):
+        target = serializers.FloatField()
+        comparator = serializers.ChoiceField(choices=[c.value for c in Comparator])
+        due_date = serializers.DateField(
+            help_text="From today to the plan of care's end (or a year ahead without a plan)."
+        )
+        description = serializers.CharField(
+            max_length=limits.GOAL_DESCRIPTION_CHARS, required=False, allow_blank=True, default=""
+        )
+        reason = serializers.CharField(
+            max_length=limits.REASON_CHARS, required=False, allow_blank=True, default=""
+        )
+
+    # PUT: the revisable fields are given whole (metric and baseline are not revisable).
+    @extend_schema(
+        request=ReviseIn, responses=WrittenOut, summary="Revise a goal's target, due date or wording"
+    )
+    def put(self, request: Request, patient_id: UUID, goal_id: UUID) -> Response:
+        data = _valid(self.ReviseIn, request)
+        return _written(goals.goal_revise(user=request.user, patient_id=patient_id, goal_id=goal_id, **data))
+
+
 class GoalStatusView(APIView):
     class StatusIn(VersionedIn):
         lifecycle_status = serializers.ChoiceField(choices=[s.value for s in GoalLifecycle])
@@ -247,7 +271,11 @@ class GoalStatusView(APIView):
             max_length=limits.REASON_CHARS, required=False, allow_blank=True, default=""
         )
 
-    @extend_schema(request=StatusIn, responses=WrittenOut, summary="Change a goal's lifecycle status")
+    @extend_schema(
+        request=StatusIn,
+        responses=WrittenOut,
+        summary="Change a goal's lifecycle status (cancelled or entered-in-error need a reason)",
+    )
     def post(self, request: Request, patient_id: UUID, goal_id: UUID) -> Response:
         data = _valid(self.StatusIn, request)
         return _written(
@@ -334,17 +362,39 @@ class AmendmentView(APIView):
         )
 
 
+class GoalOutcomeIn(serializers.Serializer):
+    goal_id = serializers.UUIDField()
+    achievement_status = serializers.ChoiceField(choices=[s.value for s in DISCHARGE_OUTCOMES])
+    comment = serializers.CharField(
+        max_length=limits.REASON_CHARS, required=False, allow_blank=True, default=""
+    )
+
+
 class DischargeView(APIView):
     class DischargeIn(VersionedIn):
         discharged_on = serializers.DateField(
             help_text=f"Today or at most {limits.MAX_BACKDATE_DAYS} days back."
         )
         reason = serializers.CharField(max_length=limits.REASON_CHARS)
+        goal_outcomes = GoalOutcomeIn(
+            many=True, required=False, default=list, help_text="One for every goal still open."
+        )
+        recommendations = serializers.CharField(
+            max_length=limits.DISCHARGE_TEXT_CHARS, required=False, allow_blank=True, default=""
+        )
+        home_programme = serializers.CharField(
+            max_length=limits.DISCHARGE_TEXT_CHARS, required=False, allow_blank=True, default=""
+        )
 
-    @extend_schema(request=DischargeIn, responses=WrittenOut, summary="Discharge the patient")
+    @extend_schema(request=DischargeIn, responses=WrittenOut, summary="Discharge the patient with a summary")
     def post(self, request: Request, patient_id: UUID) -> Response:
         data = _valid(self.DischargeIn, request)
-        return _written(patients.patient_discharge(user=request.user, patient_id=patient_id, **data))
+        outcomes = [(o["goal_id"], o["achievement_status"], o["comment"]) for o in data.pop("goal_outcomes")]
+        return _written(
+            patients.patient_discharge(
+                user=request.user, patient_id=patient_id, goal_outcomes=outcomes, **data
+            )
+        )
 
 
 class TimelineView(APIView):

@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 
@@ -40,8 +40,8 @@ def _json(code: str, message: str, status: int, details: dict[str, Any] | None =
     return JsonResponse({"code": code, "message": message, "details": details or {}}, status=status)
 
 
-def _page(request: HttpRequest | None, status: int) -> HttpResponse:
-    context = {"status": status, "title": TITLES[status], "message": PAGE_MESSAGES[status]}
+def _page(request: HttpRequest | None, status: int, reason: str = "") -> HttpResponse:
+    context = {"status": status, "title": TITLES[status], "message": PAGE_MESSAGES[status], "reason": reason}
     # The 500 page renders without the request: whatever failed may fail again in a context processor.
     body = loader.get_template("clinic/error.html").render(context, request if status != 500 else None)
     return HttpResponse(body, status=status)
@@ -64,7 +64,10 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    response = _json("forbidden", "not allowed", 403) if _is_api(request) else _page(request, 403)
+    # The refusal's own sentence ("only a practice administrator may do this") tells the user why.
+    reason = str(exception) if isinstance(exception, PermissionDenied) and exception.args else ""
+    reason = reason[:1].upper() + reason[1:] + ("." if reason and not reason.endswith(".") else "")
+    response = _json("forbidden", "not allowed", 403) if _is_api(request) else _page(request, 403, reason)
     log.warning("Forbidden: %s (%s)", request.path, exception or "permission denied")
     response._has_been_logged = True  # type: ignore[attr-defined]  # Django would log it again, with a traceback
     return response

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from clinic.domain.events import Diagnosis, MetricValue, SoapNote, WithheldValue
+from clinic.domain.events import Diagnosis, GoalOutcome, MetricValue, SoapNote, WithheldValue
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,6 +98,17 @@ class ChangeGoalLifecycle(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReviseGoal(Command):
+    goal_id: UUID
+    description: str
+    target: float
+    comparator: str
+    due_date: date
+    reason: str = ""
+    today: date
+
+
+@dataclass(frozen=True, kw_only=True)
 class RecordVisit(Command):
     visit_type: str
     therapist_id: int
@@ -147,6 +158,9 @@ class DischargePatient(Command):
     discharged_on: date
     reason: str
     today: date
+    goal_outcomes: tuple[GoalOutcome, ...] = ()
+    recommendations: str = ""
+    home_programme: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,7 +17,7 @@ from clinic.domain.analyses import (
     decide_upload,
 )
 from clinic.domain.events import DomainEvent
-from clinic.domain.goals import decide_change_lifecycle, decide_set_goal
+from clinic.domain.goals import decide_change_lifecycle, decide_revise_goal, decide_set_goal
 from clinic.domain.patients import (
     PatientState,
     decide_assign,
@@ -43,6 +43,7 @@ _DECIDERS: dict[type[c.Command], Callable[[Any, PatientState], list[DomainEvent]
     c.EstablishPlanOfCare: decide_plan_of_care,
     c.SetGoal: decide_set_goal,
     c.ChangeGoalLifecycle: decide_change_lifecycle,
+    c.ReviseGoal: decide_revise_goal,
     c.RecordVisit: decide_record_visit,
     c.WriteVisitNote: decide_write_note,
     c.RecordMeasurement: decide_record_measurement,

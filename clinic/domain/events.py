@@ -133,6 +133,20 @@ class GoalLifecycleChanged(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class GoalRevised(DomainEvent):
+    """A goal's target, comparator, due date or wording changed (the goal keeps its id, metric and
+    baseline; a wrong baseline is corrected by marking the goal entered-in-error and setting a new one)."""
+
+    patient_id: UUID
+    goal_id: UUID
+    description: str
+    target: float
+    comparator: str
+    due_date: date
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class GoalAchieved(DomainEvent):
     patient_id: UUID
     goal_id: UUID
@@ -210,10 +224,29 @@ class VisitNoteAmended(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class GoalOutcome:
+    """A goal's status at discharge, as the discharging therapist judged it: a FHIR
+    ``goal-achievement`` code (:data:`clinic.domain.vocabulary.DISCHARGE_OUTCOMES`) and a comment."""
+
+    goal_id: UUID
+    achievement_status: str
+    comment: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class PatientDischarged(DomainEvent):
+    """The end of the episode of care with its discharge summary.
+
+    ``goal_outcomes``, ``recommendations`` and ``home_programme`` were added later: a discharge
+    stored before them reads with none (their defaults), so no upcaster is needed.
+    """
+
     patient_id: UUID
     discharged_on: date
     reason: str
+    goal_outcomes: tuple[GoalOutcome, ...] = ()
+    recommendations: str = ""
+    home_programme: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -393,6 +426,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         PlanOfCareEstablished,
         GoalSet,
         GoalLifecycleChanged,
+        GoalRevised,
         GoalAchieved,
         VisitRecorded,
         VisitNoteWritten,

@@ -40,6 +40,7 @@ AMENDMENT_REASON_CHARS = 1_000
 AMENDMENTS_PER_VISIT = 10
 GOAL_DESCRIPTION_CHARS = 500
 REASON_CHARS = 1_000  # a goal status change or discharge reason
+DISCHARGE_TEXT_CHARS = 4_000  # the discharge summary's recommendations, or its home programme
 INTERVENTIONS_CHARS = 2_000  # the plan of care's interventions
 # Contact details are sealed before the domain sees them; the registration service checks these.
 PHONE_CHARS = 40
@@ -54,8 +55,10 @@ MAX_AGE_YEARS = 130
 MAX_BACKDATE_DAYS = 365
 # A plan of care may be certified ahead for at most one certification period (90 days).
 MAX_CERTIFICATION_LEAD_DAYS = 90
-# A goal is due at most two years ahead: long-term goals of an episode of care are weeks to months.
-MAX_GOAL_HORIZON_DAYS = 730
+# Without a plan of care in force a goal is due at most a year ahead: long-term goals of an
+# episode of care are weeks to months. Under a plan, the goal is due by the plan's certified end
+# (clinic.domain.goals.due_date_horizon).
+MAX_GOAL_HORIZON_DAYS = 365
 
 
 def check_text(value: str, *, field: str, label: str, max_chars: int, max_lines: int | None = None) -> str:

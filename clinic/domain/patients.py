@@ -32,6 +32,8 @@ from clinic.domain.events import (
     DomainEvent,
     GoalAchieved,
     GoalLifecycleChanged,
+    GoalOutcome,
+    GoalRevised,
     GoalSet,
     LandmarkSequenceStored,
     MeasurementRecorded,
@@ -66,6 +68,8 @@ class GoalState:
     comparator: str
     lifecycle_status: str
     achieved: bool = False
+    due_date: date | None = None
+    description: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,6 +143,7 @@ class PatientState:
     goals: dict[UUID, GoalState] = field(default_factory=dict)
     visits: dict[UUID, VisitState] = field(default_factory=dict)
     plans: int = 0
+    certification_end: date | None = None  # the latest plan of care's last certified day
     discharged: bool = False
     pii_erased: bool = False
     uploads: dict[UUID, UUID] = field(default_factory=dict)  # upload id -> visit id, while stored
@@ -169,7 +174,7 @@ def evolve(state: PatientState, event: DomainEvent) -> PatientState:
         case TherapistUnassigned():
             return replace(state, therapists=state.therapists - {event.therapist_id})
         case PlanOfCareEstablished():
-            return replace(state, plans=state.plans + 1)
+            return replace(state, plans=state.plans + 1, certification_end=event.certification_end)
         case GoalSet():
             goal = GoalState(
                 goal_id=event.goal_id,
@@ -177,10 +182,21 @@ def evolve(state: PatientState, event: DomainEvent) -> PatientState:
                 target=event.target,
                 comparator=event.comparator,
                 lifecycle_status=event.lifecycle_status,
+                due_date=event.due_date,
+                description=event.description,
             )
             return replace(state, goals={**state.goals, event.goal_id: goal})
         case GoalLifecycleChanged():
             return _with_goal(state, event.goal_id, lifecycle_status=event.lifecycle_status)
+        case GoalRevised():
+            return _with_goal(
+                state,
+                event.goal_id,
+                target=event.target,
+                comparator=event.comparator,
+                due_date=event.due_date,
+                description=event.description,
+            )
         case GoalAchieved():
             return _with_goal(state, event.goal_id, achieved=True)
         case VisitRecorded():
@@ -391,7 +407,15 @@ def decide_plan_of_care(command: EstablishPlanOfCare, state: PatientState) -> li
     ]
 
 
+def open_goals(state: PatientState) -> list[GoalState]:
+    """Goals still on the plan (not completed, cancelled, rejected or entered in error)."""
+    return [g for g in state.goals.values() if g.lifecycle_status not in vocab.TERMINAL_LIFECYCLE]
+
+
 def decide_discharge(command: DischargePatient, state: PatientState) -> list[DomainEvent]:
+    """Discharge with its summary: the reason, a status for every goal still open (what became
+    of it: :data:`vocab.DISCHARGE_OUTCOMES`, with a comment), recommendations and the home
+    programme the patient leaves with."""
     patient_id = require_open(state)
     if command.discharged_on > command.today:
         raise InvalidValue("discharge date is in the future", code="invalid_date", field="discharged_on")
@@ -408,7 +432,69 @@ def decide_discharge(command: DischargePatient, state: PatientState) -> list[Dom
     )
     if not reason:
         raise InvalidValue("a discharge reason is required", code="required", field="reason")
-    return [PatientDischarged(patient_id=patient_id, discharged_on=command.discharged_on, reason=reason)]
+    outcomes = _goal_outcomes(command.goal_outcomes, state)
+    recommendations, home_programme = (
+        limits.check_text(
+            text, field=name, label=f"the {name.replace('_', ' ')}", max_chars=limits.DISCHARGE_TEXT_CHARS
+        )
+        for name, text in (
+            ("recommendations", command.recommendations),
+            ("home_programme", command.home_programme),
+        )
+    )
+    return [
+        PatientDischarged(
+            patient_id=patient_id,
+            discharged_on=command.discharged_on,
+            reason=reason,
+            goal_outcomes=outcomes,
+            recommendations=recommendations,
+            home_programme=home_programme,
+        )
+    ]
+
+
+def _goal_outcomes(given: tuple[GoalOutcome, ...], state: PatientState) -> tuple[GoalOutcome, ...]:
+    """One outcome per open goal, in the order given; each comment bounded."""
+    open_ids = {g.goal_id for g in open_goals(state)}
+    seen: set[UUID] = set()
+    outcomes = []
+    for outcome in given:
+        if outcome.goal_id not in state.goals:
+            raise InvalidValue(
+                "a goal outcome names no goal of this patient", code="unknown_goal", field="goal_outcomes"
+            )
+        if outcome.goal_id not in open_ids:
+            status = state.goals[outcome.goal_id].lifecycle_status
+            raise InvalidValue(
+                f"a goal that is {status} needs no outcome at discharge",
+                code="goal_closed",
+                field="goal_outcomes",
+            )
+        if outcome.goal_id in seen:
+            raise InvalidValue("a goal has two outcomes", code="duplicate", field="goal_outcomes")
+        if outcome.achievement_status not in vocab.DISCHARGE_OUTCOMES:
+            raise InvalidValue(
+                "a goal at discharge is " + ", ".join(vocab.DISCHARGE_OUTCOMES),
+                code="invalid_status",
+                field="goal_outcomes",
+                allowed=list(vocab.DISCHARGE_OUTCOMES),
+            )
+        seen.add(outcome.goal_id)
+        comment = limits.check_text(
+            outcome.comment, field="goal_outcomes", label="a goal comment", max_chars=limits.REASON_CHARS
+        )
+        outcomes.append(replace(outcome, comment=comment))
+    missing = open_ids - seen
+    if missing:
+        raise InvalidValue(
+            f"the discharge summary says what became of every open goal; {len(missing)} "
+            f"goal{'s have' if len(missing) > 1 else ' has'} no status",
+            code="required",
+            field="goal_outcomes",
+            goal_ids=sorted(str(g) for g in missing),
+        )
+    return tuple(outcomes)
 
 
 def decide_erase(command: ErasePatientPii, state: PatientState) -> list[DomainEvent]:

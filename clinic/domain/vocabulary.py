@@ -60,6 +60,17 @@ class GoalAchievement(StrEnum):
     NOT_ATTAINABLE = "not-attainable"
 
 
+# What a discharge summary may say of each goal still open at discharge (FHIR goal-achievement).
+DISCHARGE_OUTCOMES = (
+    GoalAchievement.ACHIEVED,
+    GoalAchievement.NOT_ACHIEVED,
+    GoalAchievement.NO_PROGRESS,
+    GoalAchievement.NOT_ATTAINABLE,
+)
+# Lifecycle states that take a goal off the plan; the record keeps why.
+DISCONTINUED_LIFECYCLE = frozenset({GoalLifecycle.CANCELLED, GoalLifecycle.ENTERED_IN_ERROR})
+
+
 class Sex(StrEnum):
     """FHIR AdministrativeGender."""
 
@@ -216,6 +227,27 @@ METRICS: dict[str, Metric] = {
         ),
     )
 }
+
+
+class Change(StrEnum):
+    """How a change in a metric's value reads for the patient, by the metric's direction."""
+
+    BETTER = "better"
+    WORSE = "worse"
+    SAME = "same"
+    UNKNOWN = "unknown"  # a value with no catalogue metric, so no known direction
+
+
+def change_direction(code: str, *, change: float) -> Change:
+    """Whether ``change`` (new value minus old) of metric ``code`` is better or worse for the
+    patient: up is better for cadence or range of motion, down for Timed Up and Go, REBA or pain
+    (:attr:`Metric.higher_is_better`, the one place the direction is stated)."""
+    if change == 0:
+        return Change.SAME
+    known = METRICS.get(code)
+    if known is None:
+        return Change.UNKNOWN
+    return Change.BETTER if (change > 0) == known.higher_is_better else Change.WORSE
 
 
 def metric_label(code: str) -> str:

@@ -110,7 +110,11 @@ class CaseloadProjection(Projection):
 
     def on_PatientDischarged(self, e: ev.PatientDischarged, r: RecordedEvent) -> None:
         rm.PatientSummary.objects.filter(patient_id=e.patient_id).update(
-            status="discharged", discharged_on=e.discharged_on
+            status="discharged",
+            discharged_on=e.discharged_on,
+            discharge_reason=e.reason,
+            discharge_recommendations=e.recommendations,
+            discharge_home_programme=e.home_programme,
         )
 
     def on_PatientPiiErased(self, e: ev.PatientPiiErased, r: RecordedEvent) -> None:
@@ -147,7 +151,26 @@ class GoalsProjection(Projection):
         )
 
     def on_GoalLifecycleChanged(self, e: ev.GoalLifecycleChanged, r: RecordedEvent) -> None:
-        rm.GoalView.objects.filter(goal_id=e.goal_id).update(lifecycle_status=e.lifecycle_status)
+        rm.GoalView.objects.filter(goal_id=e.goal_id).update(
+            lifecycle_status=e.lifecycle_status, lifecycle_reason=e.reason
+        )
+
+    def on_GoalRevised(self, e: ev.GoalRevised, r: RecordedEvent) -> None:
+        goal = rm.GoalView.objects.get(goal_id=e.goal_id)
+        goal.description, goal.target, goal.comparator, goal.due_date = (
+            e.description, e.target, e.comparator, e.due_date
+        )  # fmt: skip
+        if goal.latest_value is not None:
+            goal.progress_percent = progress_percent(
+                baseline=goal.baseline, target=goal.target, value=goal.latest_value
+            )
+        goal.save(update_fields=["description", "target", "comparator", "due_date", "progress_percent"])
+
+    def on_PatientDischarged(self, e: ev.PatientDischarged, r: RecordedEvent) -> None:
+        for outcome in e.goal_outcomes:
+            rm.GoalView.objects.filter(goal_id=outcome.goal_id).update(
+                discharge_status=outcome.achievement_status, discharge_comment=outcome.comment
+            )
 
     def on_GoalAchieved(self, e: ev.GoalAchieved, r: RecordedEvent) -> None:
         rm.GoalView.objects.filter(goal_id=e.goal_id).update(achievement_status=GoalAchievement.ACHIEVED)
@@ -165,7 +188,7 @@ class GoalsProjection(Projection):
                     goal_id=goal.goal_id, metric=goal.metric, target=goal.target, comparator=goal.comparator,
                     lifecycle_status=goal.lifecycle_status,
                 ),
-                status=goal.achievement_status, previous=previous, value=e.value,
+                status=goal.achievement_status, baseline=goal.baseline, previous=previous, value=e.value,
             )  # fmt: skip
             if status is not None:  # None: newly met; the GoalAchieved decided with it says "achieved"
                 goal.achievement_status = status

@@ -61,6 +61,10 @@ class PatientSummary(models.Model):
     payer_member_id = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=20, default="active")
     discharged_on = models.DateField(null=True)
+    # The discharge summary's text (each goal's status at discharge is on its GoalView).
+    discharge_reason = models.TextField(blank=True, default="")
+    discharge_recommendations = models.TextField(blank=True, default="")
+    discharge_home_programme = models.TextField(blank=True, default="")
     pii_erased = models.BooleanField(default=False)
     last_visit_date = models.DateField(null=True)
     visit_count = models.IntegerField(default=0)
@@ -118,7 +122,11 @@ class GoalView(models.Model):
     comparator = models.CharField(max_length=2)
     due_date = models.DateField()
     lifecycle_status = models.CharField(max_length=20)
+    lifecycle_reason = models.TextField(blank=True, default="")  # why it was cancelled, put on hold...
     achievement_status = models.CharField(max_length=20)
+    # What the discharge summary says became of the goal (a FHIR goal-achievement code), and why.
+    discharge_status = models.CharField(max_length=20, blank=True, default="")
+    discharge_comment = models.TextField(blank=True, default="")
     latest_value = models.FloatField(null=True)
     latest_on = models.DateField(null=True)
     progress_percent = models.FloatField(null=True)

@@ -37,6 +37,8 @@ def _timeline_summary(e: ev.DomainEvent) -> tuple[str, str]:
             return "goal", f"Goal set: {e.description}"
         case ev.GoalLifecycleChanged():
             return "goal", f"Goal now {e.lifecycle_status}" + (f" ({e.reason})" if e.reason else "")
+        case ev.GoalRevised():
+            return "goal", f"Goal revised: {e.description}" + (f" ({e.reason})" if e.reason else "")
         case ev.GoalAchieved():
             return "goal", f"Goal achieved with {e.value:g}"
         case ev.VisitRecorded():
@@ -55,7 +57,9 @@ def _timeline_summary(e: ev.DomainEvent) -> tuple[str, str]:
         case ev.VisitNoteAmended():
             return "amendment", f"Signed note amended: {e.reason}"
         case ev.PatientDischarged():
-            return "discharge", f"Discharged on {e.discharged_on}: {e.reason}"
+            met = sum(1 for o in e.goal_outcomes if o.achievement_status == "achieved")
+            goals = f"; {met} of {len(e.goal_outcomes)} open goals achieved" if e.goal_outcomes else ""
+            return "discharge", f"Discharged on {e.discharged_on}: {e.reason}{goals}"
         case ev.PatientPiiErased():
             return "erasure", "Contact details erased (key destroyed)"
         case ev.VideoUploaded():

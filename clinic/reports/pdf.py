@@ -24,6 +24,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 from analysis.angles import CONVENTION
 from clinic.domain.present import format_number, format_value
 from clinic.reports.charts import goal_chart
+from clinic.reports.discharge import discharge_section
 from clinic.reports.model import Measurement, PatientRecord, Visit
 from clinic.reports.pdftext import clip, flat, paragraph, paragraphs
 
@@ -352,6 +353,11 @@ def render(record: PatientRecord, kind: str) -> bytes:
         *_measures_table(record, visit),
         *_charts(record, visit),
         *_soap(visit),
+        *(
+            discharge_section(record.patient_id, heading=H2, body=BODY, small=SMALL)
+            if kind == "discharge"
+            else []
+        ),
         _signature(visit, record),
     ]
     doc.build(story, canvasmaker=_numbered_canvas(record, title))

@@ -28,6 +28,7 @@ import io
 from dataclasses import asdict
 from typing import Any
 
+from clinic.domain.vocabulary import change_direction
 from clinic.reports.csvcells import SafeWriter
 from clinic.reports.model import PatientRecord
 
@@ -93,8 +94,9 @@ def metrics_json(record: PatientRecord) -> dict[str, Any]:
 def session_comparison(record: PatientRecord, *, sessions: int = 6) -> dict[str, Any]:
     """The last ``sessions`` visits with measurements, as columns; one row per metric (and side).
 
-    Each cell holds the value and its change from the previous column, so a reader sees
-    session-to-session progress at a glance.
+    Each cell holds the value, its change from the previous column and how that change reads for
+    the patient (``reads``: better, worse, same or unknown, by the metric's direction: a faster
+    Timed Up and Go is better), so a reader sees session-to-session progress at a glance.
     """
     by_visit: dict[str, dict[tuple[str, str], float]] = {}
     labels: dict[tuple[str, str], tuple[str, str]] = {}
@@ -108,7 +110,8 @@ def session_comparison(record: PatientRecord, *, sessions: int = 6) -> dict[str,
         for v in visits:
             value = by_visit[v.visit_id].get(key)
             change = None if value is None or previous is None else value - previous
-            cells.append({"value": value, "change": change})
+            reads = None if change is None else change_direction(key[0], change=change).value
+            cells.append({"value": value, "change": change, "reads": reads})
             previous = value if value is not None else previous
         rows.append({"label": labels[key][0], "unit": labels[key][1], "cells": cells})
     # The angle convention is stated once under a table that holds angles.

@@ -78,3 +78,31 @@ def goal_change_lifecycle(
         user, patient_id, command, action="goal_update", expected_version=expected_version
     )
     return Written(goal_id, result.last_version)
+
+
+def goal_revise(
+    *,
+    user: Any,
+    patient_id: UUID,
+    goal_id: UUID,
+    target: float,
+    comparator: str,
+    due_date: date,
+    description: str = "",
+    reason: str = "",
+    expected_version: int | None,
+) -> Written:
+    """A new target, comparator, due date or wording for an open goal; metric and baseline stay."""
+    command = c.ReviseGoal(
+        goal_id=goal_id,
+        target=target,
+        comparator=comparator,
+        due_date=due_date,
+        description=description,
+        reason=reason,
+        today=timezone.localdate(),
+    )
+    result = run_patient_command(
+        user, patient_id, command, action="goal_update", expected_version=expected_version
+    )
+    return Written(goal_id, result.last_version)

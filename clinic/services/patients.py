@@ -26,7 +26,7 @@ from clinic.domain import commands as c
 from clinic.domain import limits
 from clinic.domain.decide import decide_patient
 from clinic.domain.errors import InvalidValue
-from clinic.domain.events import Diagnosis
+from clinic.domain.events import Diagnosis, GoalOutcome
 from clinic.domain.patients import PatientState, evolve
 from clinic.eventstore.context import execution_context
 from clinic.eventstore.store import AppendResult
@@ -215,9 +215,29 @@ def plan_of_care_establish(
 
 
 def patient_discharge(
-    *, user: Any, patient_id: UUID, discharged_on: date, reason: str, expected_version: int | None
+    *,
+    user: Any,
+    patient_id: UUID,
+    discharged_on: date,
+    reason: str,
+    goal_outcomes: Sequence[tuple[UUID, str, str]] = (),
+    recommendations: str = "",
+    home_programme: str = "",
+    expected_version: int | None,
 ) -> Written:
-    command = c.DischargePatient(discharged_on=discharged_on, reason=reason, today=timezone.localdate())
+    """Discharge with a discharge summary; ``goal_outcomes`` are (goal id, FHIR goal-achievement
+    code, comment), one for each goal still open."""
+    command = c.DischargePatient(
+        discharged_on=discharged_on,
+        reason=reason,
+        goal_outcomes=tuple(
+            GoalOutcome(goal_id=goal_id, achievement_status=status, comment=comment)
+            for goal_id, status, comment in goal_outcomes
+        ),
+        recommendations=recommendations,
+        home_programme=home_programme,
+        today=timezone.localdate(),
+    )
     result = run_patient_command(
         user, patient_id, command, action="discharge", expected_version=expected_version
     )

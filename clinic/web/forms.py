@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from clinic.domain import limits
 from clinic.domain.errors import InvalidValue
-from clinic.domain.vocabulary import METRICS, Comparator, Sex, VisitType
+from clinic.domain.vocabulary import DISCHARGE_OUTCOMES, METRICS, Comparator, GoalLifecycle, Sex, VisitType
 
 
 class DateInput(forms.DateInput):
@@ -92,7 +92,7 @@ def _section_lines(value: str) -> None:
             max_lines=limits.SOAP_SECTION_LINES,
         )
     except InvalidValue as exc:
-        raise ValidationError(exc.message.capitalize() + ".") from None
+        raise ValidationError(exc.message[:1].upper() + exc.message[1:] + ".") from None
 
 
 def _soap_section() -> forms.CharField:
@@ -146,3 +146,81 @@ class ReviewForm(VersionedForm):
     decision = forms.ChoiceField(choices=[("accept", "Accept"), ("edit", "Edit"), ("reject", "Reject")])
     value = forms.FloatField(required=False)
     reason = forms.CharField(max_length=limits.REASON_CHARS, required=False)
+
+
+class GoalReviseForm(VersionedForm):
+    """A goal's new target, comparator, due date or wording (metric and baseline stay)."""
+
+    comparator = forms.ChoiceField(choices=[(c.value, c.value) for c in Comparator])
+    target = forms.FloatField()
+    due_date = forms.DateField(widget=DateInput)
+    description = forms.CharField(max_length=limits.GOAL_DESCRIPTION_CHARS, required=False)
+    reason = forms.CharField(max_length=limits.REASON_CHARS, required=False, label="Why (optional)")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _dates(self.fields["due_date"], earliest_days=0, latest_days=None)
+
+
+class GoalStatusForm(VersionedForm):
+    """Put a goal on hold, resume, complete or discontinue it (cancelled, entered-in-error)."""
+
+    lifecycle_status = forms.ChoiceField(
+        label="New status",
+        choices=[
+            (s.value, label)
+            for s, label in (
+                (GoalLifecycle.ON_HOLD, "On hold"),
+                (GoalLifecycle.ACTIVE, "Active again"),
+                (GoalLifecycle.COMPLETED, "Completed"),
+                (GoalLifecycle.CANCELLED, "Cancelled (discontinued)"),
+                (GoalLifecycle.ENTERED_IN_ERROR, "Entered in error (remove)"),
+            )
+        ],
+    )
+    reason = forms.CharField(
+        max_length=limits.REASON_CHARS, required=False, help_text="required to cancel or remove a goal"
+    )
+
+
+class DischargeForm(VersionedForm):
+    """The discharge summary: date, reason, a status for each open goal, recommendations and the
+    home programme. The goal fields (``goal_<id>_status``, ``goal_<id>_comment``) are built for
+    the patient's open goals."""
+
+    discharged_on = forms.DateField(widget=DateInput, label="Discharge date")
+    reason = forms.CharField(
+        max_length=limits.REASON_CHARS, widget=forms.Textarea(attrs={"rows": 2}), label="Reason for discharge"
+    )
+    recommendations = forms.CharField(
+        max_length=limits.DISCHARGE_TEXT_CHARS, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    home_programme = forms.CharField(
+        max_length=limits.DISCHARGE_TEXT_CHARS,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Home exercise programme",
+    )
+
+    def __init__(self, *args: Any, goals: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _dates(self.fields["discharged_on"], earliest_days=-limits.MAX_BACKDATE_DAYS, latest_days=0)
+        self.goals = goals
+        for g in goals:
+            self.fields[f"goal_{g.goal_id}_status"] = forms.ChoiceField(
+                label=g.description,
+                choices=[("", "choose…")] + [(s.value, s.value) for s in DISCHARGE_OUTCOMES],
+            )
+            self.fields[f"goal_{g.goal_id}_comment"] = forms.CharField(
+                max_length=limits.REASON_CHARS, required=False, label="Comment"
+            )
+
+    def goal_rows(self) -> list[tuple[Any, Any, Any]]:
+        """(goal, its status field, its comment field), for the template."""
+        return [(g, self[f"goal_{g.goal_id}_status"], self[f"goal_{g.goal_id}_comment"]) for g in self.goals]
+
+    def outcomes(self) -> list[tuple[Any, str, str]]:
+        d = self.cleaned_data
+        return [
+            (g.goal_id, d[f"goal_{g.goal_id}_status"], d[f"goal_{g.goal_id}_comment"]) for g in self.goals
+        ]

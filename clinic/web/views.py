@@ -15,12 +15,18 @@ from django.utils import timezone
 from clinic import selectors
 from clinic.access.policy import Forbidden, NotVisible, staff_member
 from clinic.domain.errors import DomainError
+from clinic.domain.goals import default_description
+from clinic.domain.vocabulary import TERMINAL_LIFECYCLE
 from clinic.eventstore.errors import ConcurrencyConflict
 from clinic.projections.models import PatientSummary, VisitView
 from clinic.services import goals, patients, visits
 from clinic.web import forms
 
 CASELOAD_PAGE = 100
+# A long episode holds tens of visits and hundreds of timeline entries: the chart shows the newest
+# few in full and pages back through the rest.
+CHART_VISITS = 5
+CHART_TIMELINE = 20
 
 
 def explain_refusal(request: HttpRequest, exc: Exception) -> None:
@@ -31,7 +37,13 @@ def explain_refusal(request: HttpRequest, exc: Exception) -> None:
             "The page now shows the latest version; please check and try again.",
         )
     elif isinstance(exc, DomainError | Forbidden):
-        messages.error(request, str(exc).capitalize())
+        messages.error(request, sentence(str(exc)))
+
+
+def sentence(text: str) -> str:
+    """``text`` with its first letter upper-case and the rest as written ("'KNEE' is not an
+    ICD-10 code", not ``str.capitalize``'s "'knee' is not an icd-10 code")."""
+    return text[:1].upper() + text[1:]
 
 
 @login_required
@@ -77,14 +89,66 @@ def patient_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{d['given_name']} {d['family_name']} registered.")
             return redirect("patient", patient_id=written.id)
-    return render(request, "clinic/patient_new.html", {"form": form})
+    # A refused registration comes back with everything typed (the form is bound to the POST).
+    status = 400 if request.method == "POST" else 200
+    return render(request, "clinic/patient_new.html", {"form": form}, status=status)
+
+
+def _page_number(request: HttpRequest, name: str) -> int:
+    try:
+        return max(0, int(request.GET.get(name, "0")))
+    except ValueError:
+        return 0
 
 
 def _chart(request: HttpRequest, patient_id: UUID) -> dict[str, Any]:
+    """The chart with one page of visits (``vpage``) and of the timeline (``tpage``, of ``kind``)."""
+    kind = request.GET.get("kind", "")[:40]
+    tpage, vpage = _page_number(request, "tpage"), _page_number(request, "vpage")
     try:
-        return selectors.patient_chart(user=request.user, patient_id=patient_id)
+        chart = selectors.patient_chart(
+            user=request.user,
+            patient_id=patient_id,
+            timeline_kind=kind,
+            timeline_offset=tpage * CHART_TIMELINE,
+            timeline_limit=CHART_TIMELINE,
+        )
     except NotVisible:
         raise Http404("patient not found") from None
+    all_visits = chart["visits"]
+    return {
+        **chart,
+        "all_visits": all_visits,
+        "visits": all_visits[vpage * CHART_VISITS : (vpage + 1) * CHART_VISITS],
+        "visit_pages": _pager(request, "vpage", vpage, total=len(all_visits), size=CHART_VISITS),
+        "timeline_pages": _pager(request, "tpage", tpage, total=chart["timeline_count"], size=CHART_TIMELINE),
+        "timeline_kind": kind,
+        "timeline_filters": [(k, n, _query(request, kind=k, tpage=None)) for k, n in chart["timeline_kinds"]],
+        "timeline_all": _query(request, kind=None, tpage=None),
+    }
+
+
+def _query(request: HttpRequest, **changes: Any) -> str:
+    """This page's query string with ``changes`` (None removes a parameter)."""
+    query = request.GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = str(value)
+    return "?" + query.urlencode() if query else "?"
+
+
+def _pager(request: HttpRequest, name: str, number: int, *, total: int, size: int) -> dict[str, Any]:
+    """Page ``number`` of ``total`` items, ``size`` a page: what it shows and links to its neighbours."""
+    last = max(0, (total - 1) // size)
+    return {
+        "first_item": min(total, number * size + 1),
+        "last_item": min(total, (number + 1) * size),
+        "total": total,
+        "newer": _query(request, **{name: number - 1 if number > 1 else None}) if number else None,
+        "older": _query(request, **{name: number + 1}) if number < last else None,
+    }
 
 
 def _patient(request: HttpRequest, patient_id: UUID) -> PatientSummary:
@@ -107,12 +171,13 @@ def _patient_page(request: HttpRequest, patient_id: UUID, *, status: int = 200, 
     today = timezone.localdate()
     context = {
         **chart,
-        "goal_form": _goal_form(chart["visits"], initial={"expected_version": version}),
+        "goal_form": _goal_form(chart["all_visits"], initial={"expected_version": version}),
+        "goal_edits": goal_edit_forms(chart["goals"], version=version, bound=bound),
         "note_form": forms.VisitNoteForm(
             initial={
                 "expected_version": version,
                 "visit_date": today,
-                "visit_type": "treatment" if chart["visits"] else "evaluation",
+                "visit_type": "treatment" if chart["all_visits"] else "evaluation",
             }
         ),
         "plan_form": forms.PlanOfCareForm(
@@ -129,6 +194,46 @@ def _patient_page(request: HttpRequest, patient_id: UUID, *, status: int = 200, 
     return render(request, "clinic/patient.html", context, status=status)
 
 
+def goal_edit_forms(goals: list[Any], *, version: int, bound: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each open goal with its revise and status forms; the one refused keeps what was typed
+    (``bound`` names it ``goal_edit_id`` with ``goal_revise_form`` or ``goal_status_form``)."""
+    rows = []
+    for g in goals:
+        if g.lifecycle_status in TERMINAL_LIFECYCLE:
+            continue
+        mine = bound.get("goal_edit_id") == g.goal_id
+        revise = bound.get("goal_revise_form") if mine else None
+        status = bound.get("goal_status_form") if mine else None
+        rows.append(
+            {
+                "goal": g,
+                "open": mine,
+                "revise": revise
+                or forms.GoalReviseForm(
+                    initial={
+                        "expected_version": version,
+                        "comparator": g.comparator,
+                        "target": g.target,
+                        "due_date": g.due_date,
+                        # A generated wording is left blank, so it follows a new target or due date.
+                        "description": ""
+                        if g.description
+                        == default_description(
+                            g.metric, comparator=g.comparator, target=g.target, due_date=g.due_date
+                        )
+                        else g.description,
+                    },
+                    prefix=f"g{g.goal_id.hex[:8]}",
+                ),
+                "status": status
+                or forms.GoalStatusForm(
+                    initial={"expected_version": version}, prefix=f"s{g.goal_id.hex[:8]}"
+                ),
+            }
+        )
+    return rows
+
+
 def _post(
     request: HttpRequest,
     patient_id: UUID,
@@ -136,6 +241,7 @@ def _post(
     action: Any,
     *,
     form_name: str | None = None,
+    context: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """Run ``action(cleaned_data)`` for a valid POST and come back to the patient page.
 
@@ -149,7 +255,7 @@ def _post(
     if not form.is_valid():
         for field, errors in form.errors.items():
             messages.error(request, f"{field.replace('_', ' ')}: {' '.join(errors)}")
-        return _refused(request, patient_id, form_class, form_name)
+        return _refused(request, patient_id, form_class, form_name, context=context)
     try:
         message = action(form.cleaned_data)
     except NotVisible:
@@ -157,7 +263,12 @@ def _post(
     except (DomainError, Forbidden, ConcurrencyConflict) as exc:
         explain_refusal(request, exc)
         return _refused(
-            request, patient_id, form_class, form_name, stale=isinstance(exc, ConcurrencyConflict)
+            request,
+            patient_id,
+            form_class,
+            form_name,
+            stale=isinstance(exc, ConcurrencyConflict),
+            context=context,
         )
     messages.success(request, message)
     return redirect("patient", patient_id=patient_id)
@@ -170,6 +281,7 @@ def _refused(
     form_name: str | None,
     *,
     stale: bool = False,
+    context: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The patient page again with the typed form, or a redirect for forms with nothing typed."""
     if form_name is None:
@@ -177,7 +289,7 @@ def _refused(
     data = request.POST.copy()
     if stale:  # typed against an old version: offer it again against the latest one
         data["expected_version"] = str(_patient(request, patient_id).stream_version)
-    return _patient_page(request, patient_id, status=400, **{form_name: form_class(data)})
+    return _patient_page(request, patient_id, status=400, **(context or {}), **{form_name: form_class(data)})
 
 
 def _goal_form(visits: list[Any], data: Any = None, initial: Any = None) -> forms.GoalForm:

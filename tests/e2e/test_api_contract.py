@@ -136,6 +136,7 @@ def test_page_403_is_styled_and_logged_without_a_traceback(therapist, caplog) ->
     with caplog.at_level(logging.WARNING):
         response = client.get("/practice/export.zip")
     assert response.status_code == 403 and b"Not allowed" in response.content
+    assert b"Only a practice administrator may do this." in response.content  # says why
     records = [r for r in caplog.records if "/practice/export.zip" in r.getMessage()]
     assert len(records) == 1, [r.getMessage() for r in caplog.records]
     assert records[0].exc_info is None and records[0].levelno == logging.WARNING

@@ -56,6 +56,7 @@ NON_PATIENT_ROUTES = {
     "logout/": "sign-out",
     "": "the caller's own caseload page",
     "patients/new/": "registers a new patient",
+    "patients/discharged/": "the caller's own discharged patients (selector filters by visibility)",
     "practice/export.zip": "administrators only (403 for therapists)",
 }
 #: WebSocket routes that are not about one patient (none today).

@@ -84,7 +84,7 @@ def build_episode(user, *, visit_count: int = 30):  # type: ignore[no-untyped-de
                     baseline=baseline,
                     target=target,
                     comparator=comparator,
-                    due_date=today + timedelta(days=30),
+                    due_date=min(today + timedelta(days=30), start + timedelta(days=90)),  # within the plan
                     expected_version=version,
                 ).version
         version = visits.visit_note_sign(

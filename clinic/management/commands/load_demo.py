@@ -105,9 +105,33 @@ def _load_patient(p: dict[str, Any], *, user: Any, today: date) -> None:
         ).version
 
     plans = list(p["plans"])
+    goal_ids: list[Any] = []
+    due_days: list[int] = []
+    in_force_end = None  # the end of the plan of care in force (not yet ended today), in days from today
     for index, v in enumerate(p["visits"]):
         while plans and plans[0]["start"] <= v["day"]:
-            version = certify(plans.pop(0), version)
+            plan = plans.pop(0)
+            version = certify(plan, version)
+            in_force_end = plan["end"] if plan["end"] >= 0 else None
+            # A goal is due within the plan of care in force: a recertification that ends before a
+            # goal's due date brings the goal within it (the history is replayed on today's date,
+            # so only plans that have not ended yet are in force).
+            for i, (goal_id, g) in enumerate(
+                zip(goal_ids, p["goals"], strict=False)
+            ):  # none before the first visit
+                if due_days[i] > plan["end"] >= 0:
+                    due_days[i] = plan["end"]
+                    version = goals.goal_revise(
+                        user=user,
+                        patient_id=pid,
+                        goal_id=goal_id,
+                        target=g["target"],
+                        comparator=g["comparator"],
+                        due_date=day(plan["end"]),
+                        description="",
+                        reason="Due by the end of the recertified plan of care",
+                        expected_version=version,
+                    ).version
         visit = visits.visit_record(
             user=user,
             patient_id=pid,
@@ -130,17 +154,21 @@ def _load_patient(p: dict[str, Any], *, user: Any, today: date) -> None:
             ).version
         if index == 0:
             for g in p["goals"]:
-                version = goals.goal_set(
+                due_day = g["due_day"] if in_force_end is None else min(g["due_day"], in_force_end)
+                written = goals.goal_set(
                     user=user,
                     patient_id=pid,
                     metric=g["metric"],
                     baseline=g["baseline"],
                     target=g["target"],
                     comparator=g["comparator"],
-                    due_date=day(g["due_day"]),
+                    due_date=day(due_day),
                     baseline_visit_id=visit.id,
                     expected_version=version,
-                ).version
+                )
+                goal_ids.append(written.id)
+                due_days.append(due_day)
+                version = written.version
         if v["sign"]:
             version = visits.visit_note_sign(
                 user=user, patient_id=pid, visit_id=visit.id, expected_version=version
@@ -148,10 +176,17 @@ def _load_patient(p: dict[str, Any], *, user: Any, today: date) -> None:
     for plan in plans:
         version = certify(plan, version)
     if p["discharge"]:
+        summary = p["discharge"]
         patients.patient_discharge(
             user=user,
             patient_id=pid,
             discharged_on=day(p["visits"][-1]["day"]),
-            reason=p["discharge"]["reason"],
+            reason=summary["reason"],
+            goal_outcomes=[
+                (goal_id, o["status"], o["comment"])
+                for goal_id, o in zip(goal_ids, summary.get("goal_outcomes", []), strict=True)
+            ],
+            recommendations=summary.get("recommendations", ""),
+            home_programme=summary.get("home_programme", ""),
             expected_version=version,
         )

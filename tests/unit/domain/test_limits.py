@@ -128,7 +128,7 @@ def set_goal(**changes: object) -> c.SetGoal:
     return c.SetGoal(**fields)  # type: ignore[arg-type]
 
 
-def test_goal_due_date_is_at_most_two_years_ahead() -> None:
+def test_goal_due_date_is_at_most_a_year_ahead_without_a_plan() -> None:
     decide([registered()], set_goal(due_date=TODAY + timedelta(days=limits.MAX_GOAL_HORIZON_DAYS)))
     for due in (TODAY + timedelta(days=limits.MAX_GOAL_HORIZON_DAYS + 1), date(9999, 12, 31)):
         error = refused([registered()], set_goal(due_date=due))
