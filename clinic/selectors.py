@@ -228,6 +228,19 @@ def visits_of(*, user: Any, patient_id: UUID) -> list[rm.VisitView]:
     return list(rm.VisitView.objects.filter(patient_id=patient_id).order_by("visit_date"))
 
 
+def measurements_of(*, user: Any, patient_id: UUID, metric: str) -> list[dict[str, Any]]:
+    """The patient's final values of ``metric``, oldest first, each with its visit's date."""
+    patient_get(user=user, patient_id=patient_id, action="read_measurements")
+    return [
+        {**m, "visit_id": visit_id, "visit_date": visit_date}
+        for visit_id, visit_date, values in rm.VisitView.objects.filter(patient_id=patient_id)
+        .order_by("visit_date", "visit_id")
+        .values_list("visit_id", "visit_date", "measurements")
+        for m in values
+        if m["metric"] == metric
+    ]
+
+
 def visit_get(*, user: Any, patient_id: UUID, visit_id: UUID) -> rm.VisitView:
     patient_get(user=user, patient_id=patient_id, action="read_visit")
     visit = rm.VisitView.objects.filter(patient_id=patient_id, visit_id=visit_id).first()

@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from clinic.api import analysis_views as av
 from clinic.api import auth_views as auth
+from clinic.api import measure_views as mv
 from clinic.api import review_views as rv
 from clinic.api import subject_views as sv
 from clinic.api import tus_views as tus
@@ -31,6 +32,8 @@ urlpatterns = [
     path(f"{V}/", v.VisitDetailView.as_view(), name="api-visit"),
     path(f"{V}/note/", v.NoteView.as_view(), name="api-note"),
     path(f"{V}/measurements/", v.MeasurementView.as_view(), name="api-measurements"),
+    path(f"{V}/questionnaires/", mv.QuestionnaireView.as_view(), name="api-questionnaires"),
+    path("questionnaires/", mv.InstrumentListView.as_view(), name="api-instruments"),
     path(f"{V}/sign/", v.SignView.as_view(), name="api-sign"),
     path(f"{V}/amendments/", v.AmendmentView.as_view(), name="api-amendments"),
     path(f"{V}/videos/", av.VideoUploadView.as_view(), name="api-visit-videos"),

@@ -25,7 +25,7 @@ from clinic.api.serializers import (
 )
 from clinic.domain import limits
 from clinic.domain.errors import DomainError
-from clinic.domain.vocabulary import METRICS, Comparator, GoalLifecycle, Sex, VisitType
+from clinic.domain.vocabulary import MANUAL_METHODS, METRICS, Comparator, GoalLifecycle, Sex, VisitType
 from clinic.reports import services as report_services
 from clinic.reports.http import attachment
 from clinic.reports.pdf import UnsupportedReport
@@ -302,6 +302,12 @@ class MeasurementView(APIView):
         value = serializers.FloatField()
         unit = serializers.CharField(required=False, allow_null=True, default=None)
         side = serializers.ChoiceField(choices=["", "left", "right", "bilateral"], required=False, default="")
+        method = serializers.ChoiceField(
+            choices=sorted(MANUAL_METHODS),
+            required=False,
+            default="clinician",
+            help_text="How the value was measured; it must measure the metric (a goniometer gives degrees).",
+        )
 
     @extend_schema(request=MeasurementIn, responses={201: WrittenOut}, summary="Record a measurement")
     def post(self, request: Request, patient_id: UUID, visit_id: UUID) -> Response:

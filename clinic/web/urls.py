@@ -1,7 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from clinic.web import analysis_views, capture_views, documents, review_views, subject_views, views
+from clinic.web import (
+    analysis_views,
+    capture_views,
+    documents,
+    measure_views,
+    review_views,
+    subject_views,
+    views,
+)
 
 P = "patients/<uuid:patient_id>"
 
@@ -17,6 +25,12 @@ urlpatterns = [
     path(f"{P}/plan-of-care/new/", views.plan_new, name="plan-new"),
     path(f"{P}/visits/<uuid:visit_id>/sign/", views.note_sign, name="note-sign"),
     path(f"{P}/visits/<uuid:visit_id>/", analysis_views.visit, name="visit"),
+    path(f"{P}/visits/<uuid:visit_id>/measurements/", measure_views.measurements, name="visit-measurements"),
+    path(
+        f"{P}/visits/<uuid:visit_id>/questionnaires/<str:code>/",
+        measure_views.questionnaire,
+        name="visit-questionnaire",
+    ),
     path(
         f"{P}/visits/<uuid:visit_id>/analyses/<uuid:analysis_id>/subject/",
         subject_views.rerun,

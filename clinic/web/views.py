@@ -31,7 +31,8 @@ def explain_refusal(request: HttpRequest, exc: Exception) -> None:
             "The page now shows the latest version; please check and try again.",
         )
     elif isinstance(exc, DomainError | Forbidden):
-        messages.error(request, str(exc).capitalize())
+        text = str(exc)  # the first letter raised only: names such as "Timed Up and Go" keep their capitals
+        messages.error(request, text[:1].upper() + text[1:])
 
 
 @login_required

@@ -1,0 +1,50 @@
+"""Forms of the measurement and questionnaire pages: input shape only; the domain decides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from clinic.domain import questionnaires as q
+from clinic.domain.vocabulary import METRICS, Method
+
+SIDE_CHOICES = [("", "not applicable"), ("left", "Left"), ("right", "Right"), ("bilateral", "Bilateral")]
+METHOD_LABELS = {
+    Method.GONIOMETER: "Goniometer",
+    Method.INCLINOMETER: "Inclinometer",
+    Method.STOPWATCH: "Stopwatch",
+    Method.PATIENT_REPORTED: "Patient-reported",
+    Method.CLINICIAN: "Clinician observation",
+}
+
+
+class MeasurementForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    metric = forms.ChoiceField(
+        choices=[(m.code, f"{m.label} ({m.unit})") for m in METRICS.values()], label="Measure"
+    )
+    value = forms.FloatField(widget=forms.NumberInput(attrs={"step": "any"}))
+    side = forms.ChoiceField(choices=SIDE_CHOICES, required=False)
+    method = forms.ChoiceField(choices=[(code, METHOD_LABELS[code]) for code in METHOD_LABELS])
+
+
+class QuestionnaireForm(forms.Form):
+    """One choice per item (blank: not answered); the scoring rule decides how many may be blank."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    side = forms.ChoiceField(choices=SIDE_CHOICES, required=False)
+
+    def __init__(self, instrument: q.Instrument, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        choices = [("", "not answered")] + [
+            (str(n), str(n)) for n in range(instrument.item_min, instrument.item_max + 1)
+        ]
+        for number, label in enumerate(instrument.items, start=1):
+            self.fields[f"item_{number}"] = forms.TypedChoiceField(
+                choices=choices, coerce=int, empty_value=None, required=False, label=f"{number}. {label}"
+            )
+
+    def responses(self) -> list[int | None]:
+        return [self.cleaned_data[f"item_{n}"] for n in range(1, len(self.instrument.items) + 1)]
