@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clinic import selectors
 from clinic.api.serializers import VersionedIn, WrittenOut
 from clinic.domain import questionnaires as q
 from clinic.services import outcomes
@@ -58,3 +59,22 @@ class QuestionnaireView(APIView):
         return Response(
             WrittenOut({"id": written.id, "version": written.version}).data, status.HTTP_201_CREATED
         )
+
+
+class UnsignedNoteOut(serializers.Serializer):
+    patient_id = serializers.UUIDField()
+    patient_name = serializers.CharField()
+    visit_id = serializers.UUIDField()
+    visit_type = serializers.CharField()
+    visit_date = serializers.DateField()
+    therapist = serializers.CharField()
+    hours = serializers.FloatField(help_text="How long the note has waited for its signature.")
+    overdue = serializers.BooleanField(help_text="Unsigned for more than 24 hours.")
+
+
+class UnsignedNotesView(APIView):
+    @extend_schema(
+        responses=UnsignedNoteOut(many=True), summary="Unsigned notes of your patients, longest waiting first"
+    )
+    def get(self, request: Request) -> Response:
+        return Response(UnsignedNoteOut(selectors.unsigned_notes(user=request.user), many=True).data)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("auth/token/revoke/", auth.TokenRevokeView.as_view(), name="api-token-revoke"),
     path("auth/token/revoke-all/", auth.TokenRevokeAllView.as_view(), name="api-token-revoke-all"),
     path("caseload/", v.CaseloadView.as_view(), name="api-caseload"),
+    path("caseload/unsigned-notes/", mv.UnsignedNotesView.as_view(), name="api-unsigned-notes"),
     path("patients/", v.PatientListView.as_view(), name="api-patients"),
     path("practice/export/", v.PracticeExportView.as_view(), name="api-practice-export"),
     path(f"{P}/", v.PatientDetailView.as_view(), name="api-patient"),

@@ -61,14 +61,28 @@ def _page_params(request: Request) -> dict[str, Any]:
     return dict(serializer.validated_data)
 
 
+class CaseloadIn(PageIn):
+    q = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Name, patient id or member id.",
+    )
+    sort = serializers.ChoiceField(choices=selectors.CASELOAD_SORTS, default="name")
+
+
 class CaseloadView(APIView):
     class CaseloadOut(serializers.Serializer):
         count = serializers.IntegerField()
         results = CaseloadRowOut(many=True, source="rows")
 
-    @extend_schema(parameters=[PageIn], responses=CaseloadOut, summary="Your caseload with alerts")
+    @extend_schema(parameters=[CaseloadIn], responses=CaseloadOut, summary="Your caseload with alerts")
     def get(self, request: Request) -> Response:
-        page = selectors.caseload(user=request.user, **_page_params(request))
+        serializer = CaseloadIn(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        params = dict(serializer.validated_data)
+        page = selectors.caseload(user=request.user, search=params.pop("q"), **params)
         return Response(self.CaseloadOut(page).data)
 
 

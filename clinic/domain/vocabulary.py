@@ -263,16 +263,16 @@ class Method(StrEnum):
 # inclinometer gives degrees; a stopwatch seconds, or a count or a speed over a timed test; the
 # patient reports a pain rating. Questionnaire scores come from the questionnaire page.
 # (A one-item rating such as the NPRS may also be entered as the patient reports it.)
-_QUESTIONNAIRE_METRICS = frozenset(i.metric for i in INSTRUMENTS.values() if len(i.items) > 1)
+QUESTIONNAIRE_ONLY_METRICS = frozenset(i.metric for i in INSTRUMENTS.values() if len(i.items) > 1)
 MANUAL_METHODS: dict[str, Callable[[Metric], bool]] = {
     Method.GONIOMETER: lambda m: m.unit == "deg",
     Method.INCLINOMETER: lambda m: m.unit == "deg",
     Method.STOPWATCH: lambda m: m.unit in {"s", "count", "m/s"},
     Method.PATIENT_REPORTED: lambda m: m.code == "pain_nprs",
-    Method.CLINICIAN: lambda m: m.code not in _QUESTIONNAIRE_METRICS,
+    Method.CLINICIAN: lambda m: m.code not in QUESTIONNAIRE_ONLY_METRICS,
     # Analysis values recorded straight from a video before values were reviewed (and the demo's
     # history, loaded the same way).
-    Method.VIDEO: lambda m: m.code not in _QUESTIONNAIRE_METRICS,
+    Method.VIDEO: lambda m: m.code not in QUESTIONNAIRE_ONLY_METRICS,
 }
 
 
@@ -288,7 +288,7 @@ def check_manual_method(m: Metric, *, method: str) -> str:
         )
     if not measures(m):
         how = "reported by the patient" if method == Method.PATIENT_REPORTED else f"measured by {method}"
-        if m.code in _QUESTIONNAIRE_METRICS:
+        if m.code in QUESTIONNAIRE_ONLY_METRICS:
             how += " (score the questionnaire instead)"
         raise InvalidValue(f"{m.label} is not {how}", code="method_mismatch", field="method")
     return method

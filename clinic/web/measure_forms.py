@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from clinic.domain import questionnaires as q
-from clinic.domain.vocabulary import METRICS, Method
+from clinic.domain.vocabulary import METRICS, QUESTIONNAIRE_ONLY_METRICS, Method
 
 SIDE_CHOICES = [("", "not applicable"), ("left", "Left"), ("right", "Right"), ("bilateral", "Bilateral")]
 METHOD_LABELS = {
@@ -22,7 +22,12 @@ METHOD_LABELS = {
 class MeasurementForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     metric = forms.ChoiceField(
-        choices=[(m.code, f"{m.label} ({m.unit})") for m in METRICS.values()], label="Measure"
+        choices=[
+            (m.code, f"{m.label} ({m.unit})")
+            for m in METRICS.values()
+            if m.code not in QUESTIONNAIRE_ONLY_METRICS
+        ],
+        label="Measure",
     )
     value = forms.FloatField(widget=forms.NumberInput(attrs={"step": "any"}))
     side = forms.ChoiceField(choices=SIDE_CHOICES, required=False)

@@ -142,7 +142,9 @@ def questionnaire(request: HttpRequest, patient_id: UUID, visit_id: UUID, code: 
                 form = QuestionnaireForm(instrument, _stale(request, patient_id, exc))
                 status = 400
             else:
-                messages.success(request, f"{instrument.name} scored and recorded.")
+                metric = METRICS[instrument.metric]
+                shown = format_value(instrument.score(form.responses()), unit=metric.unit, metric=metric.code)
+                messages.success(request, f"{instrument.name} scored {shown} and recorded.")
                 return redirect("visit-questionnaire", patient_id=patient_id, visit_id=visit_id, code=code)
         else:
             status = 400

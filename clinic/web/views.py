@@ -15,12 +15,20 @@ from django.utils import timezone
 from clinic import selectors
 from clinic.access.policy import Forbidden, NotVisible, staff_member
 from clinic.domain.errors import DomainError
+from clinic.domain.worklist import UNSIGNED_NOTE_FLAG_HOURS
 from clinic.eventstore.errors import ConcurrencyConflict
 from clinic.projections.models import PatientSummary, VisitView
 from clinic.services import goals, patients, visits
 from clinic.web import forms
 
 CASELOAD_PAGE = 100
+CASELOAD_SEARCH_CHARS = 100
+CASELOAD_SORT_LABELS = {
+    "name": "Name",
+    "next_visit": "Next visit due",
+    "last_visit": "Last visit (longest ago first)",
+    "alerts": "Alerts (most urgent first)",
+}
 
 
 def explain_refusal(request: HttpRequest, exc: Exception) -> None:
@@ -41,8 +49,11 @@ def caseload(request: HttpRequest) -> HttpResponse:
         offset = max(0, int(request.GET.get("offset", "0")))
     except ValueError:
         offset = 0
-    page = selectors.caseload(user=request.user, offset=offset, limit=CASELOAD_PAGE)
+    search = request.GET.get("q", "")[:CASELOAD_SEARCH_CHARS]
+    sort = request.GET.get("sort", "name")
+    page = selectors.caseload(user=request.user, offset=offset, limit=CASELOAD_PAGE, search=search, sort=sort)
     due = sum(1 for r in page.rows if any(a.level == "due" for a in r.alerts))
+    unsigned = selectors.unsigned_notes(user=request.user)
     context = {
         "is_admin": getattr(staff_member(request.user), "role", "") == "admin",
         "rows": page.rows,
@@ -51,6 +62,12 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "offset": offset,
         "previous": max(0, offset - CASELOAD_PAGE) if offset else None,
         "next": offset + CASELOAD_PAGE if offset + CASELOAD_PAGE < page.count else None,
+        "search": search,
+        "sort": sort if sort in selectors.CASELOAD_SORTS else "name",
+        "sorts": CASELOAD_SORT_LABELS,
+        "unsigned": unsigned,
+        "unsigned_overdue": sum(1 for n in unsigned if n.overdue),
+        "flag_hours": UNSIGNED_NOTE_FLAG_HOURS,
     }
     return render(request, "clinic/caseload.html", context)
 
