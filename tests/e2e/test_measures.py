@@ -3,11 +3,13 @@ values with their method, feeding goals; a refused form keeps what was typed."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from clinic.projections.models import GoalView, VisitView
+from clinic.projections.models import GoalView, TimelineEntry, VisitView
 from clinic.services import goals, visits
 from tests.factories import due, make_evaluation, make_patient, make_practice
 
@@ -51,6 +53,9 @@ def test_goniometer_range_entered_on_the_page_is_final_and_moves_the_goal(setup)
     shown = client.get(url).content.decode()
     assert "96°" in shown and "goniometer" in shown
     assert "96°" in client.get(f"/patients/{pid}/visits/{visit_id}/").content.decode()
+    assert TimelineEntry.objects.filter(
+        patient_id=pid, summary="Knee flexion range of motion (right): 96 deg by goniometer"
+    ).exists()
 
 
 def test_refused_measurement_keeps_what_was_typed(setup) -> None:  # type: ignore[no-untyped-def]
@@ -151,3 +156,11 @@ def test_api_scores_quickdash_and_records_a_method(setup) -> None:  # type: igno
         ("pain_nprs", 6.0, "patient-reported"),
     ]
     assert {i["code"] for i in api.get("/api/questionnaires/").json()} == {"lefs", "nprs", "odi", "quickdash"}
+    bundle = api.get(f"/api/patients/{pid}/fhir/")
+    assert bundle.status_code == 200
+    methods = [
+        r["resource"]["method"]["coding"][0]["code"]
+        for r in json.loads(bundle.content)["entry"]
+        if r["resource"]["resourceType"] == "Observation"
+    ]
+    assert sorted(methods) == ["patient-reported", "questionnaire"]
