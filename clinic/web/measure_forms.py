@@ -29,7 +29,10 @@ class MeasurementForm(forms.Form):
         ],
         label="Measure",
     )
-    value = forms.FloatField(widget=forms.NumberInput(attrs={"step": "any"}))
+    value = forms.FloatField(
+        widget=forms.NumberInput(attrs={"step": "any"}),
+        help_text="In the measure's unit; the 10-metre walk as a speed: 10 m divided by the timed seconds.",
+    )
     side = forms.ChoiceField(choices=SIDE_CHOICES, required=False)
     method = forms.ChoiceField(choices=[(code, METHOD_LABELS[code]) for code in METHOD_LABELS])
 

@@ -23,6 +23,7 @@ from clinic.web import forms
 
 CASELOAD_PAGE = 100
 CASELOAD_SEARCH_CHARS = 100
+UNSIGNED_SHOWN = 50  # the longest-waiting notes; the count gives the rest
 CASELOAD_SORT_LABELS = {
     "name": "Name",
     "next_visit": "Next visit due",
@@ -65,7 +66,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "search": search,
         "sort": sort if sort in selectors.CASELOAD_SORTS else "name",
         "sorts": CASELOAD_SORT_LABELS,
-        "unsigned": unsigned,
+        "unsigned": unsigned[:UNSIGNED_SHOWN],
+        "unsigned_count": len(unsigned),
         "unsigned_overdue": sum(1 for n in unsigned if n.overdue),
         "flag_hours": UNSIGNED_NOTE_FLAG_HOURS,
     }

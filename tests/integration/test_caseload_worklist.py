@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from clinic import selectors
 from clinic.services import patients, visits
@@ -113,3 +114,19 @@ def test_unsigned_notes_of_my_patients_with_age_and_flag(caseload) -> None:  # t
     )
     assert [n.visit_id for n in selectors.unsigned_notes(user=practice.therapist)] == [fresh_visit]
     assert selectors.caseload(user=practice.therapist, search="Alvarez").rows[0].alerts == []
+
+
+def test_the_api_searches_sorts_and_lists_unsigned_notes(caseload) -> None:  # type: ignore[no-untyped-def]
+    practice, _, late_visit, fresh_visit = caseload
+    api = APIClient()
+    api.force_authenticate(practice.therapist)
+    found = api.get("/api/caseload/", {"q": "bro"}).json()
+    assert (found["count"], [r["patient"]["family_name"] for r in found["results"]]) == (1, ["Brooks"])
+    ranked = api.get("/api/caseload/", {"sort": "alerts"}).json()
+    assert [r["patient"]["family_name"] for r in ranked["results"]] == ["Alvarez", "Chen", "Brooks"]
+    assert api.get("/api/caseload/", {"sort": "shoe_size"}).status_code == 400
+    notes = api.get("/api/caseload/unsigned-notes/").json()
+    assert [(n["visit_id"], n["overdue"]) for n in notes] == [
+        (str(late_visit), True),
+        (str(fresh_visit), False),
+    ]
