@@ -2,14 +2,26 @@
 
 from django.db import migrations, models
 
+from clinic.domain.worklist import next_visit_due
 
-def rebuild_caseload_and_visits(apps, schema_editor):
-    """Patients gain their plan's frequency and next visit due, visits the time they were
-    recorded: forget both read models and their checkpoints so the next catch-up rebuilds them
-    from the events."""
-    for name in ("PatientSummary", "Assignment", "VisitView"):
-        apps.get_model("projections", name).objects.all().delete()
-    apps.get_model("projections", "Checkpoint").objects.filter(name__in=["caseload", "visits"]).delete()
+
+def backfill_next_visit_due(apps, schema_editor):
+    """Patients gain their plan's frequency and next visit due, from the current certification
+    (the latest plan, as the caseload projection keeps it), so the caseload needs no rebuild.
+    Visits recorded before this keep no recording time: their unsigned-note age counts from the
+    end of their date of service (clinic.domain.worklist)."""
+    patients = apps.get_model("projections", "PatientSummary")
+    for cert in apps.get_model("projections", "Certification").objects.all():
+        patient = patients.objects.filter(patient_id=cert.patient_id, status="active").first()
+        if patient is None:
+            continue
+        patient.visits_per_week = cert.frequency_per_week
+        patient.next_visit_due = next_visit_due(
+            last_visit=patient.last_visit_date,
+            plan_start=cert.certification_start,
+            visits_per_week=cert.frequency_per_week,
+        )
+        patient.save(update_fields=["visits_per_week", "next_visit_due"])
 
 
 class Migration(migrations.Migration):
@@ -34,5 +46,5 @@ class Migration(migrations.Migration):
             name='recorded_at',
             field=models.DateTimeField(null=True),
         ),
-        migrations.RunPython(rebuild_caseload_and_visits, migrations.RunPython.noop),
+        migrations.RunPython(backfill_next_visit_due, migrations.RunPython.noop),
     ]
