@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from clinic.domain import questionnaires as q
-from clinic.domain.vocabulary import METRICS, QUESTIONNAIRE_ONLY_METRICS, Method
+from clinic.domain.vocabulary import MANUAL_METHODS, METRICS, QUESTIONNAIRE_ONLY_METRICS, Method
 
 SIDE_CHOICES = [("", "not applicable"), ("left", "Left"), ("right", "Right"), ("bilateral", "Bilateral")]
 METHOD_LABELS = {
@@ -19,16 +19,18 @@ METHOD_LABELS = {
 }
 
 
+def _metric_choices() -> list[tuple[str, str]]:
+    """The measures a clinician enters: those an instrument measures (goniometer, stopwatch, the
+    patient's rating) first, then those only observed; questionnaire scores have their own page."""
+    by_instrument = [MANUAL_METHODS[m] for m in METHOD_LABELS if m != Method.CLINICIAN]
+    metrics = [m for m in METRICS.values() if m.code not in QUESTIONNAIRE_ONLY_METRICS]
+    metrics.sort(key=lambda m: not any(measures(m) for measures in by_instrument))
+    return [(m.code, f"{m.label} ({m.unit})") for m in metrics]
+
+
 class MeasurementForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    metric = forms.ChoiceField(
-        choices=[
-            (m.code, f"{m.label} ({m.unit})")
-            for m in METRICS.values()
-            if m.code not in QUESTIONNAIRE_ONLY_METRICS
-        ],
-        label="Measure",
-    )
+    metric = forms.ChoiceField(choices=lambda: _metric_choices(), label="Measure")
     value = forms.FloatField(
         widget=forms.NumberInput(attrs={"step": "any"}),
         help_text="In the measure's unit; the 10-metre walk as a speed: 10 m divided by the timed seconds.",
