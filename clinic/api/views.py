@@ -25,7 +25,7 @@ from clinic.api.serializers import (
 )
 from clinic.domain import limits
 from clinic.domain.errors import DomainError
-from clinic.domain.vocabulary import MANUAL_METHODS, METRICS, Comparator, GoalLifecycle, Sex, VisitType
+from clinic.domain.vocabulary import ENTERED_METHODS, METRICS, Comparator, GoalLifecycle, Sex, VisitType
 from clinic.reports import services as report_services
 from clinic.reports.http import attachment
 from clinic.reports.pdf import UnsupportedReport
@@ -317,7 +317,7 @@ class MeasurementView(APIView):
         unit = serializers.CharField(required=False, allow_null=True, default=None)
         side = serializers.ChoiceField(choices=["", "left", "right", "bilateral"], required=False, default="")
         method = serializers.ChoiceField(
-            choices=sorted(MANUAL_METHODS),
+            choices=[str(m) for m in ENTERED_METHODS],
             required=False,
             default="clinician",
             help_text="How the value was measured; it must measure the metric (a goniometer gives degrees).",

@@ -276,6 +276,17 @@ MANUAL_METHODS: dict[str, Callable[[Metric], bool]] = {
 }
 
 
+# What a clinician may choose in the pages and the API ("video" values come from reviewing an
+# analysis, never typed in).
+ENTERED_METHODS = (
+    Method.GONIOMETER,
+    Method.INCLINOMETER,
+    Method.STOPWATCH,
+    Method.PATIENT_REPORTED,
+    Method.CLINICIAN,
+)
+
+
 def check_manual_method(m: Metric, *, method: str) -> str:
     """The method of a clinician-entered value: a known one that measures metric ``m``."""
     measures = MANUAL_METHODS.get(method)

@@ -7,7 +7,13 @@ from typing import Any
 from django import forms
 
 from clinic.domain import questionnaires as q
-from clinic.domain.vocabulary import MANUAL_METHODS, METRICS, QUESTIONNAIRE_ONLY_METRICS, Method
+from clinic.domain.vocabulary import (
+    ENTERED_METHODS,
+    MANUAL_METHODS,
+    METRICS,
+    QUESTIONNAIRE_ONLY_METRICS,
+    Method,
+)
 
 SIDE_CHOICES = [("", "not applicable"), ("left", "Left"), ("right", "Right"), ("bilateral", "Bilateral")]
 METHOD_LABELS = {
@@ -22,7 +28,7 @@ METHOD_LABELS = {
 def _metric_choices() -> list[tuple[str, str]]:
     """The measures a clinician enters: those an instrument measures (goniometer, stopwatch, the
     patient's rating) first, then those only observed; questionnaire scores have their own page."""
-    by_instrument = [MANUAL_METHODS[m] for m in METHOD_LABELS if m != Method.CLINICIAN]
+    by_instrument = [MANUAL_METHODS[m] for m in ENTERED_METHODS if m != Method.CLINICIAN]
     metrics = [m for m in METRICS.values() if m.code not in QUESTIONNAIRE_ONLY_METRICS]
     metrics.sort(key=lambda m: not any(measures(m) for measures in by_instrument))
     return [(m.code, f"{m.label} ({m.unit})") for m in metrics]
@@ -36,7 +42,7 @@ class MeasurementForm(forms.Form):
         help_text="In the measure's unit; the 10-metre walk as a speed: 10 m divided by the timed seconds.",
     )
     side = forms.ChoiceField(choices=SIDE_CHOICES, required=False)
-    method = forms.ChoiceField(choices=[(code, METHOD_LABELS[code]) for code in METHOD_LABELS])
+    method = forms.ChoiceField(choices=[(str(code), METHOD_LABELS[code]) for code in ENTERED_METHODS])
 
 
 class QuestionnaireForm(forms.Form):

@@ -150,6 +150,12 @@ def test_api_scores_quickdash_and_records_a_method(setup) -> None:  # type: igno
         format="json",
     )
     assert manual.status_code == 201, manual.json()
+    typed_as_video = api.post(
+        f"{base}/measurements/",
+        {"metric": "cadence", "value": 100, "method": "video", "expected_version": manual.json()["version"]},
+        format="json",
+    )
+    assert typed_as_video.status_code == 400  # video values come from reviewing an analysis
     values = VisitView.objects.get(visit_id=visit_id).measurements
     assert [(m["metric"], m["value"], m["method"]) for m in values] == [
         ("quickdash_score", 50.0, "questionnaire"),
