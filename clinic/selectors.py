@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, OuterRef, Subquery, Window
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.utils import timezone
 
 from clinic.access import keys
 from clinic.access import log as access_log
 from clinic.access.policy import NotVisible, staff_member, visible_patients
+from clinic.domain import worklist
 from clinic.projections import models as rm
 
 # Medicare progress reports: due at least every 10 treatment visits; warn from the 8th.
@@ -39,11 +40,25 @@ class CaseloadRow:
 
 
 def alerts_for(
-    *, visits_since_report: int, certification_end: date | None, active: bool, today: date
+    *,
+    visits_since_report: int,
+    certification_end: date | None,
+    active: bool,
+    today: date,
+    unsigned_overdue: int = 0,
 ) -> list[Alert]:
     if not active:
         return []
     alerts = []
+    if unsigned_overdue:
+        alerts.append(
+            Alert(
+                "due",
+                "unsigned_notes",
+                f"{unsigned_overdue} note{'s' if unsigned_overdue > 1 else ''} unsigned over "
+                f"{worklist.UNSIGNED_NOTE_FLAG_HOURS} h",
+            )
+        )
     if visits_since_report >= PROGRESS_REPORT_DUE_VISITS:
         alerts.append(
             Alert(
@@ -80,26 +95,64 @@ class CaseloadPage:
     rows: list[CaseloadRow]
 
 
+#: Caseload orders: by name; next visit due (soonest first, patients without a plan last); last
+#: visit (longest ago first, never seen first); alerts (most urgent first: due, then warnings).
+CASELOAD_SORTS = ("name", "next_visit", "last_visit", "alerts")
+_NAME_ORDER = ("family_name", "given_name", "patient_id")
+_ORDER_BY: dict[str, tuple[Any, ...]] = {
+    "name": _NAME_ORDER,
+    "next_visit": (F("next_visit_due").asc(nulls_last=True), *_NAME_ORDER),
+    "last_visit": (F("last_visit_date").asc(nulls_first=True), *_NAME_ORDER),
+}
+# A patient id typed into the search: at least this many of its leading hex digits (fewer would
+# match names such as "Abe" against ids).
+_ID_PREFIX_MIN = 6
+_HEX = frozenset("0123456789abcdef")
+
+
+def _matching(patients: QuerySet[rm.PatientSummary], search: str) -> QuerySet[rm.PatientSummary]:
+    """Patients whose every typed word is in their given or family name, or is the start of their
+    patient id (the record number on documents) or their payer member id."""
+    for word in search.split()[:5]:
+        word = word.strip(",")
+        condition = (
+            Q(family_name__icontains=word) | Q(given_name__icontains=word) | Q(payer_member_id__iexact=word)
+        )
+        digits = word.lower().replace("-", "")
+        if len(digits) >= _ID_PREFIX_MIN and set(digits) <= _HEX:
+            condition |= Q(patient_id__istartswith=digits)
+        patients = patients.filter(condition)
+    return patients
+
+
 def caseload(
     *,
     user: Any,
     today: date | None = None,
+    now: datetime | None = None,
     include_discharged: bool = False,
     offset: int = 0,
     limit: int | None = None,
+    search: str = "",
+    sort: str = "name",
 ) -> CaseloadPage:
     """The patients the user sees (assigned, or the whole practice for an admin), with alerts.
 
-    Sorted by name; ``offset``/``limit`` select a page, and only that page's counters are read.
-    A fixed number of queries whatever the page size: the page with its total, counter and
-    certification; the therapists of the page's patients with their names; the user's staff row.
+    ``search`` narrows by name or record number; ``sort`` is one of :data:`CASELOAD_SORTS`.
+    ``offset``/``limit`` select a page, and only that page's counters are read; sorting by
+    alerts reads every matching patient's counters (a few columns each) to rank them with the one
+    alert rule, :func:`alerts_for`. Otherwise a fixed number of queries whatever the page size.
     """
     today = today or timezone.localdate()
+    now = now or timezone.now()
+    if sort not in CASELOAD_SORTS:
+        sort = "name"
     patients = visible_patients(user)
     if not include_discharged:
         patients = patients.filter(status="active")
-    ordered = patients.annotate(
-        caseload_total=Window(Count("*")),  # all matching rows: a window is computed before LIMIT
+    if search.strip():
+        patients = _matching(patients, search)
+    annotated = patients.annotate(
         caseload_visits_since_report=Subquery(
             rm.ProgressReportCounter.objects.filter(patient_id=OuterRef("patient_id")).values(
                 "visits_since_report"
@@ -108,27 +161,43 @@ def caseload(
         caseload_certification_end=Subquery(
             rm.Certification.objects.filter(patient_id=OuterRef("patient_id")).values("certification_end")[:1]
         ),
-    ).order_by("family_name", "given_name", "patient_id")
-    patients_list = list(ordered[offset : None if limit is None else offset + limit])
-    # An empty page says nothing about the total, except on the first page.
-    empty_count = patients.count() if offset and not patients_list else 0
-    count = patients_list[0].caseload_total if patients_list else empty_count
+    )
+    end = None if limit is None else offset + limit
+    if sort == "alerts":
+        ranked = _ranked_by_alerts(annotated, today=today, now=now)
+        count = len(ranked)
+        page_ids = ranked[offset:end]
+        by_id = {p.patient_id: p for p in annotated.filter(patient_id__in=page_ids)}
+        patients_list = [by_id[i] for i in page_ids if i in by_id]
+    else:
+        ordered = annotated.annotate(caseload_total=Window(Count("*"))).order_by(*_ORDER_BY[sort])
+        patients_list = list(ordered[offset:end])
+        # An empty page says nothing about the total, except on the first page.
+        empty_count = patients.count() if offset and not patients_list else 0
+        count = patients_list[0].caseload_total if patients_list else empty_count
     staff = staff_member(user)
     team = _therapist_names(
         patient_ids=[p.patient_id for p in patients_list], practice_id=staff.practice_id if staff else None
     )
+    late = _overdue_notes(
+        rm.VisitView.objects.filter(patient_id__in=[p.patient_id for p in patients_list]), now=now
+    )
     rows = []
     for p in patients_list:
         n = p.caseload_visits_since_report or 0
-        end = p.caseload_certification_end
+        cert_end = p.caseload_certification_end
         rows.append(
             CaseloadRow(
                 patient=p,
                 visits_since_report=n,
-                certification_end=end,
+                certification_end=cert_end,
                 therapists=sorted(team.get(p.patient_id, [])),
                 alerts=alerts_for(
-                    visits_since_report=n, certification_end=end, active=p.status == "active", today=today
+                    visits_since_report=n,
+                    certification_end=cert_end,
+                    active=p.status == "active",
+                    today=today,
+                    unsigned_overdue=late.get(p.patient_id, 0),
                 ),
             )
         )
@@ -136,6 +205,97 @@ def caseload(
         user=user, action="list", object_type="caseload", object_id=staff.practice_id if staff else "-"
     )
     return CaseloadPage(count, rows)
+
+
+def _overdue_notes(visits: QuerySet[rm.VisitView], *, now: datetime) -> dict[UUID, int]:
+    """Per patient, how many of ``visits`` have a note unsigned past the worklist's limit."""
+    tz = timezone.get_current_timezone()
+    late: dict[UUID, int] = {}
+    for patient_id, visit_date, recorded_at in visits.filter(signed_at__isnull=True).values_list(
+        "patient_id", "visit_date", "recorded_at"
+    ):
+        hours = worklist.unsigned_hours(visit_date=visit_date, recorded_at=recorded_at, now=now, tz=tz)
+        if worklist.overdue(hours):
+            late[patient_id] = late.get(patient_id, 0) + 1
+    return late
+
+
+def _ranked_by_alerts(patients: QuerySet[rm.PatientSummary], *, today: date, now: datetime) -> list[UUID]:
+    """Patient ids, most urgent first: most "due" alerts, then most warnings, then by name."""
+    late = _overdue_notes(rm.VisitView.objects.filter(patient_id__in=patients.values("patient_id")), now=now)
+    keyed = []
+    for patient_id, family, given, status, since, cert_end in patients.values_list(
+        "patient_id", "family_name", "given_name", "status", "caseload_visits_since_report",
+        "caseload_certification_end",
+    ):  # fmt: skip
+        alerts = alerts_for(
+            visits_since_report=since or 0,
+            certification_end=cert_end,
+            active=status == "active",
+            today=today,
+            unsigned_overdue=late.get(patient_id, 0),
+        )
+        due = sum(1 for a in alerts if a.level == "due")
+        keyed.append(((-due, due - len(alerts), family, given, str(patient_id)), patient_id))
+    return [patient_id for _, patient_id in sorted(keyed)]
+
+
+@dataclass(frozen=True)
+class UnsignedNote:
+    patient_id: UUID
+    patient_name: str
+    visit_id: UUID
+    visit_type: str
+    visit_date: date
+    therapist: str
+    hours: float
+    age: str
+    overdue: bool
+
+
+def unsigned_notes(*, user: Any, now: datetime | None = None) -> list[UnsignedNote]:
+    """Every unsigned note of the patients the user sees, longest waiting first, each with its
+    age and whether it is past the signing limit (:mod:`clinic.domain.worklist`)."""
+    now = now or timezone.now()
+    tz = timezone.get_current_timezone()
+    staff = staff_member(user)
+    patients = visible_patients(user)
+    visits = list(
+        rm.VisitView.objects.filter(
+            signed_at__isnull=True, patient_id__in=patients.values("patient_id")
+        ).values_list("patient_id", "visit_id", "visit_type", "visit_date", "therapist_id", "recorded_at")
+    )
+    names = {
+        p: f"{family}, {given}"
+        for p, family, given in patients.filter(patient_id__in={v[0] for v in visits}).values_list(
+            "patient_id", "family_name", "given_name"
+        )
+    }
+    staff_names = dict(
+        rm.StaffMember.objects.filter(practice_id=staff.practice_id if staff else None).values_list(
+            "user_id", "display_name"
+        )
+    )
+    notes = []
+    for patient_id, visit_id, visit_type, visit_date, therapist_id, recorded_at in visits:
+        hours = worklist.unsigned_hours(visit_date=visit_date, recorded_at=recorded_at, now=now, tz=tz)
+        notes.append(
+            UnsignedNote(
+                patient_id=patient_id,
+                patient_name=names.get(patient_id, ""),
+                visit_id=visit_id,
+                visit_type=visit_type,
+                visit_date=visit_date,
+                therapist=staff_names.get(therapist_id, f"#{therapist_id}"),
+                hours=hours,
+                age=worklist.age_text(hours),
+                overdue=worklist.overdue(hours),
+            )
+        )
+    access_log.record(
+        user=user, action="list", object_type="unsigned_notes", object_id=staff.practice_id if staff else "-"
+    )
+    return sorted(notes, key=lambda n: (-n.hours, n.patient_name, str(n.visit_id)))
 
 
 def _therapist_names(*, patient_ids: list[UUID], practice_id: UUID | None) -> dict[UUID, list[str]]:
@@ -209,6 +369,9 @@ def patient_chart(
             certification_end=cert.certification_end if cert else None,
             active=patient.status == "active",
             today=today,
+            unsigned_overdue=_overdue_notes(
+                rm.VisitView.objects.filter(patient_id=patient_id), now=timezone.now()
+            ).get(patient_id, 0),
         ),
         "therapists": care_team(patient_id=patient_id),
         "goals": list(rm.GoalView.objects.filter(patient_id=patient_id).order_by("due_date", "set_on")),
@@ -255,6 +418,19 @@ def goals_of(*, user: Any, patient_id: UUID) -> list[rm.GoalView]:
 def visits_of(*, user: Any, patient_id: UUID) -> list[rm.VisitView]:
     patient_get(user=user, patient_id=patient_id, action="read_visits")
     return list(rm.VisitView.objects.filter(patient_id=patient_id).order_by("visit_date"))
+
+
+def measurements_of(*, user: Any, patient_id: UUID, metric: str) -> list[dict[str, Any]]:
+    """The patient's final values of ``metric``, oldest first, each with its visit's date."""
+    patient_get(user=user, patient_id=patient_id, action="read_measurements")
+    return [
+        {**m, "visit_id": visit_id, "visit_date": visit_date}
+        for visit_id, visit_date, values in rm.VisitView.objects.filter(patient_id=patient_id)
+        .order_by("visit_date", "visit_id")
+        .values_list("visit_id", "visit_date", "measurements")
+        for m in values
+        if m["metric"] == metric
+    ]
 
 
 def visit_get(*, user: Any, patient_id: UUID, visit_id: UUID) -> rm.VisitView:

@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from clinic.api import analysis_views as av
 from clinic.api import auth_views as auth
+from clinic.api import measure_views as mv
 from clinic.api import review_views as rv
 from clinic.api import subject_views as sv
 from clinic.api import tus_views as tus
@@ -19,6 +20,7 @@ urlpatterns = [
     path("auth/token/revoke/", auth.TokenRevokeView.as_view(), name="api-token-revoke"),
     path("auth/token/revoke-all/", auth.TokenRevokeAllView.as_view(), name="api-token-revoke-all"),
     path("caseload/", v.CaseloadView.as_view(), name="api-caseload"),
+    path("caseload/unsigned-notes/", mv.UnsignedNotesView.as_view(), name="api-unsigned-notes"),
     path("patients/", v.PatientListView.as_view(), name="api-patients"),
     path("practice/export/", v.PracticeExportView.as_view(), name="api-practice-export"),
     path(f"{P}/", v.PatientDetailView.as_view(), name="api-patient"),
@@ -32,6 +34,8 @@ urlpatterns = [
     path(f"{V}/", v.VisitDetailView.as_view(), name="api-visit"),
     path(f"{V}/note/", v.NoteView.as_view(), name="api-note"),
     path(f"{V}/measurements/", v.MeasurementView.as_view(), name="api-measurements"),
+    path(f"{V}/questionnaires/", mv.QuestionnaireView.as_view(), name="api-questionnaires"),
+    path("questionnaires/", mv.InstrumentListView.as_view(), name="api-instruments"),
     path(f"{V}/sign/", v.SignView.as_view(), name="api-sign"),
     path(f"{V}/amendments/", v.AmendmentView.as_view(), name="api-amendments"),
     path(f"{V}/videos/", av.VideoUploadView.as_view(), name="api-visit-videos"),

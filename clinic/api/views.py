@@ -25,7 +25,15 @@ from clinic.api.serializers import (
 )
 from clinic.domain import limits
 from clinic.domain.errors import DomainError
-from clinic.domain.vocabulary import DISCHARGE_OUTCOMES, METRICS, Comparator, GoalLifecycle, Sex, VisitType
+from clinic.domain.vocabulary import (
+    DISCHARGE_OUTCOMES,
+    ENTERED_METHODS,
+    METRICS,
+    Comparator,
+    GoalLifecycle,
+    Sex,
+    VisitType,
+)
 from clinic.reports import services as report_services
 from clinic.reports.http import attachment
 from clinic.reports.pdf import UnsupportedReport
@@ -61,14 +69,28 @@ def _page_params(request: Request) -> dict[str, Any]:
     return dict(serializer.validated_data)
 
 
+class CaseloadIn(PageIn):
+    q = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Name, patient id or member id.",
+    )
+    sort = serializers.ChoiceField(choices=selectors.CASELOAD_SORTS, default="name")
+
+
 class CaseloadView(APIView):
     class CaseloadOut(serializers.Serializer):
         count = serializers.IntegerField()
         results = CaseloadRowOut(many=True, source="rows")
 
-    @extend_schema(parameters=[PageIn], responses=CaseloadOut, summary="Your caseload with alerts")
+    @extend_schema(parameters=[CaseloadIn], responses=CaseloadOut, summary="Your caseload with alerts")
     def get(self, request: Request) -> Response:
-        page = selectors.caseload(user=request.user, **_page_params(request))
+        serializer = CaseloadIn(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        params = dict(serializer.validated_data)
+        page = selectors.caseload(user=request.user, search=params.pop("q"), **params)
         return Response(self.CaseloadOut(page).data)
 
 
@@ -330,6 +352,12 @@ class MeasurementView(APIView):
         value = serializers.FloatField()
         unit = serializers.CharField(required=False, allow_null=True, default=None)
         side = serializers.ChoiceField(choices=["", "left", "right", "bilateral"], required=False, default="")
+        method = serializers.ChoiceField(
+            choices=[str(m) for m in ENTERED_METHODS],
+            required=False,
+            default="clinician",
+            help_text="How the value was measured; it must measure the metric (a goniometer gives degrees).",
+        )
 
     @extend_schema(request=MeasurementIn, responses={201: WrittenOut}, summary="Record a measurement")
     def post(self, request: Request, patient_id: UUID, visit_id: UUID) -> Response:

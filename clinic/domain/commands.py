@@ -135,6 +135,17 @@ class RecordMeasurement(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ScoreQuestionnaire(Command):
+    """Score a standard questionnaire a patient completed at a visit (see :mod:`questionnaires`)."""
+
+    visit_id: UUID
+    instrument: str
+    responses: tuple[int | None, ...]
+    side: str = ""
+    measurement_id: UUID = field(default_factory=uuid4)
+
+
+@dataclass(frozen=True, kw_only=True)
 class SignVisitNote(Command):
     visit_id: UUID
     signer_id: int

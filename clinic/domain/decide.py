@@ -18,6 +18,7 @@ from clinic.domain.analyses import (
 )
 from clinic.domain.events import DomainEvent
 from clinic.domain.goals import decide_change_lifecycle, decide_revise_goal, decide_set_goal
+from clinic.domain.outcomes import decide_score_questionnaire
 from clinic.domain.patients import (
     PatientState,
     decide_assign,
@@ -47,6 +48,7 @@ _DECIDERS: dict[type[c.Command], Callable[[Any, PatientState], list[DomainEvent]
     c.RecordVisit: decide_record_visit,
     c.WriteVisitNote: decide_write_note,
     c.RecordMeasurement: decide_record_measurement,
+    c.ScoreQuestionnaire: decide_score_questionnaire,
     c.SignVisitNote: decide_sign,
     c.AmendVisitNote: decide_amend,
     c.DischargePatient: decide_discharge,

@@ -198,6 +198,10 @@ class MeasurementRecorded(DomainEvent):
     view: str = ""
     technique: str = ""
     review: str = ""
+    # For a questionnaire's score (method "questionnaire"): the instrument's code and the answer to
+    # each item in item order (None: left blank), so the score can always be recomputed.
+    instrument: str = ""
+    responses: tuple[int | None, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

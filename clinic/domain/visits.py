@@ -115,6 +115,7 @@ def decide_record_measurement(command: RecordMeasurement, state: PatientState) -
     value = vocab.check_value_in_unit(metric, value=command.value, unit=command.unit, field="value")
     if command.side not in SIDES:
         raise InvalidValue("side must be left, right, bilateral or empty", code="invalid_side", field="side")
+    method = vocab.check_manual_method(metric, method=command.method)
     events: list[DomainEvent] = [
         MeasurementRecorded(
             patient_id=patient_id,
@@ -125,7 +126,7 @@ def decide_record_measurement(command: RecordMeasurement, state: PatientState) -
             unit=metric.unit,
             measured_on=visit.visit_date,
             side=command.side,
-            method=command.method,
+            method=method,
         )
     ]
     events += goals_achieved(state, metric=metric.code, value=value, visit=visit)

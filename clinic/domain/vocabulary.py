@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from clinic.domain.errors import InvalidValue
+from clinic.domain.questionnaires import INSTRUMENTS
 
 
 class VisitType(StrEnum):
@@ -225,6 +227,30 @@ METRICS: dict[str, Metric] = {
             maximum=10,
             higher_is_better=False,
         ),
+        Metric(
+            code="lefs_score",
+            label="Lower Extremity Functional Scale (LEFS 0-80)",
+            unit="score",
+            minimum=0,
+            maximum=80,
+            higher_is_better=True,
+        ),
+        Metric(
+            code="odi_score",
+            label="Oswestry Disability Index (ODI)",
+            unit="%",
+            minimum=0,
+            maximum=100,
+            higher_is_better=False,
+        ),
+        Metric(
+            code="quickdash_score",
+            label="QuickDASH (0-100)",
+            unit="score",
+            minimum=0,
+            maximum=100,
+            higher_is_better=False,
+        ),
     )
 }
 
@@ -248,6 +274,67 @@ def change_direction(code: str, *, change: float) -> Change:
     if known is None:
         return Change.UNKNOWN
     return Change.BETTER if (change > 0) == known.higher_is_better else Change.WORSE
+
+
+class Method(StrEnum):
+    """How a final value was measured. A clinician enters goniometer, inclinometer, stopwatch,
+    patient-reported (a rating the patient gives) or clinician (observed, or older entries);
+    ``questionnaire`` values come only from scoring a questionnaire and ``video`` values from an
+    analysis the clinician reviewed."""
+
+    GONIOMETER = "goniometer"
+    INCLINOMETER = "inclinometer"
+    STOPWATCH = "stopwatch"
+    PATIENT_REPORTED = "patient-reported"
+    CLINICIAN = "clinician"
+    QUESTIONNAIRE = "questionnaire"
+    VIDEO = "video"
+
+
+# Methods a clinician may record a value with, and what each one measures: a goniometer or an
+# inclinometer gives degrees; a stopwatch seconds, or a count or a speed over a timed test; the
+# patient reports a pain rating. Questionnaire scores come from the questionnaire page.
+# (A one-item rating such as the NPRS may also be entered as the patient reports it.)
+QUESTIONNAIRE_ONLY_METRICS = frozenset(i.metric for i in INSTRUMENTS.values() if len(i.items) > 1)
+MANUAL_METHODS: dict[str, Callable[[Metric], bool]] = {
+    Method.GONIOMETER: lambda m: m.unit == "deg",
+    Method.INCLINOMETER: lambda m: m.unit == "deg",
+    Method.STOPWATCH: lambda m: m.unit in {"s", "count", "m/s"},
+    Method.PATIENT_REPORTED: lambda m: m.code == "pain_nprs",
+    Method.CLINICIAN: lambda m: m.code not in QUESTIONNAIRE_ONLY_METRICS,
+    # Analysis values recorded straight from a video before values were reviewed (and the demo's
+    # history, loaded the same way).
+    Method.VIDEO: lambda m: m.code not in QUESTIONNAIRE_ONLY_METRICS,
+}
+
+
+# What a clinician may choose in the pages and the API ("video" values come from reviewing an
+# analysis, never typed in).
+ENTERED_METHODS = (
+    Method.GONIOMETER,
+    Method.INCLINOMETER,
+    Method.STOPWATCH,
+    Method.PATIENT_REPORTED,
+    Method.CLINICIAN,
+)
+
+
+def check_manual_method(m: Metric, *, method: str) -> str:
+    """The method of a clinician-entered value: a known one that measures metric ``m``."""
+    measures = MANUAL_METHODS.get(method)
+    if measures is None:
+        raise InvalidValue(
+            f"method must be one of {', '.join(MANUAL_METHODS)}",
+            code="invalid_method",
+            field="method",
+            allowed=list(MANUAL_METHODS),
+        )
+    if not measures(m):
+        how = "reported by the patient" if method == Method.PATIENT_REPORTED else f"measured by {method}"
+        if m.code in QUESTIONNAIRE_ONLY_METRICS:
+            how += " (score the questionnaire instead)"
+        raise InvalidValue(f"{m.label} is not {how}", code="method_mismatch", field="method")
+    return method
 
 
 def metric_label(code: str) -> str:

@@ -15,6 +15,7 @@ from clinic.domain.goals import achievement_after
 from clinic.domain.patients import GoalState, legacy_measurement_id
 from clinic.domain.reviews import STATUS_OF_DECISION
 from clinic.domain.vocabulary import REPORTING_VISIT_TYPES, GoalAchievement, VisitType
+from clinic.domain.worklist import next_visit_due
 from clinic.eventstore.store import RecordedEvent
 from clinic.projections import models as rm
 from clinic.projections.base import Projection
@@ -106,7 +107,20 @@ class CaseloadProjection(Projection):
         patient.visit_count += 1
         if patient.last_visit_date is None or e.visit_date > patient.last_visit_date:
             patient.last_visit_date = e.visit_date
-        patient.save(update_fields=["visit_count", "last_visit_date"])
+        patient.next_visit_due = next_visit_due(
+            last_visit=patient.last_visit_date, plan_start=None, visits_per_week=patient.visits_per_week
+        )
+        patient.save(update_fields=["visit_count", "last_visit_date", "next_visit_due"])
+
+    def on_PlanOfCareEstablished(self, e: ev.PlanOfCareEstablished, r: RecordedEvent) -> None:
+        patient = rm.PatientSummary.objects.get(patient_id=e.patient_id)
+        patient.visits_per_week = e.frequency_per_week
+        patient.next_visit_due = next_visit_due(
+            last_visit=patient.last_visit_date,
+            plan_start=e.certification_start,
+            visits_per_week=e.frequency_per_week,
+        )
+        patient.save(update_fields=["visits_per_week", "next_visit_due"])
 
     def on_PatientDischarged(self, e: ev.PatientDischarged, r: RecordedEvent) -> None:
         rm.PatientSummary.objects.filter(patient_id=e.patient_id).update(
@@ -115,6 +129,7 @@ class CaseloadProjection(Projection):
             discharge_reason=e.reason,
             discharge_recommendations=e.recommendations,
             discharge_home_programme=e.home_programme,
+            next_visit_due=None,
         )
 
     def on_PatientPiiErased(self, e: ev.PatientPiiErased, r: RecordedEvent) -> None:
@@ -206,6 +221,7 @@ class VisitsProjection(Projection):
             visit_type=e.visit_type,
             therapist_id=e.therapist_id,
             visit_date=e.visit_date,
+            recorded_at=r.recorded_at,
         )
 
     def on_VisitNoteWritten(self, e: ev.VisitNoteWritten, r: RecordedEvent) -> None:

@@ -68,6 +68,9 @@ class PatientSummary(models.Model):
     pii_erased = models.BooleanField(default=False)
     last_visit_date = models.DateField(null=True)
     visit_count = models.IntegerField(default=0)
+    # The plan of care's frequency and the date its next visit falls due (clinic.domain.worklist).
+    visits_per_week = models.IntegerField(null=True)
+    next_visit_due = models.DateField(null=True)
     stream_version = models.IntegerField(default=0)
     registered_at = models.DateTimeField()
 
@@ -152,6 +155,7 @@ class VisitView(models.Model):
     signer_name = models.CharField(max_length=200, blank=True)
     signer_credentials = models.CharField(max_length=100, blank=True)
     amendments = models.JSONField(default=list)
+    recorded_at = models.DateTimeField(null=True)  # when the visit was entered (unsigned-note age)
 
     class Meta:
         db_table = "rm_visit"

@@ -11,6 +11,9 @@ from clinic.eventstore.store import RecordedEvent
 from clinic.projections import models as rm
 from clinic.projections.base import Projection
 
+# Methods named in a measurement's timeline sentence ("... 108 deg by goniometer").
+MANUAL_METHOD_WORDS = frozenset({"goniometer", "inclinometer", "stopwatch"})
+
 # Every event of a patient stream (all but the practice stream's own events).
 PATIENT_EVENTS = frozenset(ev.EVENT_TYPES) - {"PracticeOpened", "StaffMemberJoined", "VideoRetentionChanged"}
 
@@ -51,7 +54,12 @@ def _timeline_summary(e: ev.DomainEvent) -> tuple[str, str]:
         case ev.MeasurementRecorded():
             label = METRICS[e.metric].label if e.metric in METRICS else e.metric
             side = f" ({e.side})" if e.side else ""
-            return "measurement", f"{label}{side}: {e.value:g} {e.unit}"
+            how = f" by {e.method}" if e.method in MANUAL_METHOD_WORDS else ""
+            if e.method == "patient-reported":
+                how = " (patient-reported)"
+            if e.instrument:
+                how = f" ({len(e.responses)}-item questionnaire)"
+            return "measurement", f"{label}{side}: {e.value:g} {e.unit}{how}"
         case ev.VisitNoteSigned():
             return "signature", f"Note signed by {e.signer_name}, {e.credentials}"
         case ev.VisitNoteAmended():

@@ -268,11 +268,13 @@ def _observation(record: PatientRecord, m: Measurement, index: int) -> dict[str,
             "coding": [
                 {
                     "system": METHOD_SYSTEM,
-                    "code": "video-pose-estimation" if video else "clinician",
-                    "display": "Markerless video pose estimation" if video else "Clinician measured",
+                    "code": "video-pose-estimation" if video else (m.method or "clinician"),
+                    "display": "Markerless video pose estimation"
+                    if video
+                    else _MANUAL_METHODS.get(m.method, "Clinician measured"),
                 }
             ],
-            "text": _method_text(m) if video else "clinician measurement",
+            "text": _method_text(m) if video else _MANUAL_METHODS.get(m.method, "Clinician measured").lower(),
         },
     }
     if video and m.software_version:
@@ -282,6 +284,17 @@ def _observation(record: PatientRecord, m: Measurement, index: int) -> dict[str,
             {"text": "Value corrected by the reviewing clinician (machine value kept in the audit trail)."}
         ]
     return resource
+
+
+# How a clinician-entered value was measured (clinic.domain.vocabulary.Method), as FHIR shows it.
+_MANUAL_METHODS = {
+    "clinician": "Clinician measured",
+    "goniometer": "Goniometer",
+    "inclinometer": "Inclinometer",
+    "stopwatch": "Stopwatch timed test",
+    "patient-reported": "Patient-reported rating",
+    "questionnaire": "Standard questionnaire score",
+}
 
 
 def _method_text(m: Measurement) -> str:

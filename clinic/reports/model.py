@@ -15,7 +15,7 @@ class Measurement:
     measured_on: date
     visit_id: str
     side: str = ""
-    method: str = "clinician"  # "clinician", or "video" for a value from an analysis
+    method: str = "clinician"  # how it was measured (vocabulary.Method): "video" for an analysis value
     # FHIR Observation.status: "final" (a clinician's measurement or an accepted analysis value),
     # "amended" (an analysis value the clinician edited) or "preliminary" (not reviewed yet).
     status: str = "final"

@@ -6,6 +6,7 @@ from clinic.web import (
     capture_views,
     documents,
     episode_views,
+    measure_views,
     review_views,
     subject_views,
     validation_views,
@@ -32,6 +33,12 @@ urlpatterns = [
     path(f"{P}/plan-of-care/new/", views.plan_new, name="plan-new"),
     path(f"{P}/visits/<uuid:visit_id>/sign/", views.note_sign, name="note-sign"),
     path(f"{P}/visits/<uuid:visit_id>/", analysis_views.visit, name="visit"),
+    path(f"{P}/visits/<uuid:visit_id>/measurements/", measure_views.measurements, name="visit-measurements"),
+    path(
+        f"{P}/visits/<uuid:visit_id>/questionnaires/<str:code>/",
+        measure_views.questionnaire,
+        name="visit-questionnaire",
+    ),
     path(
         f"{P}/visits/<uuid:visit_id>/analyses/<uuid:analysis_id>/subject/",
         subject_views.rerun,

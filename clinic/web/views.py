@@ -17,6 +17,7 @@ from clinic.access.policy import Forbidden, NotVisible, staff_member
 from clinic.domain.errors import DomainError
 from clinic.domain.goals import default_description
 from clinic.domain.vocabulary import TERMINAL_LIFECYCLE
+from clinic.domain.worklist import UNSIGNED_NOTE_FLAG_HOURS
 from clinic.eventstore.errors import ConcurrencyConflict
 from clinic.projections.models import PatientSummary, VisitView
 from clinic.services import goals, patients, visits
@@ -27,6 +28,15 @@ CASELOAD_PAGE = 100
 # few in full and pages back through the rest.
 CHART_VISITS = 5
 CHART_TIMELINE = 20
+
+CASELOAD_SEARCH_CHARS = 100
+UNSIGNED_SHOWN = 50  # the longest-waiting notes; the count gives the rest
+CASELOAD_SORT_LABELS = {
+    "name": "Name",
+    "next_visit": "Next visit due",
+    "last_visit": "Last visit (longest ago first)",
+    "alerts": "Alerts (most urgent first)",
+}
 
 
 def explain_refusal(request: HttpRequest, exc: Exception) -> None:
@@ -52,8 +62,11 @@ def caseload(request: HttpRequest) -> HttpResponse:
         offset = max(0, int(request.GET.get("offset", "0")))
     except ValueError:
         offset = 0
-    page = selectors.caseload(user=request.user, offset=offset, limit=CASELOAD_PAGE)
+    search = request.GET.get("q", "")[:CASELOAD_SEARCH_CHARS]
+    sort = request.GET.get("sort", "name")
+    page = selectors.caseload(user=request.user, offset=offset, limit=CASELOAD_PAGE, search=search, sort=sort)
     due = sum(1 for r in page.rows if any(a.level == "due" for a in r.alerts))
+    unsigned = selectors.unsigned_notes(user=request.user)
     context = {
         "is_admin": getattr(staff_member(request.user), "role", "") == "admin",
         "rows": page.rows,
@@ -62,6 +75,13 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "offset": offset,
         "previous": max(0, offset - CASELOAD_PAGE) if offset else None,
         "next": offset + CASELOAD_PAGE if offset + CASELOAD_PAGE < page.count else None,
+        "search": search,
+        "sort": sort if sort in selectors.CASELOAD_SORTS else "name",
+        "sorts": CASELOAD_SORT_LABELS,
+        "unsigned": unsigned[:UNSIGNED_SHOWN],
+        "unsigned_count": len(unsigned),
+        "unsigned_overdue": sum(1 for n in unsigned if n.overdue),
+        "flag_hours": UNSIGNED_NOTE_FLAG_HOURS,
     }
     return render(request, "clinic/caseload.html", context)
 

@@ -50,6 +50,8 @@ NON_PATIENT_ROUTES = {
     "api/auth/token/revoke/": "revokes the caller's own token",
     "api/auth/token/revoke-all/": "revokes the caller's own tokens",
     "api/caseload/": "the caller's own caseload (selector filters by visibility)",
+    "api/caseload/unsigned-notes/": "the unsigned notes of the caller's own caseload (filtered by visibility)",
+    "api/questionnaires/": "the questionnaires that can be scored (no patient data)",
     "api/patients/": "lists visible patients; registers a new one",
     "api/practice/export/": "administrators only (403 for therapists)",
     "login/": "sign-in page",
@@ -169,6 +171,7 @@ def world(settings: Any, tmp_path: Any) -> World:
         "analysis_id": str(analysis_id),
         "index": "0",
         "still_sha256": still,
+        "code": "lefs",
     }
     markers = [b"Zyxwvuts", b"M17.11", b"Unilateral primary", b"555-0100", b"ana@example.org", b"1950-01-02"]
     markers += [b"Knee pain", b"Qwertyuiop", b"Dr Who", b"M123", sha.encode(), b"1.23456"]

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from clinic import selectors
+from clinic.management import demo_outcomes
 from clinic.projections.models import PracticeView
 from clinic.services import goals, patients, practices, visits
 
@@ -68,13 +69,14 @@ def load(demo: dict[str, Any], *, today: date) -> dict[str, int]:
         )
         users[s["username"]] = get_user_model().objects.get(pk=user_id)
     visit_count = 0
+    outcomes = demo_outcomes.load_outcomes()
     for p in demo["patients"]:
-        _load_patient(p, user=users[p["therapist"]], today=today)
+        _load_patient(p, user=users[p["therapist"]], today=today, outcomes=outcomes)
         visit_count += len(p["visits"])
     return {"patients": len(demo["patients"]), "visits": visit_count}
 
 
-def _load_patient(p: dict[str, Any], *, user: Any, today: date) -> None:
+def _load_patient(p: dict[str, Any], *, user: Any, today: date, outcomes: dict[str, Any]) -> None:
     def day(offset: int) -> date:
         return today + timedelta(days=offset)
 
@@ -149,7 +151,8 @@ def _load_patient(p: dict[str, Any], *, user: Any, today: date) -> None:
                 visit_id=visit.id,
                 metric=m["metric"],
                 value=m["value"],
-                method="video",
+                # Pain is the patient's own rating; the other values come from the visit's video.
+                method="patient-reported" if m["metric"] == "pain_nprs" else "video",
                 expected_version=version,
             ).version
         if index == 0:
@@ -169,6 +172,10 @@ def _load_patient(p: dict[str, Any], *, user: Any, today: date) -> None:
                 goal_ids.append(written.id)
                 due_days.append(due_day)
                 version = written.version
+        version = demo_outcomes.record_at_visit(
+            outcomes.get(p["family_name"]), index=index, user=user, patient_id=pid, visit_id=visit.id,
+            day=day, version=version,
+        )  # fmt: skip
         if v["sign"]:
             version = visits.visit_note_sign(
                 user=user, patient_id=pid, visit_id=visit.id, expected_version=version

@@ -1,0 +1,47 @@
+"""Scoring a standard questionnaire at a visit: the score becomes a final measurement (method
+``questionnaire``, with the item answers kept) that feeds goals like any other value."""
+
+from __future__ import annotations
+
+from clinic.domain import questionnaires
+from clinic.domain import vocabulary as vocab
+from clinic.domain.commands import ScoreQuestionnaire
+from clinic.domain.errors import InvalidState, InvalidValue, NotFound
+from clinic.domain.events import DomainEvent, MeasurementRecorded
+from clinic.domain.goals import goals_achieved
+from clinic.domain.patients import PatientState, require_open
+from clinic.domain.visits import SIDES
+
+
+def decide_score_questionnaire(command: ScoreQuestionnaire, state: PatientState) -> list[DomainEvent]:
+    """The questionnaire's score as a ``MeasurementRecorded``, plus an achievement event for each
+    active goal on its metric that the score newly meets."""
+    patient_id = require_open(state)
+    visit = state.visits.get(command.visit_id)
+    if visit is None:
+        raise NotFound("no such visit for this patient", field="visit_id")
+    if visit.signed:
+        raise InvalidState("the visit is signed; measurements can no longer be added", code="note_signed")
+    instrument = questionnaires.instrument(command.instrument)
+    if command.side not in SIDES:
+        raise InvalidValue("side must be left, right, bilateral or empty", code="invalid_side", field="side")
+    score = instrument.score(command.responses)
+    metric = vocab.metric(instrument.metric)
+    value = vocab.check_value_in_unit(metric, value=score, unit=metric.unit, field="score")
+    events: list[DomainEvent] = [
+        MeasurementRecorded(
+            patient_id=patient_id,
+            visit_id=visit.visit_id,
+            measurement_id=command.measurement_id,
+            metric=metric.code,
+            value=value,
+            unit=metric.unit,
+            measured_on=visit.visit_date,
+            side=command.side,
+            method=vocab.Method.QUESTIONNAIRE,
+            instrument=instrument.code,
+            responses=tuple(command.responses),
+        )
+    ]
+    events += goals_achieved(state, metric=metric.code, value=value, visit=visit)
+    return events
