@@ -32,9 +32,11 @@ def record_at_visit(
     visit_id: UUID,
     day: Callable[[int], date],
     version: int,
+    due_by_day: int | None = None,
 ) -> int:
-    """Record what ``outcome`` holds for the visit at ``index`` (goals at the first visit);
-    returns the stream's new version."""
+    """Record what ``outcome`` holds for the visit at ``index`` (goals at the first visit, due by
+    ``due_by_day`` at the latest: the end of the plan of care in force); returns the stream's new
+    version."""
     if not outcome:
         return version
     key = str(index)
@@ -52,7 +54,8 @@ def record_at_visit(
         for g in outcome.get("goals", []):
             version = goals.goal_set(
                 user=user, patient_id=patient_id, metric=g["metric"], baseline=g["baseline"], target=g["target"],
-                comparator=g["comparator"], due_date=day(g["due_day"]), baseline_visit_id=visit_id,
+                comparator=g["comparator"],
+                due_date=day(g["due_day"] if due_by_day is None else min(g["due_day"], due_by_day)), baseline_visit_id=visit_id,
                 expected_version=version,
             ).version  # fmt: skip
     return version

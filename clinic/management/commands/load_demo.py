@@ -174,7 +174,7 @@ def _load_patient(p: dict[str, Any], *, user: Any, today: date, outcomes: dict[s
                 version = written.version
         version = demo_outcomes.record_at_visit(
             outcomes.get(p["family_name"]), index=index, user=user, patient_id=pid, visit_id=visit.id,
-            day=day, version=version,
+            day=day, version=version, due_by_day=in_force_end,
         )  # fmt: skip
         if v["sign"]:
             version = visits.visit_note_sign(
