@@ -13,6 +13,7 @@ from django.db.models import F
 from clinic.domain import events as ev
 from clinic.domain.goals import achievement_after
 from clinic.domain.patients import GoalState, legacy_measurement_id
+from clinic.domain.progress import progress_percent
 from clinic.domain.reviews import STATUS_OF_DECISION
 from clinic.domain.vocabulary import REPORTING_VISIT_TYPES, GoalAchievement, VisitType
 from clinic.eventstore.store import RecordedEvent
@@ -115,13 +116,6 @@ class CaseloadProjection(Projection):
 
     def on_PatientPiiErased(self, e: ev.PatientPiiErased, r: RecordedEvent) -> None:
         rm.PatientSummary.objects.filter(patient_id=e.patient_id).update(pii_erased=True)
-
-
-def progress_percent(*, baseline: float | None, target: float, value: float) -> float | None:
-    """Share of the way from baseline to target, in percent (may exceed 100 or go negative)."""
-    if baseline is None or target == baseline:
-        return None
-    return round(100.0 * (value - baseline) / (target - baseline), 1)
 
 
 class GoalsProjection(Projection):

@@ -8,9 +8,19 @@ from uuid import UUID
 from django.utils import timezone
 
 from clinic.domain.vocabulary import METRICS, metric_label
+from clinic.eventstore import store
 from clinic.projections import models as rm
-from clinic.reports.model import Goal, Measurement, PatientRecord, Therapist, Visit, amendment_text
+from clinic.reports.model import (
+    CertificationPeriod,
+    Goal,
+    Measurement,
+    PatientRecord,
+    Therapist,
+    Visit,
+    amendment_text,
+)
 from clinic.selectors import contact_details
+from clinic.services.streams import patient_stream
 
 
 def _local_date(value: datetime) -> datetime:
@@ -49,6 +59,40 @@ def _preliminary(analyses: list[rm.AnalysisView], visit_dates: dict[str, date]) 
                 )
             )
     return tuple(values)
+
+
+HISTORY_EVENTS = ("GoalSet", "GoalLifecycleChanged", "PlanOfCareEstablished")
+
+
+def _history(
+    pid: UUID,
+) -> tuple[dict[str, str], dict[str, list[tuple[date, str]]], tuple[CertificationPeriod, ...]]:
+    """From the patient's stream, what the read models keep only in its latest form: each goal's
+    baseline visit and lifecycle statuses with the dates they took effect, and every certification
+    period (a recertification replaces the current one in the read model)."""
+    baseline_visits: dict[str, str] = {}
+    lifecycles: dict[str, list[tuple[date, str]]] = {}
+    periods = []
+    for recorded in store.read_stream(patient_stream(pid)):
+        if recorded.event_type not in HISTORY_EVENTS:
+            continue
+        data, day = recorded.data, timezone.localtime(recorded.recorded_at).date()
+        if recorded.event_type == "GoalSet":
+            baseline_visits[data["goal_id"]] = data.get("baseline_visit_id") or ""
+            lifecycles[data["goal_id"]] = [(day, data["lifecycle_status"])]
+        elif recorded.event_type == "GoalLifecycleChanged":
+            lifecycles.setdefault(data["goal_id"], []).append((day, data["lifecycle_status"]))
+        else:
+            periods.append(
+                CertificationPeriod(
+                    start=date.fromisoformat(data["certification_start"]),
+                    end=date.fromisoformat(data["certification_end"]),
+                    frequency_per_week=data["frequency_per_week"],
+                    duration_weeks=data["duration_weeks"],
+                    interventions=data.get("interventions", ""),
+                )
+            )
+    return baseline_visits, lifecycles, tuple(periods)
 
 
 def patient_record(patient: rm.PatientSummary) -> PatientRecord:
@@ -110,6 +154,8 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
                     key=str(m.get("measurement_id", "")),
                 )
             )
+    baseline_visits, lifecycles, certifications = _history(pid)
+    visit_dates = {str(v.visit_id): v.visit_date for v in visits_rm}
     goals = tuple(
         Goal(
             goal_id=str(g.goal_id),
@@ -127,6 +173,10 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
             latest_on=g.latest_on,
             progress_percent=g.progress_percent,
             set_on=_local_date(g.set_on).date(),
+            baseline_visit_id=baseline_visits.get(str(g.goal_id), ""),
+            starts_on=visit_dates.get(baseline_visits.get(str(g.goal_id), ""))
+            or _local_date(g.set_on).date(),
+            lifecycle_history=tuple(lifecycles.get(str(g.goal_id), ())),
         )
         for g in rm.GoalView.objects.filter(patient_id=pid).order_by("due_date", "set_on")
     )
@@ -159,4 +209,5 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
         measurements=tuple(measurements),
         preliminary=_preliminary(analyses, {str(v.visit_id): v.visit_date for v in visits_rm}),
         generated_at=timezone.localtime(),
+        certifications=certifications,
     )

@@ -23,6 +23,8 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from analysis.angles import CONVENTION
 from clinic.domain.present import format_number, format_value
+from clinic.domain.progress import format_percent
+from clinic.reports.asof import as_of
 from clinic.reports.charts import goal_chart
 from clinic.reports.model import Measurement, PatientRecord, Visit
 from clinic.reports.pdftext import clip, flat, paragraph, paragraphs
@@ -103,8 +105,12 @@ def _fmt(value: float | None, unit: str = "") -> str:
     return f"{value:.3g} {unit}".strip() if abs(value) < 1000 else f"{value:.0f} {unit}".strip()
 
 
-def _numbered_canvas(record: PatientRecord, title: str) -> type[pdfcanvas.Canvas]:
-    """A canvas that knows the page count, for "page N of M" and the running patient name."""
+DRAFT = "DRAFT"
+
+
+def _numbered_canvas(record: PatientRecord, title: str, *, draft: bool) -> type[pdfcanvas.Canvas]:
+    """A canvas that knows the page count, for "page N of M" and the running patient name; on an
+    unsigned document, a DRAFT mark across every page."""
 
     class NumberedCanvas(pdfcanvas.Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -137,6 +143,14 @@ def _numbered_canvas(record: PatientRecord, title: str) -> type[pdfcanvas.Canvas
             )
             self.drawString(0.6 * inch, 0.4 * inch, f"Patient: {clip(record.name, max_chars=90)}")
             self.drawRightString(width - 0.6 * inch, 0.4 * inch, f"Page {self._pageNumber} of {total}")
+            if draft:
+                self.saveState()
+                self.setFillColor(colors.Color(0.75, 0.1, 0.1, alpha=0.14))
+                self.setFont("Helvetica-Bold", 110)
+                self.translate(width / 2, height / 2)
+                self.rotate(45)
+                self.drawCentredString(0, -40, DRAFT)
+                self.restoreState()
 
     return NumberedCanvas
 
@@ -217,7 +231,7 @@ def _goals_table(record: PatientRecord) -> Table:
                 current,
                 f"{g.comparator} {_fmt(g.target, g.unit)}",
                 f"{g.due_date:%m/%d/%Y}",
-                NONE if g.progress_percent is None else f"{g.progress_percent:.0f}%",
+                format_percent(g.progress_percent),
                 paragraph(f"{g.achievement_status}\n({g.lifecycle_status})", SMALL),
             ]
         )
@@ -327,9 +341,16 @@ def _signature(visit: Visit, record: PatientRecord) -> Any:
 
 
 def render(record: PatientRecord, kind: str) -> bytes:
-    """The report of ``kind`` ("evaluation", "progress" or "discharge") as PDF bytes."""
+    """The report of ``kind`` ("evaluation", "progress" or "discharge") as PDF bytes.
+
+    The report shows the record as it stood at the end of its visit's date (its date of service, or
+    the end of its reporting period): nothing measured, set or certified later. An unsigned visit
+    makes the report a draft, marked on every page.
+    """
     visit = key_visit(record, kind)
+    record = as_of(record, day=visit.visit_date)
     title = KINDS[kind]
+    draft = visit.signed_at is None
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -342,7 +363,12 @@ def render(record: PatientRecord, kind: str) -> bytes:
         author=record.practice_name,
     )
     story: list[Any] = [
-        Paragraph(title, H1),
+        Paragraph(title + (f" \u2013 {DRAFT}" if draft else ""), H1),
+        *(
+            [paragraph(f"{DRAFT}: this note is not signed; it is not part of the legal record yet.", BODY)]
+            if draft
+            else []
+        ),
         paragraph(f"{flat(record.practice_name)} · generated {record.generated_at:%m/%d/%Y}", SMALL),
         Spacer(1, 6),
         _identification(record, visit),
@@ -354,5 +380,5 @@ def render(record: PatientRecord, kind: str) -> bytes:
         *_soap(visit),
         _signature(visit, record),
     ]
-    doc.build(story, canvasmaker=_numbered_canvas(record, title))
+    doc.build(story, canvasmaker=_numbered_canvas(record, title, draft=draft))
     return buffer.getvalue()
