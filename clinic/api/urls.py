@@ -31,6 +31,7 @@ urlpatterns = [
     path(f"{V}/", v.VisitDetailView.as_view(), name="api-visit"),
     path(f"{V}/note/", v.NoteView.as_view(), name="api-note"),
     path(f"{V}/measurements/", v.MeasurementView.as_view(), name="api-measurements"),
+    path(f"{V}/procedures/", v.ProceduresView.as_view(), name="api-procedures"),
     path(f"{V}/sign/", v.SignView.as_view(), name="api-sign"),
     path(f"{V}/amendments/", v.AmendmentView.as_view(), name="api-amendments"),
     path(f"{V}/videos/", av.VideoUploadView.as_view(), name="api-visit-videos"),

@@ -24,6 +24,7 @@ from clinic.api.serializers import (
     WrittenOut,
 )
 from clinic.domain import limits
+from clinic.domain.billing import MAX_LINE_MINUTES, PROCEDURES
 from clinic.domain.errors import DomainError
 from clinic.domain.vocabulary import METRICS, Comparator, GoalLifecycle, Sex, VisitType
 from clinic.reports import services as report_services
@@ -310,6 +311,32 @@ class MeasurementView(APIView):
             visits.measurement_record(user=request.user, patient_id=patient_id, visit_id=visit_id, **data),
             status.HTTP_201_CREATED,
         )
+
+
+class ProceduresView(APIView):
+    class LineIn(serializers.Serializer):
+        code = serializers.ChoiceField(choices=sorted(PROCEDURES), help_text="a CPT code")
+        minutes = serializers.IntegerField(min_value=1, max_value=MAX_LINE_MINUTES)
+
+    class ProceduresIn(VersionedIn):
+        procedures = serializers.ListField(max_length=12)
+
+    @extend_schema(
+        request=ProceduresIn,
+        responses=WrittenOut,
+        summary="Record the procedures (CPT code, minutes) of a visit, replacing earlier ones (until signed)",
+    )
+    def put(self, request: Request, patient_id: UUID, visit_id: UUID) -> Response:
+        data = _valid(self.ProceduresIn, request)
+        lines = self.LineIn(data=data["procedures"], many=True)
+        lines.is_valid(raise_exception=True)
+        return _written(
+            visits.visit_procedures_record(
+                user=request.user, patient_id=patient_id, visit_id=visit_id,
+                procedures=[(line["code"], line["minutes"]) for line in lines.validated_data],
+                expected_version=data["expected_version"],
+            )
+        )  # fmt: skip
 
 
 class SignView(APIView):

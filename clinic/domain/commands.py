@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from clinic.domain.events import Diagnosis, MetricValue, SoapNote, WithheldValue
+from clinic.domain.events import Diagnosis, MetricValue, ProcedureMinutes, SoapNote, WithheldValue
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,6 +22,8 @@ class Command:
 class OpenPractice(Command):
     practice_id: UUID
     name: str
+    address: str = ""
+    npi: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,6 +32,8 @@ class AddStaffMember(Command):
     role: str
     display_name: str
     credentials: str = ""
+    npi: str = ""
+    licence: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,6 +125,14 @@ class RecordMeasurement(Command):
     side: str = ""
     method: str = "clinician"
     measurement_id: UUID = field(default_factory=uuid4)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordVisitProcedures(Command):
+    """The procedures delivered at a visit with their minutes; replaces any recorded before."""
+
+    visit_id: UUID
+    procedures: tuple[ProcedureMinutes, ...]
 
 
 @dataclass(frozen=True, kw_only=True)

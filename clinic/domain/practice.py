@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from functools import singledispatch
 from uuid import UUID
 
-from clinic.domain import limits
+from clinic.domain import identifiers, limits
 from clinic.domain.commands import AddStaffMember, Command, OpenPractice, SetVideoRetention
 from clinic.domain.errors import InvalidState, InvalidValue
 from clinic.domain.events import DomainEvent, PracticeOpened, StaffMemberJoined, VideoRetentionChanged
@@ -55,7 +55,14 @@ def _(command: OpenPractice, state: PracticeState) -> list[DomainEvent]:
     )
     if not name:
         raise InvalidValue("a practice needs a name", code="required", field="name")
-    return [PracticeOpened(practice_id=command.practice_id, name=name)]
+    return [
+        PracticeOpened(
+            practice_id=command.practice_id,
+            name=name,
+            address=identifiers.check_address(command.address, field="address"),
+            npi=identifiers.check_npi(command.npi, field="npi"),
+        )
+    ]
 
 
 @decide.register
@@ -83,6 +90,8 @@ def _(command: AddStaffMember, state: PracticeState) -> list[DomainEvent]:
                 label="the credentials",
                 max_chars=limits.CREDENTIALS_CHARS,
             ),
+            npi=identifiers.check_npi(command.npi, field="npi"),
+            licence=identifiers.check_licence(command.licence, field="licence"),
         )
     ]
 

@@ -27,7 +27,7 @@ class DirectoryProjection(Projection):
     tables = (rm.PracticeView, rm.StaffMember)
 
     def on_PracticeOpened(self, e: ev.PracticeOpened, r: RecordedEvent) -> None:
-        rm.PracticeView.objects.create(practice_id=e.practice_id, name=e.name)
+        rm.PracticeView.objects.create(practice_id=e.practice_id, name=e.name, address=e.address, npi=e.npi)
 
     def on_StaffMemberJoined(self, e: ev.StaffMemberJoined, r: RecordedEvent) -> None:
         rm.StaffMember.objects.update_or_create(
@@ -37,6 +37,8 @@ class DirectoryProjection(Projection):
                 "role": e.role,
                 "display_name": e.display_name,
                 "credentials": e.credentials,
+                "npi": e.npi,
+                "licence": e.licence,
             },
         )
 
@@ -189,6 +191,9 @@ class VisitsProjection(Projection):
             {k: v for k, v in e.to_data().items() if k not in ("patient_id", "visit_id")},
         ]
         visit.save(update_fields=["measurements"])
+
+    def on_VisitProceduresRecorded(self, e: ev.VisitProceduresRecorded, r: RecordedEvent) -> None:
+        rm.VisitView.objects.filter(visit_id=e.visit_id).update(procedures=e.to_data()["procedures"])
 
     def on_VisitNoteSigned(self, e: ev.VisitNoteSigned, r: RecordedEvent) -> None:
         rm.VisitView.objects.filter(visit_id=e.visit_id).update(

@@ -126,6 +126,8 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
                 objective=note.get("objective", ""),
                 assessment=note.get("assessment", ""),
                 plan=note.get("plan", ""),
+                prognosis=note.get("prognosis", ""),
+                procedures=tuple((p["code"], int(p["minutes"])) for p in v.procedures),
                 signed_at=_local_date(v.signed_at) if v.signed_at else None,
                 signer_name=v.signer_name,
                 signer_credentials=v.signer_credentials,
@@ -200,7 +202,13 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
         duration_weeks=cert.duration_weeks if cert else None,
         visits_since_report=counter.visits_since_report if counter else 0,
         therapists=tuple(
-            Therapist(user_id=s.user_id, name=s.display_name, credentials=s.credentials)
+            Therapist(
+                user_id=s.user_id,
+                name=s.display_name,
+                credentials=s.credentials,
+                npi=s.npi,
+                licence=s.licence,
+            )
             for uid, s in staff.items()
             if uid in set(assigned) or any(v.therapist_id == uid for v in visits_rm)
         ),
@@ -210,4 +218,6 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
         preliminary=_preliminary(analyses, {str(v.visit_id): v.visit_date for v in visits_rm}),
         generated_at=timezone.localtime(),
         certifications=certifications,
+        practice_address=practice.address if practice else "",
+        practice_npi=practice.npi if practice else "",
     )

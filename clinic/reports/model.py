@@ -66,6 +66,8 @@ class Visit:
     signer_name: str = ""
     signer_credentials: str = ""
     amendments: tuple[str, ...] = ()
+    prognosis: str = ""
+    procedures: tuple[tuple[str, int], ...] = ()  # (CPT code, treatment minutes) as entered
 
 
 def amendment_text(*, amended_on: str, reason: str, note: dict[str, str]) -> str:
@@ -78,6 +80,8 @@ class Therapist:
     user_id: int
     name: str
     credentials: str
+    npi: str = ""
+    licence: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,6 +128,9 @@ class PatientRecord:
     preliminary: tuple[Measurement, ...] = ()
     # Every certification period, in the order established; the fields above hold the current one.
     certifications: tuple[CertificationPeriod, ...] = ()
+    # The billing provider every document names.
+    practice_address: str = ""
+    practice_npi: str = ""
 
     @property
     def name(self) -> str:

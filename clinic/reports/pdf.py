@@ -16,7 +16,6 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -27,6 +26,8 @@ from clinic.domain.progress import format_percent
 from clinic.reports.asof import as_of
 from clinic.reports.charts import goal_chart
 from clinic.reports.model import Measurement, PatientRecord, Visit
+from clinic.reports.pdfbilling import billing_section, interventions_section, provider_rows, therapist_of
+from clinic.reports.pdfstyle import BODY, GRID, H1, H2, NONE, SMALL
 from clinic.reports.pdftext import clip, flat, paragraph, paragraphs
 
 KINDS = {
@@ -40,31 +41,6 @@ KEY_VISIT_TYPES = {
     "progress": ("progress_report", "re_evaluation"),
     "discharge": ("discharge",),
 }
-
-NONE = "\u2013"  # en dash: no value
-_styles = getSampleStyleSheet()
-H1 = ParagraphStyle("h1", parent=_styles["Heading1"], fontSize=15, spaceAfter=2)
-H2 = ParagraphStyle(
-    "h2",
-    parent=_styles["Heading2"],
-    fontSize=11,
-    spaceBefore=10,
-    spaceAfter=4,
-    textColor=colors.HexColor("#1f6f8b"),
-)
-BODY = ParagraphStyle("body", parent=_styles["BodyText"], fontSize=8.5, leading=11)
-SMALL = ParagraphStyle("small", parent=BODY, fontSize=7.5, leading=9.5)
-GRID = TableStyle(
-    [
-        ("FONT", (0, 0), (-1, -1), "Helvetica", 7.5),
-        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 7.5),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef4f6")),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#c8d0d8")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]
-)
 
 
 class UnsupportedReport(ValueError):
@@ -199,6 +175,7 @@ def _identification(record: PatientRecord, visit: Visit) -> Table:
             str(period_visits),
         ],
         ["Reporting period", period, "Therapist", visit.therapist_name],
+        *provider_rows(record, visit),
     ]
     table = Table(
         [[paragraph(flat(str(c)), SMALL) for c in row] for row in rows]
@@ -329,14 +306,27 @@ def _soap(visit: Visit) -> list[Any]:
     return parts
 
 
+def _prognosis(visit: Visit) -> list[Any]:
+    return [
+        Paragraph("Prognosis / rehab potential", H2),
+        *paragraphs(visit.prognosis or "Not documented.", BODY),
+    ]
+
+
 def _signature(visit: Visit, record: PatientRecord) -> Any:
-    therapist = next((t for t in record.therapists if t.user_id == visit.therapist_id), None)
+    therapist = therapist_of(record, visit)
     name = visit.signer_name or (therapist.name if therapist else visit.therapist_name)
     credentials = visit.signer_credentials or (therapist.credentials if therapist else "")
     if visit.signed_at:
         line = f"Electronically signed by {name}, {credentials} on {visit.signed_at:%m/%d/%Y %H:%M}"
     else:
         line = f"Therapist: {name}, {credentials}    Signature: ______________________    Date: __________"
+    ids = [
+        f"NPI {therapist.npi}" if therapist and therapist.npi else "",
+        therapist.licence if therapist else "",
+    ]
+    if any(ids):
+        line += " \u00b7 " + ", ".join(i for i in ids if i)
     return KeepTogether([Spacer(1, 10), Paragraph("Therapist signature", H2), paragraph(flat(line), BODY)])
 
 
@@ -378,6 +368,9 @@ def render(record: PatientRecord, kind: str) -> bytes:
         *_measures_table(record, visit),
         *_charts(record, visit),
         *_soap(visit),
+        *(_prognosis(visit) if kind in ("evaluation", "progress") else []),
+        *interventions_section(record, visit, since=reporting_period(record, visit)[0]),
+        *billing_section(visit),
         _signature(visit, record),
     ]
     doc.build(story, canvasmaker=_numbered_canvas(record, title, draft=draft))

@@ -13,11 +13,12 @@ from clinic.domain.practice import PracticeState, decide, evolve
 from clinic.services.streams import execute, practice_stream
 
 
-def practice_open(*, name: str) -> UUID:
+def practice_open(*, name: str, address: str = "", npi: str = "") -> UUID:
+    """Open a practice; its address and NPI print on every document as the billing provider."""
     practice_id = uuid.uuid4()
     execute(
         practice_stream(practice_id),
-        c.OpenPractice(practice_id=practice_id, name=name),
+        c.OpenPractice(practice_id=practice_id, name=name, address=address, npi=npi),
         evolve=evolve,
         initial=PracticeState(),
         decide=decide,
@@ -35,6 +36,8 @@ def staff_add(
     first_name: str,
     last_name: str,
     credentials: str = "",
+    npi: str = "",
+    licence: str = "",
 ) -> int:
     """Create the Django user and record that they joined the practice in ``role``."""
     with transaction.atomic():
@@ -48,6 +51,8 @@ def staff_add(
                 role=role,
                 display_name=f"{first_name} {last_name}".strip(),
                 credentials=credentials,
+                npi=npi,
+                licence=licence,
             ),
             evolve=evolve,
             initial=PracticeState(),

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from clinic.domain import commands as c
+from clinic.domain import events as ev
 from clinic.domain.billing import ProcedureLine, bill, timed_units
-from clinic.domain.errors import InvalidValue
+from clinic.domain.decide import decide_patient
+from clinic.domain.errors import InvalidState, InvalidValue
+from clinic.domain.patients import fold
+from tests.unit.domain.test_decide import PID, VISIT, with_visit
 
 
 def units(**minutes: int) -> dict[str, int]:
@@ -83,3 +88,43 @@ def test_bad_lines_are_refused_with_a_reason(lines: list[ProcedureLine], code: s
     with pytest.raises(InvalidValue) as refused:
         bill(lines)
     assert refused.value.code == code
+
+
+# -- recording procedures on a visit: given events, when a command, then events or an error ------
+
+
+def record(*lines: tuple[str, int]) -> c.RecordVisitProcedures:
+    return c.RecordVisitProcedures(
+        visit_id=VISIT, procedures=tuple(ev.ProcedureMinutes(code=code, minutes=m) for code, m in lines)
+    )
+
+
+def test_procedures_of_an_unsigned_visit_are_recorded() -> None:
+    events = decide_patient(record(("97110", 23), ("97140", 15)), fold(with_visit()))
+    assert events == [
+        ev.VisitProceduresRecorded(
+            patient_id=PID,
+            visit_id=VISIT,
+            procedures=(
+                ev.ProcedureMinutes(code="97110", minutes=23),
+                ev.ProcedureMinutes(code="97140", minutes=15),
+            ),
+        )
+    ]
+
+
+def test_procedures_of_a_signed_visit_are_refused() -> None:
+    with pytest.raises(InvalidState) as refused:
+        decide_patient(record(("97110", 23)), fold(with_visit(signed=True)))
+    assert refused.value.code == "note_signed"
+
+
+def test_an_unknown_code_is_refused_and_nothing_is_decided() -> None:
+    with pytest.raises(InvalidValue) as refused:
+        decide_patient(record(("97110", 23), ("12345", 10)), fold(with_visit()))
+    assert refused.value.code == "unknown_procedure"
+
+
+def test_recorded_procedures_survive_storage() -> None:
+    event = decide_patient(record(("97162", 45)), fold(with_visit()))[0]
+    assert ev.event_from_data(event.event_type(), event.to_data()) == event
