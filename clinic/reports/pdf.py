@@ -200,7 +200,9 @@ def _identification(record: PatientRecord, visit: Visit) -> Table:
 def _goals_table(record: PatientRecord) -> Table:
     rows: list[list[Any]] = [["Goal", "Baseline", "Current", "Target", "Due", "Progress", "Status"]]
     for g in record.goals:
-        current = _fmt(g.latest_value, g.unit) + (f" ({g.latest_on:%m/%d})" if g.latest_on else "")
+        current = format_value(g.latest_value, unit=g.unit, metric=g.metric) + (
+            f" ({g.latest_on:%m/%d})" if g.latest_on else ""
+        )
         rows.append(
             [
                 paragraph(flat(g.description), SMALL),
