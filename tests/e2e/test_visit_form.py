@@ -51,6 +51,10 @@ def test_a_refused_visit_form_keeps_its_text_and_stores_nothing(live_server, art
         page.click("#visit-form button[type=submit]")
         page.wait_for_selector(".messages .success")
         assert page.locator(".messages").inner_text().strip() == "Visit recorded and note signed."
+        shown = page.locator(".visit .procedures").first.inner_text()
+        assert "97110 Therapeutic exercise 23 min, 2 units" in shown
+        assert "97140 Manual therapy 15 min, 1 unit" in shown
+        assert "timed 38 min = 3 units (8-minute rule)" in shown
         assert violations == []
     treatment = VisitView.objects.get(patient_id=patient.id, visit_type="treatment")
     assert treatment.signed_at is not None
