@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from uuid import UUID
 
@@ -61,27 +62,44 @@ def _preliminary(analyses: list[rm.AnalysisView], visit_dates: dict[str, date]) 
     return tuple(values)
 
 
-HISTORY_EVENTS = ("GoalSet", "GoalLifecycleChanged", "PlanOfCareEstablished")
+HISTORY_EVENTS = ("VisitRecorded", "GoalSet", "GoalLifecycleChanged", "PlanOfCareEstablished")
 
 
-def _history(
-    pid: UUID,
-) -> tuple[dict[str, str], dict[str, list[tuple[date, str]]], tuple[CertificationPeriod, ...]]:
-    """From the patient's stream, what the read models keep only in its latest form: each goal's
-    baseline visit and lifecycle statuses with the dates they took effect, and every certification
-    period (a recertification replaces the current one in the read model)."""
-    baseline_visits: dict[str, str] = {}
-    lifecycles: dict[str, list[tuple[date, str]]] = {}
+@dataclass(frozen=True)
+class History:
+    """What the read models keep only in its latest form, from the patient's stream."""
+
+    baseline_visits: dict[str, str]  # goal id -> its baseline visit id ("" for none)
+    goal_starts: dict[str, date]  # goal id -> the date from which documents show it
+    lifecycles: dict[str, list[tuple[date, str]]]  # goal id -> (date it took effect, status)
+    certifications: tuple[CertificationPeriod, ...]  # every period, in the order established
+
+
+def _history(pid: UUID) -> History:
+    """Each goal's baseline visit, start and lifecycle statuses with the dates they took effect, and
+    every certification period (a recertification replaces the current one in the read model).
+
+    A goal belongs to the visit it was set at: its baseline visit when it names one, else the latest
+    visit recorded before it (a goal typed in after the evaluation visit was entered is that
+    evaluation's goal), else the day it was recorded. A lifecycle change takes effect on the day it
+    was recorded, so a goal discontinued today still reads as active in earlier documents.
+    """
+    history = History({}, {}, {}, ())
+    visit_dates: dict[str, date] = {}
     periods = []
     for recorded in store.read_stream(patient_stream(pid)):
         if recorded.event_type not in HISTORY_EVENTS:
             continue
         data, day = recorded.data, timezone.localtime(recorded.recorded_at).date()
-        if recorded.event_type == "GoalSet":
-            baseline_visits[data["goal_id"]] = data.get("baseline_visit_id") or ""
-            lifecycles[data["goal_id"]] = [(day, data["lifecycle_status"])]
+        if recorded.event_type == "VisitRecorded":
+            visit_dates[data["visit_id"]] = date.fromisoformat(data["visit_date"])
+        elif recorded.event_type == "GoalSet":
+            goal_id, baseline = data["goal_id"], data.get("baseline_visit_id") or ""
+            history.baseline_visits[goal_id] = baseline
+            history.goal_starts[goal_id] = visit_dates.get(baseline) or max(visit_dates.values(), default=day)
+            history.lifecycles[goal_id] = [(day, data["lifecycle_status"])]
         elif recorded.event_type == "GoalLifecycleChanged":
-            lifecycles.setdefault(data["goal_id"], []).append((day, data["lifecycle_status"]))
+            history.lifecycles.setdefault(data["goal_id"], []).append((day, data["lifecycle_status"]))
         else:
             periods.append(
                 CertificationPeriod(
@@ -92,7 +110,7 @@ def _history(
                     interventions=data.get("interventions", ""),
                 )
             )
-    return baseline_visits, lifecycles, tuple(periods)
+    return replace(history, certifications=tuple(periods))
 
 
 def patient_record(patient: rm.PatientSummary) -> PatientRecord:
@@ -156,8 +174,7 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
                     key=str(m.get("measurement_id", "")),
                 )
             )
-    baseline_visits, lifecycles, certifications = _history(pid)
-    visit_dates = {str(v.visit_id): v.visit_date for v in visits_rm}
+    history = _history(pid)
     goals = tuple(
         Goal(
             goal_id=str(g.goal_id),
@@ -175,10 +192,9 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
             latest_on=g.latest_on,
             progress_percent=g.progress_percent,
             set_on=_local_date(g.set_on).date(),
-            baseline_visit_id=baseline_visits.get(str(g.goal_id), ""),
-            starts_on=visit_dates.get(baseline_visits.get(str(g.goal_id), ""))
-            or _local_date(g.set_on).date(),
-            lifecycle_history=tuple(lifecycles.get(str(g.goal_id), ())),
+            baseline_visit_id=history.baseline_visits.get(str(g.goal_id), ""),
+            starts_on=history.goal_starts.get(str(g.goal_id)),
+            lifecycle_history=tuple(history.lifecycles.get(str(g.goal_id), ())),
         )
         for g in rm.GoalView.objects.filter(patient_id=pid).order_by("due_date", "set_on")
     )
@@ -217,7 +233,7 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
         measurements=tuple(measurements),
         preliminary=_preliminary(analyses, {str(v.visit_id): v.visit_date for v in visits_rm}),
         generated_at=timezone.localtime(),
-        certifications=certifications,
+        certifications=history.certifications,
         practice_address=practice.address if practice else "",
         practice_npi=practice.npi if practice else "",
     )

@@ -125,9 +125,12 @@ def visit_note_amend(
     objective: str = "",
     assessment: str = "",
     plan: str = "",
+    prognosis: str = "",
     expected_version: int | None,
 ) -> Written:
-    note = SoapNote(subjective=subjective, objective=objective, assessment=assessment, plan=plan)
+    note = SoapNote(
+        subjective=subjective, objective=objective, assessment=assessment, plan=plan, prognosis=prognosis
+    )
     command = c.AmendVisitNote(
         visit_id=visit_id, reason=reason, note=note, amended_by=user.pk, now=timezone.now()
     )

@@ -71,10 +71,20 @@ def episode() -> tuple[Any, Any]:
 
 
 def _later_care(user: Any, pid: Any) -> None:
-    """Visits and a recertification after the progress report (day -60)."""
+    """After the progress report (day -60): visits, a recertification, the first goal put on hold
+    and a new goal set at the latest visit."""
     _certify(user, pid, start_days_ago=19, end_days_ago=-60)
     _visit(user, pid, kind="treatment", days_ago=40, knee=104.0)
     _visit(user, pid, kind="treatment", days_ago=3, knee=109.0)
+    first = GoalView.objects.get(patient_id=pid, metric="knee_flexion_rom")
+    goals.goal_change_lifecycle(
+        user=user, patient_id=pid, goal_id=first.goal_id, lifecycle_status="on-hold",
+        reason="Flare-up after a fall", expected_version=None,
+    )  # fmt: skip
+    goals.goal_set(
+        user=user, patient_id=pid, metric="timed_up_and_go", baseline=14.0, target=10.0, comparator="<=",
+        due_date=timezone.localdate() + timedelta(days=30), expected_version=None,
+    )  # fmt: skip
 
 
 def test_an_evaluation_regenerated_after_later_visits_reads_the_same(episode: tuple[Any, Any]) -> None:
@@ -88,6 +98,7 @@ def test_an_evaluation_regenerated_after_later_visits_reads_the_same(episode: tu
     assert "109" not in after and "96°" not in after and "85°" not in after
     assert f"{later_start:%m/%d/%Y}" not in after
     assert "Visits since start of care 1 " in after
+    assert "Timed Up and Go" not in after and "on-hold" not in after and "(active)" in after
 
 
 def test_a_progress_report_shows_values_up_to_the_end_of_its_period(episode: tuple[Any, Any]) -> None:
@@ -111,7 +122,7 @@ def test_page_and_pdf_print_the_same_progress(episode: tuple[Any, Any]) -> None:
     # 78 -> 95.95 of the way to 115 is 48.5 %: a half, which the page once rounded up (149%) and
     # the PDF down (148%). Both now print it with one function.
     _visit(user, pid, kind="progress_report", days_ago=1, knee=95.95)
-    goal = GoalView.objects.get(patient_id=pid)
+    goal = GoalView.objects.get(patient_id=pid, metric="knee_flexion_rom")
     assert goal.progress_percent == 48.5
     page = Template("{% load clinic_extras %}{{ p|percent }}").render(Context({"p": goal.progress_percent}))
     assert page == "49%"
