@@ -150,3 +150,21 @@ def test_the_api_records_procedures_and_shows_their_units(therapist: Any) -> Non
     billing = api.get(f"{base}/").json()["billing"]
     assert [(line["code"], line["units"]) for line in billing["lines"]] == [("97110", 2), ("97140", 1)]
     assert (billing["timed_minutes"], billing["timed_units"]) == (40, 3)
+
+
+def test_the_fhir_bundle_names_the_practice_and_therapist_by_npi(therapist: Any) -> None:
+    import json
+
+    from fhir.resources.R4B.bundle import Bundle
+
+    patient = make_patient(therapist)
+    data = json.loads(reports.patient_fhir(user=therapist, patient_id=patient.id).content)
+    Bundle.model_validate(data)
+    resources = {e["resource"]["resourceType"]: e["resource"] for e in data["entry"]}
+    npi = "http://hl7.org/fhir/sid/us-npi"
+    assert resources["Organization"]["identifier"] == [{"system": npi, "value": "1234567893"}]
+    assert resources["Organization"]["address"] == [{"text": "200 River Road, Springfield, IL 62701"}]
+    assert resources["Practitioner"]["identifier"] == [{"system": npi, "value": "1245319599"}]
+    assert {"code": {"text": "State licence"}, "identifier": [{"value": "PT 070012345 (IL)"}]} in resources[
+        "Practitioner"
+    ]["qualification"]
