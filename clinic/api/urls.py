@@ -21,6 +21,7 @@ urlpatterns = [
     path("caseload/", v.CaseloadView.as_view(), name="api-caseload"),
     path("patients/", v.PatientListView.as_view(), name="api-patients"),
     path("practice/export/", v.PracticeExportView.as_view(), name="api-practice-export"),
+    path("practice/billing/", v.PracticeBillingView.as_view(), name="api-practice-billing"),
     path(f"{P}/", v.PatientDetailView.as_view(), name="api-patient"),
     path(f"{P}/assignments/", v.AssignmentView.as_view(), name="api-assignments"),
     path(f"{P}/assignments/<int:therapist_id>/remove/", v.UnassignView.as_view(), name="api-unassign"),

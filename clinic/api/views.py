@@ -30,7 +30,7 @@ from clinic.domain.vocabulary import METRICS, Comparator, GoalLifecycle, Sex, Vi
 from clinic.reports import services as report_services
 from clinic.reports.http import attachment
 from clinic.reports.pdf import UnsupportedReport
-from clinic.services import goals, patients, visits
+from clinic.services import goals, patients, practices, visits
 from clinic.services.patients import Written
 
 
@@ -411,6 +411,21 @@ class FhirExportView(APIView):
     @extend_schema(responses={(200, "application/fhir+json"): dict}, summary="FHIR R4 Bundle of the patient")
     def get(self, request: Request, patient_id: UUID) -> HttpResponse:
         return attachment(report_services.patient_fhir(user=request.user, patient_id=patient_id))
+
+
+class PracticeBillingView(APIView):
+    class BillingIn(serializers.Serializer):
+        address = serializers.CharField(max_length=300, allow_blank=True)
+        npi = serializers.CharField(max_length=10, allow_blank=True, help_text="10 digits, Luhn check digit")
+
+    @extend_schema(
+        request=BillingIn,
+        responses={204: None},
+        summary="Set the practice's address and NPI, printed on every document (admin)",
+    )
+    def put(self, request: Request) -> Response:
+        practices.practice_billing_details_set(user=request.user, **_valid(self.BillingIn, request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class PracticeExportView(APIView):

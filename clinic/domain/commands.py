@@ -37,6 +37,12 @@ class AddStaffMember(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SetPracticeBillingDetails(Command):
+    address: str
+    npi: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class SetVideoRetention(Command):
     retain: bool
 

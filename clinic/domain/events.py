@@ -57,6 +57,15 @@ class StaffMemberJoined(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PracticeBillingDetailsChanged(DomainEvent):
+    """The practice's address and NPI as billing provider, replacing those it was opened with."""
+
+    practice_id: UUID
+    address: str
+    npi: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class VideoRetentionChanged(DomainEvent):
     """Whether the practice keeps uploaded videos after their analysis (off: deleted once analysed)."""
 
@@ -413,6 +422,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         PracticeOpened,
         StaffMemberJoined,
         VideoRetentionChanged,
+        PracticeBillingDetailsChanged,
         PatientRegistered,
         TherapistAssigned,
         TherapistUnassigned,

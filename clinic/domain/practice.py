@@ -12,9 +12,21 @@ from functools import singledispatch
 from uuid import UUID
 
 from clinic.domain import identifiers, limits
-from clinic.domain.commands import AddStaffMember, Command, OpenPractice, SetVideoRetention
+from clinic.domain.commands import (
+    AddStaffMember,
+    Command,
+    OpenPractice,
+    SetPracticeBillingDetails,
+    SetVideoRetention,
+)
 from clinic.domain.errors import InvalidState, InvalidValue
-from clinic.domain.events import DomainEvent, PracticeOpened, StaffMemberJoined, VideoRetentionChanged
+from clinic.domain.events import (
+    DomainEvent,
+    PracticeBillingDetailsChanged,
+    PracticeOpened,
+    StaffMemberJoined,
+    VideoRetentionChanged,
+)
 
 ROLES = ("therapist", "admin")
 
@@ -92,6 +104,19 @@ def _(command: AddStaffMember, state: PracticeState) -> list[DomainEvent]:
             ),
             npi=identifiers.check_npi(command.npi, field="npi"),
             licence=identifiers.check_licence(command.licence, field="licence"),
+        )
+    ]
+
+
+@decide.register
+def _(command: SetPracticeBillingDetails, state: PracticeState) -> list[DomainEvent]:
+    if not state.exists or state.practice_id is None:
+        raise InvalidState("the practice is not open", code="practice_missing")
+    return [
+        PracticeBillingDetailsChanged(
+            practice_id=state.practice_id,
+            address=identifiers.check_address(command.address, field="address"),
+            npi=identifiers.check_npi(command.npi, field="npi"),
         )
     ]
 

@@ -29,6 +29,9 @@ class DirectoryProjection(Projection):
     def on_PracticeOpened(self, e: ev.PracticeOpened, r: RecordedEvent) -> None:
         rm.PracticeView.objects.create(practice_id=e.practice_id, name=e.name, address=e.address, npi=e.npi)
 
+    def on_PracticeBillingDetailsChanged(self, e: ev.PracticeBillingDetailsChanged, r: RecordedEvent) -> None:
+        rm.PracticeView.objects.filter(practice_id=e.practice_id).update(address=e.address, npi=e.npi)
+
     def on_StaffMemberJoined(self, e: ev.StaffMemberJoined, r: RecordedEvent) -> None:
         rm.StaffMember.objects.update_or_create(
             user_id=e.user_id,

@@ -13,7 +13,12 @@ from clinic.projections import models as rm
 from clinic.projections.base import Projection
 
 # Every event of a patient stream (all but the practice stream's own events).
-PATIENT_EVENTS = frozenset(ev.EVENT_TYPES) - {"PracticeOpened", "StaffMemberJoined", "VideoRetentionChanged"}
+PATIENT_EVENTS = frozenset(ev.EVENT_TYPES) - {
+    "PracticeOpened",
+    "StaffMemberJoined",
+    "VideoRetentionChanged",
+    "PracticeBillingDetailsChanged",
+}
 
 
 def _timeline_summary(e: ev.DomainEvent) -> tuple[str, str]:

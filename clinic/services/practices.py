@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from clinic.access.policy import require_admin
 from clinic.domain import commands as c
 from clinic.domain.practice import PracticeState, decide, evolve
 from clinic.services.streams import execute, practice_stream
@@ -60,3 +62,16 @@ def staff_add(
             expected_version=None,
         )
     return int(user.pk)
+
+
+def practice_billing_details_set(*, user: Any, address: str, npi: str) -> None:
+    """Set the address and NPI the practice's documents name as billing provider (admin only)."""
+    staff = require_admin(user)
+    execute(
+        practice_stream(staff.practice_id),
+        c.SetPracticeBillingDetails(address=address, npi=npi),
+        evolve=evolve,
+        initial=PracticeState(),
+        decide=decide,
+        expected_version=None,
+    )

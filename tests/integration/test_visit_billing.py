@@ -168,3 +168,23 @@ def test_the_fhir_bundle_names_the_practice_and_therapist_by_npi(therapist: Any)
     assert {"code": {"text": "State licence"}, "identifier": [{"value": "PT 070012345 (IL)"}]} in resources[
         "Practitioner"
     ]["qualification"]
+
+
+def test_only_an_administrator_sets_the_practice_billing_details(therapist: Any) -> None:
+    from clinic.projections.models import PracticeView, StaffMember
+
+    practice_id = StaffMember.objects.get(user_id=therapist.pk).practice_id
+    admin_id = practices.staff_add(
+        practice_id=practice_id, username="ada", password="test-pass-123", role="admin",
+        first_name="Ada", last_name="Admin",
+    )  # fmt: skip
+    body = {"address": "5 New Street, Springfield, IL 62702", "npi": "1245319599"}
+    api = Client()
+    api.force_login(therapist)
+    assert api.put("/api/practice/billing/", body, content_type="application/json").status_code == 403
+    api.force_login(get_user_model().objects.get(pk=admin_id))
+    bad = api.put("/api/practice/billing/", {**body, "npi": "1245319590"}, content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_npi"
+    assert api.put("/api/practice/billing/", body, content_type="application/json").status_code == 204
+    practice = PracticeView.objects.get(practice_id=practice_id)
+    assert (practice.address, practice.npi) == (body["address"], body["npi"])

@@ -69,3 +69,13 @@ def test_events_stored_before_the_identifiers_still_read() -> None:
         {"patient_id": str(PRACTICE), "visit_id": str(PRACTICE), "note": {"subjective": "s"}},
     )
     assert note.note.prognosis == ""  # type: ignore[attr-defined]
+
+
+def test_the_billing_details_of_an_open_practice_are_set_and_checked() -> None:
+    state = evolve(PracticeState(), ev.PracticeOpened(practice_id=PRACTICE, name="Riverside"))
+    events = decide(c.SetPracticeBillingDetails(address=" 200 River Road ", npi="1234567893"), state)
+    assert events == [
+        ev.PracticeBillingDetailsChanged(practice_id=PRACTICE, address="200 River Road", npi="1234567893")
+    ]
+    with pytest.raises(InvalidValue):
+        decide(c.SetPracticeBillingDetails(address="", npi="1234567890"), state)
