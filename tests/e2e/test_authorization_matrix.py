@@ -52,6 +52,7 @@ NON_PATIENT_ROUTES = {
     "api/caseload/": "the caller's own caseload (selector filters by visibility)",
     "api/patients/": "lists visible patients; registers a new one",
     "api/practice/export/": "administrators only (403 for therapists)",
+    "api/practice/billing/": "administrators only (403 for therapists)",
     "login/": "sign-in page",
     "logout/": "sign-out",
     "": "the caller's own caseload page",
