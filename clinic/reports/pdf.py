@@ -4,8 +4,11 @@ Every report carries the practice, patient identifiers (name, date of birth, id)
 ICD-10 diagnoses, referring physician, payer, plan-of-care certification dates, visit
 counts since the start of care and since the last progress report, each goal with
 baseline, current value, target, due date and status, an objective-measures table,
-charts of the goal metrics, assessment, plan, and the therapist's signature line with
-name, credentials and date. Each page shows the patient's name and "page N of M".
+charts of the goal metrics, assessment, plan, prognosis, the skilled interventions of the period
+and the visit's procedures with their units (clinic.reports.pdfbilling), the billing provider's
+address and NPI, and the therapist's signature line with name, credentials, NPI, licence and date.
+Each page shows the patient's name and "page N of M"; an unsigned report is marked DRAFT on every
+page. A report shows the record as it stood on its visit's date (clinic.reports.asof).
 """
 
 from __future__ import annotations
