@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from clinic.domain import limits
+from clinic.domain.billing import ProcedureLine, bill
 
 
 class WrittenOut(serializers.Serializer):
@@ -71,6 +74,22 @@ class VisitOut(serializers.Serializer):
     signer_name = serializers.CharField()
     signer_credentials = serializers.CharField()
     amendments = serializers.JSONField()
+    procedures = serializers.JSONField(help_text="[{code, minutes}] as recorded")
+    billing = serializers.SerializerMethodField(
+        help_text="Units per code by Medicare's 8-minute rule, with the timed minutes and units it used"
+    )
+
+    def get_billing(self, visit: Any) -> dict[str, Any]:
+        billed = bill([ProcedureLine(code=p["code"], minutes=p["minutes"]) for p in visit.procedures])
+        return {
+            "lines": [
+                {"code": b.code, "label": b.label, "timed": b.timed, "minutes": b.minutes, "units": b.units}
+                for b in billed.lines
+            ],
+            "timed_minutes": billed.timed_minutes,
+            "timed_units": billed.timed_units,
+            "untimed_units": billed.untimed_units,
+        }
 
 
 class TimelineOut(serializers.Serializer):
@@ -103,3 +122,4 @@ class SoapIn(VersionedIn):
     objective = _soap_section()
     assessment = _soap_section()
     plan = _soap_section()
+    prognosis = _soap_section()

@@ -24,6 +24,7 @@ from clinic.api.serializers import (
     WrittenOut,
 )
 from clinic.domain import limits
+from clinic.domain.billing import MAX_LINE_MINUTES, PROCEDURES
 from clinic.domain.errors import DomainError
 from clinic.domain.vocabulary import (
     DISCHARGE_OUTCOMES,
@@ -37,7 +38,7 @@ from clinic.domain.vocabulary import (
 from clinic.reports import services as report_services
 from clinic.reports.http import attachment
 from clinic.reports.pdf import UnsupportedReport
-from clinic.services import goals, patients, visits
+from clinic.services import goals, patients, practices, visits
 from clinic.services.patients import Written
 
 
@@ -368,6 +369,32 @@ class MeasurementView(APIView):
         )
 
 
+class ProceduresView(APIView):
+    class LineIn(serializers.Serializer):
+        code = serializers.ChoiceField(choices=sorted(PROCEDURES), help_text="a CPT code")
+        minutes = serializers.IntegerField(min_value=1, max_value=MAX_LINE_MINUTES)
+
+    class ProceduresIn(VersionedIn):
+        procedures = serializers.ListField(max_length=12)
+
+    @extend_schema(
+        request=ProceduresIn,
+        responses=WrittenOut,
+        summary="Record the procedures (CPT code, minutes) of a visit, replacing earlier ones (until signed)",
+    )
+    def put(self, request: Request, patient_id: UUID, visit_id: UUID) -> Response:
+        data = _valid(self.ProceduresIn, request)
+        lines = self.LineIn(data=data["procedures"], many=True)
+        lines.is_valid(raise_exception=True)
+        return _written(
+            visits.visit_procedures_record(
+                user=request.user, patient_id=patient_id, visit_id=visit_id,
+                procedures=[(line["code"], line["minutes"]) for line in lines.validated_data],
+                expected_version=data["expected_version"],
+            )
+        )  # fmt: skip
+
+
 class SignView(APIView):
     @extend_schema(request=VersionedIn, responses=WrittenOut, summary="Sign and lock the note")
     def post(self, request: Request, patient_id: UUID, visit_id: UUID) -> Response:
@@ -462,6 +489,21 @@ class FhirExportView(APIView):
     @extend_schema(responses={(200, "application/fhir+json"): dict}, summary="FHIR R4 Bundle of the patient")
     def get(self, request: Request, patient_id: UUID) -> HttpResponse:
         return attachment(report_services.patient_fhir(user=request.user, patient_id=patient_id))
+
+
+class PracticeBillingView(APIView):
+    class BillingIn(serializers.Serializer):
+        address = serializers.CharField(max_length=300, allow_blank=True)
+        npi = serializers.CharField(max_length=10, allow_blank=True, help_text="10 digits, Luhn check digit")
+
+    @extend_schema(
+        request=BillingIn,
+        responses={204: None},
+        summary="Set the practice's address and NPI, printed on every document (admin)",
+    )
+    def put(self, request: Request) -> Response:
+        practices.practice_billing_details_set(user=request.user, **_valid(self.BillingIn, request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class PracticeExportView(APIView):

@@ -10,7 +10,14 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from clinic.domain.events import Diagnosis, GoalOutcome, MetricValue, SoapNote, WithheldValue
+from clinic.domain.events import (
+    Diagnosis,
+    GoalOutcome,
+    MetricValue,
+    ProcedureMinutes,
+    SoapNote,
+    WithheldValue,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,6 +29,8 @@ class Command:
 class OpenPractice(Command):
     practice_id: UUID
     name: str
+    address: str = ""
+    npi: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,6 +39,14 @@ class AddStaffMember(Command):
     role: str
     display_name: str
     credentials: str = ""
+    npi: str = ""
+    licence: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetPracticeBillingDetails(Command):
+    address: str
+    npi: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,6 +160,14 @@ class ScoreQuestionnaire(Command):
     responses: tuple[int | None, ...]
     side: str = ""
     measurement_id: UUID = field(default_factory=uuid4)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordVisitProcedures(Command):
+    """The procedures delivered at a visit with their minutes; replaces any recorded before."""
+
+    visit_id: UUID
+    procedures: tuple[ProcedureMinutes, ...]
 
 
 @dataclass(frozen=True, kw_only=True)

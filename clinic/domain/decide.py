@@ -28,6 +28,7 @@ from clinic.domain.patients import (
     decide_register,
     decide_unassign,
 )
+from clinic.domain.procedures import decide_record_procedures
 from clinic.domain.reviews import decide_review_value
 from clinic.domain.visits import (
     decide_amend,
@@ -49,6 +50,7 @@ _DECIDERS: dict[type[c.Command], Callable[[Any, PatientState], list[DomainEvent]
     c.WriteVisitNote: decide_write_note,
     c.RecordMeasurement: decide_record_measurement,
     c.ScoreQuestionnaire: decide_score_questionnaire,
+    c.RecordVisitProcedures: decide_record_procedures,
     c.SignVisitNote: decide_sign,
     c.AmendVisitNote: decide_amend,
     c.DischargePatient: decide_discharge,

@@ -40,6 +40,9 @@ class Diagnosis:
 class PracticeOpened(DomainEvent):
     practice_id: UUID
     name: str
+    # The billing provider on every document (empty in practices opened before they were kept).
+    address: str = ""
+    npi: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,6 +52,17 @@ class StaffMemberJoined(DomainEvent):
     role: str
     display_name: str
     credentials: str = ""
+    npi: str = ""  # the clinician's National Provider Identifier (clinic.domain.identifiers)
+    licence: str = ""  # state licence, e.g. "PT 012345 (IL)"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PracticeBillingDetailsChanged(DomainEvent):
+    """The practice's address and NPI as billing provider, replacing those it was opened with."""
+
+    practice_id: UUID
+    address: str
+    npi: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -170,6 +184,9 @@ class SoapNote:
     objective: str = ""
     assessment: str = ""
     plan: str = ""
+    # Prognosis / rehabilitation potential, as an evaluation and a progress report state it for the
+    # payer ("Good rehab potential for stated goals"). Empty in notes written before it was kept.
+    prognosis: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -235,6 +252,24 @@ class GoalOutcome:
     goal_id: UUID
     achievement_status: str
     comment: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProcedureMinutes:
+    """One procedure (a CPT code) delivered at a visit and its treatment minutes."""
+
+    code: str
+    minutes: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisitProceduresRecorded(DomainEvent):
+    """The procedures delivered at a visit: the whole list, replacing any recorded before. Units
+    are not stored: the 8-minute rule (clinic.domain.billing) derives them from the minutes."""
+
+    patient_id: UUID
+    visit_id: UUID
+    procedures: tuple[ProcedureMinutes, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -424,6 +459,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         PracticeOpened,
         StaffMemberJoined,
         VideoRetentionChanged,
+        PracticeBillingDetailsChanged,
         PatientRegistered,
         TherapistAssigned,
         TherapistUnassigned,
@@ -436,6 +472,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         VisitNoteWritten,
         MeasurementRecorded,
         VisitNoteSigned,
+        VisitProceduresRecorded,
         VisitNoteAmended,
         PatientDischarged,
         PatientPiiErased,

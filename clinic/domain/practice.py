@@ -11,10 +11,22 @@ from dataclasses import dataclass, field, replace
 from functools import singledispatch
 from uuid import UUID
 
-from clinic.domain import limits
-from clinic.domain.commands import AddStaffMember, Command, OpenPractice, SetVideoRetention
+from clinic.domain import identifiers, limits
+from clinic.domain.commands import (
+    AddStaffMember,
+    Command,
+    OpenPractice,
+    SetPracticeBillingDetails,
+    SetVideoRetention,
+)
 from clinic.domain.errors import InvalidState, InvalidValue
-from clinic.domain.events import DomainEvent, PracticeOpened, StaffMemberJoined, VideoRetentionChanged
+from clinic.domain.events import (
+    DomainEvent,
+    PracticeBillingDetailsChanged,
+    PracticeOpened,
+    StaffMemberJoined,
+    VideoRetentionChanged,
+)
 
 ROLES = ("therapist", "admin")
 
@@ -55,7 +67,14 @@ def _(command: OpenPractice, state: PracticeState) -> list[DomainEvent]:
     )
     if not name:
         raise InvalidValue("a practice needs a name", code="required", field="name")
-    return [PracticeOpened(practice_id=command.practice_id, name=name)]
+    return [
+        PracticeOpened(
+            practice_id=command.practice_id,
+            name=name,
+            address=identifiers.check_address(command.address, field="address"),
+            npi=identifiers.check_npi(command.npi, field="npi"),
+        )
+    ]
 
 
 @decide.register
@@ -83,6 +102,21 @@ def _(command: AddStaffMember, state: PracticeState) -> list[DomainEvent]:
                 label="the credentials",
                 max_chars=limits.CREDENTIALS_CHARS,
             ),
+            npi=identifiers.check_npi(command.npi, field="npi"),
+            licence=identifiers.check_licence(command.licence, field="licence"),
+        )
+    ]
+
+
+@decide.register
+def _(command: SetPracticeBillingDetails, state: PracticeState) -> list[DomainEvent]:
+    if not state.exists or state.practice_id is None:
+        raise InvalidState("the practice is not open", code="practice_missing")
+    return [
+        PracticeBillingDetailsChanged(
+            practice_id=state.practice_id,
+            address=identifiers.check_address(command.address, field="address"),
+            npi=identifiers.check_npi(command.npi, field="npi"),
         )
     ]
 

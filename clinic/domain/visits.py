@@ -91,6 +91,7 @@ def _check_note(note: SoapNote) -> SoapNote:
         objective=_section(note.objective, "objective"),
         assessment=_section(note.assessment, "assessment"),
         plan=_section(note.plan, "plan"),
+        prognosis=_section(note.prognosis, "prognosis"),
     )
     if not any((cleaned.subjective, cleaned.objective, cleaned.assessment, cleaned.plan)):
         raise InvalidValue("the note is empty", code="required", field="note")

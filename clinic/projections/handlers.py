@@ -13,6 +13,7 @@ from django.db.models import F
 from clinic.domain import events as ev
 from clinic.domain.goals import achievement_after
 from clinic.domain.patients import GoalState, legacy_measurement_id
+from clinic.domain.progress import progress_percent
 from clinic.domain.reviews import STATUS_OF_DECISION
 from clinic.domain.vocabulary import REPORTING_VISIT_TYPES, GoalAchievement, VisitType
 from clinic.domain.worklist import next_visit_due
@@ -27,7 +28,10 @@ class DirectoryProjection(Projection):
     tables = (rm.PracticeView, rm.StaffMember)
 
     def on_PracticeOpened(self, e: ev.PracticeOpened, r: RecordedEvent) -> None:
-        rm.PracticeView.objects.create(practice_id=e.practice_id, name=e.name)
+        rm.PracticeView.objects.create(practice_id=e.practice_id, name=e.name, address=e.address, npi=e.npi)
+
+    def on_PracticeBillingDetailsChanged(self, e: ev.PracticeBillingDetailsChanged, r: RecordedEvent) -> None:
+        rm.PracticeView.objects.filter(practice_id=e.practice_id).update(address=e.address, npi=e.npi)
 
     def on_StaffMemberJoined(self, e: ev.StaffMemberJoined, r: RecordedEvent) -> None:
         rm.StaffMember.objects.update_or_create(
@@ -37,6 +41,8 @@ class DirectoryProjection(Projection):
                 "role": e.role,
                 "display_name": e.display_name,
                 "credentials": e.credentials,
+                "npi": e.npi,
+                "licence": e.licence,
             },
         )
 
@@ -136,13 +142,6 @@ class CaseloadProjection(Projection):
         rm.PatientSummary.objects.filter(patient_id=e.patient_id).update(pii_erased=True)
 
 
-def progress_percent(*, baseline: float | None, target: float, value: float) -> float | None:
-    """Share of the way from baseline to target, in percent (may exceed 100 or go negative)."""
-    if baseline is None or target == baseline:
-        return None
-    return round(100.0 * (value - baseline) / (target - baseline), 1)
-
-
 class GoalsProjection(Projection):
     """Goals with their latest measured value, progress and FHIR achievement status."""
 
@@ -234,6 +233,9 @@ class VisitsProjection(Projection):
             {k: v for k, v in e.to_data().items() if k not in ("patient_id", "visit_id")},
         ]
         visit.save(update_fields=["measurements"])
+
+    def on_VisitProceduresRecorded(self, e: ev.VisitProceduresRecorded, r: RecordedEvent) -> None:
+        rm.VisitView.objects.filter(visit_id=e.visit_id).update(procedures=e.to_data()["procedures"])
 
     def on_VisitNoteSigned(self, e: ev.VisitNoteSigned, r: RecordedEvent) -> None:
         rm.VisitView.objects.filter(visit_id=e.visit_id).update(

@@ -23,6 +23,8 @@ class Checkpoint(models.Model):
 class PracticeView(models.Model):
     practice_id = models.UUIDField(primary_key=True)
     name = models.CharField(max_length=200)
+    address = models.CharField(max_length=300, blank=True)
+    npi = models.CharField(max_length=10, blank=True)
 
     class Meta:
         db_table = "rm_practice"
@@ -37,6 +39,8 @@ class StaffMember(models.Model):
     role = models.CharField(max_length=20)
     display_name = models.CharField(max_length=200)
     credentials = models.CharField(max_length=100, blank=True)
+    npi = models.CharField(max_length=10, blank=True)
+    licence = models.CharField(max_length=40, blank=True)
 
     class Meta:
         db_table = "rm_staff_member"
@@ -156,6 +160,7 @@ class VisitView(models.Model):
     signer_credentials = models.CharField(max_length=100, blank=True)
     amendments = models.JSONField(default=list)
     recorded_at = models.DateTimeField(null=True)  # when the visit was entered (unsigned-note age)
+    procedures = models.JSONField(default=list)  # [{"code": "97110", "minutes": 23}, ...]
 
     class Meta:
         db_table = "rm_visit"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from clinic.domain import events as ev
+from clinic.domain.billing import ProcedureLine, bill
 from clinic.domain.present import format_value
 from clinic.domain.vocabulary import METRICS, VisitType, metric_label
 from clinic.eventstore.store import RecordedEvent
@@ -15,7 +16,12 @@ from clinic.projections.base import Projection
 MANUAL_METHOD_WORDS = frozenset({"goniometer", "inclinometer", "stopwatch"})
 
 # Every event of a patient stream (all but the practice stream's own events).
-PATIENT_EVENTS = frozenset(ev.EVENT_TYPES) - {"PracticeOpened", "StaffMemberJoined", "VideoRetentionChanged"}
+PATIENT_EVENTS = frozenset(ev.EVENT_TYPES) - {
+    "PracticeOpened",
+    "StaffMemberJoined",
+    "VideoRetentionChanged",
+    "PracticeBillingDetailsChanged",
+}
 
 
 def _timeline_summary(e: ev.DomainEvent) -> tuple[str, str]:
@@ -60,6 +66,13 @@ def _timeline_summary(e: ev.DomainEvent) -> tuple[str, str]:
             if e.instrument:
                 how = f" ({len(e.responses)}-item questionnaire)"
             return "measurement", f"{label}{side}: {e.value:g} {e.unit}{how}"
+        case ev.VisitProceduresRecorded():
+            billed = bill([ProcedureLine(code=p.code, minutes=p.minutes) for p in e.procedures])
+            lines = ", ".join(
+                f"{b.code} {b.minutes} min ({b.units} unit{'s' if b.units != 1 else ''})"
+                for b in billed.lines
+            )
+            return "billing", f"Procedures: {lines or 'none'}"
         case ev.VisitNoteSigned():
             return "signature", f"Note signed by {e.signer_name}, {e.credentials}"
         case ev.VisitNoteAmended():

@@ -1,6 +1,7 @@
 """HL7 FHIR R4 export of a patient: a ``collection`` Bundle.
 
-Resources: Patient, Practitioner (each therapist), Encounter (each visit, with the
+Resources: Patient, Organization (the practice, with its NPI and address), Practitioner (each
+therapist, with NPI and state licence), Encounter (each visit, with the
 ICD-10 diagnoses as reason), Goal (FHIR lifecycle and achievement vocabularies, target
 quantity with comparator and due date), Observation (each measured value, with
 ``bodySite``, ``method`` and, for a value from video, the software that measured it),
@@ -159,13 +160,35 @@ def _patient(record: PatientRecord) -> dict[str, Any]:
     return resource
 
 
+NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"  # US National Provider Identifier
+
+
+def _organization(record: PatientRecord) -> dict[str, Any]:
+    """The practice as billing provider: its name, NPI and address."""
+    return {
+        "resourceType": "Organization",
+        "id": _id("organization", record.practice_name),
+        "name": record.practice_name,
+        "identifier": [{"system": NPI_SYSTEM, "value": record.practice_npi}] if record.practice_npi else [],
+        "address": [{"text": record.practice_address}] if record.practice_address else [],
+    }
+
+
 def _practitioners(record: PatientRecord) -> list[dict[str, Any]]:
     return [
         {
             "resourceType": "Practitioner",
             "id": _id("practitioner", t.user_id),
+            "identifier": [{"system": NPI_SYSTEM, "value": t.npi}] if t.npi else [],
             "name": [{"text": t.name}] if t.name else [],
-            "qualification": [{"code": {"text": t.credentials}}] if t.credentials else [],
+            "qualification": (
+                ([{"code": {"text": t.credentials}}] if t.credentials else [])
+                + (
+                    [{"code": {"text": "State licence"}, "identifier": [{"value": t.licence}]}]
+                    if t.licence
+                    else []
+                )
+            ),
         }
         for t in record.therapists
     ]
@@ -340,6 +363,7 @@ def bundle(record: PatientRecord, documents: list[AttachedDocument]) -> dict[str
     """The patient's FHIR R4 Bundle (type collection) as a JSON-ready dict."""
     resources = [
         _patient(record),
+        _organization(record),
         *_practitioners(record),
         *_encounters(record),
         *_goals(record),

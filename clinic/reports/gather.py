@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from uuid import UUID
 
 from django.utils import timezone
 
 from clinic.domain.vocabulary import METRICS, metric_label
+from clinic.eventstore import store
 from clinic.projections import models as rm
-from clinic.reports.model import Goal, Measurement, PatientRecord, Therapist, Visit, amendment_text
+from clinic.reports.model import (
+    CertificationPeriod,
+    Goal,
+    Measurement,
+    PatientRecord,
+    Therapist,
+    Visit,
+    amendment_text,
+)
 from clinic.selectors import contact_details
+from clinic.services.streams import patient_stream
 
 
 def _local_date(value: datetime) -> datetime:
@@ -51,6 +62,57 @@ def _preliminary(analyses: list[rm.AnalysisView], visit_dates: dict[str, date]) 
     return tuple(values)
 
 
+HISTORY_EVENTS = ("VisitRecorded", "GoalSet", "GoalLifecycleChanged", "PlanOfCareEstablished")
+
+
+@dataclass(frozen=True)
+class History:
+    """What the read models keep only in its latest form, from the patient's stream."""
+
+    baseline_visits: dict[str, str]  # goal id -> its baseline visit id ("" for none)
+    goal_starts: dict[str, date]  # goal id -> the date from which documents show it
+    lifecycles: dict[str, list[tuple[date, str]]]  # goal id -> (date it took effect, status)
+    certifications: tuple[CertificationPeriod, ...]  # every period, in the order established
+
+
+def _history(pid: UUID) -> History:
+    """Each goal's baseline visit, start and lifecycle statuses with the dates they took effect, and
+    every certification period (a recertification replaces the current one in the read model).
+
+    A goal belongs to the visit it was set at: its baseline visit when it names one, else the latest
+    visit recorded before it (a goal typed in after the evaluation visit was entered is that
+    evaluation's goal), else the day it was recorded. A lifecycle change takes effect on the day it
+    was recorded, so a goal discontinued today still reads as active in earlier documents.
+    """
+    history = History({}, {}, {}, ())
+    visit_dates: dict[str, date] = {}
+    periods = []
+    for recorded in store.read_stream(patient_stream(pid)):
+        if recorded.event_type not in HISTORY_EVENTS:
+            continue
+        data, day = recorded.data, timezone.localtime(recorded.recorded_at).date()
+        if recorded.event_type == "VisitRecorded":
+            visit_dates[data["visit_id"]] = date.fromisoformat(data["visit_date"])
+        elif recorded.event_type == "GoalSet":
+            goal_id, baseline = data["goal_id"], data.get("baseline_visit_id") or ""
+            history.baseline_visits[goal_id] = baseline
+            history.goal_starts[goal_id] = visit_dates.get(baseline) or max(visit_dates.values(), default=day)
+            history.lifecycles[goal_id] = [(day, data["lifecycle_status"])]
+        elif recorded.event_type == "GoalLifecycleChanged":
+            history.lifecycles.setdefault(data["goal_id"], []).append((day, data["lifecycle_status"]))
+        else:
+            periods.append(
+                CertificationPeriod(
+                    start=date.fromisoformat(data["certification_start"]),
+                    end=date.fromisoformat(data["certification_end"]),
+                    frequency_per_week=data["frequency_per_week"],
+                    duration_weeks=data["duration_weeks"],
+                    interventions=data.get("interventions", ""),
+                )
+            )
+    return replace(history, certifications=tuple(periods))
+
+
 def patient_record(patient: rm.PatientSummary) -> PatientRecord:
     """Everything about one patient the documents need. Access is checked by the caller."""
     pid: UUID = patient.patient_id
@@ -82,6 +144,8 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
                 objective=note.get("objective", ""),
                 assessment=note.get("assessment", ""),
                 plan=note.get("plan", ""),
+                prognosis=note.get("prognosis", ""),
+                procedures=tuple((p["code"], int(p["minutes"])) for p in v.procedures),
                 signed_at=_local_date(v.signed_at) if v.signed_at else None,
                 signer_name=v.signer_name,
                 signer_credentials=v.signer_credentials,
@@ -110,6 +174,7 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
                     key=str(m.get("measurement_id", "")),
                 )
             )
+    history = _history(pid)
     goals = tuple(
         Goal(
             goal_id=str(g.goal_id),
@@ -127,6 +192,9 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
             latest_on=g.latest_on,
             progress_percent=g.progress_percent,
             set_on=_local_date(g.set_on).date(),
+            baseline_visit_id=history.baseline_visits.get(str(g.goal_id), ""),
+            starts_on=history.goal_starts.get(str(g.goal_id)),
+            lifecycle_history=tuple(history.lifecycles.get(str(g.goal_id), ())),
         )
         for g in rm.GoalView.objects.filter(patient_id=pid).order_by("due_date", "set_on")
     )
@@ -150,7 +218,13 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
         duration_weeks=cert.duration_weeks if cert else None,
         visits_since_report=counter.visits_since_report if counter else 0,
         therapists=tuple(
-            Therapist(user_id=s.user_id, name=s.display_name, credentials=s.credentials)
+            Therapist(
+                user_id=s.user_id,
+                name=s.display_name,
+                credentials=s.credentials,
+                npi=s.npi,
+                licence=s.licence,
+            )
             for uid, s in staff.items()
             if uid in set(assigned) or any(v.therapist_id == uid for v in visits_rm)
         ),
@@ -159,4 +233,7 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
         measurements=tuple(measurements),
         preliminary=_preliminary(analyses, {str(v.visit_id): v.visit_date for v in visits_rm}),
         generated_at=timezone.localtime(),
+        certifications=history.certifications,
+        practice_address=practice.address if practice else "",
+        practice_npi=practice.npi if practice else "",
     )

@@ -43,6 +43,12 @@ class Goal:
     latest_on: date | None
     progress_percent: float | None
     set_on: date
+    # The date from which measurements count toward the goal (its baseline visit, else the day it
+    # was set), and each lifecycle status with the date it took effect, oldest first: what a
+    # document dated earlier shows of the goal (clinic.reports.asof).
+    starts_on: date | None = None
+    baseline_visit_id: str = ""
+    lifecycle_history: tuple[tuple[date, str], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,6 +66,8 @@ class Visit:
     signer_name: str = ""
     signer_credentials: str = ""
     amendments: tuple[str, ...] = ()
+    prognosis: str = ""
+    procedures: tuple[tuple[str, int], ...] = ()  # (CPT code, treatment minutes) as entered
 
 
 def amendment_text(*, amended_on: str, reason: str, note: dict[str, str]) -> str:
@@ -72,6 +80,19 @@ class Therapist:
     user_id: int
     name: str
     credentials: str
+    npi: str = ""
+    licence: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CertificationPeriod:
+    """A plan of care's certification period as established (recertifications are further ones)."""
+
+    start: date
+    end: date
+    frequency_per_week: int
+    duration_weeks: int
+    interventions: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,6 +126,11 @@ class PatientRecord:
     # Analysis values no clinician has reviewed yet: exported to FHIR as preliminary, never
     # printed in a document, charted or compared with a goal.
     preliminary: tuple[Measurement, ...] = ()
+    # Every certification period, in the order established; the fields above hold the current one.
+    certifications: tuple[CertificationPeriod, ...] = ()
+    # The billing provider every document names.
+    practice_address: str = ""
+    practice_npi: str = ""
 
     @property
     def name(self) -> str:

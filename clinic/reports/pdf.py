@@ -4,8 +4,11 @@ Every report carries the practice, patient identifiers (name, date of birth, id)
 ICD-10 diagnoses, referring physician, payer, plan-of-care certification dates, visit
 counts since the start of care and since the last progress report, each goal with
 baseline, current value, target, due date and status, an objective-measures table,
-charts of the goal metrics, assessment, plan, and the therapist's signature line with
-name, credentials and date. Each page shows the patient's name and "page N of M".
+charts of the goal metrics, assessment, plan, prognosis, the skilled interventions of the period
+and the visit's procedures with their units (clinic.reports.pdfbilling), the billing provider's
+address and NPI, and the therapist's signature line with name, credentials, NPI, licence and date.
+Each page shows the patient's name and "page N of M"; an unsigned report is marked DRAFT on every
+page. A report shows the record as it stood on its visit's date (clinic.reports.asof).
 """
 
 from __future__ import annotations
@@ -16,16 +19,19 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from analysis.angles import CONVENTION
 from clinic.domain.present import format_number, format_value
+from clinic.domain.progress import format_percent
+from clinic.reports.asof import as_of
 from clinic.reports.charts import goal_chart
 from clinic.reports.discharge import discharge_section
 from clinic.reports.model import Measurement, PatientRecord, Visit
+from clinic.reports.pdfbilling import billing_section, interventions_section, provider_rows, therapist_of
+from clinic.reports.pdfstyle import BODY, GRID, H1, H2, NONE, SMALL
 from clinic.reports.pdftext import clip, flat, paragraph, paragraphs
 
 KINDS = {
@@ -39,31 +45,6 @@ KEY_VISIT_TYPES = {
     "progress": ("progress_report", "re_evaluation"),
     "discharge": ("discharge",),
 }
-
-NONE = "\u2013"  # en dash: no value
-_styles = getSampleStyleSheet()
-H1 = ParagraphStyle("h1", parent=_styles["Heading1"], fontSize=15, spaceAfter=2)
-H2 = ParagraphStyle(
-    "h2",
-    parent=_styles["Heading2"],
-    fontSize=11,
-    spaceBefore=10,
-    spaceAfter=4,
-    textColor=colors.HexColor("#1f6f8b"),
-)
-BODY = ParagraphStyle("body", parent=_styles["BodyText"], fontSize=8.5, leading=11)
-SMALL = ParagraphStyle("small", parent=BODY, fontSize=7.5, leading=9.5)
-GRID = TableStyle(
-    [
-        ("FONT", (0, 0), (-1, -1), "Helvetica", 7.5),
-        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 7.5),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef4f6")),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#c8d0d8")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]
-)
 
 
 class UnsupportedReport(ValueError):
@@ -104,8 +85,12 @@ def _fmt(value: float | None, unit: str = "") -> str:
     return f"{value:.3g} {unit}".strip() if abs(value) < 1000 else f"{value:.0f} {unit}".strip()
 
 
-def _numbered_canvas(record: PatientRecord, title: str) -> type[pdfcanvas.Canvas]:
-    """A canvas that knows the page count, for "page N of M" and the running patient name."""
+DRAFT = "DRAFT"
+
+
+def _numbered_canvas(record: PatientRecord, title: str, *, draft: bool) -> type[pdfcanvas.Canvas]:
+    """A canvas that knows the page count, for "page N of M" and the running patient name; on an
+    unsigned document, a DRAFT mark across every page."""
 
     class NumberedCanvas(pdfcanvas.Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -138,6 +123,14 @@ def _numbered_canvas(record: PatientRecord, title: str) -> type[pdfcanvas.Canvas
             )
             self.drawString(0.6 * inch, 0.4 * inch, f"Patient: {clip(record.name, max_chars=90)}")
             self.drawRightString(width - 0.6 * inch, 0.4 * inch, f"Page {self._pageNumber} of {total}")
+            if draft:
+                self.saveState()
+                self.setFillColor(colors.Color(0.75, 0.1, 0.1, alpha=0.14))
+                self.setFont("Helvetica-Bold", 110)
+                self.translate(width / 2, height / 2)
+                self.rotate(45)
+                self.drawCentredString(0, -40, DRAFT)
+                self.restoreState()
 
     return NumberedCanvas
 
@@ -186,6 +179,7 @@ def _identification(record: PatientRecord, visit: Visit) -> Table:
             str(period_visits),
         ],
         ["Reporting period", period, "Therapist", visit.therapist_name],
+        *provider_rows(record, visit),
     ]
     table = Table(
         [[paragraph(flat(str(c)), SMALL) for c in row] for row in rows]
@@ -210,7 +204,9 @@ def _identification(record: PatientRecord, visit: Visit) -> Table:
 def _goals_table(record: PatientRecord) -> Table:
     rows: list[list[Any]] = [["Goal", "Baseline", "Current", "Target", "Due", "Progress", "Status"]]
     for g in record.goals:
-        current = _fmt(g.latest_value, g.unit) + (f" ({g.latest_on:%m/%d})" if g.latest_on else "")
+        current = format_value(g.latest_value, unit=g.unit, metric=g.metric) + (
+            f" ({g.latest_on:%m/%d})" if g.latest_on else ""
+        )
         rows.append(
             [
                 paragraph(flat(g.description), SMALL),
@@ -218,7 +214,7 @@ def _goals_table(record: PatientRecord) -> Table:
                 current,
                 f"{g.comparator} {_fmt(g.target, g.unit)}",
                 f"{g.due_date:%m/%d/%Y}",
-                NONE if g.progress_percent is None else f"{g.progress_percent:.0f}%",
+                format_percent(g.progress_percent),
                 paragraph(f"{g.achievement_status}\n({g.lifecycle_status})", SMALL),
             ]
         )
@@ -316,21 +312,41 @@ def _soap(visit: Visit) -> list[Any]:
     return parts
 
 
+def _prognosis(visit: Visit) -> list[Any]:
+    return [
+        Paragraph("Prognosis / rehab potential", H2),
+        *paragraphs(visit.prognosis or "Not documented.", BODY),
+    ]
+
+
 def _signature(visit: Visit, record: PatientRecord) -> Any:
-    therapist = next((t for t in record.therapists if t.user_id == visit.therapist_id), None)
+    therapist = therapist_of(record, visit)
     name = visit.signer_name or (therapist.name if therapist else visit.therapist_name)
     credentials = visit.signer_credentials or (therapist.credentials if therapist else "")
     if visit.signed_at:
         line = f"Electronically signed by {name}, {credentials} on {visit.signed_at:%m/%d/%Y %H:%M}"
     else:
         line = f"Therapist: {name}, {credentials}    Signature: ______________________    Date: __________"
+    ids = [
+        f"NPI {therapist.npi}" if therapist and therapist.npi else "",
+        therapist.licence if therapist else "",
+    ]
+    if any(ids):
+        line += " \u00b7 " + ", ".join(i for i in ids if i)
     return KeepTogether([Spacer(1, 10), Paragraph("Therapist signature", H2), paragraph(flat(line), BODY)])
 
 
 def render(record: PatientRecord, kind: str) -> bytes:
-    """The report of ``kind`` ("evaluation", "progress" or "discharge") as PDF bytes."""
+    """The report of ``kind`` ("evaluation", "progress" or "discharge") as PDF bytes.
+
+    The report shows the record as it stood at the end of its visit's date (its date of service, or
+    the end of its reporting period): nothing measured, set or certified later. An unsigned visit
+    makes the report a draft, marked on every page.
+    """
     visit = key_visit(record, kind)
+    record = as_of(record, day=visit.visit_date)
     title = KINDS[kind]
+    draft = visit.signed_at is None
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -343,7 +359,12 @@ def render(record: PatientRecord, kind: str) -> bytes:
         author=record.practice_name,
     )
     story: list[Any] = [
-        Paragraph(title, H1),
+        Paragraph(title + (f" \u2013 {DRAFT}" if draft else ""), H1),
+        *(
+            [paragraph(f"{DRAFT}: this note is not signed; it is not part of the legal record yet.", BODY)]
+            if draft
+            else []
+        ),
         paragraph(f"{flat(record.practice_name)} · generated {record.generated_at:%m/%d/%Y}", SMALL),
         Spacer(1, 6),
         _identification(record, visit),
@@ -358,7 +379,10 @@ def render(record: PatientRecord, kind: str) -> bytes:
             if kind == "discharge"
             else []
         ),
+        *(_prognosis(visit) if kind in ("evaluation", "progress") else []),
+        *interventions_section(record, visit, since=reporting_period(record, visit)[0]),
+        *billing_section(visit),
         _signature(visit, record),
     ]
-    doc.build(story, canvasmaker=_numbered_canvas(record, title))
+    doc.build(story, canvasmaker=_numbered_canvas(record, title, draft=draft))
     return buffer.getvalue()

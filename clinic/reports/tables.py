@@ -74,8 +74,11 @@ def metrics_json(record: PatientRecord) -> dict[str, Any]:
     goals = []
     for g in record.goals:
         goal = asdict(g)
-        for key in ("due_date", "latest_on", "set_on"):
+        for key in ("due_date", "latest_on", "set_on", "starts_on"):
             goal[key] = goal[key].isoformat() if goal[key] else None
+        goal["lifecycle_history"] = [
+            {"since": since.isoformat(), "status": status} for since, status in g.lifecycle_history
+        ]
         goals.append(goal)
     return {
         "patient": {

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from clinic.access.policy import require_admin
 from clinic.domain import commands as c
 from clinic.domain.practice import PracticeState, decide, evolve
 from clinic.services.streams import execute, practice_stream
 
 
-def practice_open(*, name: str) -> UUID:
+def practice_open(*, name: str, address: str = "", npi: str = "") -> UUID:
+    """Open a practice; its address and NPI print on every document as the billing provider."""
     practice_id = uuid.uuid4()
     execute(
         practice_stream(practice_id),
-        c.OpenPractice(practice_id=practice_id, name=name),
+        c.OpenPractice(practice_id=practice_id, name=name, address=address, npi=npi),
         evolve=evolve,
         initial=PracticeState(),
         decide=decide,
@@ -35,6 +38,8 @@ def staff_add(
     first_name: str,
     last_name: str,
     credentials: str = "",
+    npi: str = "",
+    licence: str = "",
 ) -> int:
     """Create the Django user and record that they joined the practice in ``role``."""
     with transaction.atomic():
@@ -48,6 +53,8 @@ def staff_add(
                 role=role,
                 display_name=f"{first_name} {last_name}".strip(),
                 credentials=credentials,
+                npi=npi,
+                licence=licence,
             ),
             evolve=evolve,
             initial=PracticeState(),
@@ -55,3 +62,16 @@ def staff_add(
             expected_version=None,
         )
     return int(user.pk)
+
+
+def practice_billing_details_set(*, user: Any, address: str, npi: str) -> None:
+    """Set the address and NPI the practice's documents name as billing provider (admin only)."""
+    staff = require_admin(user)
+    execute(
+        practice_stream(staff.practice_id),
+        c.SetPracticeBillingDetails(address=address, npi=npi),
+        evolve=evolve,
+        initial=PracticeState(),
+        decide=decide,
+        expected_version=None,
+    )

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from django.utils import timezone
 
 from clinic.domain import commands as c
-from clinic.domain.events import SoapNote
+from clinic.domain.errors import InvalidState
+from clinic.domain.events import ProcedureMinutes, SoapNote
+from clinic.domain.patients import PatientState
+from clinic.domain.patients import evolve as evolve_patient
 from clinic.domain.vocabulary import metric as metric_of
+from clinic.eventstore.errors import ConcurrencyConflict
 from clinic.projections.models import StaffMember
-from clinic.services.patients import Written, run_patient_command
+from clinic.services.patients import Written, patient_access, run_patient_command
+from clinic.services.streams import load, patient_stream, patient_unit
+
+
+class AlreadyRecorded(InvalidState):
+    """The same visit form arrived twice (a double click, a resent page): it was stored once."""
 
 
 def visit_record(
@@ -45,9 +55,12 @@ def visit_note_write(
     objective: str = "",
     assessment: str = "",
     plan: str = "",
+    prognosis: str = "",
     expected_version: int | None,
 ) -> Written:
-    note = SoapNote(subjective=subjective, objective=objective, assessment=assessment, plan=plan)
+    note = SoapNote(
+        subjective=subjective, objective=objective, assessment=assessment, plan=plan, prognosis=prognosis
+    )
     result = run_patient_command(
         user,
         patient_id,
@@ -112,9 +125,12 @@ def visit_note_amend(
     objective: str = "",
     assessment: str = "",
     plan: str = "",
+    prognosis: str = "",
     expected_version: int | None,
 ) -> Written:
-    note = SoapNote(subjective=subjective, objective=objective, assessment=assessment, plan=plan)
+    note = SoapNote(
+        subjective=subjective, objective=objective, assessment=assessment, plan=plan, prognosis=prognosis
+    )
     command = c.AmendVisitNote(
         visit_id=visit_id, reason=reason, note=note, amended_by=user.pk, now=timezone.now()
     )
@@ -122,3 +138,88 @@ def visit_note_amend(
         user, patient_id, command, action="note_amend", expected_version=expected_version
     )
     return Written(command.amendment_id, result.last_version)
+
+
+def _procedures(lines: Sequence[tuple[str, int]]) -> tuple[ProcedureMinutes, ...]:
+    return tuple(ProcedureMinutes(code=code, minutes=minutes) for code, minutes in lines)
+
+
+def visit_document(
+    *,
+    user: Any,
+    patient_id: UUID,
+    visit_type: str,
+    visit_date: date,
+    subjective: str = "",
+    objective: str = "",
+    assessment: str = "",
+    plan: str = "",
+    prognosis: str = "",
+    procedures: Sequence[tuple[str, int]] = (),
+    sign: bool = False,
+    visit_id: UUID | None = None,
+    expected_version: int | None,
+) -> Written:
+    """Record a visit with its note, its procedures (code, minutes) and, with ``sign``, its
+    signature: one unit of work, so either all of it is stored or nothing is (a note refused at
+    signing leaves no empty visit behind).
+
+    ``visit_id`` is the form's own id for the visit: the same form sent twice stores the visit
+    once and the second sending raises :class:`AlreadyRecorded`.
+    """
+    visit_id = visit_id or uuid4()
+    with patient_access(user, patient_id, "visit_record"):
+        try:
+            with patient_unit(patient_id, expected_version=expected_version) as unit:
+                unit.decide(
+                    c.RecordVisit(
+                        visit_id=visit_id, visit_type=visit_type, therapist_id=user.pk,
+                        visit_date=visit_date, today=timezone.localdate(),
+                    )
+                )  # fmt: skip
+                note = SoapNote(
+                    subjective=subjective, objective=objective, assessment=assessment, plan=plan,
+                    prognosis=prognosis,
+                )  # fmt: skip
+                if note != SoapNote():
+                    unit.decide(c.WriteVisitNote(visit_id=visit_id, note=note))
+                if procedures:
+                    unit.decide(
+                        c.RecordVisitProcedures(visit_id=visit_id, procedures=_procedures(procedures))
+                    )
+                if sign:
+                    name, credentials = signer_of(user)
+                    unit.decide(
+                        c.SignVisitNote(
+                            visit_id=visit_id, signer_id=user.pk, signer_name=name, credentials=credentials,
+                            now=timezone.now(),
+                        )
+                    )  # fmt: skip
+        except (ConcurrencyConflict, InvalidState) as exc:
+            state, _ = load(patient_stream(patient_id), evolve_patient, PatientState())
+            if visit_id in state.visits:
+                raise AlreadyRecorded(
+                    "this visit was already recorded (the form was sent twice); it is stored once",
+                    code="already_recorded",
+                ) from exc
+            raise
+    return Written(visit_id, unit.version)
+
+
+def visit_procedures_record(
+    *,
+    user: Any,
+    patient_id: UUID,
+    visit_id: UUID,
+    procedures: Sequence[tuple[str, int]],
+    expected_version: int | None,
+) -> Written:
+    """Replace the procedures (code, minutes) of an unsigned visit."""
+    result = run_patient_command(
+        user,
+        patient_id,
+        c.RecordVisitProcedures(visit_id=visit_id, procedures=_procedures(procedures)),
+        action="procedures_record",
+        expected_version=expected_version,
+    )
+    return Written(visit_id, result.last_version)

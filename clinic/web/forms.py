@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from clinic.domain import limits
+from clinic.domain.billing import MAX_LINE_MINUTES, PROCEDURES
 from clinic.domain.errors import InvalidValue
 from clinic.domain.vocabulary import DISCHARGE_OUTCOMES, METRICS, Comparator, GoalLifecycle, Sex, VisitType
 
@@ -104,7 +105,15 @@ def _soap_section() -> forms.CharField:
     )
 
 
+PROCEDURE_ROWS = 4  # lines on the visit form; a visit rarely bills more than four codes
+PROCEDURE_CHOICES = [("", "\u2013")] + [
+    (p.code, f"{p.code} {p.label}{'' if p.timed else ' (untimed)'}") for p in PROCEDURES.values()
+]
+
+
 class VisitNoteForm(VersionedForm):
+    # The form's own id for the visit: sent twice, the visit is stored once.
+    visit_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
     visit_type = forms.ChoiceField(
         choices=[(t.value, t.value.replace("_", " ").capitalize()) for t in VisitType]
     )
@@ -113,11 +122,41 @@ class VisitNoteForm(VersionedForm):
     objective = _soap_section()
     assessment = _soap_section()
     plan = _soap_section()
+    prognosis = _soap_section()
     sign = forms.BooleanField(required=False, label="Sign and lock the note now")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _dates(self.fields["visit_date"], earliest_days=-limits.MAX_BACKDATE_DAYS, latest_days=0)
+        self.fields["prognosis"].label = "Prognosis / rehab potential"
+        for row in range(1, PROCEDURE_ROWS + 1):
+            self.fields[f"procedure_{row}_code"] = forms.ChoiceField(
+                choices=PROCEDURE_CHOICES, required=False, label=f"Procedure {row}"
+            )
+            self.fields[f"procedure_{row}_minutes"] = forms.IntegerField(
+                required=False, min_value=1, max_value=MAX_LINE_MINUTES, label=f"Minutes {row}"
+            )
+
+    def procedure_rows(self) -> list[tuple[Any, Any]]:
+        """(code field, minutes field) per line, for the page's procedures table."""
+        return [
+            (self[f"procedure_{r}_code"], self[f"procedure_{r}_minutes"])
+            for r in range(1, PROCEDURE_ROWS + 1)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        lines = []
+        for row in range(1, PROCEDURE_ROWS + 1):
+            code, minutes = data.get(f"procedure_{row}_code"), data.get(f"procedure_{row}_minutes")
+            if code and not minutes:
+                self.add_error(f"procedure_{row}_minutes", "Enter the treatment minutes of this procedure.")
+            elif minutes and not code:
+                self.add_error(f"procedure_{row}_code", "Choose the procedure these minutes were spent on.")
+            elif code:
+                lines.append((code, minutes))
+        data["procedures"] = lines
+        return data
 
 
 class SignForm(VersionedForm):

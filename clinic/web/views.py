@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -195,6 +195,7 @@ def _patient_page(request: HttpRequest, patient_id: UUID, *, status: int = 200, 
         "goal_edits": goal_edit_forms(chart["goals"], version=version, bound=bound),
         "note_form": forms.VisitNoteForm(
             initial={
+                "visit_id": uuid4(),
                 "expected_version": version,
                 "visit_date": today,
                 "visit_type": "treatment" if chart["all_visits"] else "evaluation",
@@ -290,7 +291,8 @@ def _post(
             stale=isinstance(exc, ConcurrencyConflict),
             context=context,
         )
-    messages.success(request, message)
+    if message:  # None: nothing new to say (a form sent twice, already acknowledged)
+        messages.success(request, message)
     return redirect("patient", patient_id=patient_id)
 
 
@@ -343,34 +345,38 @@ def goal_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 
 @login_required
 def visit_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
-    def act(d: dict[str, Any]) -> str:
-        visit = visits.visit_record(
-            user=request.user,
-            patient_id=patient_id,
-            visit_type=d["visit_type"],
-            visit_date=d["visit_date"],
-            expected_version=d["expected_version"],
-        )
-        version = visit.version
-        if any(d[k] for k in ("subjective", "objective", "assessment", "plan")):
-            version = visits.visit_note_write(
+    def act(d: dict[str, Any]) -> str | None:
+        try:
+            visits.visit_document(
                 user=request.user,
                 patient_id=patient_id,
-                visit_id=visit.id,
+                visit_id=d["visit_id"],
+                visit_type=d["visit_type"],
+                visit_date=d["visit_date"],
                 subjective=d["subjective"],
                 objective=d["objective"],
                 assessment=d["assessment"],
                 plan=d["plan"],
-                expected_version=version,
-            ).version
-        if d["sign"]:
-            visits.visit_note_sign(
-                user=request.user, patient_id=patient_id, visit_id=visit.id, expected_version=version
+                prognosis=d["prognosis"],
+                procedures=d["procedures"],
+                sign=d["sign"],
+                expected_version=d["expected_version"],
             )
-            return "Visit recorded and note signed."
-        return "Visit recorded."
+        except visits.AlreadyRecorded:
+            # The form was sent twice and stored once: the first sending's message says so, unless
+            # it was already shown.
+            return None if _pending_messages(request) else "This visit was already recorded."
+        return "Visit recorded and note signed." if d["sign"] else "Visit recorded."
 
     return _post(request, patient_id, forms.VisitNoteForm, act, form_name="note_form")
+
+
+def _pending_messages(request: HttpRequest) -> bool:
+    """Whether messages wait to be shown (read without consuming them)."""
+    storage = messages.get_messages(request)
+    pending = len(list(storage)) > 0
+    storage.used = False  # keep them for the page that shows them
+    return pending
 
 
 @login_required

@@ -54,6 +54,7 @@ NON_PATIENT_ROUTES = {
     "api/questionnaires/": "the questionnaires that can be scored (no patient data)",
     "api/patients/": "lists visible patients; registers a new one",
     "api/practice/export/": "administrators only (403 for therapists)",
+    "api/practice/billing/": "administrators only (403 for therapists)",
     "login/": "sign-in page",
     "logout/": "sign-out",
     "": "the caller's own caseload page",

@@ -55,7 +55,9 @@ class Command(BaseCommand):
 
 
 def load(demo: dict[str, Any], *, today: date) -> dict[str, int]:
-    practice_id = practices.practice_open(name=demo["practice"])
+    practice_id = practices.practice_open(
+        name=demo["practice"], address=demo.get("practice_address", ""), npi=demo.get("practice_npi", "")
+    )
     users = {}
     for s in demo["staff"]:
         user_id = practices.staff_add(
@@ -66,6 +68,8 @@ def load(demo: dict[str, Any], *, today: date) -> dict[str, int]:
             first_name=s["first_name"],
             last_name=s["last_name"],
             credentials=s["credentials"],
+            npi=s.get("npi", ""),
+            licence=s.get("licence", ""),
         )
         users[s["username"]] = get_user_model().objects.get(pk=user_id)
     visit_count = 0
@@ -144,6 +148,14 @@ def _load_patient(p: dict[str, Any], *, user: Any, today: date, outcomes: dict[s
         version = visits.visit_note_write(
             user=user, patient_id=pid, visit_id=visit.id, expected_version=visit.version, **v["note"]
         ).version
+        if v.get("procedures"):
+            version = visits.visit_procedures_record(
+                user=user,
+                patient_id=pid,
+                visit_id=visit.id,
+                procedures=[(code, minutes) for code, minutes in v["procedures"]],
+                expected_version=version,
+            ).version
         for m in v["measurements"]:
             version = visits.measurement_record(
                 user=user,

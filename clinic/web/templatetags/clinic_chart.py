@@ -26,6 +26,8 @@ from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
+from clinic.domain.billing import ProcedureLine, bill
+
 register = template.Library()
 
 SOAP = (
@@ -33,6 +35,7 @@ SOAP = (
     ("objective", "Objective"),
     ("assessment", "Assessment"),
     ("plan", "Plan"),
+    ("prognosis", "Prognosis"),
 )
 # A visit id that no visit has, reversed once per page and replaced by each visit's id.
 _SLOT = str(UUID(int=0))
@@ -92,6 +95,8 @@ def _visit(v: Any, page: Mapping[str, Any]) -> str:
         parts.append(f'<dl class="soap">{sections}</dl>\n')
     if v.measurements:
         parts.append(f'<div class="muted">{" · ".join(_measurement(m) for m in v.measurements)}</div>\n')
+    if getattr(v, "procedures", None):
+        parts.append(_procedures(v.procedures))
     parts.extend(_amendment(a) for a in v.amendments)
     if not v.signed_at and v.note and v.therapist_id == page["user_id"]:
         parts.append(
@@ -101,6 +106,18 @@ def _visit(v: Any, page: Mapping[str, Any]) -> str:
         )
     parts.append("</div>\n")
     return "".join(parts)
+
+
+def _procedures(lines: list[Mapping[str, Any]]) -> str:
+    """ "97110 23 min, 2 units · 97140 15 min, 1 unit · timed 38 min = 3 units (8-minute rule)"."""
+    billing = bill([ProcedureLine(code=p["code"], minutes=int(p["minutes"])) for p in lines])
+    items = [
+        f"{_text(b.code)} {_text(b.label)} {b.minutes} min, {b.units} unit{'' if b.units == 1 else 's'}"
+        for b in billing.lines
+    ]
+    units = f"{billing.timed_units} unit{'' if billing.timed_units == 1 else 's'}"
+    rule = f"timed {billing.timed_minutes} min = {units} (8-minute rule)"
+    return f'<div class="muted procedures">{" · ".join([*items, rule])}</div>\n'
 
 
 def _measurement(m: Mapping[str, Any]) -> str:

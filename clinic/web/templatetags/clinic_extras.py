@@ -5,6 +5,8 @@ from typing import Any
 
 from django import template
 
+from clinic.domain.progress import format_percent
+
 register = template.Library()
 
 
@@ -24,6 +26,12 @@ def clamp_percent(value: float | None) -> float:
     if value is None:
         return 0.0
     return max(0.0, min(100.0, float(value)))
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """A goal's progress as every page and document prints it (clinic.domain.progress)."""
+    return format_percent(value)
 
 
 @register.filter
