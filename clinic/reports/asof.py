@@ -89,4 +89,5 @@ def as_of(record: PatientRecord, *, day: date) -> PatientRecord:
         visits_since_report=sum(1 for v in visits[last_report + 1 :] if v.visit_type == "treatment"),
         status=record.status if discharged or record.status != "discharged" else "active",
         discharged_on=record.discharged_on if discharged else None,
+        discharge=record.discharge if discharged else None,
     )

@@ -2,9 +2,9 @@
 each goal (the status the discharging therapist gave it, with their comment), the recommendations
 and the home exercise programme the patient leaves with.
 
-Read from the read models the discharge wrote (``PatientSummary.discharge_*`` and each
-``GoalView.discharge_status``); a discharge recorded before the summary existed prints its reason
-and says the rest was not documented. Free text goes through :func:`pdftext.paragraph`, so it
+Read from the gathered record (:class:`clinic.reports.model.DischargeSummary`, as of the
+document's date); a discharge recorded before the summary existed prints its reason and says the
+rest was not documented. Free text goes through :func:`pdftext.paragraph`, so it
 prints as typed and is never read as markup.
 """
 
@@ -18,7 +18,7 @@ from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from clinic.domain.present import format_number
-from clinic.projections import models as rm
+from clinic.reports.model import PatientRecord
 from clinic.reports.pdftext import flat, paragraph, paragraphs
 
 NOT_DOCUMENTED = "Not documented."
@@ -26,27 +26,22 @@ NONE = "\u2013"  # an en dash, as the other tables print a missing value
 
 
 def discharge_section(
-    patient_id: str, *, heading: ParagraphStyle, body: ParagraphStyle, small: ParagraphStyle
+    record: PatientRecord, *, heading: ParagraphStyle, body: ParagraphStyle, small: ParagraphStyle
 ) -> list[Any]:
     """Flowables of the discharge summary, or none for a patient not discharged."""
-    patient = rm.PatientSummary.objects.filter(patient_id=patient_id, status="discharged").first()
-    if patient is None:
+    summary = record.discharge
+    if summary is None:
         return []
-    goals = [
-        g
-        for g in rm.GoalView.objects.filter(patient_id=patient_id).order_by("due_date", "set_on")
-        if g.discharge_status
-    ]
+    by_id = {g.goal_id: g for g in record.goals}
+    judged = [(by_id[o.goal_id], o) for o in summary.goals if o.goal_id in by_id]
     parts: list[Any] = [Paragraph("Discharge summary", heading)]
-    discharged = f"{patient.discharged_on:%m/%d/%Y}" if patient.discharged_on else ""
+    discharged = f"{record.discharged_on:%m/%d/%Y}" if record.discharged_on else ""
     parts.append(
-        paragraph(
-            flat(f"Discharged {discharged}. Reason: {patient.discharge_reason or NOT_DOCUMENTED}"), body
-        )
+        paragraph(flat(f"Discharged {discharged}. Reason: {summary.reason or NOT_DOCUMENTED}"), body)
     )
-    if goals:
+    if judged:
         rows: list[list[Any]] = [["Goal", "Last value", "Status at discharge", "Comment"]]
-        for g in goals:
+        for g, outcome in judged:
             last = (
                 NONE if g.latest_value is None else f"{format_number(g.latest_value, unit=g.unit)} {g.unit}"
             )
@@ -54,8 +49,8 @@ def discharge_section(
                 [
                     paragraph(flat(g.description), small),
                     last,
-                    g.discharge_status,
-                    paragraph(flat(g.discharge_comment or NONE), small),
+                    outcome.status,
+                    paragraph(flat(outcome.comment or NONE), small),
                 ]
             )
         table = Table(rows, colWidths=[2.6 * inch, 1.0 * inch, 1.2 * inch, 2.25 * inch], repeatRows=1)
@@ -71,8 +66,8 @@ def discharge_section(
         )
         parts.append(table)
     for title, text in (
-        ("Recommendations", patient.discharge_recommendations),
-        ("Home exercise programme", patient.discharge_home_programme),
+        ("Recommendations", summary.recommendations),
+        ("Home exercise programme", summary.home_programme),
     ):
         parts.append(Paragraph(title, heading))
         parts.extend(paragraphs(text or NOT_DOCUMENTED, body))

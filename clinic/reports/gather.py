@@ -13,7 +13,9 @@ from clinic.eventstore import store
 from clinic.projections import models as rm
 from clinic.reports.model import (
     CertificationPeriod,
+    DischargeSummary,
     Goal,
+    GoalAtDischarge,
     Measurement,
     PatientRecord,
     Therapist,
@@ -229,6 +231,7 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
             if uid in set(assigned) or any(v.therapist_id == uid for v in visits_rm)
         ),
         goals=goals,
+        discharge=_discharge(patient),
         visits=tuple(visits),
         measurements=tuple(measurements),
         preliminary=_preliminary(analyses, {str(v.visit_id): v.visit_date for v in visits_rm}),
@@ -236,4 +239,20 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
         certifications=history.certifications,
         practice_address=practice.address if practice else "",
         practice_npi=practice.npi if practice else "",
+    )
+
+
+def _discharge(patient: rm.PatientSummary) -> DischargeSummary | None:
+    """The discharge summary the discharge wrote into the read models, or None before discharge."""
+    if patient.status != "discharged":
+        return None
+    return DischargeSummary(
+        reason=patient.discharge_reason,
+        recommendations=patient.discharge_recommendations,
+        home_programme=patient.discharge_home_programme,
+        goals=tuple(
+            GoalAtDischarge(goal_id=str(g.goal_id), status=g.discharge_status, comment=g.discharge_comment)
+            for g in rm.GoalView.objects.filter(patient_id=patient.patient_id).order_by("due_date", "set_on")
+            if g.discharge_status
+        ),
     )

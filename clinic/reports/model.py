@@ -96,6 +96,25 @@ class CertificationPeriod:
 
 
 @dataclass(frozen=True, kw_only=True)
+class GoalAtDischarge:
+    """A goal's status at discharge as the discharging therapist judged it, with their comment."""
+
+    goal_id: str
+    status: str
+    comment: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DischargeSummary:
+    """What the discharge recorded: why, each open goal's status, and what the patient leaves with."""
+
+    reason: str
+    recommendations: str = ""
+    home_programme: str = ""
+    goals: tuple[GoalAtDischarge, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class PatientRecord:
     """Everything the documents show. Dates are the clinic's local dates."""
 
@@ -131,6 +150,8 @@ class PatientRecord:
     # The billing provider every document names.
     practice_address: str = ""
     practice_npi: str = ""
+    # Set once the patient is discharged (and, as of a date, only from the discharge day on).
+    discharge: DischargeSummary | None = None
 
     @property
     def name(self) -> str:

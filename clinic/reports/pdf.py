@@ -374,11 +374,7 @@ def render(record: PatientRecord, kind: str) -> bytes:
         *_measures_table(record, visit),
         *_charts(record, visit),
         *_soap(visit),
-        *(
-            discharge_section(record.patient_id, heading=H2, body=BODY, small=SMALL)
-            if kind == "discharge"
-            else []
-        ),
+        *(discharge_section(record, heading=H2, body=BODY, small=SMALL) if kind == "discharge" else []),
         *(_prognosis(visit) if kind in ("evaluation", "progress") else []),
         *interventions_section(record, visit, since=reporting_period(record, visit)[0]),
         *billing_section(visit),
