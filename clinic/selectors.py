@@ -39,8 +39,16 @@ class CaseloadRow:
 
 
 def alerts_for(
-    *, visits_since_report: int, certification_end: date | None, active: bool, today: date
+    *,
+    visits_since_report: int,
+    certification_end: date | None,
+    active: bool,
+    today: date,
+    uncertified_visits: int = 0,
 ) -> list[Alert]:
+    """Medicare bookkeeping alerts. ``uncertified_visits``: visits recorded under the current plan
+    of care while it awaits the physician's signed certification (treatment without it is at the
+    practice's risk: 42 CFR 424.24(c) asks for it within 30 days of the initial evaluation)."""
     if not active:
         return []
     alerts = []
@@ -71,7 +79,20 @@ def alerts_for(
         alerts.append(
             Alert("warning", "certification_expiring", f"Plan of care certification ends {certification_end}")
         )
+    if certification_end is not None and uncertified_visits:
+        alerts.append(
+            Alert(
+                "due",
+                "plan_uncertified",
+                f"Treating under an uncertified plan of care: {uncertified_visits} "
+                f"visit{'s' if uncertified_visits > 1 else ''} without the physician's signed certification",
+            )
+        )
     return alerts
+
+
+def _uncertified(cert: rm.Certification | None) -> int:
+    return cert.uncertified_visits if cert and cert.certification_received_on is None else 0
 
 
 @dataclass
@@ -108,6 +129,11 @@ def caseload(
         caseload_certification_end=Subquery(
             rm.Certification.objects.filter(patient_id=OuterRef("patient_id")).values("certification_end")[:1]
         ),
+        caseload_uncertified_visits=Subquery(
+            rm.Certification.objects.filter(
+                patient_id=OuterRef("patient_id"), certification_received_on__isnull=True
+            ).values("uncertified_visits")[:1]
+        ),
     ).order_by("family_name", "given_name", "patient_id")
     patients_list = list(ordered[offset : None if limit is None else offset + limit])
     # An empty page says nothing about the total, except on the first page.
@@ -128,7 +154,11 @@ def caseload(
                 certification_end=end,
                 therapists=sorted(team.get(p.patient_id, [])),
                 alerts=alerts_for(
-                    visits_since_report=n, certification_end=end, active=p.status == "active", today=today
+                    visits_since_report=n,
+                    certification_end=end,
+                    active=p.status == "active",
+                    today=today,
+                    uncertified_visits=p.caseload_uncertified_visits or 0,
                 ),
             )
         )
@@ -195,6 +225,7 @@ def patient_chart(*, user: Any, patient_id: UUID, today: date | None = None) -> 
             certification_end=cert.certification_end if cert else None,
             active=patient.status == "active",
             today=today,
+            uncertified_visits=_uncertified(cert),
         ),
         "therapists": care_team(patient_id=patient_id),
         "goals": list(rm.GoalView.objects.filter(patient_id=patient_id).order_by("due_date", "set_on")),

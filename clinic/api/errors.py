@@ -1,7 +1,8 @@
 """One exception handler: every error is ``{"code", "message", "details"}`` with its status.
 
-400 invalid input or a domain rule; 401/403 not allowed; 404 not found or not visible;
-409 stale version (``details.current_version`` tells the client where the stream is).
+400 invalid input or a domain rule; 401/403 not allowed (403 with a sentence for a role that may
+not write clinical content); 404 not found or not visible; 409 stale version
+(``details.current_version`` tells the client where the stream is) or a signed, locked visit.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
 from clinic.access.policy import Forbidden, NotVisible
-from clinic.domain.errors import DomainError, NotFound
+from clinic.domain.errors import DomainError, NotFound, NotPermitted, VisitLocked
 from clinic.eventstore.errors import ConcurrencyConflict
 
 
@@ -40,6 +41,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(error_body(exc.code, exc.message, exc.details), status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, Forbidden | PermissionDenied):
         return Response(error_body("forbidden", str(exc) or "not allowed"), status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, NotPermitted):  # the role may not write this: a sentence, not just "forbidden"
+        return Response(error_body(exc.code, exc.message, exc.details), status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, VisitLocked):  # the visit's state conflicts with the request: signed
+        return Response(error_body(exc.code, exc.message, exc.details), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message, exc.details), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, RequestDataTooBig):  # a form body over Django's limit (JSON: clinic.api.parsers)

@@ -22,7 +22,7 @@ from clinic.domain.commands import (
     RegisterPatient,
     UnassignTherapist,
 )
-from clinic.domain.errors import InvalidState, InvalidValue
+from clinic.domain.errors import InvalidState, InvalidValue, NotFound, VisitLocked
 from clinic.domain.events import (
     AnalysisCompleted,
     AnalysisFailed,
@@ -39,6 +39,7 @@ from clinic.domain.events import (
     PatientDischarged,
     PatientPiiErased,
     PatientRegistered,
+    PlanOfCareCertified,
     PlanOfCareEstablished,
     RecordingStarted,
     RecordingStopped,
@@ -86,6 +87,7 @@ class AnalysisState:
     content_sha256: str
     config_key: str
     status: str  # "requested", "completed" or "failed"
+    source_id: UUID | None = None  # the upload or recording analysed
     metrics: tuple[MetricValue, ...] = ()
     # Review decision per value index: "accepted", "edited", "rejected", or "final" for a value
     # that stored events recorded straight from the analysis (before values were reviewed).
@@ -139,6 +141,8 @@ class PatientState:
     goals: dict[UUID, GoalState] = field(default_factory=dict)
     visits: dict[UUID, VisitState] = field(default_factory=dict)
     plans: int = 0
+    latest_plan: UUID | None = None
+    certified_plans: frozenset[UUID] = field(default_factory=frozenset)
     discharged: bool = False
     pii_erased: bool = False
     uploads: dict[UUID, UUID] = field(default_factory=dict)  # upload id -> visit id, while stored
@@ -169,7 +173,9 @@ def evolve(state: PatientState, event: DomainEvent) -> PatientState:
         case TherapistUnassigned():
             return replace(state, therapists=state.therapists - {event.therapist_id})
         case PlanOfCareEstablished():
-            return replace(state, plans=state.plans + 1)
+            return replace(state, plans=state.plans + 1, latest_plan=event.plan_id)
+        case PlanOfCareCertified():
+            return replace(state, certified_plans=state.certified_plans | {event.plan_id})
         case GoalSet():
             goal = GoalState(
                 goal_id=event.goal_id,
@@ -218,6 +224,7 @@ def evolve(state: PatientState, event: DomainEvent) -> PatientState:
                 content_sha256=event.content_sha256,
                 config_key=config_key(event.config),
                 status="requested",
+                source_id=event.source_id,
             )
             return replace(state, analyses={**state.analyses, event.analysis_id: analysis})
         case AnalysisCompleted():
@@ -254,6 +261,22 @@ def require_open(state: PatientState) -> UUID:
             "the patient has been discharged; no further changes to the episode", code="patient_discharged"
         )
     return state.patient_id
+
+
+def require_unsigned(state: PatientState, visit_id: UUID, *, what: str) -> VisitState:
+    """The visit, if its note is not signed yet: a signed visit is locked (VisitLocked), and the
+    refusal says what to do instead."""
+    visit = state.visits.get(visit_id)
+    if visit is None:
+        raise NotFound("no such visit for this patient", field="visit_id")
+    if visit.signed:
+        raise VisitLocked(
+            f"This visit's note is signed and locked, so {what} cannot be added to it. "
+            "Record a new visit as an addendum, or amend the signed note.",
+            code="visit_signed",
+            field="visit_id",
+        )
+    return visit
 
 
 def decide_register(command: RegisterPatient, state: PatientState) -> list[DomainEvent]:

@@ -105,6 +105,9 @@ class PatientRecord:
     # Analysis values no clinician has reviewed yet: exported to FHIR as preliminary, never
     # printed in a document, charted or compared with a goal.
     preliminary: tuple[Measurement, ...] = ()
+    # The physician's signed certification of the plan of care: "name, NPI n", empty until received.
+    certifying_physician: str = ""
+    certification_received_on: date | None = None
 
     @property
     def name(self) -> str:

@@ -1,7 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from clinic.web import analysis_views, capture_views, documents, review_views, subject_views, views
+from clinic.web import (
+    amend_views,
+    analysis_views,
+    capture_views,
+    documents,
+    review_views,
+    subject_views,
+    views,
+)
 
 P = "patients/<uuid:patient_id>"
 
@@ -15,6 +23,8 @@ urlpatterns = [
     path(f"{P}/goals/new/", views.goal_new, name="goal-new"),
     path(f"{P}/visits/new/", views.visit_new, name="visit-new"),
     path(f"{P}/plan-of-care/new/", views.plan_new, name="plan-new"),
+    path(f"{P}/plan-of-care/certification/", views.plan_certify, name="plan-certify"),
+    path(f"{P}/visits/<uuid:visit_id>/amend/", amend_views.note_amend, name="note-amend"),
     path(f"{P}/visits/<uuid:visit_id>/sign/", views.note_sign, name="note-sign"),
     path(f"{P}/visits/<uuid:visit_id>/", analysis_views.visit, name="visit"),
     path(

@@ -18,6 +18,7 @@ from clinic.domain.errors import DomainError
 from clinic.eventstore.errors import ConcurrencyConflict
 from clinic.projections.models import PatientSummary, VisitView
 from clinic.services import goals, patients, visits
+from clinic.services.actors import is_clinician
 from clinic.web import forms
 
 CASELOAD_PAGE = 100
@@ -107,6 +108,11 @@ def _patient_page(request: HttpRequest, patient_id: UUID, *, status: int = 200, 
     today = timezone.localdate()
     context = {
         **chart,
+        # Clinical forms are for clinicians; an administrator reads, exports and manages the team.
+        "is_clinician": is_clinician(request.user),
+        "certify_form": forms.CertificationForm(
+            initial={"expected_version": version, "certification_received_on": today}
+        ),
         "goal_form": _goal_form(chart["visits"], initial={"expected_version": version}),
         "note_form": forms.VisitNoteForm(
             initial={
@@ -231,9 +237,13 @@ def visit_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
                 plan=d["plan"],
                 expected_version=version,
             ).version
-        if d["sign"]:
+        if d["sign"]:  # the box's label is the attestation statement: ticking it affirms it
             visits.visit_note_sign(
-                user=request.user, patient_id=patient_id, visit_id=visit.id, expected_version=version
+                user=request.user,
+                patient_id=patient_id,
+                visit_id=visit.id,
+                attest=True,
+                expected_version=version,
             )
             return "Visit recorded and note signed."
         return "Visit recorded."
@@ -248,6 +258,7 @@ def note_sign(request: HttpRequest, patient_id: UUID, visit_id: UUID) -> HttpRes
             user=request.user,
             patient_id=patient_id,
             visit_id=visit_id,
+            attest=d["attest"],
             expected_version=d["expected_version"],
         )
         return "Note signed and locked."
@@ -259,6 +270,17 @@ def note_sign(request: HttpRequest, patient_id: UUID, visit_id: UUID) -> HttpRes
 def plan_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     def act(d: dict[str, Any]) -> str:
         patients.plan_of_care_establish(user=request.user, patient_id=patient_id, **d)
-        return "Plan of care certified."
+        if d["physician_npi"]:
+            return "Plan of care recorded with the physician's certification."
+        return "Plan of care recorded; it awaits the physician's signed certification."
 
     return _post(request, patient_id, forms.PlanOfCareForm, act, form_name="plan_form")
+
+
+@login_required
+def plan_certify(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    def act(d: dict[str, Any]) -> str:
+        patients.plan_of_care_certify(user=request.user, patient_id=patient_id, **d)
+        return "Physician certification recorded."
+
+    return _post(request, patient_id, forms.CertificationForm, act, form_name="certify_form")
