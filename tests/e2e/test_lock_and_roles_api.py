@@ -61,7 +61,7 @@ def test_nothing_attaches_to_a_signed_visit(signed) -> None:  # type: ignore[no-
             HTTP_TUS_RESUMABLE="1.0.0",
             HTTP_UPLOAD_LENGTH="2048",
             HTTP_UPLOAD_METADATA="filename c3F1YXQubXA0",
-        ),  # fmt: skip
+        ),
         api.post(f"{v}/measurements/", {"metric": "gait_speed", "value": 1.0, "expected_version": version}),
         api.put(f"{v}/note/", {"plan": "changed", "expected_version": version}, format="json"),
     ):
@@ -145,7 +145,7 @@ def test_an_administrator_reads_and_exports_but_writes_no_clinical_content(signe
 def test_plan_of_care_certification_and_the_uncertified_treatment_alert() -> None:
     practice = make_practice()
     patient = make_patient(practice.therapist)
-    visit_id, version = make_evaluation(practice.therapist, patient)
+    _visit_id, version = make_evaluation(practice.therapist, patient)
     api = client_for(practice.therapist)
     p = f"/api/patients/{patient.id}"
     today = timezone.localdate()
