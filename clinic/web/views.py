@@ -32,7 +32,8 @@ def explain_refusal(request: HttpRequest, exc: Exception) -> None:
             "The page now shows the latest version; please check and try again.",
         )
     elif isinstance(exc, DomainError | Forbidden):
-        messages.error(request, str(exc).capitalize())
+        text = str(exc)  # only the first letter raised: capitalize() would lower "NPI" and names
+        messages.error(request, text[:1].upper() + text[1:])
 
 
 @login_required
