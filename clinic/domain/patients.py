@@ -270,13 +270,18 @@ def require_unsigned(state: PatientState, visit_id: UUID, *, what: str) -> Visit
     if visit is None:
         raise NotFound("no such visit for this patient", field="visit_id")
     if visit.signed:
-        raise VisitLocked(
-            f"This visit's note is signed and locked, so {what} cannot be added to it. "
-            "Record a new visit as an addendum, or amend the signed note.",
-            code="visit_signed",
-            field="visit_id",
-        )
+        raise visit_locked(what)
     return visit
+
+
+def visit_locked(what: str) -> VisitLocked:
+    """The refusal of ``what`` on a signed visit, with what to do instead."""
+    return VisitLocked(
+        f"This visit's note is signed and locked, so {what} cannot be added to it. "
+        "Record a new visit as an addendum, or amend the signed note.",
+        code="visit_signed",
+        field="visit_id",
+    )
 
 
 def decide_register(command: RegisterPatient, state: PatientState) -> list[DomainEvent]:

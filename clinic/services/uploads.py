@@ -32,12 +32,13 @@ from clinic.analysis_jobs.upload_check import UploadRefused, VideoLimits, check_
 from clinic.domain import commands as c
 from clinic.domain.analyses import existing_analysis
 from clinic.domain.events import DomainEvent, MetricValue, WithheldValue
-from clinic.domain.patients import PatientState, require_unsigned
+from clinic.domain.patients import PatientState, visit_locked
 from clinic.domain.practice import PracticeState
 from clinic.domain.practice import decide as decide_practice
 from clinic.domain.practice import evolve as evolve_practice
 from clinic.domain.roles import Actor, require_clinician
 from clinic.eventstore.context import execution_context
+from clinic.projections.models import VisitView
 from clinic.services import analysis as service
 from clinic.services.actors import actor_of
 from clinic.services.streams import Unit, execute, load, patient_unit, practice_stream
@@ -114,11 +115,12 @@ def _spool(uploaded: UploadedFileLike, folder: Path, max_bytes: int) -> tuple[Pa
 
 
 def check_can_attach_video(user: Any, patient_id: UUID, visit_id: UUID) -> Actor:
-    """The user's actor, if they may upload a video to the visit now: the domain's rules (a
-    clinician; a visit whose note is not signed), checked before any byte is stored."""
+    """The user's actor, if they may upload a video to the visit now, checked before any byte is
+    stored: the domain's role rule, and its refusal for a signed visit (read from the visit's read
+    model, so the upload still reads the stream once; the decision in the unit of work is final)."""
     actor = require_clinician(actor_of(user), what="upload videos")
-    state, _ = service.load_patient(patient_id)
-    require_unsigned(state, visit_id, what="a video")
+    if VisitView.objects.filter(patient_id=patient_id, visit_id=visit_id, signed_at__isnull=False).exists():
+        raise visit_locked("a video")
     return actor
 
 
