@@ -111,6 +111,7 @@ def _patient_page(request: HttpRequest, patient_id: UUID, *, status: int = 200, 
         **chart,
         # Clinical forms are for clinicians; an administrator reads, exports and manages the team.
         "is_clinician": is_clinician(request.user),
+        "signer": ", ".join(part for part in visits.signer_of(request.user) if part),
         "certify_form": forms.CertificationForm(
             initial={"expected_version": version, "certification_received_on": today}
         ),

@@ -22,7 +22,7 @@ from django import template
 from django.template.context import Context
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
@@ -67,6 +67,7 @@ def visit_list(context: Context) -> SafeString:
         "names": context["staff_names"],
         "clinician": context.get("is_clinician", False),
         "attestation": _text(ATTESTATION),
+        "signing": _text(f"{context.get('signer', '')} · {_minute(timezone.now())}"),
     }
     return mark_safe("".join(_visit(v, page) for v in context["visits"]))  # every value is escaped by _text
 
@@ -110,6 +111,7 @@ def _visit(v: Any, page: Mapping[str, Any]) -> str:
             f'<form method="post" class="sign-form" action="{page["sign"].replace(_SLOT, visit_id)}">{page["csrf"]}\n'
             f'<input type="hidden" name="expected_version" value="{page["version"]}">\n'
             f'<label class="attest"><input type="checkbox" name="attest" required> {page["attestation"]}</label>\n'
+            f'<span class="signing muted">Signing as {page["signing"]}</span>\n'
             '<button type="submit" class="secondary">Sign note</button></form>\n'
         )
     parts.append("</div>\n")

@@ -43,6 +43,7 @@ TEMPLATE_VISITS = """{% load clinic_extras %}{% url 'patient-capture' patient.pa
           <form method="post" class="sign-form" action="{% url 'note-sign' patient.patient_id v.visit_id %}">{% csrf_token %}
             <input type="hidden" name="expected_version" value="{{ version }}">
             <label class="attest"><input type="checkbox" name="attest" required> {{ attestation }}</label>
+            <span class="signing muted">Signing as {{ signer }} · {% now "Y-m-d H:i" %}</span>
             <button type="submit" class="secondary">Sign note</button></form>
         {% endif %}
       </div>
@@ -114,6 +115,7 @@ def _context(visits: list[SimpleNamespace], **extra: Any) -> dict[str, Any]:
         "version": 1234,
         "csrf_token": "a-csrf-token",
         "is_clinician": True,
+        "signer": "Tess <Tester>, PT",
         "attestation": ATTESTATION,
         **extra,
     }
