@@ -45,6 +45,7 @@ def test_signing_needs_the_attestation_and_records_it() -> None:
     assert refused.status_code == 400 and refused.json()["code"] == "attestation_required"
     assert api.post(url, {"expected_version": version, "attest": True}, format="json").status_code == 200
     visit = VisitView.objects.get(visit_id=visit_id)
+    assert api.get(f"/api/patients/{patient.id}/visits/{visit_id}/").json()["attestation"] == ATTESTATION
     assert visit.attestation == ATTESTATION and visit.signer_name == "Tess Tester"
     assert visit.signer_credentials == "PT, DPT" and visit.signed_at is not None
 
