@@ -46,7 +46,11 @@ def alerts_for(
     active: bool,
     today: date,
     unsigned_overdue: int = 0,
+    uncertified_visits: int = 0,
 ) -> list[Alert]:
+    """Medicare bookkeeping alerts. ``uncertified_visits``: visits recorded under the current plan
+    of care while it awaits the physician's signed certification (treatment without it is at the
+    practice's risk: 42 CFR 424.24(c) asks for it within 30 days of the initial evaluation)."""
     if not active:
         return []
     alerts = []
@@ -86,7 +90,20 @@ def alerts_for(
         alerts.append(
             Alert("warning", "certification_expiring", f"Plan of care certification ends {certification_end}")
         )
+    if certification_end is not None and uncertified_visits:
+        alerts.append(
+            Alert(
+                "due",
+                "plan_uncertified",
+                f"Treating under an uncertified plan of care: {uncertified_visits} "
+                f"visit{'s' if uncertified_visits > 1 else ''} without the physician's signed certification",
+            )
+        )
     return alerts
+
+
+def _uncertified(cert: rm.Certification | None) -> int:
+    return cert.uncertified_visits if cert and cert.certification_received_on is None else 0
 
 
 @dataclass
@@ -161,6 +178,11 @@ def caseload(
         caseload_certification_end=Subquery(
             rm.Certification.objects.filter(patient_id=OuterRef("patient_id")).values("certification_end")[:1]
         ),
+        caseload_uncertified_visits=Subquery(
+            rm.Certification.objects.filter(
+                patient_id=OuterRef("patient_id"), certification_received_on__isnull=True
+            ).values("uncertified_visits")[:1]
+        ),
     )
     end = None if limit is None else offset + limit
     if sort == "alerts":
@@ -198,6 +220,7 @@ def caseload(
                     active=p.status == "active",
                     today=today,
                     unsigned_overdue=late.get(p.patient_id, 0),
+                    uncertified_visits=p.caseload_uncertified_visits or 0,
                 ),
             )
         )
@@ -224,9 +247,9 @@ def _ranked_by_alerts(patients: QuerySet[rm.PatientSummary], *, today: date, now
     """Patient ids, most urgent first: most "due" alerts, then most warnings, then by name."""
     late = _overdue_notes(rm.VisitView.objects.filter(patient_id__in=patients.values("patient_id")), now=now)
     keyed = []
-    for patient_id, family, given, status, since, cert_end in patients.values_list(
+    for patient_id, family, given, status, since, cert_end, uncertified in patients.values_list(
         "patient_id", "family_name", "given_name", "status", "caseload_visits_since_report",
-        "caseload_certification_end",
+        "caseload_certification_end", "caseload_uncertified_visits",
     ):  # fmt: skip
         alerts = alerts_for(
             visits_since_report=since or 0,
@@ -234,6 +257,7 @@ def _ranked_by_alerts(patients: QuerySet[rm.PatientSummary], *, today: date, now
             active=status == "active",
             today=today,
             unsigned_overdue=late.get(patient_id, 0),
+            uncertified_visits=uncertified or 0,
         )
         due = sum(1 for a in alerts if a.level == "due")
         keyed.append(((-due, due - len(alerts), family, given, str(patient_id)), patient_id))
@@ -372,6 +396,7 @@ def patient_chart(
             unsigned_overdue=_overdue_notes(
                 rm.VisitView.objects.filter(patient_id=patient_id), now=timezone.now()
             ).get(patient_id, 0),
+            uncertified_visits=_uncertified(cert),
         ),
         "therapists": care_team(patient_id=patient_id),
         "goals": list(rm.GoalView.objects.filter(patient_id=patient_id).order_by("due_date", "set_on")),

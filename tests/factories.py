@@ -10,9 +10,12 @@ from uuid import UUID
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from clinic.domain.roles import Actor
 from clinic.services import patients, practices, visits
 
 PASSWORD = "test-pass-123"
+# The clinician a stored test recording is made by (the live page's user, without the page).
+LIVE_CAPTURE_CLINICIAN = Actor(user_id=None, role="therapist", name="Test clinician", credentials="PT")
 
 
 @dataclass
@@ -105,8 +108,9 @@ def store_recording(patient_id: UUID, visit_id: UUID, image: Any, *, sampling_ra
     )  # fmt: skip
     sha = blobs.put("sequence", patient_id, encode_sequence(sequence))
     start = c.StartRecording(
-        visit_id=visit_id, exercise="squat", model="full", mode="server", now=timezone.now()
-    )
+        visit_id=visit_id, exercise="squat", model="full", mode="server", now=timezone.now(),
+        actor=LIVE_CAPTURE_CLINICIAN,
+    )  # fmt: skip
     stop = c.StopRecording(
         recording_id=start.recording_id, now=timezone.now(), frames=frames,
         duration_s=frames / sampling_rate_hz, sequence_sha256=sha, sampling_rate_hz=sampling_rate_hz,
@@ -137,12 +141,13 @@ def store_analysis(
     from clinic.domain import commands as c
     from clinic.domain.decide import decide_patient
     from clinic.domain.patients import PatientState, evolve
+    from clinic.domain.roles import system_actor
     from clinic.services.streams import execute, patient_stream
 
     content = hashlib.sha256(uuid.uuid4().bytes).hexdigest()
     request = c.RequestAnalysis(
         visit_id=visit_id, source="upload", source_id=uuid.uuid4(), content_sha256=content,
-        config={"activity": "gait", "model": "full"},
+        config={"activity": "gait", "model": "full"}, actor=system_actor("task:test"),
     )  # fmt: skip
     complete = c.CompleteAnalysis(
         analysis_id=request.analysis_id, software_version=software_version,

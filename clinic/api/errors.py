@@ -1,7 +1,8 @@
 """One exception handler: every error is ``{"code", "message", "details"}`` with its status.
 
-400 invalid input or a domain rule; 401/403 not allowed; 404 not found or not visible;
-409 stale version (``details.current_version`` tells the client where the stream is).
+400 invalid input or a domain rule; 401/403 not allowed (403 with a sentence for a role that may
+not write clinical content); 404 not found or not visible; 409 stale version
+(``details.current_version`` tells the client where the stream is) or a signed, locked visit.
 """
 
 from __future__ import annotations
@@ -16,12 +17,24 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
 from clinic.access.policy import Forbidden, NotVisible
-from clinic.domain.errors import DomainError, NotFound
+from clinic.domain.errors import DomainError, NotFound, NotPermitted, VisitLocked
 from clinic.eventstore.errors import ConcurrencyConflict
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"code": code, "message": message, "details": details or {}}
+
+
+def domain_status(exc: DomainError) -> int:
+    """The status of a refused command: 404 for what does not exist, 403 for a role that may not
+    write it (with its sentence), 409 for a signed, locked visit, 400 for any other rule."""
+    if isinstance(exc, NotFound):
+        return status.HTTP_404_NOT_FOUND
+    if isinstance(exc, NotPermitted):
+        return status.HTTP_403_FORBIDDEN
+    if isinstance(exc, VisitLocked):
+        return status.HTTP_409_CONFLICT
+    return status.HTTP_400_BAD_REQUEST
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -36,12 +49,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     if isinstance(exc, NotVisible | Http404):
         return Response(error_body("not_found", "not found"), status=status.HTTP_404_NOT_FOUND)
-    if isinstance(exc, NotFound):
-        return Response(error_body(exc.code, exc.message, exc.details), status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc.code, exc.message, exc.details), status=domain_status(exc))
     if isinstance(exc, Forbidden | PermissionDenied):
         return Response(error_body("forbidden", str(exc) or "not allowed"), status=status.HTTP_403_FORBIDDEN)
-    if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, exc.message, exc.details), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, RequestDataTooBig):  # a form body over Django's limit (JSON: clinic.api.parsers)
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return Response(

@@ -73,7 +73,10 @@ class VisitOut(serializers.Serializer):
     signed_at = serializers.DateTimeField(allow_null=True)
     signer_name = serializers.CharField()
     signer_credentials = serializers.CharField()
-    amendments = serializers.JSONField()
+    attestation = serializers.CharField(help_text="The attestation statement the signer affirmed.")
+    amendments = serializers.JSONField(
+        help_text="Each with its reason, note, signer, attestation and the measurements it records."
+    )
     procedures = serializers.JSONField(help_text="[{code, minutes}] as recorded")
     billing = serializers.SerializerMethodField(
         help_text="Units per code by Medicare's 8-minute rule, with the timed minutes and units it used"

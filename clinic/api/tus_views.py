@@ -31,7 +31,7 @@ from rest_framework.views import APIView
 
 from clinic.analysis_jobs.config import ConfigError
 from clinic.analysis_jobs.upload_check import UploadRefused
-from clinic.api.errors import error_body
+from clinic.api.errors import domain_status, error_body
 from clinic.domain.errors import DomainError
 from clinic.services import analysis as analysis_service
 from clinic.services import resumable
@@ -113,7 +113,7 @@ class _TusView(APIView):
         if isinstance(exc, resumable.TooLong):
             return _error(400, "invalid_input", str(exc))
         if isinstance(exc, DomainError):
-            return _error(400, exc.code, exc.message, exc.details)
+            return _error(domain_status(exc), exc.code, exc.message, exc.details)
         return super().handle_exception(exc)
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:

@@ -28,6 +28,9 @@ urlpatterns = [
     path(f"{P}/assignments/", v.AssignmentView.as_view(), name="api-assignments"),
     path(f"{P}/assignments/<int:therapist_id>/remove/", v.UnassignView.as_view(), name="api-unassign"),
     path(f"{P}/plan-of-care/", v.PlanOfCareView.as_view(), name="api-plan-of-care"),
+    path(
+        f"{P}/plan-of-care/certification/", v.PlanCertificationView.as_view(), name="api-plan-certification"
+    ),
     path(f"{P}/goals/", v.GoalListView.as_view(), name="api-goals"),
     path(f"{P}/goals/<uuid:goal_id>/", v.GoalDetailView.as_view(), name="api-goal"),
     path(f"{P}/goals/<uuid:goal_id>/status/", v.GoalStatusView.as_view(), name="api-goal-status"),

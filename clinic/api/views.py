@@ -26,6 +26,7 @@ from clinic.api.serializers import (
 from clinic.domain import limits
 from clinic.domain.billing import MAX_LINE_MINUTES, PROCEDURES
 from clinic.domain.errors import DomainError
+from clinic.domain.visits import ATTESTATION
 from clinic.domain.vocabulary import (
     DISCHARGE_OUTCOMES,
     ENTERED_METHODS,
@@ -225,12 +226,45 @@ class PlanOfCareView(APIView):
         interventions = serializers.CharField(
             max_length=limits.INTERVENTIONS_CHARS, required=False, allow_blank=True, default=""
         )
+        physician_name = serializers.CharField(
+            max_length=limits.PHYSICIAN_CHARS, required=False, allow_blank=True, default="",
+            help_text="The certifying physician, once their signed certification is received.",
+        )  # fmt: skip
+        physician_npi = serializers.CharField(
+            max_length=20, required=False, allow_blank=True, default="",
+            help_text="The physician's 10-digit NPI (its check digit is verified).",
+        )  # fmt: skip
+        certification_received_on = serializers.DateField(
+            required=False, allow_null=True, default=None,
+            help_text="The date the physician's signed certification was received.",
+        )  # fmt: skip
 
-    @extend_schema(request=PlanIn, responses={201: WrittenOut}, summary="Certify a plan of care")
+    @extend_schema(
+        request=PlanIn, responses={201: WrittenOut},
+        summary="Write a plan of care (with its physician certification, if received)",
+    )  # fmt: skip
     def post(self, request: Request, patient_id: UUID) -> Response:
         data = _valid(self.PlanIn, request)
         return _written(
             patients.plan_of_care_establish(user=request.user, patient_id=patient_id, **data),
+            status.HTTP_201_CREATED,
+        )
+
+
+class PlanCertificationView(APIView):
+    class CertifyIn(VersionedIn):
+        physician_name = serializers.CharField(max_length=limits.PHYSICIAN_CHARS)
+        physician_npi = serializers.CharField(max_length=20)
+        certification_received_on = serializers.DateField()
+
+    @extend_schema(
+        request=CertifyIn, responses={201: WrittenOut},
+        summary="Record the physician's signed certification of the current plan of care",
+    )  # fmt: skip
+    def post(self, request: Request, patient_id: UUID) -> Response:
+        data = _valid(self.CertifyIn, request)
+        return _written(
+            patients.plan_of_care_certify(user=request.user, patient_id=patient_id, **data),
             status.HTTP_201_CREATED,
         )
 
@@ -395,10 +429,21 @@ class ProceduresView(APIView):
         )  # fmt: skip
 
 
+def _attest() -> serializers.BooleanField:
+    return serializers.BooleanField(
+        help_text=f'true: the signer affirms the attestation statement: "{ATTESTATION}"'
+    )
+
+
 class SignView(APIView):
-    @extend_schema(request=VersionedIn, responses=WrittenOut, summary="Sign and lock the note")
+    class SignIn(VersionedIn):
+        attest = _attest()
+
+    @extend_schema(
+        request=SignIn, responses=WrittenOut, summary="Sign and lock the note, with the attestation"
+    )
     def post(self, request: Request, patient_id: UUID, visit_id: UUID) -> Response:
-        data = _valid(VersionedIn, request)
+        data = _valid(self.SignIn, request)
         return _written(
             visits.visit_note_sign(user=request.user, patient_id=patient_id, visit_id=visit_id, **data)
         )
@@ -406,7 +451,21 @@ class SignView(APIView):
 
 class AmendmentView(APIView):
     class AmendIn(SoapIn):
+        class ReviewIn(serializers.Serializer):
+            analysis_id = serializers.UUIDField()
+            index = serializers.IntegerField(min_value=0)
+            decision = serializers.ChoiceField(choices=["accept", "edit", "reject"])
+            value = serializers.FloatField(required=False, allow_null=True, default=None)
+            reason = serializers.CharField(
+                max_length=limits.REASON_CHARS, required=False, allow_blank=True, default=""
+            )
+
         reason = serializers.CharField(max_length=limits.AMENDMENT_REASON_CHARS)
+        attest = _attest()
+        reviews = ReviewIn(
+            many=True, required=False, default=list,
+            help_text="Machine values of the visit that arrived after signing, recorded by this amendment.",
+        )  # fmt: skip
 
     @extend_schema(request=AmendIn, responses={201: WrittenOut}, summary="Amend a signed note")
     def post(self, request: Request, patient_id: UUID, visit_id: UUID) -> Response:

@@ -11,8 +11,11 @@
   clinician reviews it (:mod:`clinic.domain.reviews`), so a wrong number never moves a goal
   or reaches a document by itself. Stored events from before review (an
   ``AnalysisCompleted`` followed by its ``MeasurementRecorded``) keep their meaning: final.
-* Machine results may arrive after the visit's note was signed: they are attached to
-  the visit, they do not edit the signed note.
+* A signed visit is locked: no upload, live recording, landmark sequence or analysis request
+  attaches to it (the refusal offers an addendum visit or an amendment). An analysis requested
+  before signing may still finish: its results (and the upload's landmark sequence) are recorded
+  as preliminary, and its values enter the record only through a signed amendment
+  (:mod:`clinic.domain.reviews`).
 """
 
 from __future__ import annotations
@@ -43,7 +46,13 @@ from clinic.domain.events import (
     VideoDeleted,
     VideoUploaded,
 )
-from clinic.domain.patients import AnalysisState, PatientState, config_key, require_open
+from clinic.domain.patients import (
+    AnalysisState,
+    PatientState,
+    config_key,
+    require_open,
+    require_unsigned,
+)
 
 VIDEO_MEDIA_TYPES = frozenset({"video/mp4", "video/webm", "video/quicktime", "video/x-msvideo"})
 MODELS = ("lite", "full", "heavy")
@@ -59,15 +68,15 @@ def _check_sha256(value: str, field: str) -> str:
     return value
 
 
-def _visit_open(state: PatientState, visit_id: UUID) -> UUID:
+def _visit_open(state: PatientState, visit_id: UUID, *, what: str) -> UUID:
+    """The patient id, for an open episode's visit whose note is not signed yet."""
     patient_id = require_open(state)
-    if visit_id not in state.visits:
-        raise NotFound("no such visit for this patient", field="visit_id")
+    require_unsigned(state, visit_id, what=what)
     return patient_id
 
 
 def decide_upload(command: UploadVideo, state: PatientState) -> list[DomainEvent]:
-    patient_id = _visit_open(state, command.visit_id)
+    patient_id = _visit_open(state, command.visit_id, what="a video")
     if command.media_type not in VIDEO_MEDIA_TYPES:
         raise InvalidValue(
             "the file is not an MP4, WebM, MOV or AVI video", code="unsupported_media", field="media_type"
@@ -96,7 +105,7 @@ def decide_delete_video(command: DeleteVideo, state: PatientState) -> list[Domai
 
 
 def decide_start_recording(command: StartRecording, state: PatientState) -> list[DomainEvent]:
-    patient_id = _visit_open(state, command.visit_id)
+    patient_id = _visit_open(state, command.visit_id, what="a live recording")
     if command.exercise not in EXERCISES:
         raise InvalidValue(
             f"exercise must be one of {', '.join(EXERCISES)}", code="invalid_exercise", field="exercise"
@@ -157,6 +166,11 @@ def decide_store_sequence(command: StoreLandmarkSequence, state: PatientState) -
     sha256 = _check_sha256(command.sequence_sha256, "sequence_sha256")
     if (command.visit_id, sha256) in state.sequences:
         return []
+    in_flight = any(
+        a.source_id == command.source_id and a.status == "requested" for a in state.analyses.values()
+    )
+    if not in_flight:  # the landmarks of an analysis requested before signing are its results
+        require_unsigned(state, command.visit_id, what="a landmark sequence")
     if command.frames <= 0 or command.sampling_rate_hz <= 0:
         raise InvalidValue("a landmark sequence needs at least one frame", code="empty_sequence")
     return [
@@ -190,7 +204,6 @@ def existing_analysis(
 
 
 def decide_request_analysis(command: RequestAnalysis, state: PatientState) -> list[DomainEvent]:
-    patient_id = _visit_open(state, command.visit_id)
     if command.source not in SOURCES:
         raise InvalidValue("source must be upload or recording", code="invalid_source", field="source")
     _check_sha256(command.content_sha256, "content_sha256")
@@ -201,6 +214,7 @@ def decide_request_analysis(command: RequestAnalysis, state: PatientState) -> li
         is not None
     ):
         return []
+    patient_id = _visit_open(state, command.visit_id, what="an analysis")
     return [
         AnalysisRequested(
             patient_id=patient_id,

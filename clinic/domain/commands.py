@@ -18,11 +18,15 @@ from clinic.domain.events import (
     SoapNote,
     WithheldValue,
 )
+from clinic.domain.roles import Actor
 
 
 @dataclass(frozen=True, kw_only=True)
 class Command:
-    pass
+    """``actor``: who asks (see :mod:`clinic.domain.roles`); clinical commands are refused without
+    a clinician."""
+
+    actor: Actor | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,6 +94,17 @@ class EstablishPlanOfCare(Command):
     interventions: str = ""
     today: date
     plan_id: UUID = field(default_factory=uuid4)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CertifyPlanOfCare(Command):
+    """Record the physician's signed certification of plan ``plan_id`` (the latest plan if None)."""
+
+    physician_name: str
+    physician_npi: str
+    received_on: date
+    today: date
+    plan_id: UUID | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -177,6 +192,18 @@ class SignVisitNote(Command):
     signer_name: str
     credentials: str
     now: datetime
+    attestation: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ValueReview:
+    """One review decision on a machine value (see ReviewAnalysisValue), inside an amendment."""
+
+    analysis_id: UUID
+    index: int
+    decision: str
+    value: float | None = None
+    reason: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -187,6 +214,11 @@ class AmendVisitNote(Command):
     amended_by: int
     now: datetime
     amendment_id: UUID = field(default_factory=uuid4)
+    signer_name: str = ""
+    credentials: str = ""
+    attestation: str = ""
+    # Machine values reviewed in this amendment (results that arrived after the note was signed).
+    reviews: tuple[ValueReview, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,4 +1,8 @@
-"""One entry point to decide any patient command against the patient's state."""
+"""One entry point to decide any patient command against the patient's state.
+
+The role rule comes first (:mod:`clinic.domain.roles`): clinical content is written by clinicians
+only, whatever adapter the command came through.
+"""
 
 from __future__ import annotations
 
@@ -28,8 +32,10 @@ from clinic.domain.patients import (
     decide_register,
     decide_unassign,
 )
+from clinic.domain.plans import decide_certify_plan
 from clinic.domain.procedures import decide_record_procedures
 from clinic.domain.reviews import decide_review_value
+from clinic.domain.roles import require_clinician
 from clinic.domain.visits import (
     decide_amend,
     decide_record_measurement,
@@ -43,6 +49,7 @@ _DECIDERS: dict[type[c.Command], Callable[[Any, PatientState], list[DomainEvent]
     c.AssignTherapist: decide_assign,
     c.UnassignTherapist: decide_unassign,
     c.EstablishPlanOfCare: decide_plan_of_care,
+    c.CertifyPlanOfCare: decide_certify_plan,
     c.SetGoal: decide_set_goal,
     c.ChangeGoalLifecycle: decide_change_lifecycle,
     c.ReviseGoal: decide_revise_goal,
@@ -67,10 +74,37 @@ _DECIDERS: dict[type[c.Command], Callable[[Any, PatientState], list[DomainEvent]
 }
 
 
+# Clinical content, and what each command writes (for the refusal's sentence).
+CLINICAL: dict[type[c.Command], str] = {
+    c.EstablishPlanOfCare: "write a plan of care",
+    c.CertifyPlanOfCare: "record a plan of care's certification",
+    c.SetGoal: "set goals",
+    c.ChangeGoalLifecycle: "change goals",
+    c.ReviseGoal: "revise goals",
+    c.RecordVisit: "record visits",
+    c.WriteVisitNote: "write visit notes",
+    c.RecordMeasurement: "record measurements",
+    c.ScoreQuestionnaire: "score questionnaires",
+    c.RecordVisitProcedures: "record a visit's procedures",
+    c.SignVisitNote: "sign notes",
+    c.AmendVisitNote: "amend signed notes",
+    c.DischargePatient: "discharge a patient",
+    c.UploadVideo: "upload videos",
+    c.StartRecording: "record sessions",
+    c.ReviewAnalysisValue: "review measured values",
+}
+# Continued by a task for a clinician (the analysis of a clinician's recording or upload).
+CLINICAL_OR_SYSTEM: dict[type[c.Command], str] = {c.RequestAnalysis: "request analyses"}
+
+
 def decide_patient(command: c.Command, state: PatientState) -> list[DomainEvent]:
     """The events ``command`` produces on a patient stream in ``state``, or a DomainError."""
     try:
         decider = _DECIDERS[type(command)]
     except KeyError:
         raise TypeError(f"the patient stream does not handle {type(command).__name__}") from None
+    if type(command) in CLINICAL:
+        require_clinician(command.actor, what=CLINICAL[type(command)])
+    elif type(command) in CLINICAL_OR_SYSTEM:
+        require_clinician(command.actor, what=CLINICAL_OR_SYSTEM[type(command)], allow_system=True)
     return decider(command, state)

@@ -34,3 +34,15 @@ class NotFound(DomainError):
     """The command refers to something that does not exist in this stream."""
 
     code = "not_found"
+
+
+class NotPermitted(DomainError):
+    """The actor's role does not allow the command (an administrator writing clinical content)."""
+
+    code = "not_permitted"
+
+
+class VisitLocked(InvalidState):
+    """The visit's note is signed: nothing attaches to it except an amendment."""
+
+    code = "visit_signed"

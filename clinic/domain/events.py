@@ -124,6 +124,24 @@ class PlanOfCareEstablished(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PlanOfCareCertified(DomainEvent):
+    """The certifying physician's signed certification of a plan of care was received.
+
+    ``received_on`` is the date the signed certification reached the practice (Medicare: within
+    30 days of the initial evaluation, 42 CFR 424.24(c)); ``recertification`` is true when an
+    earlier plan of the episode was certified: each recertification is an event of its own.
+    """
+
+    patient_id: UUID
+    plan_id: UUID
+    physician_name: str
+    physician_npi: str
+    received_on: date
+    recertification: bool = False
+    recorded_by: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class GoalSet(DomainEvent):
     patient_id: UUID
     goal_id: UUID
@@ -219,6 +237,8 @@ class MeasurementRecorded(DomainEvent):
     # each item in item order (None: left blank), so the score can always be recomputed.
     instrument: str = ""
     responses: tuple[int | None, ...] = ()
+    # The signed amendment that recorded the value, for a value reviewed after its visit was signed.
+    amendment_id: UUID | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -229,6 +249,8 @@ class VisitNoteSigned(DomainEvent):
     signer_name: str
     credentials: str
     signed_at: datetime
+    # The attestation statement the signer affirmed; empty on notes signed before it was recorded.
+    attestation: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -242,6 +264,13 @@ class VisitNoteAmended(DomainEvent):
     note: SoapNote
     amended_by: int
     amended_at: datetime
+    # The amendment's signature (empty on amendments recorded before they were signed) and the
+    # measurements it records: values reviewed after the visit was signed enter the record only
+    # through a signed amendment.
+    signer_name: str = ""
+    credentials: str = ""
+    attestation: str = ""
+    measurement_ids: tuple[UUID, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -464,6 +493,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         TherapistAssigned,
         TherapistUnassigned,
         PlanOfCareEstablished,
+        PlanOfCareCertified,
         GoalSet,
         GoalLifecycleChanged,
         GoalRevised,

@@ -6,10 +6,10 @@ from __future__ import annotations
 from clinic.domain import questionnaires
 from clinic.domain import vocabulary as vocab
 from clinic.domain.commands import ScoreQuestionnaire
-from clinic.domain.errors import InvalidState, InvalidValue, NotFound
+from clinic.domain.errors import InvalidValue
 from clinic.domain.events import DomainEvent, MeasurementRecorded
 from clinic.domain.goals import goals_achieved
-from clinic.domain.patients import PatientState, require_open
+from clinic.domain.patients import PatientState, require_open, require_unsigned
 from clinic.domain.visits import SIDES
 
 
@@ -17,11 +17,7 @@ def decide_score_questionnaire(command: ScoreQuestionnaire, state: PatientState)
     """The questionnaire's score as a ``MeasurementRecorded``, plus an achievement event for each
     active goal on its metric that the score newly meets."""
     patient_id = require_open(state)
-    visit = state.visits.get(command.visit_id)
-    if visit is None:
-        raise NotFound("no such visit for this patient", field="visit_id")
-    if visit.signed:
-        raise InvalidState("the visit is signed; measurements can no longer be added", code="note_signed")
+    visit = require_unsigned(state, command.visit_id, what="a questionnaire score")
     instrument = questionnaires.instrument(command.instrument)
     if command.side not in SIDES:
         raise InvalidValue("side must be left, right, bilateral or empty", code="invalid_side", field="side")

@@ -22,7 +22,7 @@ from clinic.domain.commands import (
     RegisterPatient,
     UnassignTherapist,
 )
-from clinic.domain.errors import InvalidState, InvalidValue
+from clinic.domain.errors import InvalidState, InvalidValue, NotFound, VisitLocked
 from clinic.domain.events import (
     AnalysisCompleted,
     AnalysisFailed,
@@ -41,6 +41,7 @@ from clinic.domain.events import (
     PatientDischarged,
     PatientPiiErased,
     PatientRegistered,
+    PlanOfCareCertified,
     PlanOfCareEstablished,
     RecordingStarted,
     RecordingStopped,
@@ -90,6 +91,7 @@ class AnalysisState:
     content_sha256: str
     config_key: str
     status: str  # "requested", "completed" or "failed"
+    source_id: UUID | None = None  # the upload or recording analysed
     metrics: tuple[MetricValue, ...] = ()
     # Review decision per value index: "accepted", "edited", "rejected", or "final" for a value
     # that stored events recorded straight from the analysis (before values were reviewed).
@@ -144,6 +146,8 @@ class PatientState:
     visits: dict[UUID, VisitState] = field(default_factory=dict)
     plans: int = 0
     certification_end: date | None = None  # the latest plan of care's last certified day
+    latest_plan: UUID | None = None
+    certified_plans: frozenset[UUID] = field(default_factory=frozenset)
     discharged: bool = False
     pii_erased: bool = False
     uploads: dict[UUID, UUID] = field(default_factory=dict)  # upload id -> visit id, while stored
@@ -174,7 +178,14 @@ def evolve(state: PatientState, event: DomainEvent) -> PatientState:
         case TherapistUnassigned():
             return replace(state, therapists=state.therapists - {event.therapist_id})
         case PlanOfCareEstablished():
-            return replace(state, plans=state.plans + 1, certification_end=event.certification_end)
+            return replace(
+                state,
+                plans=state.plans + 1,
+                certification_end=event.certification_end,
+                latest_plan=event.plan_id,
+            )
+        case PlanOfCareCertified():
+            return replace(state, certified_plans=state.certified_plans | {event.plan_id})
         case GoalSet():
             goal = GoalState(
                 goal_id=event.goal_id,
@@ -234,6 +245,7 @@ def evolve(state: PatientState, event: DomainEvent) -> PatientState:
                 content_sha256=event.content_sha256,
                 config_key=config_key(event.config),
                 status="requested",
+                source_id=event.source_id,
             )
             return replace(state, analyses={**state.analyses, event.analysis_id: analysis})
         case AnalysisCompleted():
@@ -270,6 +282,27 @@ def require_open(state: PatientState) -> UUID:
             "the patient has been discharged; no further changes to the episode", code="patient_discharged"
         )
     return state.patient_id
+
+
+def require_unsigned(state: PatientState, visit_id: UUID, *, what: str) -> VisitState:
+    """The visit, if its note is not signed yet: a signed visit is locked (VisitLocked), and the
+    refusal says what to do instead."""
+    visit = state.visits.get(visit_id)
+    if visit is None:
+        raise NotFound("no such visit for this patient", field="visit_id")
+    if visit.signed:
+        raise visit_locked(what)
+    return visit
+
+
+def visit_locked(what: str) -> VisitLocked:
+    """The refusal of ``what`` on a signed visit, with what to do instead."""
+    return VisitLocked(
+        f"This visit's note is signed and locked, so {what} cannot be added to it. "
+        "Record a new visit as an addendum, or amend the signed note.",
+        code="visit_signed",
+        field="visit_id",
+    )
 
 
 def decide_register(command: RegisterPatient, state: PatientState) -> list[DomainEvent]:

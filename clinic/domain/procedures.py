@@ -9,20 +9,13 @@ from __future__ import annotations
 
 from clinic.domain.billing import ProcedureLine, check_lines
 from clinic.domain.commands import RecordVisitProcedures
-from clinic.domain.errors import InvalidState, NotFound
 from clinic.domain.events import DomainEvent, ProcedureMinutes, VisitProceduresRecorded
-from clinic.domain.patients import PatientState, require_open
+from clinic.domain.patients import PatientState, require_open, require_unsigned
 
 
 def decide_record_procedures(command: RecordVisitProcedures, state: PatientState) -> list[DomainEvent]:
     patient_id = require_open(state)
-    visit = state.visits.get(command.visit_id)
-    if visit is None:
-        raise NotFound("no such visit for this patient", field="visit_id")
-    if visit.signed:
-        raise InvalidState(
-            "the note is signed and locked; correct its procedures with an amendment", code="note_signed"
-        )
+    visit = require_unsigned(state, command.visit_id, what="procedures")
     lines = check_lines([ProcedureLine(code=p.code, minutes=p.minutes) for p in command.procedures])
     return [
         VisitProceduresRecorded(

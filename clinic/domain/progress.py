@@ -55,7 +55,7 @@ def standing(
     latest: tuple[date, float] | None = None
     for measured_on, value in values:
         previous = latest[1] if latest is not None else baseline
-        after = achievement_after(goal, status=status, previous=previous, value=value)
+        after = achievement_after(goal, status=status, baseline=baseline, previous=previous, value=value)
         status = vocab.GoalAchievement.ACHIEVED if after is None else after
         latest = (measured_on, value)
     return GoalStanding(

@@ -12,19 +12,26 @@ A completed analysis records ``AnalysisCompleted`` alone; each of its values is 
 Each value is reviewed once: a second review of the same value is refused (InvalidState), so a
 double-submitted form cannot record a value twice. Values of a requested or failed analysis
 cannot be reviewed, and a value outside its catalogue metric's plausible range cannot be
-accepted (edit it with a reason, or reject it). Reviewing attaches the value to the visit; like
-machine results arriving after signing, it does not edit a signed note.
+accepted (edit it with a reason, or reject it).
+
+A signed visit is locked: results that arrive after signing (or were left unreviewed when the note
+was signed) stay preliminary, and a value accepted or edited on a signed visit enters the record
+only through a signed amendment (:func:`clinic.domain.visits.decide_amend` with ``reviews``), whose
+measurements carry the amendment's id. Rejecting such a value records nothing and needs no
+amendment.
 """
 
 from __future__ import annotations
 
 import math
-from uuid import uuid5
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID, uuid5
 
 from clinic.domain import limits
 from clinic.domain import vocabulary as vocab
-from clinic.domain.commands import ReviewAnalysisValue
-from clinic.domain.errors import InvalidState, InvalidValue, NotFound
+from clinic.domain.commands import ReviewAnalysisValue, ValueReview
+from clinic.domain.errors import InvalidState, InvalidValue, NotFound, VisitLocked
 from clinic.domain.events import AnalysisValueReviewed, DomainEvent, MeasurementRecorded
 from clinic.domain.goals import goals_achieved
 from clinic.domain.patients import PatientState, require_open
@@ -34,7 +41,7 @@ DECISIONS = {"accept": "accepted", "edit": "edited", "reject": "rejected"}
 STATUS_OF_DECISION = {"accepted": "final", "final": "final", "edited": "amended", "rejected": "rejected"}
 
 
-def _reason(command: ReviewAnalysisValue) -> str:
+def _reason(command: ValueReview) -> str:
     reason = limits.check_text(
         command.reason, field="reason", label="the reason", max_chars=limits.REASON_CHARS
     )
@@ -47,7 +54,50 @@ def _reason(command: ReviewAnalysisValue) -> str:
 
 def decide_review_value(command: ReviewAnalysisValue, state: PatientState) -> list[DomainEvent]:
     """The review event, plus the measurement and any goal achievements for an accepted or
-    edited value."""
+    edited value. On a signed visit only a rejection is decided here (see the module docstring)."""
+    analysis = state.analyses.get(command.analysis_id)
+    visit = state.visits.get(analysis.visit_id) if analysis is not None else None
+    if visit is not None and visit.signed and command.decision != "reject":
+        raise VisitLocked(
+            "This visit's note is signed and locked, so a value reviewed now enters the record only "
+            "through a signed amendment: amend the note and review the value there, or reject it.",
+            code="visit_signed",
+        )
+    review = ValueReview(
+        analysis_id=command.analysis_id,
+        index=command.index,
+        decision=command.decision,
+        value=command.value,
+        reason=command.reason,
+    )
+    return review_events(
+        review,
+        state,
+        reviewer_id=command.reviewer_id,
+        reviewer_name=command.reviewer_name,
+        reviewer_credentials=command.reviewer_credentials,
+        now=command.now,
+    )
+
+
+def review_measurement_id(analysis_id: UUID, index: int) -> UUID:
+    """Derived from the value's place in the analysis: one measurement per reviewed value."""
+    return uuid5(analysis_id, f"review:{index}")
+
+
+def review_events(
+    command: ValueReview,
+    state: PatientState,
+    *,
+    reviewer_id: int,
+    reviewer_name: str,
+    reviewer_credentials: str,
+    now: datetime,
+    amendment_id: UUID | None = None,
+    decided: Sequence[DomainEvent] = (),
+) -> list[DomainEvent]:
+    """The events of one review decision (``decided``: events decided before it in the same
+    command, so a goal is achieved once)."""
     patient_id = require_open(state)
     analysis = state.analyses.get(command.analysis_id)
     if analysis is None:
@@ -110,10 +160,10 @@ def decide_review_value(command: ReviewAnalysisValue, state: PatientState) -> li
             value=value,
             decision=decision,
             reason=reason,
-            reviewer_id=command.reviewer_id,
-            reviewer_name=command.reviewer_name,
-            reviewer_credentials=command.reviewer_credentials,
-            reviewed_at=command.now,
+            reviewer_id=reviewer_id,
+            reviewer_name=reviewer_name,
+            reviewer_credentials=reviewer_credentials,
+            reviewed_at=now,
         )
     ]
     if value is None or metric is None:
@@ -122,8 +172,7 @@ def decide_review_value(command: ReviewAnalysisValue, state: PatientState) -> li
         MeasurementRecorded(
             patient_id=patient_id,
             visit_id=analysis.visit_id,
-            # Derived from the value's place in the analysis: one measurement per reviewed value.
-            measurement_id=uuid5(analysis.analysis_id, f"review:{command.index}"),
+            measurement_id=review_measurement_id(analysis.analysis_id, command.index),
             metric=metric.code,
             value=value,
             unit=metric.unit,
@@ -135,7 +184,8 @@ def decide_review_value(command: ReviewAnalysisValue, state: PatientState) -> li
             view=machine.view,
             technique=machine.method,
             review=decision,
+            amendment_id=amendment_id,
         )
     )
-    events += goals_achieved(state, metric=metric.code, value=value, visit=visit, decided=events)
+    events += goals_achieved(state, metric=metric.code, value=value, visit=visit, decided=[*decided, *events])
     return events

@@ -1,7 +1,12 @@
 """Visit decisions: recording a visit, its SOAP note, measurements, signing and amendments.
 
-A signed note is locked. A correction after signing is an amendment event; the signed
-original stays in the stream and stays visible.
+A signed note is locked: nothing attaches to a signed visit (notes, measurements, videos,
+recordings, analyses) except an amendment. A correction after signing is an amendment event,
+signed by its author with the attestation; the signed original stays in the stream and stays
+visible. Machine values reviewed after signing enter the record through such an amendment.
+
+Signing records the attestation the signer affirmed (:data:`ATTESTATION`) with their name,
+credentials and the time.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ from clinic.domain.commands import (
     SignVisitNote,
     WriteVisitNote,
 )
-from clinic.domain.errors import InvalidState, InvalidValue, NotFound
+from clinic.domain.errors import InvalidState, InvalidValue, NotFound, NotPermitted
 from clinic.domain.events import (
+    AnalysisValueReviewed,
     DomainEvent,
     MeasurementRecorded,
     SoapNote,
@@ -28,7 +34,15 @@ from clinic.domain.events import (
     VisitRecorded,
 )
 from clinic.domain.goals import goals_achieved
-from clinic.domain.patients import PatientState, VisitState, require_open
+from clinic.domain.patients import PatientState, VisitState, evolve, require_open, require_unsigned
+from clinic.domain.reviews import review_events, review_measurement_id
+
+# What a clinician affirms when signing a note or an amendment (CMS Program Integrity Manual,
+# ch. 3, 3.3.2.4: signature attestation of medical records).
+ATTESTATION = (
+    "I attest that I personally provided or supervised the services documented here, and that "
+    "this record is accurate and complete to the best of my knowledge."
+)
 
 SIDES = ("", "left", "right", "bilateral")
 
@@ -100,18 +114,14 @@ def _check_note(note: SoapNote) -> SoapNote:
 
 def decide_write_note(command: WriteVisitNote, state: PatientState) -> list[DomainEvent]:
     patient_id = require_open(state)
-    visit = _visit(state, command.visit_id)
-    if visit.signed:
-        raise InvalidState("the note is signed and locked; add an amendment instead", code="note_signed")
+    visit = require_unsigned(state, command.visit_id, what="a rewritten note")
     return [VisitNoteWritten(patient_id=patient_id, visit_id=visit.visit_id, note=_check_note(command.note))]
 
 
 def decide_record_measurement(command: RecordMeasurement, state: PatientState) -> list[DomainEvent]:
     """A measurement, plus an achievement event for each active goal it newly meets."""
     patient_id = require_open(state)
-    visit = _visit(state, command.visit_id)
-    if visit.signed:
-        raise InvalidState("the visit is signed; measurements can no longer be added", code="note_signed")
+    visit = require_unsigned(state, command.visit_id, what="a measurement")
     metric = vocab.metric(command.metric)
     value = vocab.check_value_in_unit(metric, value=command.value, unit=command.unit, field="value")
     if command.side not in SIDES:
@@ -146,6 +156,12 @@ def decide_sign(command: SignVisitNote, state: PatientState) -> list[DomainEvent
         raise InvalidState("a note is signed with its assessment and plan", code="note_incomplete")
     if command.signer_id != visit.therapist_id:
         raise InvalidState("only the visit's therapist signs its note", code="not_visit_therapist")
+    _check_attestation(command.attestation)
+    if any(r.visit_id == visit.visit_id and not r.stopped for r in state.recordings.values()):
+        raise InvalidState(
+            "a live recording of this visit is still running; stop it before signing the note",
+            code="recording_running",
+        )
     return [
         VisitNoteSigned(
             patient_id=state.patient_id,
@@ -154,16 +170,31 @@ def decide_sign(command: SignVisitNote, state: PatientState) -> list[DomainEvent
             signer_name=command.signer_name,
             credentials=command.credentials,
             signed_at=command.now,
+            attestation=command.attestation,
         )
     ]
 
 
+def _check_attestation(statement: str) -> None:
+    if statement.strip() != ATTESTATION:
+        raise InvalidValue(
+            "a note is signed with the attestation: confirm the attestation statement to sign",
+            code="attestation_required",
+            field="attest",
+        )
+
+
 def decide_amend(command: AmendVisitNote, state: PatientState) -> list[DomainEvent]:
+    """A signed amendment of a signed note; with ``reviews``, the machine values it records
+    (each review's events follow the amendment, their measurements carry its id)."""
     if not state.exists or state.patient_id is None:
         raise InvalidState("no such patient", code="patient_missing")
     visit = _visit(state, command.visit_id)
     if not visit.signed:
         raise InvalidState("the note is not signed yet; edit it instead", code="note_not_signed")
+    actor = command.actor
+    if actor is not None and actor.user_id != command.amended_by:
+        raise NotPermitted("an amendment is signed by its author", code="not_author")
     reason = limits.check_text(
         command.reason, field="reason", label="the amendment reason", max_chars=limits.AMENDMENT_REASON_CHARS
     )
@@ -176,14 +207,55 @@ def decide_amend(command: AmendVisitNote, state: PatientState) -> list[DomainEve
             code="too_many_amendments",
             max_items=limits.AMENDMENTS_PER_VISIT,
         )
+    _check_attestation(command.attestation)
+    note = _check_note(command.note) if not command.reviews or _has_text(command.note) else command.note
+    reviewed = _amendment_reviews(command, state, visit)
+    recorded = tuple(
+        review_measurement_id(e.analysis_id, e.index)
+        for e in reviewed
+        if isinstance(e, AnalysisValueReviewed) and e.value is not None
+    )
     return [
         VisitNoteAmended(
             patient_id=state.patient_id,
             visit_id=visit.visit_id,
             amendment_id=command.amendment_id,
             reason=reason,
-            note=_check_note(command.note),
+            note=note,
             amended_by=command.amended_by,
             amended_at=command.now,
-        )
+            signer_name=command.signer_name,
+            credentials=command.credentials,
+            attestation=command.attestation,
+            measurement_ids=recorded,
+        ),
+        *reviewed,
     ]
+
+
+def _has_text(note: SoapNote) -> bool:
+    return any(part.strip() for part in (note.subjective, note.objective, note.assessment, note.plan))
+
+
+def _amendment_reviews(command: AmendVisitNote, state: PatientState, visit: VisitState) -> list[DomainEvent]:
+    """The review events of the machine values an amendment records, each decided on the state
+    the ones before it left (a value reviewed twice in one amendment is refused)."""
+    events: list[DomainEvent] = []
+    for review in command.reviews:
+        analysis = state.analyses.get(review.analysis_id)
+        if analysis is None or analysis.visit_id != visit.visit_id:
+            raise NotFound("the amendment reviews an analysis of another visit", field="reviews")
+        decided = review_events(
+            review,
+            state,
+            reviewer_id=command.amended_by,
+            reviewer_name=command.signer_name,
+            reviewer_credentials=command.credentials,
+            now=command.now,
+            amendment_id=command.amendment_id,
+            decided=events,
+        )
+        for event in decided:
+            state = evolve(state, event)
+        events += decided
+    return events

@@ -243,6 +243,7 @@ class VisitsProjection(Projection):
             signed_by=e.signed_by,
             signer_name=e.signer_name,
             signer_credentials=e.credentials,
+            attestation=e.attestation,
         )
 
     def on_VisitNoteAmended(self, e: ev.VisitNoteAmended, r: RecordedEvent) -> None:
@@ -250,7 +251,20 @@ class VisitsProjection(Projection):
         data = e.to_data()
         visit.amendments = [
             *visit.amendments,
-            {k: data[k] for k in ("amendment_id", "reason", "note", "amended_by", "amended_at")},
+            {
+                k: data[k]
+                for k in (
+                    "amendment_id",
+                    "reason",
+                    "note",
+                    "amended_by",
+                    "amended_at",
+                    "signer_name",
+                    "credentials",
+                    "attestation",
+                    "measurement_ids",
+                )
+            },
         ]
         visit.save(update_fields=["amendments"])
 
@@ -288,8 +302,28 @@ class CertificationProjection(Projection):
                 "frequency_per_week": e.frequency_per_week,
                 "duration_weeks": e.duration_weeks,
                 "interventions": e.interventions,
+                "physician_name": "",
+                "physician_npi": "",
+                "certification_received_on": None,
+                "recertification": False,
+                "uncertified_visits": 0,
             },
         )
+
+    def on_PlanOfCareCertified(self, e: ev.PlanOfCareCertified, r: RecordedEvent) -> None:
+        rm.Certification.objects.filter(patient_id=e.patient_id, plan_id=e.plan_id).update(
+            physician_name=e.physician_name,
+            physician_npi=e.physician_npi,
+            certification_received_on=e.received_on,
+            recertification=e.recertification,
+        )
+
+    def on_VisitRecorded(self, e: ev.VisitRecorded, r: RecordedEvent) -> None:
+        rm.Certification.objects.filter(
+            patient_id=e.patient_id,
+            certification_received_on__isnull=True,
+            certification_start__lte=e.visit_date,
+        ).update(uncertified_visits=F("uncertified_visits") + 1)
 
     def on_PatientDischarged(self, e: ev.PatientDischarged, r: RecordedEvent) -> None:
         rm.Certification.objects.filter(patient_id=e.patient_id).delete()

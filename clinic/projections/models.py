@@ -158,6 +158,8 @@ class VisitView(models.Model):
     signed_by = models.BigIntegerField(null=True)
     signer_name = models.CharField(max_length=200, blank=True)
     signer_credentials = models.CharField(max_length=100, blank=True)
+    # The attestation statement the signer affirmed (empty for notes signed before it was recorded).
+    attestation = models.TextField(blank=True, default="")
     amendments = models.JSONField(default=list)
     recorded_at = models.DateTimeField(null=True)  # when the visit was entered (unsigned-note age)
     procedures = models.JSONField(default=list)  # [{"code": "97110", "minutes": 23}, ...]
@@ -194,6 +196,13 @@ class Certification(models.Model):
     frequency_per_week = models.IntegerField()
     duration_weeks = models.IntegerField()
     interventions = models.TextField(blank=True)
+    # The physician's signed certification of this plan (empty until it is received).
+    physician_name = models.CharField(max_length=200, blank=True, default="")
+    physician_npi = models.CharField(max_length=10, blank=True, default="")
+    certification_received_on = models.DateField(null=True)
+    recertification = models.BooleanField(default=False)
+    # Visits recorded within this plan's period while it awaited the physician's certification.
+    uncertified_visits = models.IntegerField(default=0)
 
     class Meta:
         db_table = "rm_certification"

@@ -39,8 +39,13 @@ def _timeline_summary(e: ev.DomainEvent) -> tuple[str, str]:
             return "care_team", f"Therapist #{e.therapist_id} unassigned"
         case ev.PlanOfCareEstablished():
             return "plan_of_care", (
-                f"Plan of care certified {e.certification_start} to {e.certification_end}, "
+                f"Plan of care {e.certification_start} to {e.certification_end}, "
                 f"{e.frequency_per_week}x/week for {e.duration_weeks} weeks"
+            )
+        case ev.PlanOfCareCertified():
+            return "plan_of_care", (
+                f"Plan of care {'recertified' if e.recertification else 'certified'} by "
+                f"{e.physician_name} (NPI {e.physician_npi}); signed certification received {e.received_on}"
             )
         case ev.GoalSet():
             return "goal", f"Goal set: {e.description}"
@@ -76,7 +81,9 @@ def _timeline_summary(e: ev.DomainEvent) -> tuple[str, str]:
         case ev.VisitNoteSigned():
             return "signature", f"Note signed by {e.signer_name}, {e.credentials}"
         case ev.VisitNoteAmended():
-            return "amendment", f"Signed note amended: {e.reason}"
+            by = f" by {e.signer_name}, {e.credentials}" if e.signer_name else ""
+            values = f"; records {len(e.measurement_ids)} value(s)" if e.measurement_ids else ""
+            return "amendment", f"Signed note amended{by}: {e.reason}{values}"
         case ev.PatientDischarged():
             met = sum(1 for o in e.goal_outcomes if o.achievement_status == "achieved")
             goals = f"; {met} of {len(e.goal_outcomes)} open goals achieved" if e.goal_outcomes else ""

@@ -235,6 +235,10 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
         visits=tuple(visits),
         measurements=tuple(measurements),
         preliminary=_preliminary(analyses, {str(v.visit_id): v.visit_date for v in visits_rm}),
+        certifying_physician=(
+            f"{cert.physician_name}, NPI {cert.physician_npi}" if cert and cert.physician_npi else ""
+        ),
+        certification_received_on=cert.certification_received_on if cert else None,
         generated_at=timezone.localtime(),
         certifications=history.certifications,
         practice_address=practice.address if practice else "",

@@ -152,6 +152,9 @@ class PatientRecord:
     practice_npi: str = ""
     # Set once the patient is discharged (and, as of a date, only from the discharge day on).
     discharge: DischargeSummary | None = None
+    # The physician's signed certification of the plan of care: "name, NPI n", empty until received.
+    certifying_physician: str = ""
+    certification_received_on: date | None = None
 
     @property
     def name(self) -> str:

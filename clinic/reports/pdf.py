@@ -167,6 +167,12 @@ def _identification(record: PatientRecord, visit: Visit) -> Table:
             else NONE,
         ],
         [
+            "Certifying physician",
+            record.certifying_physician or "awaiting the physician's signed certification",
+            "Certification received",
+            f"{record.certification_received_on:%m/%d/%Y}" if record.certification_received_on else NONE,
+        ],
+        [
             "Start of care",
             f"{record.start_of_care:%m/%d/%Y}" if record.start_of_care else NONE,
             "Date of service",

@@ -47,8 +47,10 @@ from clinic.domain import commands as c
 from clinic.domain.analyses import existing_analysis
 from clinic.domain.events import DomainEvent, MetricValue, WithheldValue
 from clinic.domain.patients import AnalysisState, PatientState, config_key, evolve
+from clinic.domain.roles import Actor, system_actor
 from clinic.eventstore.context import execution_context
 from clinic.services import signals
+from clinic.services.actors import actor_of
 from clinic.services.streams import Unit, load, patient_stream, patient_unit
 
 log = logging.getLogger(__name__)
@@ -105,16 +107,17 @@ def analysis_request(
     for a bad configuration and a DomainError (e.g. unknown visit, discharged patient).
     """
     canonical = analysis_config(config).to_dict()
+    actor = system_actor(user_or_actor) if isinstance(user_or_actor, str) else actor_of(user_or_actor)
     with _acting(user_or_actor, patient_id, "analysis_request"), patient_unit(patient_id) as unit:
         return request_in(
             unit, patient_id=patient_id, visit_id=visit_id, source=source, source_id=source_id,
-            content_sha256=content_sha256, config=canonical,
+            content_sha256=content_sha256, config=canonical, actor=actor,
         )  # fmt: skip
 
 
 def request_in(
     unit: Unit[PatientState], *, patient_id: UUID, visit_id: UUID, source: str, source_id: UUID,
-    content_sha256: str, config: dict[str, Any],
+    content_sha256: str, config: dict[str, Any], actor: Actor,
 ) -> AnalysisId:  # fmt: skip
     """Decide the request of an analysis within the caller's unit of work (``config`` canonical).
 
@@ -143,6 +146,7 @@ def request_in(
         content_sha256=content_sha256,
         config=config,
         analysis_id=analysis_id,
+        actor=actor,
     )
     unit.decide(command, id_seed=analysis_id, label="requested")
     transaction.on_commit(lambda: signals.analysis_requested.send(sender=None, analysis_id=analysis_id))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -31,7 +31,8 @@ from clinic.domain.patients import PatientState, evolve
 from clinic.eventstore.context import execution_context
 from clinic.eventstore.store import AppendResult
 from clinic.projections.models import StaffMember
-from clinic.services.streams import execute, patient_stream
+from clinic.services.actors import actor_of
+from clinic.services.streams import execute, patient_stream, patient_unit
 
 CONTACT_FIELDS = ("phone", "email", "address")
 # Contact details are sealed before the domain sees them, so their bounds are checked here.
@@ -87,11 +88,12 @@ def run_patient_command(
     expected_version: int | None,
     admin_only: bool = False,
 ) -> AppendResult:
-    """Check visibility (404) first, then the role (403), then decide and append."""
+    """Check visibility (404) first, then the role (403), then decide (as the user's actor: the
+    domain refuses clinical content from a non-clinician) and append."""
     with patient_access(user, patient_id, action):
         if admin_only:
             require_admin(user)
-        return _execute(patient_id, command, expected_version=expected_version)
+        return _execute(patient_id, replace(command, actor=actor_of(user)), expected_version=expected_version)
 
 
 def patient_register(
@@ -198,20 +200,71 @@ def plan_of_care_establish(
     frequency_per_week: int,
     duration_weeks: int,
     interventions: str = "",
+    physician_name: str = "",
+    physician_npi: str = "",
+    certification_received_on: date | None = None,
     expected_version: int | None,
 ) -> Written:
+    """Write a plan of care; with the physician's name, NPI and the date their signed
+    certification was received, record that certification in the same append (a plan without
+    them awaits certification, and treating under it raises a caseload alert)."""
+    actor = actor_of(user)
+    today = timezone.localdate()
     command = c.EstablishPlanOfCare(
         certification_start=certification_start,
         certification_end=certification_end,
         frequency_per_week=frequency_per_week,
         duration_weeks=duration_weeks,
         interventions=interventions,
-        today=timezone.localdate(),
+        today=today,
+        actor=actor,
     )
+    certify = any((physician_name.strip(), physician_npi.strip(), certification_received_on))
+    with (
+        patient_access(user, patient_id, "plan_of_care"),
+        patient_unit(patient_id, expected_version=expected_version) as unit,
+    ):
+        unit.decide(command)
+        if certify:
+            unit.decide(_certification(actor, command.plan_id, physician_name, physician_npi,
+                                       certification_received_on, today))  # fmt: skip
+    return Written(command.plan_id, unit.version)
+
+
+def _certification(
+    actor: Any, plan_id: UUID | None, name: str, npi: str, received_on: date | None, today: date
+) -> c.CertifyPlanOfCare:
+    if received_on is None:
+        raise InvalidValue(
+            "give the date the physician's signed certification was received",
+            code="required",
+            field="certification_received_on",
+        )
+    return c.CertifyPlanOfCare(
+        physician_name=name, physician_npi=npi, received_on=received_on, today=today, plan_id=plan_id,
+        actor=actor,
+    )  # fmt: skip
+
+
+def plan_of_care_certify(
+    *,
+    user: Any,
+    patient_id: UUID,
+    physician_name: str,
+    physician_npi: str,
+    certification_received_on: date | None,
+    plan_id: UUID | None = None,
+    expected_version: int | None,
+) -> Written:
+    """Record the physician's signed certification of the current plan of care (or ``plan_id``)."""
+    command = _certification(
+        actor_of(user), plan_id, physician_name, physician_npi, certification_received_on,
+        timezone.localdate(),
+    )  # fmt: skip
     result = run_patient_command(
-        user, patient_id, command, action="plan_of_care", expected_version=expected_version
+        user, patient_id, command, action="plan_of_care_certify", expected_version=expected_version
     )
-    return Written(command.plan_id, result.last_version)
+    return Written(command.plan_id or patient_id, result.last_version)
 
 
 def patient_discharge(

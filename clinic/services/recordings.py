@@ -19,6 +19,7 @@ from capture.sequence import LandmarkSequence, encode_sequence
 from clinic import blobs
 from clinic.analysis_jobs.config import analysis_config
 from clinic.domain import commands as c
+from clinic.services.actors import actor_of
 from clinic.services.analysis import request_in
 from clinic.services.patients import Written, patient_access, run_patient_command
 from clinic.services.streams import patient_unit
@@ -82,6 +83,7 @@ def recording_stop(
                 source_id=recording_id,
                 content_sha256=sha256,
                 config=analysis_config({"model": sequence.model, "activity": exercise}).to_dict(),
+                actor=actor_of(user),
             )
     except BaseException:
         if not existed:

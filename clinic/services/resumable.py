@@ -191,6 +191,7 @@ def upload_create(
         state, _ = service.load_patient(patient_id)
         if visit_id not in state.visits:
             raise NotVisible(f"visit {visit_id} not found")
+        uploads.check_can_attach_video(user, patient_id, visit_id)
         check_name_and_size(name, size_bytes=length_bytes, max_bytes=int(settings.MAX_UPLOAD_BYTES))
         canonical = analysis_config(config).to_dict()
         remove_expired()

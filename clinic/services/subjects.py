@@ -25,6 +25,7 @@ from clinic.analysis_jobs.config import analysis_config
 from clinic.analysis_jobs.subject import still_hashes
 from clinic.domain.errors import InvalidState, InvalidValue, NotFound
 from clinic.projections.models import AnalysisView
+from clinic.services.actors import actor_of
 from clinic.services.analysis import AnalysisId, request_in
 from clinic.services.streams import patient_unit
 
@@ -91,5 +92,5 @@ def analysis_rerun_on_person(
         with patient_unit(patient_id) as unit:
             return request_in(
                 unit, patient_id=patient_id, visit_id=row.visit_id, source=row.source, source_id=row.source_id,
-                content_sha256=row.content_sha256, config=config,
+                content_sha256=row.content_sha256, config=config, actor=actor_of(user),
             )  # fmt: skip

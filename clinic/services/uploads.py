@@ -32,12 +32,15 @@ from clinic.analysis_jobs.upload_check import UploadRefused, VideoLimits, check_
 from clinic.domain import commands as c
 from clinic.domain.analyses import existing_analysis
 from clinic.domain.events import DomainEvent, MetricValue, WithheldValue
-from clinic.domain.patients import PatientState
+from clinic.domain.patients import PatientState, visit_locked
 from clinic.domain.practice import PracticeState
 from clinic.domain.practice import decide as decide_practice
 from clinic.domain.practice import evolve as evolve_practice
+from clinic.domain.roles import Actor, require_clinician
 from clinic.eventstore.context import execution_context
+from clinic.projections.models import VisitView
 from clinic.services import analysis as service
+from clinic.services.actors import actor_of
 from clinic.services.streams import Unit, execute, load, patient_unit, practice_stream
 
 CHUNK = 1024 * 1024
@@ -111,6 +114,16 @@ def _spool(uploaded: UploadedFileLike, folder: Path, max_bytes: int) -> tuple[Pa
     return path, digest.hexdigest(), size
 
 
+def check_can_attach_video(user: Any, patient_id: UUID, visit_id: UUID) -> Actor:
+    """The user's actor, if they may upload a video to the visit now, checked before any byte is
+    stored: the domain's role rule, and its refusal for a signed visit (read from the visit's read
+    model, so the upload still reads the stream once; the decision in the unit of work is final)."""
+    actor = require_clinician(actor_of(user), what="upload videos")
+    if VisitView.objects.filter(patient_id=patient_id, visit_id=visit_id, signed_at__isnull=False).exists():
+        raise visit_locked("a video")
+    return actor
+
+
 def video_upload(
     *,
     user: Any,
@@ -130,6 +143,7 @@ def video_upload(
     name = Path(uploaded.name or "video").name
     canonical = analysis_config(config).to_dict()
     with patient_access(user, patient_id, "video_upload"):
+        check_can_attach_video(user, patient_id, visit_id)  # before a large file is read
         check_name_and_size(name, size_bytes=int(uploaded.size or 0), max_bytes=max_bytes)
         temp_root = Path(settings.FILE_UPLOAD_TEMP_DIR)
         temp_root.mkdir(parents=True, exist_ok=True)
@@ -148,6 +162,7 @@ def video_upload(
                 name=name,
                 media_type=checked.media_type,
                 config=canonical,
+                actor=actor_of(user),
             )
         finally:
             shutil.rmtree(folder, ignore_errors=True)
@@ -155,7 +170,7 @@ def video_upload(
 
 def _store_and_request(
     *, patient_id: UUID, visit_id: UUID, path: Path, sha256: str, size: int, name: str, media_type: str,
-    config: dict[str, Any],
+    config: dict[str, Any], actor: Actor,
 ) -> UploadResult:  # fmt: skip
     """One unit of work on the patient's stream (loaded once): the duplicate check, the sealed file,
     ``VideoUploaded`` and ``AnalysisRequested`` in one append."""
@@ -177,13 +192,14 @@ def _store_and_request(
                     size_bytes=size,
                     original_name=name,
                     upload_id=upload_id,
+                    actor=actor,
                 ),
                 id_seed=upload_id,
                 label="uploaded",
             )
             analysis_id = service.request_in(
                 unit, patient_id=patient_id, visit_id=visit_id, source="upload", source_id=upload_id,
-                content_sha256=sha256, config=config,
+                content_sha256=sha256, config=config, actor=actor,
             )  # fmt: skip
     except BaseException:
         if stored and not existed:  # nothing refers to the file: leave nothing behind

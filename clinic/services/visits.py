@@ -10,13 +10,15 @@ from uuid import UUID, uuid4
 from django.utils import timezone
 
 from clinic.domain import commands as c
-from clinic.domain.errors import InvalidState
+from clinic.domain.errors import InvalidState, InvalidValue
 from clinic.domain.events import ProcedureMinutes, SoapNote
 from clinic.domain.patients import PatientState
 from clinic.domain.patients import evolve as evolve_patient
+from clinic.domain.visits import ATTESTATION
 from clinic.domain.vocabulary import metric as metric_of
 from clinic.eventstore.errors import ConcurrencyConflict
 from clinic.projections.models import StaffMember
+from clinic.services.actors import actor_of
 from clinic.services.patients import Written, patient_access, run_patient_command
 from clinic.services.streams import load, patient_stream, patient_unit
 
@@ -104,10 +106,23 @@ def signer_of(user: Any) -> tuple[str, str]:
     return name, staff.credentials if staff else ""
 
 
-def visit_note_sign(*, user: Any, patient_id: UUID, visit_id: UUID, expected_version: int | None) -> Written:
+def attestation_of(attest: bool) -> str:
+    """The attestation statement a signature records, when the signer confirmed it."""
+    return ATTESTATION if attest else ""
+
+
+def visit_note_sign(
+    *, user: Any, patient_id: UUID, visit_id: UUID, attest: bool, expected_version: int | None
+) -> Written:
+    """Sign and lock the note; ``attest``: the signer confirmed :data:`ATTESTATION` (required)."""
     name, credentials = signer_of(user)
     command = c.SignVisitNote(
-        visit_id=visit_id, signer_id=user.pk, signer_name=name, credentials=credentials, now=timezone.now()
+        visit_id=visit_id,
+        signer_id=user.pk,
+        signer_name=name,
+        credentials=credentials,
+        now=timezone.now(),
+        attestation=attestation_of(attest),
     )
     result = run_patient_command(
         user, patient_id, command, action="note_sign", expected_version=expected_version
@@ -126,13 +141,27 @@ def visit_note_amend(
     assessment: str = "",
     plan: str = "",
     prognosis: str = "",
+    attest: bool,
+    reviews: Sequence[dict[str, Any]] = (),
     expected_version: int | None,
 ) -> Written:
+    """A signed amendment of a signed note (``attest`` as for signing). ``reviews``: decisions on
+    machine values of the visit that arrived after signing, each ``{"analysis_id", "index",
+    "decision", "value", "reason"}``; the accepted and edited ones are recorded by this amendment."""
     note = SoapNote(
         subjective=subjective, objective=objective, assessment=assessment, plan=plan, prognosis=prognosis
     )
+    name, credentials = signer_of(user)
     command = c.AmendVisitNote(
-        visit_id=visit_id, reason=reason, note=note, amended_by=user.pk, now=timezone.now()
+        visit_id=visit_id,
+        reason=reason,
+        note=note,
+        amended_by=user.pk,
+        now=timezone.now(),
+        signer_name=name,
+        credentials=credentials,
+        attestation=attestation_of(attest),
+        reviews=tuple(_value_review(r) for r in reviews),
     )
     result = run_patient_command(
         user, patient_id, command, action="note_amend", expected_version=expected_version
@@ -157,24 +186,27 @@ def visit_document(
     prognosis: str = "",
     procedures: Sequence[tuple[str, int]] = (),
     sign: bool = False,
+    attest: bool = False,
     visit_id: UUID | None = None,
     expected_version: int | None,
 ) -> Written:
     """Record a visit with its note, its procedures (code, minutes) and, with ``sign``, its
-    signature: one unit of work, so either all of it is stored or nothing is (a note refused at
-    signing leaves no empty visit behind).
+    signature (``attest``: the signer confirmed :data:`ATTESTATION`, as for signing): one unit of
+    work, so either all of it is stored or nothing is (a note refused at signing leaves no empty
+    visit behind).
 
     ``visit_id`` is the form's own id for the visit: the same form sent twice stores the visit
     once and the second sending raises :class:`AlreadyRecorded`.
     """
     visit_id = visit_id or uuid4()
+    actor = actor_of(user)
     with patient_access(user, patient_id, "visit_record"):
         try:
             with patient_unit(patient_id, expected_version=expected_version) as unit:
                 unit.decide(
                     c.RecordVisit(
                         visit_id=visit_id, visit_type=visit_type, therapist_id=user.pk,
-                        visit_date=visit_date, today=timezone.localdate(),
+                        visit_date=visit_date, today=timezone.localdate(), actor=actor,
                     )
                 )  # fmt: skip
                 note = SoapNote(
@@ -182,17 +214,19 @@ def visit_document(
                     prognosis=prognosis,
                 )  # fmt: skip
                 if note != SoapNote():
-                    unit.decide(c.WriteVisitNote(visit_id=visit_id, note=note))
+                    unit.decide(c.WriteVisitNote(visit_id=visit_id, note=note, actor=actor))
                 if procedures:
                     unit.decide(
-                        c.RecordVisitProcedures(visit_id=visit_id, procedures=_procedures(procedures))
+                        c.RecordVisitProcedures(
+                            visit_id=visit_id, procedures=_procedures(procedures), actor=actor
+                        )
                     )
                 if sign:
                     name, credentials = signer_of(user)
                     unit.decide(
                         c.SignVisitNote(
                             visit_id=visit_id, signer_id=user.pk, signer_name=name, credentials=credentials,
-                            now=timezone.now(),
+                            now=timezone.now(), attestation=attestation_of(attest), actor=actor,
                         )
                     )  # fmt: skip
         except (ConcurrencyConflict, InvalidState) as exc:
@@ -223,3 +257,20 @@ def visit_procedures_record(
         expected_version=expected_version,
     )
     return Written(visit_id, result.last_version)
+
+
+def _value_review(data: dict[str, Any]) -> c.ValueReview:
+    try:
+        return c.ValueReview(
+            analysis_id=UUID(str(data["analysis_id"])),
+            index=int(data["index"]),
+            decision=str(data["decision"]),
+            value=None if data.get("value") in (None, "") else float(data["value"]),
+            reason=str(data.get("reason") or ""),
+        )
+    except (KeyError, TypeError, ValueError):
+        raise InvalidValue(
+            "each reviewed value needs its analysis, index and decision",
+            code="invalid_review",
+            field="reviews",
+        ) from None

@@ -22,6 +22,9 @@ from clinic.domain.errors import DomainError
 from clinic.domain.vocabulary import METRICS, metric_label
 from clinic.services import analysis as service
 from clinic.services import uploads
+from clinic.services.actors import is_clinician
+from clinic.services.visits import signer_of
+from clinic.web.forms import AmendForm
 
 
 class VideoForm(forms.Form):
@@ -62,11 +65,6 @@ def _confirm_resumable_upload(request: HttpRequest, analyses: list[Any]) -> None
 
 @login_required
 def visit(request: HttpRequest, patient_id: UUID, visit_id: UUID) -> HttpResponse:
-    try:
-        chart_visit = selectors.visit_get(user=request.user, patient_id=patient_id, visit_id=visit_id)
-        patient = selectors.patient_get(user=request.user, patient_id=patient_id)
-    except NotVisible:
-        raise Http404("visit not found") from None
     form = VideoForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if form.is_valid():
@@ -79,6 +77,8 @@ def visit(request: HttpRequest, patient_id: UUID, visit_id: UUID) -> HttpRespons
                     uploaded=d["video"],
                     config={"model": d["model"], "activity": d["activity"], "height_m": d["height_m"]},
                 )
+            except NotVisible:
+                raise Http404("visit not found") from None
             except (UploadRefused, ConfigError, DomainError) as exc:
                 messages.error(request, str(exc)[:1].upper() + str(exc)[1:])
             else:
@@ -87,12 +87,36 @@ def visit(request: HttpRequest, patient_id: UUID, visit_id: UUID) -> HttpRespons
         else:
             for errors in form.errors.values():
                 messages.error(request, " ".join(errors))
+    return visit_page(request, patient_id, visit_id, form=VideoForm() if request.method == "POST" else form)
+
+
+def visit_page(
+    request: HttpRequest,
+    patient_id: UUID,
+    visit_id: UUID,
+    *,
+    form: VideoForm | None = None,
+    amend_form: AmendForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The visit page; ``amend_form``: a refused amendment, shown again with what was typed."""
+    try:
+        chart_visit = selectors.visit_get(user=request.user, patient_id=patient_id, visit_id=visit_id)
+        patient = selectors.patient_get(user=request.user, patient_id=patient_id)
+    except NotVisible:
+        raise Http404("visit not found") from None
     analyses = service.visit_analyses(user=request.user, patient_id=patient_id, visit_id=visit_id)
     _confirm_resumable_upload(request, analyses)
     context = {
         "patient": patient,
         "visit": chart_visit,
-        "form": VideoForm() if request.method == "POST" else form,
+        "is_clinician": is_clinician(request.user),
+        "signer": ", ".join(part for part in signer_of(request.user) if part),
+        "locked": chart_visit.signed_at is not None,
+        "note": current_note(chart_visit),
+        "amend_form": amend_form or AmendForm(initial={"expected_version": patient.stream_version,
+                                                       **current_note(chart_visit)}),
+        "form": form or VideoForm(),
         "analyses": [{"row": a, "metrics": _metric_rows(a)} for a in analyses],
         "running": any(a.status == "requested" for a in analyses),
         "max_upload_mb": round(settings.MAX_UPLOAD_BYTES / 1e6),
@@ -100,5 +124,12 @@ def visit(request: HttpRequest, patient_id: UUID, visit_id: UUID) -> HttpRespons
         "tus_path": reverse("api-visit-uploads", kwargs={"patient_id": patient_id, "visit_id": visit_id}),
         "ws_path": f"/ws/patients/{patient_id}/visits/{visit_id}/analyses/",
         "api_path": reverse("api-visit-analyses", kwargs={"patient_id": patient_id, "visit_id": visit_id}),
-    }
-    return render(request, "clinic/visit.html", context)
+    }  # fmt: skip
+    return render(request, "clinic/visit.html", context, status=status)
+
+
+def current_note(visit: Any) -> dict[str, str]:
+    """The note as it stands: the latest amendment's, else the signed original (for a new amendment
+    to start from)."""
+    note = visit.amendments[-1]["note"] if visit.amendments else visit.note
+    return {k: (note or {}).get(k, "") for k in ("subjective", "objective", "assessment", "plan")}

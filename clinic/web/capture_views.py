@@ -14,6 +14,7 @@ from capture import protocol
 from capture.variants import VARIANTS, installed_variants
 from clinic import selectors
 from clinic.access.policy import NotVisible
+from clinic.services.actors import is_clinician
 from clinic.web import install_assets
 
 
@@ -25,11 +26,26 @@ def capture(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         chart = selectors.patient_chart(user=request.user, patient_id=patient_id)
     except NotVisible:
         raise Http404("patient not found") from None
-    visits = chart["visits"]
+    # A signed visit is locked (the domain refuses a recording of it): only unsigned visits are offered.
+    visits = [v for v in chart["visits"] if v.signed_at is None]
     wanted = request.GET.get("visit", "")
+    asked = next((v for v in chart["visits"] if str(v.visit_id) == wanted), None)
     selected = next((v for v in visits if str(v.visit_id) == wanted), visits[0] if visits else None)
     exercise = request.GET.get("exercise", "squat")
+    refusal = ""
+    if not is_clinician(request.user):
+        refusal = (
+            "Live capture records clinical content, which only clinicians (therapists with credentials) "
+            "write. You can read the chart and export documents."
+        )
+    elif asked is not None and asked.signed_at is not None:
+        refusal = (
+            f"The {asked.visit_type.replace('_', ' ')} visit of {asked.visit_date:%Y-%m-%d} is signed and "
+            "locked, so nothing can be recorded to it. Record a new visit as an addendum, or amend the "
+            "signed note."
+        )
     context = {
+        "refusal": refusal,
         "patient": chart["patient"],
         "visits": visits,
         "selected_visit": selected,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from clinic.domain import limits
 from clinic.domain.billing import MAX_LINE_MINUTES, PROCEDURES
 from clinic.domain.errors import InvalidValue
+from clinic.domain.visits import ATTESTATION
 from clinic.domain.vocabulary import DISCHARGE_OUTCOMES, METRICS, Comparator, GoalLifecycle, Sex, VisitType
 
 
@@ -123,7 +124,7 @@ class VisitNoteForm(VersionedForm):
     assessment = _soap_section()
     plan = _soap_section()
     prognosis = _soap_section()
-    sign = forms.BooleanField(required=False, label="Sign and lock the note now")
+    sign = forms.BooleanField(required=False, label=f"Sign and lock the note now. {ATTESTATION}")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -159,16 +160,45 @@ class VisitNoteForm(VersionedForm):
         return data
 
 
+def _attest_field() -> forms.BooleanField:
+    return forms.BooleanField(required=False, label=ATTESTATION)
+
+
 class SignForm(VersionedForm):
-    pass
+    attest = _attest_field()
 
 
-class PlanOfCareForm(VersionedForm):
+class AmendForm(VersionedForm):
+    """A signed amendment: the reason, the corrected note, and the values it records."""
+
+    reason = forms.CharField(max_length=limits.AMENDMENT_REASON_CHARS, label="Reason for the amendment")
+    subjective = _soap_section()
+    objective = _soap_section()
+    assessment = _soap_section()
+    plan = _soap_section()
+    attest = _attest_field()
+
+
+class PhysicianFields(forms.Form):
+    physician_name = forms.CharField(
+        max_length=limits.PHYSICIAN_CHARS, required=False, label="Certifying physician"
+    )
+    physician_npi = forms.CharField(max_length=20, required=False, label="Physician NPI")
+    certification_received_on = forms.DateField(
+        widget=DateInput, required=False, label="Signed certification received on"
+    )
+
+
+class PlanOfCareForm(VersionedForm, PhysicianFields):
     certification_start = forms.DateField(widget=DateInput)
     certification_end = forms.DateField(widget=DateInput)
     frequency_per_week = forms.IntegerField(min_value=1, max_value=7)
     duration_weeks = forms.IntegerField(min_value=1, max_value=52)
     interventions = forms.CharField(max_length=limits.INTERVENTIONS_CHARS, required=False)
+    field_order = [
+        "expected_version", "certification_start", "certification_end", "frequency_per_week",
+        "duration_weeks", "interventions", "physician_name", "physician_npi", "certification_received_on",
+    ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -177,6 +207,10 @@ class PlanOfCareForm(VersionedForm):
             earliest_days=-limits.MAX_BACKDATE_DAYS,
             latest_days=limits.MAX_CERTIFICATION_LEAD_DAYS,
         )
+
+
+class CertificationForm(VersionedForm, PhysicianFields):
+    """The physician's signed certification of the current plan of care, received later."""
 
 
 class ReviewForm(VersionedForm):

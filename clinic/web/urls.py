@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from clinic.web import (
+    amend_views,
     analysis_views,
     capture_views,
     documents,
@@ -31,6 +32,8 @@ urlpatterns = [
     path(f"{P}/discharge/", episode_views.discharge, name="patient-discharge"),
     path(f"{P}/visits/new/", views.visit_new, name="visit-new"),
     path(f"{P}/plan-of-care/new/", views.plan_new, name="plan-new"),
+    path(f"{P}/plan-of-care/certification/", views.plan_certify, name="plan-certify"),
+    path(f"{P}/visits/<uuid:visit_id>/amend/", amend_views.note_amend, name="note-amend"),
     path(f"{P}/visits/<uuid:visit_id>/sign/", views.note_sign, name="note-sign"),
     path(f"{P}/visits/<uuid:visit_id>/", analysis_views.visit, name="visit"),
     path(f"{P}/visits/<uuid:visit_id>/measurements/", measure_views.measurements, name="visit-measurements"),

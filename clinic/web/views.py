@@ -21,6 +21,7 @@ from clinic.domain.worklist import UNSIGNED_NOTE_FLAG_HOURS
 from clinic.eventstore.errors import ConcurrencyConflict
 from clinic.projections.models import PatientSummary, VisitView
 from clinic.services import goals, patients, visits
+from clinic.services.actors import is_clinician
 from clinic.web import forms
 
 CASELOAD_PAGE = 100
@@ -191,6 +192,12 @@ def _patient_page(request: HttpRequest, patient_id: UUID, *, status: int = 200, 
     today = timezone.localdate()
     context = {
         **chart,
+        # Clinical forms are for clinicians; an administrator reads, exports and manages the team.
+        "is_clinician": is_clinician(request.user),
+        "signer": ", ".join(part for part in visits.signer_of(request.user) if part),
+        "certify_form": forms.CertificationForm(
+            initial={"expected_version": version, "certification_received_on": today}
+        ),
         "goal_form": _goal_form(chart["all_visits"], initial={"expected_version": version}),
         "goal_edits": goal_edit_forms(chart["goals"], version=version, bound=bound),
         "note_form": forms.VisitNoteForm(
@@ -360,6 +367,7 @@ def visit_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
                 prognosis=d["prognosis"],
                 procedures=d["procedures"],
                 sign=d["sign"],
+                attest=d["sign"],  # the box's label is the attestation statement: ticking it affirms it
                 expected_version=d["expected_version"],
             )
         except visits.AlreadyRecorded:
@@ -386,6 +394,7 @@ def note_sign(request: HttpRequest, patient_id: UUID, visit_id: UUID) -> HttpRes
             user=request.user,
             patient_id=patient_id,
             visit_id=visit_id,
+            attest=d["attest"],
             expected_version=d["expected_version"],
         )
         return "Note signed and locked."
@@ -397,6 +406,17 @@ def note_sign(request: HttpRequest, patient_id: UUID, visit_id: UUID) -> HttpRes
 def plan_new(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     def act(d: dict[str, Any]) -> str:
         patients.plan_of_care_establish(user=request.user, patient_id=patient_id, **d)
-        return "Plan of care certified."
+        if d["physician_npi"]:
+            return "Plan of care recorded with the physician's certification."
+        return "Plan of care recorded; it awaits the physician's signed certification."
 
     return _post(request, patient_id, forms.PlanOfCareForm, act, form_name="plan_form")
+
+
+@login_required
+def plan_certify(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    def act(d: dict[str, Any]) -> str:
+        patients.plan_of_care_certify(user=request.user, patient_id=patient_id, **d)
+        return "Physician certification recorded."
+
+    return _post(request, patient_id, forms.CertificationForm, act, form_name="certify_form")

@@ -106,7 +106,7 @@ def test_goal_note_sign_flow_and_amendment(setup) -> None:  # type: ignore[no-un
     )
     signed = api.post(
         f"/api/patients/{pid}/visits/{visit_id}/sign/",
-        {"expected_version": measured.json()["version"]},
+        {"expected_version": measured.json()["version"], "attest": True},
         format="json",
     )
     assert signed.status_code == 200
@@ -116,10 +116,15 @@ def test_goal_note_sign_flow_and_amendment(setup) -> None:  # type: ignore[no-un
         {"plan": "changed", "expected_version": version},
         format="json",
     )
-    assert locked.status_code == 400 and locked.json()["code"] == "note_signed"
+    assert locked.status_code == 409 and locked.json()["code"] == "visit_signed"
     amended = api.post(
         f"/api/patients/{pid}/visits/{visit_id}/amendments/",
-        {"reason": "Wrong side recorded", "objective": "Left knee", "expected_version": version},
+        {
+            "reason": "Wrong side recorded",
+            "objective": "Left knee",
+            "expected_version": version,
+            "attest": True,
+        },
         format="json",
     )
     assert amended.status_code == 201
@@ -165,8 +170,8 @@ def patient_endpoints(pid: uuid.UUID, visit_id: uuid.UUID) -> list[tuple[str, st
         ("post", f"{p}/visits/", {**body, "visit_type": "treatment", "visit_date": due(0).isoformat()}),
         ("put", f"{v}/note/", {**body, "plan": "x"}),
         ("post", f"{v}/measurements/", {**body, "metric": "cadence", "value": 90}),
-        ("post", f"{v}/sign/", body),
-        ("post", f"{v}/amendments/", {**body, "reason": "r", "plan": "x"}),
+        ("post", f"{v}/sign/", {**body, "attest": True}),
+        ("post", f"{v}/amendments/", {**body, "reason": "r", "plan": "x", "attest": True}),
         (
             "post",
             f"{p}/plan-of-care/",

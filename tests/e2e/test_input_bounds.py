@@ -128,22 +128,29 @@ def test_soap_sections_and_amendments_are_bounded() -> None:
     at_limit = {"subjective": "s" * limits.SOAP_SECTION_CHARS, "assessment": "a", "plan": "p"}
     version = api.put(note, {**at_limit, "expected_version": version}, format="json").json()["version"]
     version = api.post(
-        f"/api/patients/{patient.id}/visits/{visit_id}/sign/", {"expected_version": version}, format="json"
+        f"/api/patients/{patient.id}/visits/{visit_id}/sign/",
+        {"expected_version": version, "attest": True},
+        format="json",
     ).json()["version"]
     amend = f"/api/patients/{patient.id}/visits/{visit_id}/amendments/"
     long_reason = {
         "reason": "r" * (limits.AMENDMENT_REASON_CHARS + 1),
         "plan": "p",
         "expected_version": version,
+        "attest": True,
     }
     assert_refused(api.post(amend, long_reason, format="json"), "invalid_input", "reason")
     for _ in range(limits.AMENDMENTS_PER_VISIT):
         response = api.post(
-            amend, {"reason": "typo", "plan": "p2", "expected_version": version}, format="json"
+            amend,
+            {"reason": "typo", "plan": "p2", "expected_version": version, "attest": True},
+            format="json",
         )
         assert response.status_code == 201
         version = response.json()["version"]
-    last = api.post(amend, {"reason": "typo", "plan": "p3", "expected_version": version}, format="json")
+    last = api.post(
+        amend, {"reason": "typo", "plan": "p3", "expected_version": version, "attest": True}, format="json"
+    )
     assert_refused(last, "too_many_amendments", "max_items")
 
 

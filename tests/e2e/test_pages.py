@@ -55,7 +55,8 @@ def test_therapist_adds_a_goal_and_a_signed_note(live_server, artifacts_dir: Pat
         assert "Signed by Tess Tester, PT, DPT" in page.content()
         page.screenshot(path=str(artifacts_dir / "patient.png"), full_page=True)
 
-        # The evaluation's note is still unsigned: sign it from its button.
+        # The evaluation's note is still unsigned: sign it from its button, with the attestation.
+        page.check("form.sign-form input[name=attest]")
         page.click("text=Sign note")
         page.wait_for_selector(".messages .success")
         assert "Note signed and locked." in page.locator(".messages").inner_text()

@@ -83,11 +83,19 @@ def hostile_patient(api: APIClient) -> str:
         format="json",
     ).json()["version"]
     version = api.post(
-        f"/api/patients/{pid}/visits/{visit['id']}/sign/", {"expected_version": version}, format="json"
+        f"/api/patients/{pid}/visits/{visit['id']}/sign/",
+        {"expected_version": version, "attest": True},
+        format="json",
     ).json()["version"]
     amended = api.post(
         f"/api/patients/{pid}/visits/{visit['id']}/amendments/",
-        {"reason": ABBREVIATION, "assessment": IMG, "plan": LINK, "expected_version": version},
+        {
+            "reason": ABBREVIATION,
+            "assessment": IMG,
+            "plan": LINK,
+            "expected_version": version,
+            "attest": True,
+        },
         format="json",
     )
     assert amended.status_code == 201, amended.content

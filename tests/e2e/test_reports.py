@@ -88,7 +88,7 @@ def build_episode(user, *, visit_count: int = 30):  # type: ignore[no-untyped-de
                     expected_version=version,
                 ).version
         version = visits.visit_note_sign(
-            user=user, patient_id=patient.id, visit_id=visit.id, expected_version=version
+            user=user, patient_id=patient.id, visit_id=visit.id, attest=True, expected_version=version
         ).version
     return patient
 

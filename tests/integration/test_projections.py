@@ -146,7 +146,11 @@ def test_rebuild_equals_incremental_and_is_idempotent() -> None:
             expected_version=version,
         ).version
         visits.visit_note_sign(
-            user=practice.therapist, patient_id=patient.id, visit_id=visit_id, expected_version=version
+            user=practice.therapist,
+            patient_id=patient.id,
+            visit_id=visit_id,
+            attest=True,
+            expected_version=version,
         )
     incremental = snapshot()
     assert incremental["GoalView"][0]["achievement_status"] == "achieved"

@@ -18,6 +18,8 @@ from clinic.projections.models import PracticeView
 from clinic.services import goals, patients, practices, visits
 
 DEMO = Path(settings.BASE_DIR) / "fixtures" / "demo_practice.json"
+# Who certified each demo plan of care, kept beside the practice (see its "_about").
+CERTIFICATIONS = Path(settings.BASE_DIR) / "fixtures" / "demo_certifications.json"
 
 
 class Command(BaseCommand):
@@ -74,13 +76,18 @@ def load(demo: dict[str, Any], *, today: date) -> dict[str, int]:
         users[s["username"]] = get_user_model().objects.get(pk=user_id)
     visit_count = 0
     outcomes = demo_outcomes.load_outcomes()
+    certifications = json.loads(CERTIFICATIONS.read_text())
     for p in demo["patients"]:
-        _load_patient(p, user=users[p["therapist"]], today=today, outcomes=outcomes)
+        _load_patient(
+            p, user=users[p["therapist"]], today=today, outcomes=outcomes, certifications=certifications
+        )
         visit_count += len(p["visits"])
     return {"patients": len(demo["patients"]), "visits": visit_count}
 
 
-def _load_patient(p: dict[str, Any], *, user: Any, today: date, outcomes: dict[str, Any]) -> None:
+def _load_patient(
+    p: dict[str, Any], *, user: Any, today: date, outcomes: dict[str, Any], certifications: dict[str, Any]
+) -> None:
     def day(offset: int) -> date:
         return today + timedelta(days=offset)
 
@@ -98,8 +105,23 @@ def _load_patient(p: dict[str, Any], *, user: Any, today: date, outcomes: dict[s
     )
     pid, version = written.id, written.version
 
+    npi = certifications["physicians"].get(p["referring_physician"], "")
+    awaiting = p["family_name"] in certifications["awaiting_current_plan"]
+
+    def physician(plan: dict[str, Any]) -> dict[str, Any]:
+        """The plan's certification as received, or nothing for a current plan still awaited."""
+        if not npi or (awaiting and plan is p["plans"][-1]):
+            return {}
+        received = min(day(plan["start"] + certifications["received_after_days"]), today)
+        return {
+            "physician_name": p["referring_physician"],
+            "physician_npi": npi,
+            "certification_received_on": received,
+        }
+
     def certify(plan: dict[str, Any], version: int) -> int:
         return patients.plan_of_care_establish(
+            **physician(plan),
             user=user,
             patient_id=pid,
             certification_start=day(plan["start"]),
@@ -190,7 +212,7 @@ def _load_patient(p: dict[str, Any], *, user: Any, today: date, outcomes: dict[s
         )  # fmt: skip
         if v["sign"]:
             version = visits.visit_note_sign(
-                user=user, patient_id=pid, visit_id=visit.id, expected_version=version
+                user=user, patient_id=pid, visit_id=visit.id, attest=True, expected_version=version
             ).version
     for plan in plans:
         version = certify(plan, version)

@@ -22,11 +22,12 @@ from django import template
 from django.template.context import Context
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
 from clinic.domain.billing import ProcedureLine, bill
+from clinic.domain.visits import ATTESTATION
 
 register = template.Library()
 
@@ -66,6 +67,9 @@ def visit_list(context: Context) -> SafeString:
         "version": _text(context["version"]),
         "user_id": context["user"].pk,
         "names": context["staff_names"],
+        "clinician": context.get("is_clinician", False),
+        "attestation": _text(ATTESTATION),
+        "signing": _text(f"{context.get('signer', '')} · {_minute(timezone.now())}"),
     }
     return mark_safe("".join(_visit(v, page) for v in context["visits"]))  # every value is escaped by _text
 
@@ -76,14 +80,22 @@ def _visit(v: Any, page: Mapping[str, Any]) -> str:
         f'<div class="visit" data-visit="{visit_id}" style="border-bottom:1px solid var(--line); padding:10px 0">\n'
         f"<strong>{_text(_pretty(v.visit_type))}</strong> · {_day(v.visit_date)} · "
         f"{_text(page['names'].get(v.therapist_id, ''))}\n"
-        f'· <a class="capture-link" href="{page["capture"]}?visit={visit_id}">Live capture</a>\n'
-        f'· <a class="analysis-link" href="{page["visit"].replace(_SLOT, visit_id)}">Video analysis</a>\n'
     ]
+    visit_page = page["visit"].replace(_SLOT, visit_id)
+    if page["clinician"] and not v.signed_at:
+        parts.append(
+            f'· <a class="capture-link" href="{page["capture"]}?visit={visit_id}">Live capture</a>\n'
+        )
+    parts.append(f'· <a class="analysis-link" href="{visit_page}">Video analysis</a>\n')
+    if page["clinician"] and v.signed_at:
+        parts.append(f'· <a class="amend-link" href="{visit_page}#amend">Amend</a>\n')
     if v.signed_at:
         parts.append(
             f'<span class="pill ok">Signed by {_text(v.signer_name)}, {_text(v.signer_credentials)} · '
             f"{_minute(v.signed_at)}</span>\n"
         )
+        if getattr(v, "attestation", ""):
+            parts.append(f'<div class="attestation muted">Attested: {_text(v.attestation)}</div>\n')
     else:
         parts.append('<span class="pill warning">Unsigned</span>\n')
     if v.note:
@@ -98,10 +110,12 @@ def _visit(v: Any, page: Mapping[str, Any]) -> str:
     if getattr(v, "procedures", None):
         parts.append(_procedures(v.procedures))
     parts.extend(_amendment(a) for a in v.amendments)
-    if not v.signed_at and v.note and v.therapist_id == page["user_id"]:
+    if not v.signed_at and v.note and v.therapist_id == page["user_id"] and page["clinician"]:
         parts.append(
-            f'<form method="post" action="{page["sign"].replace(_SLOT, visit_id)}">{page["csrf"]}\n'
+            f'<form method="post" class="sign-form" action="{page["sign"].replace(_SLOT, visit_id)}">{page["csrf"]}\n'
             f'<input type="hidden" name="expected_version" value="{page["version"]}">\n'
+            f'<label class="attest"><input type="checkbox" name="attest" required> {page["attestation"]}</label>\n'
+            f'<span class="signing muted">Signing as {page["signing"]}</span>\n'
             '<button type="submit" class="secondary">Sign note</button></form>\n'
         )
     parts.append("</div>\n")
@@ -134,8 +148,12 @@ def _amendment(a: Mapping[str, Any]) -> str:
         for key, text in note.items()
         if text
     )
+    signer = a.get("signer_name")
+    signed = f" · signed by {_text(signer)}, {_text(a.get('credentials', ''))}" if signer else ""
+    values = len(a.get("measurement_ids") or ())
+    recorded = f" · records {values} reviewed value{'s' if values != 1 else ''}" if values else ""
     return (
-        f'<div class="amend"><strong>Amendment</strong> {_text(str(a.get("amended_at", ""))[:16])}: '
+        f'<div class="amend"><strong>Amendment</strong> {_text(str(a.get("amended_at", ""))[:16])}{signed}{recorded}: '
         f'{_text(a.get("reason", ""))}\n<dl class="soap">{sections}</dl></div>\n'
     )
 

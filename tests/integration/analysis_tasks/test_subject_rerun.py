@@ -33,7 +33,7 @@ from clinic.eventstore import store
 from clinic.projections import models as rm
 from clinic.services import analysis as service
 from clinic.services import patients, subjects, uploads
-from tests.factories import make_evaluation, make_patient, make_practice
+from tests.factories import LIVE_CAPTURE_CLINICIAN, make_evaluation, make_patient, make_practice
 from tests.synthetic_video import write_video
 from tests.unit.analysis_jobs.squat_pair import FPS, FRAMES, HEIGHT_PX, WIDTH_PX, squat_pair
 
@@ -56,8 +56,9 @@ def _recording(patient_id: UUID, visit_id: UUID, sequence: LandmarkSequence) -> 
 
     sha = blobs.put("sequence", patient_id, encode_sequence(sequence))
     start = c.StartRecording(
-        visit_id=visit_id, exercise="squat", model="full", mode="server", now=timezone.now()
-    )
+        visit_id=visit_id, exercise="squat", model="full", mode="server", now=timezone.now(),
+        actor=LIVE_CAPTURE_CLINICIAN,
+    )  # fmt: skip
     stop = c.StopRecording(
         recording_id=start.recording_id, now=timezone.now(), frames=FRAMES, duration_s=FRAMES / FPS,
         sequence_sha256=sha, sampling_rate_hz=FPS,

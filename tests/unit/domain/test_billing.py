@@ -116,7 +116,7 @@ def test_procedures_of_an_unsigned_visit_are_recorded() -> None:
 def test_procedures_of_a_signed_visit_are_refused() -> None:
     with pytest.raises(InvalidState) as refused:
         decide_patient(record(("97110", 23)), fold(with_visit(signed=True)))
-    assert refused.value.code == "note_signed"
+    assert refused.value.code == "visit_signed"
 
 
 def test_an_unknown_code_is_refused_and_nothing_is_decided() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
@@ -12,6 +13,8 @@ from clinic.domain import events as ev
 from clinic.domain.decide import decide_patient
 from clinic.domain.errors import DomainError, InvalidState, InvalidValue, NotFound
 from clinic.domain.patients import fold
+from clinic.domain.roles import Actor
+from clinic.domain.visits import ATTESTATION
 
 TODAY = date(2026, 11, 21)
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
@@ -81,8 +84,14 @@ def goal(metric: str = "gait_speed", target: float = 1.0, comparator: str = ">="
     )
 
 
+# The visits' therapist, a clinician: the actor of the commands these tests decide unless they
+# name another (test_roles.py decides as others).
+CLINICIAN = Actor(user_id=THERAPIST, role="therapist", name="T", credentials="PT")
+
+
 def decide(history: list[ev.DomainEvent], command: c.Command) -> list[ev.DomainEvent]:
-    return decide_patient(command, fold(history))
+    acting = command if command.actor is not None else replace(command, actor=CLINICIAN)
+    return decide_patient(acting, fold(history))
 
 
 def register_cmd(**changes: object) -> c.RegisterPatient:
@@ -304,7 +313,8 @@ def test_no_visit_after_discharge() -> None:
 def test_no_edit_after_signing() -> None:
     with pytest.raises(InvalidState) as err:
         decide(with_visit(signed=True), c.WriteVisitNote(visit_id=VISIT, note=ev.SoapNote(plan="changed")))
-    assert err.value.code == "note_signed"
+    assert err.value.code == "visit_signed"
+    assert "amend the signed note" in err.value.message
 
 
 def test_empty_note_is_refused() -> None:
@@ -313,7 +323,14 @@ def test_empty_note_is_refused() -> None:
 
 
 def test_signing_rules() -> None:
-    sign = c.SignVisitNote(visit_id=VISIT, signer_id=THERAPIST, signer_name="T", credentials="PT", now=NOW)
+    sign = c.SignVisitNote(
+        visit_id=VISIT,
+        signer_id=THERAPIST,
+        signer_name="T",
+        credentials="PT",
+        now=NOW,
+        attestation=ATTESTATION,
+    )
     with pytest.raises(InvalidState, match="write the note"):
         decide(with_visit(note=False), sign)
     incomplete = [
@@ -326,7 +343,14 @@ def test_signing_rules() -> None:
     with pytest.raises(InvalidState) as err:
         decide(
             with_visit(),
-            c.SignVisitNote(visit_id=VISIT, signer_id=99, signer_name="X", credentials="", now=NOW),
+            c.SignVisitNote(
+                visit_id=VISIT,
+                signer_id=99,
+                signer_name="X",
+                credentials="",
+                now=NOW,
+                attestation=ATTESTATION,
+            ),
         )
     assert err.value.code == "not_visit_therapist"
     [event] = decide(with_visit(), sign)
@@ -342,6 +366,7 @@ def test_amendment_only_after_signing_and_keeps_reason() -> None:
         note=ev.SoapNote(objective="left knee"),
         amended_by=THERAPIST,
         now=NOW,
+        attestation=ATTESTATION,
     )
     with pytest.raises(InvalidState) as err:
         decide(with_visit(), amend)
@@ -353,7 +378,12 @@ def test_amendment_only_after_signing_and_keeps_reason() -> None:
         decide(
             with_visit(signed=True),
             c.AmendVisitNote(
-                visit_id=VISIT, reason=" ", note=ev.SoapNote(plan="x"), amended_by=THERAPIST, now=NOW
+                visit_id=VISIT,
+                reason=" ",
+                note=ev.SoapNote(plan="x"),
+                amended_by=THERAPIST,
+                now=NOW,
+                attestation=ATTESTATION,
             ),
         )
 

@@ -13,6 +13,7 @@ from clinic.domain import events as ev
 from clinic.domain import limits
 from clinic.domain import practice as practice_domain
 from clinic.domain.errors import DomainError, InvalidState, InvalidValue
+from clinic.domain.visits import ATTESTATION
 from tests.unit.domain.test_decide import (
     NOW,
     PID,
@@ -186,6 +187,7 @@ def amend(reason: str = "typo", **note: str) -> c.AmendVisitNote:
         note=ev.SoapNote(assessment="a", plan="p", **note),
         amended_by=THERAPIST,
         now=NOW,
+        attestation=ATTESTATION,
     )
 
 

@@ -92,7 +92,7 @@ def test_no_questionnaire_on_a_signed_visit() -> None:
         decide(
             with_visit(signed=True), c.ScoreQuestionnaire(visit_id=VISIT, instrument="nprs", responses=(4,))
         )
-    assert err.value.code == "note_signed"
+    assert err.value.code == "visit_signed"
 
 
 def test_stored_measurement_without_answers_still_reads() -> None:
