@@ -11,7 +11,7 @@ from clinic.domain.billing import ProcedureLine, bill, timed_units
 from clinic.domain.decide import decide_patient
 from clinic.domain.errors import InvalidState, InvalidValue
 from clinic.domain.patients import fold
-from tests.unit.domain.test_decide import PID, VISIT, with_visit
+from tests.unit.domain.test_decide import CLINICIAN, PID, VISIT, with_visit
 
 
 def units(**minutes: int) -> dict[str, int]:
@@ -95,7 +95,9 @@ def test_bad_lines_are_refused_with_a_reason(lines: list[ProcedureLine], code: s
 
 def record(*lines: tuple[str, int]) -> c.RecordVisitProcedures:
     return c.RecordVisitProcedures(
-        visit_id=VISIT, procedures=tuple(ev.ProcedureMinutes(code=code, minutes=m) for code, m in lines)
+        visit_id=VISIT,
+        procedures=tuple(ev.ProcedureMinutes(code=code, minutes=m) for code, m in lines),
+        actor=CLINICIAN,
     )
 
 
