@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from analysis.measurements import label
+from analysis.norms import Sex
 from analysis.types import InputError
 from capture.export import output_paths, write_outputs
 from capture.pipeline import VideoAnalysis
@@ -52,12 +53,18 @@ class Command(BaseCommand):
             "one pose automatically, which tracks the body more accurately)",
         )
         parser.add_argument(
+            "--activity",
             "--exercise",
+            dest="exercise",
             default="auto",
             metavar="|".join(EXERCISE_CHOICES),
             help="what the subject does (default auto: gait when walking is detected, else an exercise "
-            "with at least 2 repetitions, else a single-leg stance)",
+            "with at least 2 repetitions, else a single-leg stance); the standard tests "
+            "chair-stand-30s, five-times-sit-to-stand, tug, ten-metre-walk, single-leg-stance and jump "
+            "print their score with its norm",
         )
+        parser.add_argument("--age", type=int, default=None, help="patient's age in years (for the norms)")
+        parser.add_argument("--sex", choices=("female", "male"), default=None, help="for the norms")
         parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
         parser.add_argument("--patient", default=None, help="record the analysis on this patient's visit...")
         parser.add_argument("--visit", default=None, help="...this visit (both are needed)")
@@ -129,7 +136,7 @@ class Command(BaseCommand):
         finally:
             for bar in bars:
                 bar.close()
-        self.stdout.write(_summary(analysis, written))
+        self.stdout.write(_summary(analysis, written, age_years=options["age"], sex=options["sex"]))
 
     def _record_on_visit(self, options: dict[str, Any]) -> None:
         """With --patient and --visit the analysis is recorded on the visit, through the same
@@ -157,7 +164,9 @@ class Command(BaseCommand):
         )
 
 
-def _summary(analysis: VideoAnalysis, written: list[Path]) -> str:
+def _summary(
+    analysis: VideoAnalysis, written: list[Path], *, age_years: int | None = None, sex: Sex | None = None
+) -> str:
     info = analysis.video
     lines = [
         f"{info.path.name}: {analysis.frames} frames at {info.sampling_rate_hz:g} fps ({analysis.frames / info.sampling_rate_hz:.1f} s), "
@@ -174,7 +183,11 @@ def _summary(analysis: VideoAnalysis, written: list[Path]) -> str:
         )
     # The section lines, without their knee-angle line: angles are listed below in the one
     # convention with their quality and view.
-    lines.extend(line for line in summary_lines(analysis.sections) if not line.startswith("  angles:"))
+    lines.extend(
+        line
+        for line in summary_lines(analysis.sections, age_years=age_years, sex=sex)
+        if not line.startswith("  angles:")
+    )
     lines.extend(trust_lines(analysis.sections))
     lines.append("Wrote " + ", ".join(str(p) for p in written))
     return "\n".join(lines)
