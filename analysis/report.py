@@ -327,7 +327,8 @@ def video_sections(
         except InputError as exc:
             absent["outcome"] = f"{activity.replace('_', ' ')} not scored: {exc}"
         else:
-            detected.append(activity)
+            if activity not in detected:  # the single-leg stance test is its balance section too
+                detected.append(activity)
     else:
         absent["outcome"] = f"not requested (activity {activity})"
     if outcome is not None and outcome.span_frames is not None and outcome.test != "single_leg_stance":
