@@ -30,10 +30,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 Sex = Literal["female", "male"]
-Flag = Literal["ok", "below_norm", "risk"]
+Flag = Literal["ok", "below_norm", "risk", "incomplete"]
 
 STEADI_CHAIR = "CDC STEADI 30-Second Chair Stand (2017), below-average scores by age and sex"
 #: (lowest age, highest age) -> (female, male): a score below these is below average.
@@ -131,8 +131,13 @@ def _who(age: int | None, sex: Sex | None) -> str:
     return f"{'women' if sex == 'female' else 'men'} aged {age}"
 
 
-def judge(metric: str, value: float, *, age_years: int | None, sex: Sex | None) -> NormJudgement | None:
-    """``value`` of ``metric`` against its published norm; None for a metric without one."""
+def judge(
+    metric: str, value: float, *, age_years: int | None, sex: Sex | None, ended: bool = True
+) -> NormJudgement | None:
+    """``value`` of ``metric`` against its published norm; None for a metric without one.
+
+    ``ended`` False: a timed hold the recording cut short (a single-leg stance without touchdown),
+    so ``value`` is a lower bound: it is only compared when it already meets the norm."""
     if metric == "chair_stand_count":
         below = _band(CHAIR_STAND_BELOW, age_years, sex)  # type: ignore[arg-type]
         if below is None:
@@ -175,6 +180,13 @@ def judge(metric: str, value: float, *, age_years: int | None, sex: Sex | None) 
         text = f"{band}; mean for {_who(age_years, sex)} {mean:.2f} m/s"
         return NormJudgement(metric, flag, text, mean, f"Fritz & Lusardi 2009; {BOHANNON_GAIT}")
     if metric == "single_leg_stance_time":
+        mean = _band(STANCE_MEAN_S, age_years, sex)  # type: ignore[arg-type]
+        if not ended and value < (mean if mean is not None else STANCE_FALL_S):
+            text = (
+                f"at least {value:.1f} s: the recording ended before the lifted foot touched down; "
+                "record the whole test to compare it with the norm"
+            )
+            return NormJudgement(metric, "incomplete", text, mean, SPRINGER)
         if value < STANCE_FALL_S:
             text = f"under {STANCE_FALL_S:g} s: risk of injurious falls"
             return NormJudgement(
@@ -238,3 +250,12 @@ def age_on(date_of_birth: date, on: date) -> int:
 def known_sex(value: str | None) -> Sex | None:
     """The record's sex as the norms use it (they are published for women and men only)."""
     return value if value in ("female", "male") else None  # type: ignore[return-value]
+
+
+def hold_ended(outcome: dict[str, Any] | None, metric: str, side: str) -> bool:
+    """Whether a timed hold of a stored ``outcome`` section ended within the recording (False for a
+    single-leg stance bout the recording cut short; True for every other score)."""
+    if not outcome or outcome.get("test") != "single_leg_stance" or metric != "single_leg_stance_time":
+        return True
+    bout = (outcome.get("result") or {}).get(side)
+    return bool(bout.get("ended_by_touchdown", True)) if isinstance(bout, dict) else True

@@ -93,7 +93,8 @@ def outcome_lines(
         if m["metric"] not in TEST_METRICS:
             continue
         line = f"    {label(m['metric'], m['side'])}: {m['value']:.4g} {m['unit']}"
-        judged = norms.judge(m["metric"], m["value"], age_years=age_years, sex=sex)
+        ended = norms.hold_ended(outcome, m["metric"], m["side"])
+        judged = norms.judge(m["metric"], m["value"], age_years=age_years, sex=sex, ended=ended)
         if judged is not None:
             line += f"; norm: {judged.text} ({judged.source})"
         lines.append(line)

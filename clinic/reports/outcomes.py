@@ -48,7 +48,8 @@ def outcome_panel(
         metric, side, value, unit = m["metric"], m.get("side", ""), float(m["value"]), m["unit"]
         if metric not in SCORES:
             continue
-        judged = norms.judge(metric, value, age_years=age, sex=sex)
+        ended = norms.hold_ended(outcome, metric, side)
+        judged = norms.judge(metric, value, age_years=age, sex=sex, ended=ended)
         change = None
         if (metric, side) in earlier and metric in METRICS:
             before, on = earlier[(metric, side)]

@@ -13,8 +13,11 @@ from django.core.management.base import BaseCommand
 
 from clinic.projections.models import PracticeView
 from clinic.services import goals, patients, practices, visits
+from clinic.services.computed_analyses import analysis_record_computed
 
 DEMO = Path(settings.BASE_DIR) / "fixtures" / "demo_practice.json"
+#: Outcome-test analyses shown on the demo's visit pages (fixtures/make_demo_outcomes.py).
+OUTCOMES = Path(settings.BASE_DIR) / "fixtures" / "demo_outcomes.json"
 
 
 class Command(BaseCommand):
@@ -52,13 +55,23 @@ def load(demo: dict[str, Any], *, today: date) -> dict[str, int]:
         )
         users[s["username"]] = get_user_model().objects.get(pk=user_id)
     visit_count = 0
+    loaded: dict[str, tuple[Any, list[Any]]] = {}
     for p in demo["patients"]:
-        _load_patient(p, user=users[p["therapist"]], today=today)
+        loaded[p["family_name"]] = _load_patient(p, user=users[p["therapist"]], today=today)
         visit_count += len(p["visits"])
+    if OUTCOMES.exists():
+        for a in json.loads(OUTCOMES.read_text()):
+            pid, visit_ids = loaded[a["family_name"]]
+            analysis_record_computed(
+                patient_id=pid, visit_id=visit_ids[a["visit"]], config=a["config"], metrics=a["metrics"],
+                withheld=a["withheld"], summary=a["summary"], software_version="demo",
+            )  # fmt: skip
     return {"patients": len(demo["patients"]), "visits": visit_count}
 
 
-def _load_patient(p: dict[str, Any], *, user: Any, today: date) -> None:
+def _load_patient(p: dict[str, Any], *, user: Any, today: date) -> tuple[Any, list[Any]]:
+    """Replay one patient; returns the patient id and the visit ids in order."""
+
     def day(offset: int) -> date:
         return today + timedelta(days=offset)
 
@@ -89,6 +102,7 @@ def _load_patient(p: dict[str, Any], *, user: Any, today: date) -> None:
         ).version
 
     plans = list(p["plans"])
+    visit_ids = []
     for index, v in enumerate(p["visits"]):
         while plans and plans[0]["start"] <= v["day"]:
             version = certify(plans.pop(0), version)
@@ -99,6 +113,7 @@ def _load_patient(p: dict[str, Any], *, user: Any, today: date) -> None:
             visit_date=day(v["day"]),
             expected_version=version,
         )
+        visit_ids.append(visit.id)
         version = visits.visit_note_write(
             user=user, patient_id=pid, visit_id=visit.id, expected_version=visit.version, **v["note"]
         ).version
@@ -139,3 +154,4 @@ def _load_patient(p: dict[str, Any], *, user: Any, today: date) -> None:
             reason=p["discharge"]["reason"],
             expected_version=version,
         )
+    return pid, visit_ids

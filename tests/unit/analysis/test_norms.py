@@ -118,3 +118,15 @@ def test_timed_tests_are_not_offered_live() -> None:
     # Live capture has no start countdown, so a timed test is recorded and uploaded.
     assert "tug" not in LIVE_ACTIVITIES and "chair_stand_30s" not in LIVE_ACTIVITIES
     assert "single_leg_stance" in LIVE_ACTIVITIES and "auto" not in LIVE_ACTIVITIES
+
+
+def test_a_stance_the_recording_cut_short_is_a_lower_bound_not_a_risk() -> None:
+    cut = norms.judge("single_leg_stance_time", 1.7, age_years=30, sex="female", ended=False)
+    assert cut is not None and cut.flag == "incomplete" and "at least 1.7 s" in cut.text
+    # Already above the norm when cut short: compared as usual.
+    long = norms.judge("single_leg_stance_time", 50.0, age_years=30, sex="female", ended=False)
+    assert long is not None and long.flag == "ok"
+    outcome = {"test": "single_leg_stance", "result": {"left": {"ended_by_touchdown": False}, "right": None}}
+    assert not norms.hold_ended(outcome, "single_leg_stance_time", "left")
+    assert norms.hold_ended(outcome, "single_leg_stance_time", "right")
+    assert norms.hold_ended({"test": "tug", "result": {}}, "timed_up_and_go", "")
