@@ -255,3 +255,31 @@ def test_tug_summary_prints_score_phases_and_norm() -> None:
     assert "outcome: Timed Up and Go test" in text
     assert "phases: sit to stand 0.7 s, walk out" in text and "turn and sit" in text
     assert re.search(r"timed up and go: 12\.\d+ s; norm: 12 s or more: fall risk \(CDC STEADI", text)
+
+
+def test_drop_vertical_jump_lands_from_the_box_then_jumps() -> None:
+    """On a 0.3 m box until 1 s, a free fall to the floor (0.247 s), 0.4 s on the floor, a jump
+    with a 0.45 s flight."""
+    t = np.arange(int(4.0 * RATE)) / RATE
+    fall = np.sqrt(2 * 0.3 / GRAVITY_M_PER_S2)
+    land = 1.0 + fall
+    takeoff = land + 0.4
+    v0 = GRAVITY_M_PER_S2 * 0.45 / 2
+    lift = np.where(t < 1.0, 0.3, 0.0)
+    lift = np.where((t >= 1.0) & (t < land), 0.3 - 0.5 * GRAVITY_M_PER_S2 * (t - 1.0) ** 2, lift)
+    tau = t - takeoff
+    lift = np.where((tau > 0) & (tau < 0.45), v0 * tau - 0.5 * GRAVITY_M_PER_S2 * tau**2, lift)
+    p = Pose(n=t.size)
+    for side in ("left", "right"):
+        p.knee_flexion[side] = np.interp(t, [0, land, land + 0.2, takeoff, 4], [0, 0, 60, 0, 0])
+        p.hip_flexion[side] = 0.5 * p.knee_flexion[side]
+    sections = _sections(_on_floor(p, lift), "jump")
+    jump = sections.outcome.result  # type: ignore[union-attr]
+    assert jump.dropped_from_box  # type: ignore[union-attr]
+    assert jump.landing_s == pytest.approx(land, abs=0.04)  # type: ignore[union-attr]
+    assert jump.flight_time_s == pytest.approx(0.45, abs=0.02)  # type: ignore[union-attr]
+    values = _values(sections)
+    # A bend peaking 0.2 s after contact and straightening 0.2 s later is a sharp peak: the angles'
+    # 6 Hz low-pass lowers it by about a tenth (a slower landing above keeps it within 4 deg).
+    assert 50.0 <= values[("landing_knee_flexion", "left")] <= 60.5
+    assert values[("landing_knee_flexion_symmetry", "")] == pytest.approx(100.0, abs=3.0)
