@@ -92,7 +92,8 @@ def outcome_lines(
     for m in measured:
         if m["metric"] not in TEST_METRICS:
             continue
-        line = f"    {label(m['metric'], m['side'])}: {m['value']:.4g} {m['unit']}"
+        shown = f"{round(m['value'])}" if m["unit"] == "count" else f"{m['value']:.2f} {m['unit']}"
+        line = f"    {label(m['metric'], m['side'])}: {shown}"
         ended = norms.hold_ended(outcome, m["metric"], m["side"])
         judged = norms.judge(m["metric"], m["value"], age_years=age_years, sex=sex, ended=ended)
         if judged is not None:

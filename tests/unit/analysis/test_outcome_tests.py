@@ -254,7 +254,7 @@ def test_tug_summary_prints_score_phases_and_norm() -> None:
     text = "\n".join(lines)
     assert "outcome: Timed Up and Go test" in text
     assert "phases: sit to stand 0.7 s, walk out" in text and "turn and sit" in text
-    assert re.search(r"timed up and go: 12\.\d+ s; norm: 12 s or more: fall risk \(CDC STEADI", text)
+    assert re.search(r"Timed Up and Go: 12\.\d+ s; norm: 12 s or more: fall risk \(CDC STEADI", text)
 
 
 def test_drop_vertical_jump_lands_from_the_box_then_jumps() -> None:
