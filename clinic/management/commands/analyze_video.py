@@ -28,6 +28,7 @@ from capture.sections import EXERCISE_CHOICES, activity_from_option, analyze_vid
 from capture.subject import DEFAULT_SUBJECT_RULE, SUBJECT_RULES, UnknownSubjectError
 from capture.variants import DEFAULT_VARIANT, VARIANTS, ModelNotInstalledError
 from capture.video import VideoError
+from clinic.domain.present import count_noun
 
 
 class Command(BaseCommand):
@@ -197,10 +198,10 @@ def _summary(
 SHOWN_DECIMALS = {"deg": 0, "count": 0, "steps/min": 1, "m": 2, "m/s": 2, "s": 2, "%": 0, "score": 0}
 
 
-def _shown(value: float, unit: str) -> str:
+def _shown(value: float, unit: str, metric: str = "") -> str:
     if unit == "count":
         n = round(value)
-        return f"{n} repetition{'s' if n != 1 else ''}"
+        return f"{n} {count_noun(metric, n) or ('repetition' if n == 1 else 'repetitions')}"
     return f"{value:.{SHOWN_DECIMALS.get(unit, 2)}f} {unit}"
 
 
@@ -221,7 +222,9 @@ def trust_lines(sections: dict[str, Any]) -> list[str]:
     lines.append(f"  values ({len(values)}; quality, view):" if values else "  no value reported")
     for m in values:
         name = label(m["metric"], m["side"])
-        lines.append(f"    {name}: {_shown(m['value'], m['unit'])}  [{m['quality']}, {m['view']}]")
+        lines.append(
+            f"    {name}: {_shown(m['value'], m['unit'], m['metric'])}  [{m['quality']}, {m['view']}]"
+        )
     withheld = meta["withheld"]
     if withheld:
         lines.append(f"  withheld ({len(withheld)}):")
