@@ -50,6 +50,13 @@ LABELS: dict[str, str] = {
     "squat_depth": "squat depth (knee flexion)",
     "single_leg_stance_time": "single-leg stance time",
     "reba_score": "REBA score",
+    "chair_stand_count": "30-second chair stand",
+    "five_times_sit_to_stand": "five-times sit-to-stand",
+    "timed_up_and_go": "Timed Up and Go",
+    "ten_metre_walk_speed": "10-metre walk speed",
+    "jump_height": "jump height",
+    "landing_knee_flexion": "landing knee flexion",
+    "landing_knee_flexion_symmetry": "landing knee flexion symmetry",
 }
 
 

@@ -2,6 +2,8 @@
 
 * 30-second chair stand (Jones, Rikli & Beam 1999, Res Q Exerc Sport 70:113): full stands
   within 30 s from the start of the first rise; a stand more than halfway up at 30 s counts.
+* Five-times sit-to-stand (Bohannon 2006, Percept Mot Skills 103:215): time from the start of the
+  first rise to seated after the fifth full stand.
 * Timed Up and Go (Podsiadlo & Richardson 1991, J Am Geriatr Soc 39:142): time from the start of
   rising to being seated again, split into sit-to-stand, walk out, turn, walk back and
   turn-and-sit (phases as in Salarian et al. 2010, IEEE TNSRE 18:303).
@@ -56,6 +58,35 @@ def chair_stand_30s(
             if seg.signal[i] >= 0.5 * r.depth:
                 stands.append(t1)
     return ChairStandResult(count=len(stands), stand_times_s=stands, start_s=t0, window_s=window_s)
+
+
+@dataclass(frozen=True)
+class FiveTimesResult:
+    """Five-times sit-to-stand: ``time_s`` (None when fewer than five full stands were found),
+    the full stands found and when each stand was reached (s from the recording start)."""
+
+    time_s: float | None
+    full_stands: int
+    start_s: float | None
+    stand_times_s: list[float]
+
+
+def five_times_sit_to_stand(traj: Trajectories, *, stands: int = 5) -> FiveTimesResult:
+    """Time for ``stands`` full stands from the pelvis height (repetitions of ``sit_to_stand``):
+    from the start of the first rise to the end of the last stand's return to the seat."""
+    seg = count_reps(traj, "sit_to_stand")
+    rate = traj.sampling_rate_hz
+    full = [r for r in seg.reps if r.depth >= DEFAULT_THRESHOLDS["sit_to_stand"].complete_at]
+    tops = [r.bottom_frame / rate for r in full]  # the turnaround of a sit-to-stand is standing
+    if not seg.reps:
+        return FiveTimesResult(time_s=None, full_stands=0, start_s=None, stand_times_s=[])
+    start = seg.reps[0].start_frame / rate
+    if len(full) < stands:
+        return FiveTimesResult(time_s=None, full_stands=len(full), start_s=start, stand_times_s=tops)
+    end = full[stands - 1].end_frame / rate
+    return FiveTimesResult(
+        time_s=end - start, full_stands=len(full), start_s=start, stand_times_s=tops[:stands]
+    )
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,28 @@ RANGES: dict[str, PlausibleRange] = {
     "single_leg_stance_time": PlausibleRange(
         low=0, high=600, unit="s", source="clinical tests stop at 30-45 s (Springer et al. 2007)"
     ),
+    "chair_stand_count": PlausibleRange(
+        low=0, high=50, unit="count", source="Jones et al. 1999 (healthy older adults about 12-20 stands)"
+    ),
+    "five_times_sit_to_stand": PlausibleRange(
+        low=3,
+        high=120,
+        unit="s",
+        source="Bohannon 2006 (about 6-15 s in adults); no one stands five times in 3 s",
+    ),
+    "timed_up_and_go": PlausibleRange(
+        low=3, high=300, unit="s", source="Podsiadlo & Richardson 1991 (healthy adults under 10 s)"
+    ),
+    "ten_metre_walk_speed": PlausibleRange(
+        low=0.05, high=2.5, unit="m/s", source="Bohannon 1997 (maximal walking up to about 2.5 m/s)"
+    ),
+    "jump_height": PlausibleRange(
+        low=0.01,
+        high=1.2,
+        unit="m",
+        source="elite countermovement jumps reach about 0.8 m (flight about 0.8 s)",
+    ),
+    "landing_knee_flexion": PlausibleRange(low=0, high=160, unit="deg", source=AAOS),
     "reba_score": PlausibleRange(
         low=1, high=15, unit="score", source="Hignett & McAtamney 2000 (scale 1-15)"
     ),

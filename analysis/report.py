@@ -12,6 +12,9 @@ Which sections apply (``activity="auto"``), with the thresholds in :class:`Repor
   repetitions (one movement is not a set; knee bends while walking are not squats);
 * ``balance`` when not walking and a single-leg stance lasts at least ``min_stance_fraction`` of
   the recording or ``min_stance_s`` (a foot lifted briefly while moving is not a balance test);
+* ``outcome`` when a standard test is requested (:data:`analysis.activities.OUTCOME_TESTS`): its
+  score (:mod:`analysis.outcome_section`); the chair-stand tests add the ``exercise`` section of
+  their sit-to-stand repetitions, the single-leg stance test keeps its ``balance`` section;
 * ``angles`` (range of motion per joint angle) always, over the activity's frames and, for the
   angles of one plane, only the frames where the camera sees that plane
   (:mod:`analysis.activity_frames`, :mod:`analysis.camera_view`).
@@ -32,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.activities import ACTIVITIES, Activity
+from analysis.activities import ACTIVITIES, OUTCOME_TESTS, Activity
 from analysis.activity_frames import ActivityFrames, activity_frames, ranges_over
 from analysis.angles import FRONTAL_ANGLES, RangeOfMotion, joint_angles, reported_angles
 from analysis.balance import centre_of_mass, single_leg_stance, sway
@@ -40,6 +43,7 @@ from analysis.camera_view import CameraViews, camera_views
 from analysis.exercise import KINDS, ExerciseKind, analyze_exercise, count_reps, guess_exercise
 from analysis.gait import GaitEvents, Scale, detect_gait_events, gait_parameters, scale_from_height
 from analysis.measurements import Assessment, Assessor
+from analysis.outcome_section import OutcomeSection, outcome_section
 from analysis.results import (
     AnalysisNotes,
     BalanceSection,
@@ -48,9 +52,12 @@ from analysis.results import (
     ScaleNote,
     VideoSections,
 )
-from analysis.section_values import angle_values, balance_values, exercise_values, gait_values
+from analysis.section_values import angle_values, balance_values, exercise_values, gait_values, outcome_values
 from analysis.signals import lowpass, repair_landmark_swaps
 from analysis.types import BoolArray, FloatArray, InputError, Landmarks, Trajectories, validate_landmarks
+
+#: The tests scored on sit-to-stand repetitions (their ``exercise`` section is sit_to_stand).
+CHAIR_TESTS = ("chair_stand_30s", "five_times_sit_to_stand")
 
 
 @dataclass(frozen=True)
@@ -267,8 +274,8 @@ def video_sections(
                 )
     else:
         absent["gait"] = f"not requested (activity {activity})"
-    if activity in KINDS:
-        kind: ExerciseKind = activity  # type: ignore[assignment]
+    if activity in KINDS or activity in CHAIR_TESTS:
+        kind: ExerciseKind = "sit_to_stand" if activity in CHAIR_TESTS else activity  # type: ignore[assignment]
         exercise_section = ExerciseSection(result=analyze_exercise(traj, kind))
         detected.append(kind)
     elif activity == "auto" and walking:
@@ -307,7 +314,31 @@ def video_sections(
     else:
         absent["balance"] = f"not requested (activity {activity})"
     series = _angles(smooth)
-    frames, activity_name = _activity(traj, gait_section, exercise_section, balance_section)
+    outcome: OutcomeSection | None = None
+    if activity in OUTCOME_TESTS:
+        try:
+            outcome = outcome_section(
+                activity,
+                traj,
+                series=series,
+                scale=scale,
+                stance=balance_section.stance if balance_section else None,
+            )
+        except InputError as exc:
+            absent["outcome"] = f"{activity.replace('_', ' ')} not scored: {exc}"
+        else:
+            if activity not in detected:  # the single-leg stance test is its balance section too
+                detected.append(activity)
+    else:
+        absent["outcome"] = f"not requested (activity {activity})"
+    if outcome is not None and outcome.span_frames is not None and outcome.test != "single_leg_stance":
+        n = traj.n_frames
+        frames = activity_frames(
+            activity=outcome.test, spans=[outcome.span_frames], n_frames=n, sampling_rate_hz=sampling_rate_hz
+        )
+        activity_name: str | None = outcome.test
+    else:
+        frames, activity_name = _activity(traj, gait_section, exercise_section, balance_section)
     ranges = ranges_over(series, activity=frames, views=views, cycles=_cycles(gait_section))
     assessment = _assess(
         lm,
@@ -318,6 +349,7 @@ def video_sections(
         scale=scale,
         scale_note=scale_note,
         sections=(gait_section, exercise_section, balance_section),
+        outcome=outcome,
         ranges=ranges,
         series=series,
     )
@@ -330,6 +362,7 @@ def video_sections(
             activity=activity, detected=tuple(detected), absent=absent, scale=scale_note, config=cfg
         ),
         assessment=assessment,
+        outcome=outcome,
     )
 
 
@@ -343,6 +376,7 @@ def _assess(
     scale: Scale | None,
     scale_note: ScaleNote,
     sections: tuple[GaitSection | None, ExerciseSection | None, BalanceSection | None],
+    outcome: OutcomeSection | None,
     ranges: dict[str, RangeOfMotion],
     series: dict[str, FloatArray],
 ) -> Assessment:
@@ -356,10 +390,13 @@ def _assess(
         scale_reason=None if scale is not None else scale_note.detail,
     )
     gait, exercise, balance = sections
+    # The single-leg stance test reports the stance time per side in place of the longest bout.
+    stance_test = outcome is not None and outcome.test == "single_leg_stance"
     return Assessment.of(
         assessor,
         gait_values(gait, assessor)
         + exercise_values(exercise, assessor)
-        + balance_values(balance, assessor)
+        + ([] if stance_test else balance_values(balance, assessor))
+        + outcome_values(outcome, assessor)
         + angle_values(ranges, series, assessor),
     )

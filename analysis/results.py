@@ -25,6 +25,7 @@ from analysis.balance import SingleLegStance, Sway
 from analysis.ergonomics import RebaSummary
 from analysis.exercise import ExerciseResult
 from analysis.gait import GaitEvents, GaitParameters
+from analysis.outcome_section import OutcomeSection
 from analysis.refine3d import RefinedSkeleton
 from analysis.serialize import JsonValue, to_jsonable
 
@@ -168,9 +169,10 @@ class VideoSections:
     balance: BalanceSection | None
     analysis: AnalysisNotes
     assessment: Assessment | None = None
+    outcome: OutcomeSection | None = None
 
     def to_json(self) -> dict[str, JsonValue]:
-        """``{"gait", "exercise", "angles", "balance", "analysis"}`` (the command's JSON file);
+        """``{"gait", "exercise", "angles", "balance", "outcome", "analysis"}`` (the command's JSON file);
         ``analysis`` adds the angle convention and, with an assessment, ``views``,
         ``views_text``, ``activity_frames``, ``measurements`` and ``withheld``."""
         analysis = self.analysis.to_json()
@@ -182,6 +184,7 @@ class VideoSections:
             "exercise": self.exercise.to_json() if self.exercise else None,
             "angles": self.angles,
             "balance": self.balance.to_json() if self.balance else None,
+            "outcome": self.outcome.to_json() if self.outcome else None,
             "analysis": analysis,
         }
         result: dict[str, JsonValue] = to_jsonable(sections)
@@ -232,10 +235,12 @@ class VideoResult:
     skeleton_fit: SkeletonFit
 
     def to_json(self) -> dict[str, JsonValue]:
-        """The stored summary: ``gait``, ``exercise``, ``balance``, ``angles``, ``analysis``,
+        """The stored summary: ``gait``, ``exercise``, ``balance``, ``outcome``, ``angles``, ``analysis``,
         ``reba`` (and ``reason`` when None) and ``refine_3d``, in this order."""
         sections = self.sections.to_json()
-        summary = {key: sections[key] for key in ("gait", "exercise", "balance", "angles", "analysis")}
+        summary = {
+            key: sections[key] for key in ("gait", "exercise", "balance", "outcome", "angles", "analysis")
+        }
         summary.update(self.ergonomics.to_json())
         summary["refine_3d"] = self.skeleton_fit.to_json()
         return summary

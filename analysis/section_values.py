@@ -19,7 +19,11 @@ Definitions (numbers as the sections hold them):
 * squat depth: the deepest knee bend of the complete repetitions (180 - the image's
   hip-knee-ankle angle);
 * repetition counts (complete, partial) of the exercise found;
-* single-leg stance time: the longest bout.
+* single-leg stance time: the longest bout (the single-leg stance test: the longest per side);
+* outcome test scores (:mod:`analysis.outcome_section`): ``chair_stand_count``,
+  ``five_times_sit_to_stand`` (s), ``timed_up_and_go`` (s), ``ten_metre_walk_speed`` (m/s),
+  ``jump_height`` (m, from the flight time), ``landing_knee_flexion`` per side (deg) and its
+  left/right symmetry (%); their norms are in :mod:`analysis.norms`.
 """
 
 from __future__ import annotations
@@ -31,7 +35,10 @@ import numpy as np
 
 from analysis.angles import RangeOfMotion
 from analysis.gait.symmetry import Symmetry
+from analysis.jump_test import JumpTest
 from analysis.measurements import Assessor, Judged, Withheld, both, label, points, sided
+from analysis.outcome_section import OutcomeSection, StanceSides
+from analysis.outcomes import ChairStandResult, FiveTimesResult, TugResult, WalkTestResult
 from analysis.results import BalanceSection, ExerciseSection, GaitSection
 from analysis.types import BoolArray, FloatArray
 
@@ -158,6 +165,123 @@ def balance_values(balance: BalanceSection | None, a: Assessor) -> list[Judged |
     ]
 
 
+POSE = "2D video pose (MediaPipe BlazePose)"
+CHAIR_POINTS = both("hip", "knee", "ankle")
+FOOT_POINTS = both("ankle", "heel", "foot_index")
+
+
+def outcome_values(outcome: OutcomeSection | None, a: Assessor) -> list[Judged | None]:
+    """The test's score (and the jump's landing values), judged like any other value."""
+    if outcome is None:
+        return []
+    r = outcome.result
+    if isinstance(r, ChairStandResult):
+        return [
+            a.judge(
+                "chair_stand_count",
+                float(r.count),
+                unit="count",
+                uses=CHAIR_POINTS,
+                method=f"30-second chair stand (CDC STEADI): full stands in 30 s from the first rise, "
+                f"pelvis height from {POSE}",
+            )
+        ]
+    if isinstance(r, FiveTimesResult):
+        return [
+            a.judge(
+                "five_times_sit_to_stand",
+                r.time_s,
+                unit="s",
+                uses=CHAIR_POINTS,
+                method=f"five-times sit-to-stand (Bohannon 2006): first rise to seated after the fifth "
+                f"full stand, pelvis height from {POSE}",
+            )
+        ]
+    if isinstance(r, TugResult):
+        phases = ", ".join(f"{k.replace('_', ' ')} {v:.1f} s" for k, v in r.phases_s.items())
+        return [
+            a.judge(
+                "timed_up_and_go",
+                r.total_s,
+                unit="s",
+                uses=CHAIR_POINTS,
+                method=f"Timed Up and Go (Podsiadlo & Richardson 1991): start of rising to seated, pelvis "
+                f"from {POSE}; phases: {phases}",
+            )
+        ]
+    if isinstance(r, WalkTestResult):
+        return [
+            a.judge(
+                "ten_metre_walk_speed",
+                r.speed_m_per_s,
+                unit="m/s",
+                uses=both("hip", "ankle"),
+                method="10-metre walk (Bohannon 1997): pelvis speed over "
+                + (
+                    "the timed 10 m after 2 m of acceleration"
+                    if r.method == "timed"
+                    else "the steady middle of the visible walk"
+                )
+                + f", scale from {r.scale_source}; {POSE}",
+            )
+        ]
+    if isinstance(r, StanceSides):
+        return [
+            a.judge(
+                "single_leg_stance_time",
+                _finite(bout.duration_s),
+                unit="s",
+                uses=FOOT_POINTS,
+                method="single-leg stance test (Springer et al. 2007): longest time standing on this foot, "
+                f"the other off the floor ({'ended by touchdown' if bout.ended_by_touchdown else 'no touchdown'}; {POSE})",
+                side=side,
+            )
+            for side, bout in (("left", r.left), ("right", r.right))
+            if bout is not None
+        ]
+    if isinstance(r, JumpTest):
+        return _jump_values(r, a)
+    return []
+
+
+def _jump_values(r: JumpTest, a: Assessor) -> list[Judged | None]:
+    out: list[Judged | None] = []
+    if r.jump_height_m is not None and r.flight_time_s is not None:
+        out.append(
+            a.judge(
+                "jump_height",
+                r.jump_height_m,
+                unit="m",
+                uses=FOOT_POINTS,
+                method=f"jump height from the flight time {r.flight_time_s:.3f} s (g t^2 / 8, Bosco et al. "
+                f"1983), both feet off the floor in {POSE}",
+                frames=np.ones_like(a.activity.mask),  # the flight precedes the landing frames
+            )
+        )
+    for side in SIDES:
+        out.append(
+            a.judge(
+                "landing_knee_flexion",
+                r.landing_knee_flexion_deg.get(side),
+                unit="deg",
+                uses=sided(side, "hip", "knee", "ankle"),
+                method=f"peak knee bend (180 - hip-knee-ankle angle in the image) in the "
+                f"{r.landing_window_s:.1f} s after landing; {POSE}",
+                side=side,
+            )
+        )
+    out.append(
+        a.judge(
+            "landing_knee_flexion_symmetry",
+            r.landing_knee_flexion_symmetry_pct,
+            unit="%",
+            uses=both("hip", "knee", "ankle"),
+            method="100 x smaller / larger landing knee flexion of the two sides",
+        )
+    )
+    return out
+
+
 def angle_values(
     ranges: Mapping[str, RangeOfMotion], series: Mapping[str, FloatArray], a: Assessor
 ) -> list[Judged | None]:
@@ -225,4 +349,4 @@ def _yaw(a: Assessor, frames: BoolArray) -> float:
     return float(np.median(yaws)) if yaws else 0.0
 
 
-__all__ = ["angle_values", "balance_values", "exercise_values", "gait_values", "label"]
+__all__ = ["angle_values", "balance_values", "exercise_values", "gait_values", "label", "outcome_values"]

@@ -30,6 +30,11 @@ VALID_VIEWS: dict[str, frozenset[CameraView]] = {
     "stride_length": SAGITTAL,
     "gait_speed": SAGITTAL,
     "step_length_symmetry": SAGITTAL,
+    # The Timed Up and Go's walk and the 10-metre walk are followed across the image.
+    "timed_up_and_go": SAGITTAL,
+    "ten_metre_walk_speed": SAGITTAL,
+    "landing_knee_flexion": SAGITTAL,
+    "landing_knee_flexion_symmetry": SAGITTAL,
     # REBA scores trunk, neck and arm flexion, which its authors observe from the side
     # (Hignett & McAtamney 2000, Appl Ergon 31:201).
     "reba_score": SAGITTAL,
@@ -46,6 +51,9 @@ VALID_VIEWS: dict[str, frozenset[CameraView]] = {
     "double_support_pct": ANY,
     "step_time_symmetry": ANY,
     "single_leg_stance_time": ANY,
+    "chair_stand_count": ANY,
+    "five_times_sit_to_stand": ANY,
+    "jump_height": ANY,
     # The squat's knee bend is the image's hip-knee-ankle angle, read in any view (from the
     # front it is the projected bend: the method text says so and the grade is at most fair).
     "squat_depth": ANY,

@@ -14,7 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from analysis import norms
 from analysis.angles import CONVENTION
+from analysis.measurements import label
 from analysis.report import ACTIVITIES, Activity, video_sections
 from capture.pipeline import VideoAnalysis, analyze_file
 
@@ -40,10 +42,11 @@ def attach_sections(analysis: VideoAnalysis, *, activity: Activity = "auto") -> 
             "exercise": None,
             "angles": None,
             "balance": None,
+            "outcome": None,
             "analysis": {
                 "activity": activity,
                 "detected": [],
-                "absent": {k: reason for k in ("gait", "exercise", "angles", "balance")},
+                "absent": {k: reason for k in ("gait", "exercise", "angles", "balance", "outcome")},
                 "scale": None,
             },
         }
@@ -70,9 +73,55 @@ def _num(value: Any, fmt: str) -> str:
     return "n/a" if value is None else format(value, fmt)
 
 
-def summary_lines(sections: dict[str, Any]) -> list[str]:
+def outcome_lines(
+    sections: dict[str, Any], *, age_years: int | None = None, sex: norms.Sex | None = None
+) -> list[str]:
+    """The outcome test's score (the judged values of the test), the Timed Up and Go's phases,
+    and each score against its norm (:mod:`analysis.norms`; age and sex when known)."""
+    outcome = sections.get("outcome")
+    if not outcome:
+        return []
+    lines = [f"  outcome: {outcome['label']}"]
+    result = outcome["result"]
+    if outcome["test"] == "tug":
+        phases = ", ".join(f"{k.replace('_', ' ')} {v:.1f} s" for k, v in result["phases_s"].items())
+        lines.append(f"    phases: {phases}")
+    if outcome["test"] == "jump" and result.get("flight_time_s") is not None:
+        lines.append(f"    flight time {result['flight_time_s']:.3f} s")
+    measured = (sections.get("analysis") or {}).get("measurements") or []
+    for m in measured:
+        if m["metric"] not in TEST_METRICS:
+            continue
+        shown = f"{round(m['value'])}" if m["unit"] == "count" else f"{m['value']:.2f} {m['unit']}"
+        line = f"    {label(m['metric'], m['side'])}: {shown}"
+        ended = norms.hold_ended(outcome, m["metric"], m["side"])
+        judged = norms.judge(m["metric"], m["value"], age_years=age_years, sex=sex, ended=ended)
+        if judged is not None:
+            line += f"; norm: {judged.text} ({judged.source})"
+        lines.append(line)
+    return lines
+
+
+#: The values an outcome test reports as its score.
+TEST_METRICS = frozenset(
+    {
+        "chair_stand_count",
+        "five_times_sit_to_stand",
+        "timed_up_and_go",
+        "ten_metre_walk_speed",
+        "single_leg_stance_time",
+        "jump_height",
+        "landing_knee_flexion",
+        "landing_knee_flexion_symmetry",
+    }
+)
+
+
+def summary_lines(
+    sections: dict[str, Any], *, age_years: int | None = None, sex: norms.Sex | None = None
+) -> list[str]:
     """A short human summary of the sections (one line per section, plus absent reasons)."""
-    lines: list[str] = []
+    lines: list[str] = outcome_lines(sections, age_years=age_years, sex=sex)
     gait = sections.get("gait")
     if gait:
         step = gait["step_time_s"]["both"]

@@ -131,6 +131,7 @@ def store_analysis(
     withheld: Any = (),
     software_version: str = "test-1.0",
     summary: Any = None,
+    config: Any = None,
 ) -> UUID:
     """A completed analysis of ``metrics`` (``MetricValue``s) on a visit, stored through the domain
     as the analysis task stores one (RequestAnalysis, then CompleteAnalysis), without MediaPipe.
@@ -147,7 +148,7 @@ def store_analysis(
     content = hashlib.sha256(uuid.uuid4().bytes).hexdigest()
     request = c.RequestAnalysis(
         visit_id=visit_id, source="upload", source_id=uuid.uuid4(), content_sha256=content,
-        config={"activity": "gait", "model": "full"}, actor=system_actor("task:test"),
+        config=config or {"activity": "gait", "model": "full"}, actor=system_actor("task:test"),
     )  # fmt: skip
     complete = c.CompleteAnalysis(
         analysis_id=request.analysis_id, software_version=software_version,

@@ -201,6 +201,22 @@ METRICS: dict[str, Metric] = {
             higher_is_better=False,
         ),
         Metric(
+            code="five_times_sit_to_stand",
+            label="Five-times sit-to-stand",
+            unit="s",
+            minimum=0,
+            maximum=300,
+            higher_is_better=False,
+        ),
+        Metric(
+            code="jump_height",
+            label="Jump height (flight time)",
+            unit="m",
+            minimum=0,
+            maximum=2,
+            higher_is_better=True,
+        ),
+        Metric(
             code="ten_metre_walk_speed",
             label="10-metre walk speed",
             unit="m/s",

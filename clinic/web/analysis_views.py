@@ -14,12 +14,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from analysis import activities
+from analysis.protocols import PROTOCOLS
 from clinic import selectors
 from clinic.access.policy import NotVisible
 from clinic.analysis_jobs.config import MODELS, ConfigError
 from clinic.analysis_jobs.upload_check import MEDIA_TYPES, UploadRefused
 from clinic.domain.errors import DomainError
 from clinic.domain.vocabulary import METRICS, metric_label
+from clinic.reports.outcomes import outcome_panel
 from clinic.services import analysis as service
 from clinic.services import uploads
 from clinic.services.actors import is_clinician
@@ -46,6 +48,12 @@ def _metric_rows(analysis: Any) -> list[dict[str, Any]]:
         known = METRICS.get(m["metric"])
         rows.append({**m, "label": metric_label(m["metric"]), "goal_metric": known is not None})
     return rows
+
+
+def _absent(analysis: Any) -> dict[str, str]:
+    """Why sections are absent, without the outcome test's "not requested" (only a test has one)."""
+    absent = ((analysis.summary or {}).get("analysis") or {}).get("absent") or {}
+    return {k: v for k, v in absent.items() if not (k == "outcome" and str(v).startswith("not requested"))}
 
 
 def _received(*, duplicate: bool) -> str:
@@ -117,7 +125,21 @@ def visit_page(
         "amend_form": amend_form or AmendForm(initial={"expected_version": patient.stream_version,
                                                        **current_note(chart_visit)}),
         "form": form or VideoForm(),
-        "analyses": [{"row": a, "metrics": _metric_rows(a)} for a in analyses],
+        "analyses": [
+            {
+                "row": a,
+                "metrics": _metric_rows(a),
+                "absent": _absent(a),
+                "activity_label": activities.LABELS.get(
+                    a.config.get("activity"), str(a.config.get("activity", "")).replace("_", " ").capitalize()
+                ),
+                "outcome": outcome_panel(patient=patient, visit=chart_visit, analysis=a)
+                if a.status == "completed"
+                else None,
+            }
+            for a in analyses
+        ],
+        "protocols": list(PROTOCOLS.values()),
         "running": any(a.status == "requested" for a in analyses),
         "max_upload_mb": round(settings.MAX_UPLOAD_BYTES / 1e6),
         "max_minutes": round(settings.MAX_VIDEO_DURATION_S / 60),

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from analysis.measurements import label
+from analysis.norms import Sex
 from analysis.types import InputError
 from capture.export import output_paths, write_outputs
 from capture.pipeline import VideoAnalysis
@@ -27,6 +28,7 @@ from capture.sections import EXERCISE_CHOICES, activity_from_option, analyze_vid
 from capture.subject import DEFAULT_SUBJECT_RULE, SUBJECT_RULES, UnknownSubjectError
 from capture.variants import DEFAULT_VARIANT, VARIANTS, ModelNotInstalledError
 from capture.video import VideoError
+from clinic.domain.present import count_noun
 
 
 class Command(BaseCommand):
@@ -52,12 +54,18 @@ class Command(BaseCommand):
             "one pose automatically, which tracks the body more accurately)",
         )
         parser.add_argument(
+            "--activity",
             "--exercise",
+            dest="exercise",
             default="auto",
             metavar="|".join(EXERCISE_CHOICES),
             help="what the subject does (default auto: gait when walking is detected, else an exercise "
-            "with at least 2 repetitions, else a single-leg stance)",
+            "with at least 2 repetitions, else a single-leg stance); the standard tests "
+            "chair-stand-30s, five-times-sit-to-stand, tug, ten-metre-walk, single-leg-stance and jump "
+            "print their score with its norm",
         )
+        parser.add_argument("--age", type=int, default=None, help="patient's age in years (for the norms)")
+        parser.add_argument("--sex", choices=("female", "male"), default=None, help="for the norms")
         parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
         parser.add_argument("--patient", default=None, help="record the analysis on this patient's visit...")
         parser.add_argument("--visit", default=None, help="...this visit (both are needed)")
@@ -129,7 +137,7 @@ class Command(BaseCommand):
         finally:
             for bar in bars:
                 bar.close()
-        self.stdout.write(_summary(analysis, written))
+        self.stdout.write(_summary(analysis, written, age_years=options["age"], sex=options["sex"]))
 
     def _record_on_visit(self, options: dict[str, Any]) -> None:
         """With --patient and --visit the analysis is recorded on the visit, through the same
@@ -157,7 +165,9 @@ class Command(BaseCommand):
         )
 
 
-def _summary(analysis: VideoAnalysis, written: list[Path]) -> str:
+def _summary(
+    analysis: VideoAnalysis, written: list[Path], *, age_years: int | None = None, sex: Sex | None = None
+) -> str:
     info = analysis.video
     lines = [
         f"{info.path.name}: {analysis.frames} frames at {info.sampling_rate_hz:g} fps ({analysis.frames / info.sampling_rate_hz:.1f} s), "
@@ -174,7 +184,11 @@ def _summary(analysis: VideoAnalysis, written: list[Path]) -> str:
         )
     # The section lines, without their knee-angle line: angles are listed below in the one
     # convention with their quality and view.
-    lines.extend(line for line in summary_lines(analysis.sections) if not line.startswith("  angles:"))
+    lines.extend(
+        line
+        for line in summary_lines(analysis.sections, age_years=age_years, sex=sex)
+        if not line.startswith("  angles:")
+    )
     lines.extend(trust_lines(analysis.sections))
     lines.append("Wrote " + ", ".join(str(p) for p in written))
     return "\n".join(lines)
@@ -184,10 +198,10 @@ def _summary(analysis: VideoAnalysis, written: list[Path]) -> str:
 SHOWN_DECIMALS = {"deg": 0, "count": 0, "steps/min": 1, "m": 2, "m/s": 2, "s": 2, "%": 0, "score": 0}
 
 
-def _shown(value: float, unit: str) -> str:
+def _shown(value: float, unit: str, metric: str = "") -> str:
     if unit == "count":
         n = round(value)
-        return f"{n} repetition{'s' if n != 1 else ''}"
+        return f"{n} {count_noun(metric, n) or ('repetition' if n == 1 else 'repetitions')}"
     return f"{value:.{SHOWN_DECIMALS.get(unit, 2)}f} {unit}"
 
 
@@ -208,7 +222,9 @@ def trust_lines(sections: dict[str, Any]) -> list[str]:
     lines.append(f"  values ({len(values)}; quality, view):" if values else "  no value reported")
     for m in values:
         name = label(m["metric"], m["side"])
-        lines.append(f"    {name}: {_shown(m['value'], m['unit'])}  [{m['quality']}, {m['view']}]")
+        lines.append(
+            f"    {name}: {_shown(m['value'], m['unit'], m['metric'])}  [{m['quality']}, {m['view']}]"
+        )
     withheld = meta["withheld"]
     if withheld:
         lines.append(f"  withheld ({len(withheld)}):")

@@ -16,10 +16,13 @@ from clinic import selectors
 from clinic.management import demo_outcomes
 from clinic.projections.models import PracticeView
 from clinic.services import goals, patients, practices, visits
+from clinic.services.computed_analyses import analysis_record_computed
 
 DEMO = Path(settings.BASE_DIR) / "fixtures" / "demo_practice.json"
 # Who certified each demo plan of care, kept beside the practice (see its "_about").
 CERTIFICATIONS = Path(settings.BASE_DIR) / "fixtures" / "demo_certifications.json"
+#: Outcome-test analyses shown on the demo's visit pages (fixtures/make_demo_outcome_tests.py).
+OUTCOME_TESTS = Path(settings.BASE_DIR) / "fixtures" / "demo_outcome_tests.json"
 
 
 class Command(BaseCommand):
@@ -77,17 +80,27 @@ def load(demo: dict[str, Any], *, today: date) -> dict[str, int]:
     visit_count = 0
     outcomes = demo_outcomes.load_outcomes()
     certifications = json.loads(CERTIFICATIONS.read_text())
+    loaded: dict[str, tuple[Any, list[Any]]] = {}
     for p in demo["patients"]:
-        _load_patient(
+        loaded[p["family_name"]] = _load_patient(
             p, user=users[p["therapist"]], today=today, outcomes=outcomes, certifications=certifications
         )
         visit_count += len(p["visits"])
+    if OUTCOME_TESTS.exists():
+        for a in json.loads(OUTCOME_TESTS.read_text()):
+            pid, visit_ids = loaded[a["family_name"]]
+            analysis_record_computed(
+                patient_id=pid, visit_id=visit_ids[a["visit"]], config=a["config"], metrics=a["metrics"],
+                withheld=a["withheld"], summary=a["summary"], software_version="demo",
+            )  # fmt: skip
     return {"patients": len(demo["patients"]), "visits": visit_count}
 
 
 def _load_patient(
     p: dict[str, Any], *, user: Any, today: date, outcomes: dict[str, Any], certifications: dict[str, Any]
-) -> None:
+) -> tuple[Any, list[Any]]:
+    """Replay one patient; returns the patient id and the visit ids in order."""
+
     def day(offset: int) -> date:
         return today + timedelta(days=offset)
 
@@ -136,6 +149,7 @@ def _load_patient(
     goal_ids: list[Any] = []
     due_days: list[int] = []
     in_force_end = None  # the end of the plan of care in force (not yet ended today), in days from today
+    visit_ids = []
     for index, v in enumerate(p["visits"]):
         while plans and plans[0]["start"] <= v["day"]:
             plan = plans.pop(0)
@@ -167,6 +181,7 @@ def _load_patient(
             visit_date=day(v["day"]),
             expected_version=version,
         )
+        visit_ids.append(visit.id)
         version = visits.visit_note_write(
             user=user, patient_id=pid, visit_id=visit.id, expected_version=visit.version, **v["note"]
         ).version
@@ -231,3 +246,4 @@ def _load_patient(
             home_programme=summary.get("home_programme", ""),
             expected_version=version,
         )
+    return pid, visit_ids

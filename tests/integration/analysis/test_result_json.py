@@ -15,6 +15,9 @@ withheld values with their reasons. (The squat depths had also moved since the r
 written, by the exercise code's own change.) Then once more: the interior knee angle (180 =
 straight) left the reported angles for the knee and hip bend in the image plane
 (``*_flexion_image_plane``, the one convention, as the live page and playback show it).
+Then the ``outcome`` section (the standard test scored, None unless one was requested; its
+reason under ``analysis.absent``) joined the sections, and the single-leg stance test's method
+names the test.
 """
 
 from __future__ import annotations

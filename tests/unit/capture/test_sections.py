@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from analysis.activities import ACTIVITIES
 from analysis.angles import CONVENTION
 from capture.sections import EXERCISE_CHOICES, activity_from_option, summary_lines
 
@@ -16,6 +17,9 @@ from capture.sections import EXERCISE_CHOICES, activity_from_option, summary_lin
         ("Overhead press", "overhead_press"),
         ("single_leg_stance", "single_leg_stance"),
         ("gait", "gait"),
+        ("tug", "tug"),
+        ("chair-stand-30s", "chair_stand_30s"),
+        ("ten metre walk", "ten_metre_walk"),
     ],
 )
 def test_exercise_option_spellings(typed: str, activity: str) -> None:
@@ -25,7 +29,7 @@ def test_exercise_option_spellings(typed: str, activity: str) -> None:
 def test_unknown_exercise_names_the_choices() -> None:
     with pytest.raises(ValueError, match="choose one of auto, squat, sit-to-stand"):
         activity_from_option("pushup")
-    assert len(EXERCISE_CHOICES) == 8
+    assert len(EXERCISE_CHOICES) == len(ACTIVITIES)
 
 
 def test_summary_names_absent_sections_but_not_unrequested_ones() -> None:

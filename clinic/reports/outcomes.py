@@ -1,0 +1,92 @@
+"""What the visit page shows beside an outcome test's values: each score against its published
+norm (age and sex from the record) and, when an earlier visit recorded the same score, the change
+against the minimal clinically important difference (:mod:`analysis.norms`).
+
+Earlier scores are the record's (a clinician's measurement or an accepted analysis value, the
+visit projection's ``measurements``), from visits dated before this one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from analysis import norms
+from analysis.activities import LABELS
+from clinic.domain.present import format_value
+from clinic.domain.vocabulary import METRICS, metric_label
+from clinic.projections import models as rm
+
+#: The values an outcome test reports that are shown with norms or changes.
+SCORES = (*norms.NORMED, "jump_height")
+
+
+def _earlier(patient_id: UUID, before: date) -> dict[tuple[str, str], tuple[float, date]]:
+    """(metric, side) -> the latest recorded value before ``before`` and its visit date."""
+    latest: dict[tuple[str, str], tuple[float, date]] = {}
+    visits = rm.VisitView.objects.filter(patient_id=patient_id, visit_date__lt=before).order_by("visit_date")
+    for v in visits:
+        for m in v.measurements:
+            if m.get("metric") in SCORES:
+                latest[(m["metric"], m.get("side", ""))] = (float(m["value"]), v.visit_date)
+    return latest
+
+
+def outcome_panel(
+    *, patient: rm.PatientSummary, visit: rm.VisitView, analysis: rm.AnalysisView
+) -> dict[str, Any] | None:
+    """The panel of a completed analysis of an outcome test (None for other analyses)."""
+    outcome = (analysis.summary or {}).get("outcome")
+    if not outcome:
+        return None
+    age = norms.age_on(patient.date_of_birth, visit.visit_date)
+    sex = norms.known_sex(patient.sex)
+    earlier = _earlier(patient.patient_id, visit.visit_date)
+    scores = []
+    for m in analysis.metrics:
+        metric, side, value, unit = m["metric"], m.get("side", ""), float(m["value"]), m["unit"]
+        if metric not in SCORES:
+            continue
+        ended = norms.hold_ended(outcome, metric, side)
+        judged = norms.judge(metric, value, age_years=age, sex=sex, ended=ended)
+        change = None
+        if (metric, side) in earlier and metric in METRICS:
+            before, on = earlier[(metric, side)]
+            compared = norms.compare(
+                metric, before=before, after=value, higher_is_better=METRICS[metric].higher_is_better
+            )
+            if compared is not None:
+                change = {
+                    "delta": format_value(compared.delta, unit=unit, metric=metric),
+                    "sign": "+" if compared.delta > 0 else "",
+                    "since": on,
+                    "mcid": format_value(compared.mcid, unit=unit, metric=metric),
+                    "meaningful": compared.meaningful,
+                    "improved": compared.improved,
+                    "source": compared.source,
+                }
+        scores.append(
+            {
+                "label": metric_label(metric),
+                "side": side,
+                "text": format_value(value, unit=unit, metric=metric),
+                "norm": judged,
+                "change": change,
+            }
+        )
+    result = outcome.get("result") or {}
+    phases = [
+        {"name": name.replace("_", " "), "text": format_value(s, unit="s")}
+        for name, s in (result.get("phases_s") or {}).items()
+    ]
+    return {
+        "label": LABELS.get(outcome["test"], outcome["test"]),  # type: ignore[call-overload]
+        "age": age,
+        "sex": sex,
+        "scores": scores,
+        "phases": phases,
+        "flight_time": format_value(result["flight_time_s"], unit="s")
+        if result.get("flight_time_s")
+        else None,
+    }
