@@ -151,6 +151,7 @@ def patient_record(patient: rm.PatientSummary) -> PatientRecord:
                 signed_at=_local_date(v.signed_at) if v.signed_at else None,
                 signer_name=v.signer_name,
                 signer_credentials=v.signer_credentials,
+                attestation=v.attestation,
                 amendments=tuple(
                     amendment_text(amended_on=a["amended_at"][:10], reason=a["reason"], note=a["note"])
                     for a in v.amendments

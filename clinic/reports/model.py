@@ -65,6 +65,7 @@ class Visit:
     signed_at: datetime | None = None
     signer_name: str = ""
     signer_credentials: str = ""
+    attestation: str = ""  # the statement the signer affirmed (empty before statements were recorded)
     amendments: tuple[str, ...] = ()
     prognosis: str = ""
     procedures: tuple[tuple[str, int], ...] = ()  # (CPT code, treatment minutes) as entered
@@ -159,6 +160,12 @@ class PatientRecord:
     @property
     def name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    @property
+    def charted_goals(self) -> tuple[Goal, ...]:
+        """The goals documents print and chart: all but those marked entered-in-error (set by
+        mistake; the exports keep them with their status and reason)."""
+        return tuple(g for g in self.goals if g.lifecycle_status != "entered-in-error")
 
     @property
     def start_of_care(self) -> date | None:

@@ -209,7 +209,7 @@ def _identification(record: PatientRecord, visit: Visit) -> Table:
 
 def _goals_table(record: PatientRecord) -> Table:
     rows: list[list[Any]] = [["Goal", "Baseline", "Current", "Target", "Due", "Progress", "Status"]]
-    for g in record.goals:
+    for g in record.charted_goals:
         current = format_value(g.latest_value, unit=g.unit, metric=g.metric) + (
             f" ({g.latest_on:%m/%d})" if g.latest_on else ""
         )
@@ -289,10 +289,10 @@ def _measures_table(record: PatientRecord, visit: Visit) -> list[Any]:
 
 def _charts(record: PatientRecord, visit: Visit) -> list[Any]:
     start = record.start_of_care
-    if start is None or not record.goals:
+    if start is None or not record.charted_goals:
         return []
     drawings = []
-    for goal in record.goals:
+    for goal in record.charted_goals:
         series = [
             m for m in record.measurements if m.metric == goal.metric and m.measured_on <= visit.visit_date
         ]
@@ -339,7 +339,10 @@ def _signature(visit: Visit, record: PatientRecord) -> Any:
     ]
     if any(ids):
         line += " \u00b7 " + ", ".join(i for i in ids if i)
-    return KeepTogether([Spacer(1, 10), Paragraph("Therapist signature", H2), paragraph(flat(line), BODY)])
+    parts = [Spacer(1, 10), Paragraph("Therapist signature", H2), paragraph(flat(line), BODY)]
+    if visit.signed_at and visit.attestation:
+        parts.append(paragraph(flat(f"Attestation: {visit.attestation}"), SMALL))
+    return KeepTogether(parts)
 
 
 def render(record: PatientRecord, kind: str) -> bytes:

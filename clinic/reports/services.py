@@ -69,7 +69,7 @@ def progress_view(*, user: Any, patient_id: UUID, sessions: int = 6) -> dict[str
     record = patient_record(patient)
     start = record.start_of_care
     charts = []
-    for goal in record.goals:
+    for goal in record.charted_goals:
         series = [m for m in record.measurements if m.metric == goal.metric]
         charts.append({"goal": goal, "svg": svg.goal_chart_svg(goal, series, start=start) if start else ""})
     return {
