@@ -8,7 +8,8 @@ Which sections apply (``activity="auto"``), with the thresholds in :class:`Repor
 
 * ``gait`` when walking is detected: at least ``min_steps`` steps (heel strikes of alternating
   feet inside one walking bout, see :mod:`analysis.gait`);
-* ``exercise`` when not walking and one exercise kind shows at least ``min_auto_reps``
+* ``exercise`` when not walking (neither steps nor a pelvis travelling across the picture,
+  :mod:`analysis.travel`) and one exercise kind shows at least ``min_auto_reps``
   repetitions (one movement is not a set; knee bends while walking are not squats);
 * ``balance`` when not walking and a single-leg stance lasts at least ``min_stance_fraction`` of
   the recording or ``min_stance_s`` (a foot lifted briefly while moving is not a balance test);
@@ -50,6 +51,7 @@ from analysis.results import (
 )
 from analysis.section_values import angle_values, balance_values, exercise_values, gait_values
 from analysis.signals import lowpass, repair_landmark_swaps
+from analysis.travel import pelvis_travel
 from analysis.types import BoolArray, FloatArray, InputError, Landmarks, Trajectories, validate_landmarks
 
 
@@ -267,11 +269,17 @@ def video_sections(
                 )
     else:
         absent["gait"] = f"not requested (activity {activity})"
+    # Walking whose steps could not be timed is still walking (analysis.travel): its knee bends
+    # and swinging feet are not exercise repetitions or a single-leg stance.
+    travel = pelvis_travel(traj) if activity == "auto" and not walking else None
+    across = travel is not None and travel.walking
+    if across and travel is not None and "gait" in absent:
+        absent["gait"] += f" (walking seen all the same: {travel.sentence()})"
     if activity in KINDS:
         kind: ExerciseKind = activity  # type: ignore[assignment]
         exercise_section = ExerciseSection(result=analyze_exercise(traj, kind))
         detected.append(kind)
-    elif activity == "auto" and walking:
+    elif activity == "auto" and (walking or across):
         absent["exercise"] = "walking detected: knee and arm movements of steps are not exercise repetitions"
     elif activity == "auto":
         found, reps = _best_exercise(traj, cfg.min_auto_reps)
@@ -285,7 +293,7 @@ def video_sections(
             detected.append(found)
     else:
         absent["exercise"] = f"not requested (activity {activity})"
-    if activity in ("auto", "single_leg_stance") and not walking:
+    if activity in ("auto", "single_leg_stance") and not walking and not across:
         try:
             balance = _balance(traj, scale)
         except InputError as exc:
@@ -302,7 +310,7 @@ def video_sections(
                 absent["balance"] = (
                     f"no single-leg stance detected: longest {duration:.2f} s, at least {needed:.2f} s needed"
                 )
-    elif walking:
+    elif walking or across:
         absent["balance"] = "walking detected: feet lifted in swing are not single-leg stance"
     else:
         absent["balance"] = f"not requested (activity {activity})"
