@@ -214,19 +214,27 @@ def video_sections(
         raise InputError(f"Unknown activity {activity!r}; known: {', '.join(ACTIVITIES)}.")
     lm, _ = repair_landmark_swaps(validate_landmarks(landmarks))
     traj = Trajectories.from_landmarks(lm, sampling_rate_hz=sampling_rate_hz, image_size_px=image_size_px)
+    # Gait events take the feet with single-frame swaps repaired only: the run repair's
+    # prediction cannot tell the feet apart where they cross in a side view and exchanged whole
+    # stances (analysis.signals.swaps.repair_landmark_swaps, ``runs``); the event detector's
+    # outlier filter and the step plausibility rules handle short swaps.
+    gait_lm, _ = repair_landmark_swaps(validate_landmarks(landmarks), runs=False)
+    gait_traj = Trajectories.from_landmarks(
+        gait_lm, sampling_rate_hz=sampling_rate_hz, image_size_px=image_size_px
+    )
     views = camera_views(traj)
     events: GaitEvents | None = None
     events_error: InputError | None = None
     if activity in ("auto", "gait"):
         try:
-            events = detect_gait_events(traj)
+            events = detect_gait_events(gait_traj)
         except InputError as exc:
             events_error = exc
     # The scale is taken over the walking bout when there is one (lengths are measured there);
     # whether it is walking does not depend on the scale (steps are counted from events).
     walking_span = (
         _event_span(events)
-        if events is not None and gait_parameters(events, traj, scale=None).n_steps >= cfg.min_steps
+        if events is not None and gait_parameters(events, gait_traj, scale=None).n_steps >= cfg.min_steps
         else None
     )
     scale, scale_note = _scale_note(
@@ -254,7 +262,7 @@ def video_sections(
         try:
             if events is None:
                 raise events_error or InputError("no gait events")
-            gait = _gait(traj, events, scale)
+            gait = _gait(gait_traj, events, scale)
         except InputError as exc:
             absent["gait"] = f"no walking analysed: {exc}"
         else:
