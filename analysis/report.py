@@ -8,7 +8,8 @@ Which sections apply (``activity="auto"``), with the thresholds in :class:`Repor
 
 * ``gait`` when walking is detected: at least ``min_steps`` steps (heel strikes of alternating
   feet inside one walking bout, see :mod:`analysis.gait`);
-* ``exercise`` when not walking and one exercise kind shows at least ``min_auto_reps``
+* ``exercise`` when not walking (neither steps nor a pelvis travelling across the picture,
+  :mod:`analysis.travel`) and one exercise kind shows at least ``min_auto_reps``
   repetitions (one movement is not a set; knee bends while walking are not squats);
 * ``balance`` when not walking and a single-leg stance lasts at least ``min_stance_fraction`` of
   the recording or ``min_stance_s`` (a foot lifted briefly while moving is not a balance test);
@@ -54,6 +55,7 @@ from analysis.results import (
 )
 from analysis.section_values import angle_values, balance_values, exercise_values, gait_values, outcome_values
 from analysis.signals import lowpass, repair_landmark_swaps
+from analysis.travel import pelvis_travel
 from analysis.types import BoolArray, FloatArray, InputError, Landmarks, Trajectories, validate_landmarks
 
 #: The tests scored on sit-to-stand repetitions (their ``exercise`` section is sit_to_stand).
@@ -219,19 +221,27 @@ def video_sections(
         raise InputError(f"Unknown activity {activity!r}; known: {', '.join(ACTIVITIES)}.")
     lm, _ = repair_landmark_swaps(validate_landmarks(landmarks))
     traj = Trajectories.from_landmarks(lm, sampling_rate_hz=sampling_rate_hz, image_size_px=image_size_px)
+    # Gait events take the feet with single-frame swaps repaired only: the run repair's
+    # prediction cannot tell the feet apart where they cross in a side view and exchanged whole
+    # stances (analysis.signals.swaps.repair_landmark_swaps, ``runs``); the event detector's
+    # outlier filter and the step plausibility rules handle short swaps.
+    gait_lm, _ = repair_landmark_swaps(validate_landmarks(landmarks), runs=False)
+    gait_traj = Trajectories.from_landmarks(
+        gait_lm, sampling_rate_hz=sampling_rate_hz, image_size_px=image_size_px
+    )
     views = camera_views(traj)
     events: GaitEvents | None = None
     events_error: InputError | None = None
     if activity in ("auto", "gait"):
         try:
-            events = detect_gait_events(traj)
+            events = detect_gait_events(gait_traj)
         except InputError as exc:
             events_error = exc
     # The scale is taken over the walking bout when there is one (lengths are measured there);
     # whether it is walking does not depend on the scale (steps are counted from events).
     walking_span = (
         _event_span(events)
-        if events is not None and gait_parameters(events, traj, scale=None).n_steps >= cfg.min_steps
+        if events is not None and gait_parameters(events, gait_traj, scale=None).n_steps >= cfg.min_steps
         else None
     )
     scale, scale_note = _scale_note(
@@ -259,7 +269,7 @@ def video_sections(
         try:
             if events is None:
                 raise events_error or InputError("no gait events")
-            gait = _gait(traj, events, scale)
+            gait = _gait(gait_traj, events, scale)
         except InputError as exc:
             absent["gait"] = f"no walking analysed: {exc}"
         else:
@@ -274,11 +284,17 @@ def video_sections(
                 )
     else:
         absent["gait"] = f"not requested (activity {activity})"
+    # Walking whose steps could not be timed is still walking (analysis.travel): its knee bends
+    # and swinging feet are not exercise repetitions or a single-leg stance.
+    travel = pelvis_travel(traj) if activity == "auto" and not walking else None
+    across = travel is not None and travel.walking
+    if across and travel is not None and "gait" in absent:
+        absent["gait"] += f" (walking seen all the same: {travel.sentence()})"
     if activity in KINDS or activity in CHAIR_TESTS:
         kind: ExerciseKind = "sit_to_stand" if activity in CHAIR_TESTS else activity  # type: ignore[assignment]
         exercise_section = ExerciseSection(result=analyze_exercise(traj, kind))
         detected.append(kind)
-    elif activity == "auto" and walking:
+    elif activity == "auto" and (walking or across):
         absent["exercise"] = "walking detected: knee and arm movements of steps are not exercise repetitions"
     elif activity == "auto":
         found, reps = _best_exercise(traj, cfg.min_auto_reps)
@@ -292,7 +308,7 @@ def video_sections(
             detected.append(found)
     else:
         absent["exercise"] = f"not requested (activity {activity})"
-    if activity in ("auto", "single_leg_stance") and not walking:
+    if activity in ("auto", "single_leg_stance") and not walking and not across:
         try:
             balance = _balance(traj, scale)
         except InputError as exc:
@@ -309,7 +325,7 @@ def video_sections(
                 absent["balance"] = (
                     f"no single-leg stance detected: longest {duration:.2f} s, at least {needed:.2f} s needed"
                 )
-    elif walking:
+    elif walking or across:
         absent["balance"] = "walking detected: feet lifted in swing are not single-leg stance"
     else:
         absent["balance"] = f"not requested (activity {activity})"

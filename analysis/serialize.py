@@ -31,7 +31,9 @@ def to_jsonable(obj: object, *, ndigits: int = 4) -> JsonValue:
         return int(obj)
     if isinstance(obj, float | np.floating):
         f = float(obj)
-        return round(f, ndigits) if math.isfinite(f) else None
+        # "+ 0.0" turns -0.0 into 0.0: a value that rounds to zero has one stored form whatever
+        # the sign of the noise below it (a static angle's mean flipped between the two).
+        return round(f, ndigits) + 0.0 if math.isfinite(f) else None
     return obj
 
 

@@ -28,6 +28,7 @@ from capture.readahead import ReadAhead
 from capture.refine import EstimatorFactory, Observations, RefineConfig
 from capture.refine_runner import SecondPasses
 from capture.sequence import LandmarkSequence
+from capture.stitching import merge_pieces, stitch_tracks
 from capture.subject import (
     DEFAULT_SUBJECT_RULE,
     Candidate,
@@ -235,16 +236,24 @@ def analyze_file(
             frames = frame.index + 1
             if on_frame is not None:
                 on_frame(frames, info.frame_count)
-        reported = tracker.tracks()
-        kept: Observations = {t.track_id: observations[t.track_id] for t in reported}
+        # The tracker's pieces of one person are joined with the whole clip known
+        # (capture.stitching); pieces too short to be a person are left out afterwards.
+        pieces = {t.track_id: observations[t.track_id] for t in tracker.tracks(include_short=True)}
+        identity = stitch_tracks(pieces, sampling_rate_hz=info.sampling_rate_hz)
+        joined = merge_pieces(pieces, identity)
+        # A clip shorter than the tracker's minimum track (a single frame, say) reports whoever
+        # is seen throughout it: a fragment is short relative to the clip, not absolutely.
+        needed = min(tracker.min_track_frames, frames)
+        kept: Observations = {tid: poses for tid, poses in joined.items() if len(poses) >= needed}
+        reported = sorted(kept, key=lambda tid: (min(kept[tid]), tid))
         refinement: dict[str, Any] = {"single_person_pass": None, "backfilled_frames": {}}
         if passes is not None:
-            done = passes.finish(kept, single_person=len(kept) == 1 and most_per_frame <= 1)
+            done = passes.finish(
+                kept, single_person=len(kept) == 1 and most_per_frame <= 1, identity=identity
+            )
             refinement = {
                 "single_person_pass": done["single_person_pass"],
-                "backfilled_frames": {
-                    row + 1: done["backfilled"][t.track_id] for row, t in enumerate(reported)
-                },
+                "backfilled_frames": {row + 1: done["backfilled"][tid] for row, tid in enumerate(reported)},
             }
     count = len(reported)
     image = np.full((count, frames, NUM_LANDMARKS, 4), np.nan)
@@ -252,8 +261,8 @@ def analyze_file(
     presence = np.full((count, frames, NUM_LANDMARKS), np.nan)
     bbox = np.full((count, frames, 4), np.nan)
     people: list[PersonSummary] = []
-    for row, track in enumerate(reported):
-        poses = kept[track.track_id]
+    for row, track_id in enumerate(reported):
+        poses = kept[track_id]
         for index, person in poses.items():
             image[row, index] = person.image
             world[row, index] = person.world
@@ -261,7 +270,7 @@ def analyze_file(
             bbox[row, index] = person.bbox
         people.append(
             PersonSummary(
-                id=row + 1,  # reported ids are 1..P in order of the tracker's first detection
+                id=row + 1,  # reported ids are 1..P in order of first detection
                 first_frame=min(poses),
                 last_frame=max(poses),
                 frames_tracked=len(poses),

@@ -146,11 +146,15 @@ class SecondPasses:
                     self._post(Backfill(job=job))
         self._post(Progress(frame_index=frame_index))
 
-    def finish(self, kept: Observations, *, single_person: bool) -> dict[str, Any]:
+    def finish(
+        self, kept: Observations, *, single_person: bool, identity: dict[int, int] | None = None
+    ) -> dict[str, Any]:
         """Wait for the child and merge its poses into ``kept`` (the reported people, updated in
         place). ``single_person``: the first pass reported one person and never saw two at once.
-        Returns ``single_person_pass`` (frames replaced, or None) and ``backfilled`` (frames added
-        per track id). Raises :class:`SecondPassError` when the child failed."""
+        ``identity`` maps the tracker's track ids to the ids of ``kept`` when pieces were joined
+        (:mod:`capture.stitching`; default: the same ids). Returns ``single_person_pass`` (frames
+        replaced, or None) and ``backfilled`` (frames added per id of ``kept``). Raises
+        :class:`SecondPassError` when the child failed."""
         if single_person:
             self._start_single()  # not started yet on a clip shorter than its delay
         else:
@@ -163,10 +167,14 @@ class SecondPasses:
             replaced = apply_single_person_pass(track, one_pose, config=self._config)
         # The single-person pass replaces first-pass frames only, so backfilled frames merge after.
         added = {tid: 0 for tid in kept}
-        for tid, poses in found.items():
+        for piece, poses in found.items():
+            tid = piece if identity is None else identity.get(piece, piece)
             if tid in kept:
-                kept[tid].update(poses)
-                added[tid] = len(poses)
+                # A piece's backfill stops at another piece's detections, so it only fills frames
+                # nobody was seen in; frames the joined identity already has stay as they are.
+                new = {f: p for f, p in poses.items() if f not in kept[tid]}
+                kept[tid].update(new)
+                added[tid] += len(new)
         return {"single_person_pass": replaced, "backfilled": added}
 
     def _start_single(self) -> None:

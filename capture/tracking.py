@@ -240,9 +240,14 @@ class PoseTracker:
             ids[det] = self._start(people[det], frame_index).track_id
         return ids
 
+    @property
+    def min_track_frames(self) -> int:
+        """Detections a track needs to be reported as a person (``min_track_s`` in frames)."""
+        return math.ceil(self.config.min_track_s * self.sampling_rate_hz - 1e-9)
+
     def tracks(self, *, include_short: bool = False) -> list[TrackSummary]:
         """Every identity seen so far, ordered by first appearance; short fragments left out by default."""
-        min_frames = math.ceil(self.config.min_track_s * self.sampling_rate_hz - 1e-9)
+        min_frames = self.min_track_frames
         return [
             TrackSummary(t.track_id, t.first_frame, t.last_frame, len(t.frames))
             for t in sorted(self._all, key=lambda t: (t.first_frame, t.track_id))

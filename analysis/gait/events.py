@@ -45,6 +45,7 @@ from scipy.signal import find_peaks
 
 from analysis.gait.contact import CUT_OFF, contact_from_anchor, gap_near, heel_velocity
 from analysis.gait.standing import standing_spans, transition_spans
+from analysis.gait.steps import merge_duplicate_contacts
 from analysis.signals.filtering import hampel, interpolate_gaps, lowpass
 from analysis.types import FloatArray, InputError, Trajectories
 
@@ -500,7 +501,11 @@ def detect_gait_events(
             omitted.append(OmittedEvent(c.foot, c.kind, round(where), where / rate, reason))
             continue
         events.append((GaitEvent(foot=c.foot, event=c.kind, frame=round(pos), time_s=pos / rate), c.prom))
+    contacts, duplicates = merge_duplicate_contacts([e for e in events if e[0].event == "initial_contact"])
+    events = contacts + [e for e in events if e[0].event == "toe_off"]
     return GaitEvents(
+        # A duplicate strike did not happen, so unlike other omitted events it does not separate
+        # the events around it in the alternation.
         events=tuple(_alternate(events, omitted)),
         sampling_rate_hz=rate,
         n_frames=n,
@@ -510,7 +515,10 @@ def detect_gait_events(
         leg_length_units=leg,
         config=cfg,
         omitted=tuple(
-            sorted(omitted + _stop_notes(filtered, horiz, leg, events, rate), key=lambda o: o.time_s)
+            sorted(
+                omitted + duplicates + _stop_notes(filtered, horiz, leg, events, rate),
+                key=lambda o: o.time_s,
+            )
         ),
     )
 

@@ -12,11 +12,14 @@ Definitions (Perry & Burnfield 2010, Gait Analysis):
   stride length = the sum of two consecutive steps; gait speed = stride length / stride time.
 
 Intervals are only formed inside one walking bout: both ends must share a known walking
-direction and the interval must be of a plausible length.
+direction and the interval must be of a plausible length. A step is formed only between
+consecutive contacts of alternating feet that make a plausible step (:mod:`analysis.gait.steps`);
+the intervals left out are in ``GaitParameters.omitted_steps`` with the reason.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -25,6 +28,7 @@ import numpy as np
 from analysis.gait.events import FEET, Foot, GaitEvent, GaitEvents
 from analysis.gait.norms import ASYMMETRY_LIMITS, GaitFlag, NormComparison, compare_with_norms
 from analysis.gait.scale import Scale
+from analysis.gait.steps import OmittedStep, step_reason
 from analysis.gait.symmetry import Stats, Symmetry, stats, symmetry
 from analysis.types import Trajectories
 
@@ -61,6 +65,8 @@ class GaitParameters:
     norms: list[NormComparison]
     n_steps: int
     step_lengths_units: dict[str, list[float]] = field(default_factory=dict)
+    omitted_steps: tuple[OmittedStep, ...] = ()
+    """Intervals between contacts that are not steps, with the reason (:mod:`analysis.gait.steps`)."""
 
 
 def _sided(values: dict[Foot, list[float]]) -> Sided:
@@ -75,6 +81,16 @@ def _same_bout(ev: GaitEvents, a: GaitEvent, b: GaitEvent) -> bool:
         return False
     seg = ev.direction[a.frame : b.frame + 1]
     return bool(np.isfinite(seg).all() and float(da @ db) > 0.5)
+
+
+def _median_step(ev: GaitEvents, ics: list[GaitEvent]) -> float | None:
+    """Median interval between consecutive contacts of different feet in one bout (None: none)."""
+    steps = [
+        b.time_s - a.time_s
+        for a, b in itertools.pairwise(ics)
+        if a.foot != b.foot and _same_bout(ev, a, b) and b.time_s - a.time_s < _MAX_STEP_S
+    ]
+    return float(np.median(steps)) if steps else None
 
 
 def _next(events: list[GaitEvent], after: float, foot: Foot, kind: str) -> GaitEvent | None:
@@ -100,15 +116,25 @@ def gait_parameters(
     stride_len_u: dict[Foot, list[float]] = {"left": [], "right": []}
     last_step_len: dict[Foot, float] = {"left": math.nan, "right": math.nan}
     ics = [e for e in events if e.event == "initial_contact"]
-    for e in ics:
+    median_step = _median_step(ev, ics)
+    omitted_steps: list[OmittedStep] = []
+    for i, e in enumerate(ics):
         f, o = e.foot, other[e.foot]
-        prev_other = [p for p in ics if p.foot == o and p.time_s < e.time_s]
+        # A step runs from the contact just before (plausibility: analysis.gait.steps).
+        prev = ics[i - 1] if i > 0 else None
+        reason = None
+        if prev is not None and _same_bout(ev, prev, e) and e.time_s - prev.time_s < _MAX_STEP_S:
+            reason = step_reason(prev.foot, f, e.time_s - prev.time_s, median_step)
+            if reason is not None:
+                omitted_steps.append(OmittedStep(f, e.time_s, e.time_s - prev.time_s, reason))
         if (
-            prev_other
-            and _same_bout(ev, prev_other[-1], e)
-            and e.time_s - prev_other[-1].time_s < _MAX_STEP_S
+            prev is not None
+            and reason is None
+            and prev.foot == o
+            and _same_bout(ev, prev, e)
+            and (e.time_s - prev.time_s < _MAX_STEP_S)
         ):
-            step[f].append(e.time_s - prev_other[-1].time_s)
+            step[f].append(e.time_s - prev.time_s)
             if traj is not None:
                 d = ev.direction[e.frame]
                 length = float((traj.get(f"{f}_heel")[e.frame] - traj.get(f"{o}_heel")[e.frame]) @ d)
@@ -178,6 +204,7 @@ def gait_parameters(
         norms=compare_with_norms(norm_values),
         n_steps=step_s.both.n,
         step_lengths_units={f: list(step_len_u[f]) for f in FEET},
+        omitted_steps=tuple(omitted_steps),
     )
 
 

@@ -124,19 +124,28 @@ def apply_swaps(landmarks: Landmarks, swapped: BoolArray, *, group: tuple[str, .
 
 
 def repair_landmark_swaps(
-    landmarks: Landmarks, *, max_cost_ratio: float = 0.5
+    landmarks: Landmarks, *, max_cost_ratio: float = 0.5, runs: bool = True
 ) -> tuple[Landmarks, dict[str, BoolArray]]:
     """Repair leg and arm label swaps in a BlazePose ``(frames, 33, 4)`` array.
 
     Uses the image-plane coordinates (x, y). Returns the repaired copy and, per group
-    (``"legs"``, ``"arms"``), the mask of frames that were exchanged.
+    (``"legs"``, ``"arms"``), the mask of frames that were exchanged. ``runs=False`` repairs
+    single-frame swaps only (:func:`isolated_swaps`), not runs (:func:`repair_swaps`): where the
+    feet cross in a side view, both labellings fit the run repair's constant-velocity prediction
+    and it can exchange a whole stance of correct labels (on the shared walk at 3840 x 2160,
+    frames 94-108 and 130-142, each ending with the stance heel standing still under its raw
+    label), which moves heel strikes by up to 7 frames.
     """
     out = validate_landmarks(landmarks)
     masks: dict[str, BoolArray] = {}
     for name, group in (("legs", LEG_GROUP), ("arms", ARM_GROUP)):
         li = [int(BlazePose["LEFT_" + g]) for g in group]
         ri = [int(BlazePose["RIGHT_" + g]) for g in group]
-        mask = repair_swaps(out[:, li, :2], out[:, ri, :2], max_cost_ratio=max_cost_ratio)
+        mask = (
+            repair_swaps(out[:, li, :2], out[:, ri, :2], max_cost_ratio=max_cost_ratio)
+            if runs
+            else np.zeros(out.shape[0], dtype=bool)
+        )
         if mask.any():
             out = apply_swaps(out, mask, group=group)
         single = isolated_swaps(out[:, li, :2], out[:, ri, :2], max_cost_ratio=max_cost_ratio)
