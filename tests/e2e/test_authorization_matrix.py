@@ -61,6 +61,8 @@ NON_PATIENT_ROUTES = {
     "patients/new/": "registers a new patient",
     "patients/discharged/": "the caller's own discharged patients (selector filters by visibility)",
     "practice/export.zip": "administrators only (403 for therapists)",
+    "validation/": "the product's validation report (no patient data)",
+    "validation/latest.<str:fmt>": "the validation report's files (no patient data)",
 }
 #: WebSocket routes that are not about one patient (none today).
 NON_PATIENT_WS_ROUTES: dict[str, str] = {}

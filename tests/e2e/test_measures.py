@@ -75,7 +75,7 @@ def test_questionnaire_page_scores_lefs_and_shows_change_against_the_mcid(setup)
     practice, pid, visit_id, version = setup
     therapist = practice.therapist
     version = visits.visit_note_sign(
-        user=therapist, patient_id=pid, visit_id=visit_id, expected_version=version
+        attest=True, user=therapist, patient_id=pid, visit_id=visit_id, expected_version=version
     ).version
     first = visits.visit_record(
         user=therapist, patient_id=pid, visit_type="treatment", visit_date=due(-10), expected_version=version

@@ -30,7 +30,7 @@ def _visit(user: Any, patient_id: Any, version: int, *, days_ago: int, signed: b
     ).version  # fmt: skip
     if signed:
         version = visits.visit_note_sign(
-            user=user, patient_id=patient_id, visit_id=visit.id, expected_version=version
+            attest=True, user=user, patient_id=patient_id, visit_id=visit.id, expected_version=version
         ).version
     return visit.id, version
 
@@ -40,6 +40,7 @@ def _plan(user: Any, patient_id: Any, version: int, *, per_week: int) -> int:
     return patients.plan_of_care_establish(
         user=user, patient_id=patient_id, certification_start=today - timedelta(days=5),
         certification_end=today + timedelta(days=60), frequency_per_week=per_week, duration_weeks=8,
+        physician_name="Dr Lena Ortiz, MD", physician_npi="1234567893", certification_received_on=today,
         expected_version=version,
     ).version  # fmt: skip
 
@@ -110,7 +111,11 @@ def test_unsigned_notes_of_my_patients_with_age_and_flag(caseload) -> None:  # t
     assert len(selectors.unsigned_notes(user=practice.admin)) == 3  # the practice's, Hidden's included
     version = selectors.patient_get(user=practice.therapist, patient_id=ids["Alvarez"]).stream_version
     visits.visit_note_sign(
-        user=practice.therapist, patient_id=ids["Alvarez"], visit_id=late_visit, expected_version=version
+        attest=True,
+        user=practice.therapist,
+        patient_id=ids["Alvarez"],
+        visit_id=late_visit,
+        expected_version=version,
     )
     assert [n.visit_id for n in selectors.unsigned_notes(user=practice.therapist)] == [fresh_visit]
     assert selectors.caseload(user=practice.therapist, search="Alvarez").rows[0].alerts == []

@@ -36,7 +36,9 @@ def _visit(user: Any, pid: Any, *, kind: str, days_ago: int, knee: float | None,
             expected_version=None,
         )  # fmt: skip
     if sign:
-        visits.visit_note_sign(user=user, patient_id=pid, visit_id=visit.id, expected_version=None)
+        visits.visit_note_sign(
+            attest=True, user=user, patient_id=pid, visit_id=visit.id, expected_version=None
+        )
     return visit.id
 
 
