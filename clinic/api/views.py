@@ -451,7 +451,7 @@ class SignView(APIView):
 
 class AmendmentView(APIView):
     class AmendIn(SoapIn):
-        class ReviewIn(serializers.Serializer):
+        class AmendedValueIn(serializers.Serializer):
             analysis_id = serializers.UUIDField()
             index = serializers.IntegerField(min_value=0)
             decision = serializers.ChoiceField(choices=["accept", "edit", "reject"])
@@ -462,7 +462,7 @@ class AmendmentView(APIView):
 
         reason = serializers.CharField(max_length=limits.AMENDMENT_REASON_CHARS)
         attest = _attest()
-        reviews = ReviewIn(
+        reviews = AmendedValueIn(
             many=True, required=False, default=list,
             help_text="Machine values of the visit that arrived after signing, recorded by this amendment.",
         )  # fmt: skip

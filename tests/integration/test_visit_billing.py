@@ -68,7 +68,7 @@ def test_the_service_stores_a_visit_whole_or_not_at_all(therapist: Any) -> None:
     with pytest.raises(InvalidState):
         visits.visit_document(
             user=therapist, patient_id=patient.id, visit_type="evaluation", visit_date=timezone.localdate(),
-            procedures=[("97162", 40)], sign=True, expected_version=patient.version,
+            procedures=[("97162", 40)], sign=True, attest=True, expected_version=patient.version,
         )  # fmt: skip
     assert not VisitView.objects.filter(patient_id=patient.id).exists()
 
@@ -108,7 +108,7 @@ def test_the_evaluation_carries_procedures_units_npis_licence_address_and_progno
     visits.visit_document(
         user=therapist, patient_id=patient.id, visit_type="evaluation", visit_date=timezone.localdate(),
         subjective="s", assessment="a", plan="p", prognosis="Good rehab potential for stated goals",
-        procedures=[("97162", 30), ("97110", 23), ("97140", 15)], sign=True, expected_version=patient.version,
+        procedures=[("97162", 30), ("97110", 23), ("97140", 15)], sign=True, attest=True, expected_version=patient.version,
     )  # fmt: skip
     text = pdf_text(reports.patient_report(user=therapist, patient_id=patient.id, kind="evaluation").content)
     assert "Billing provider Riverside PT, 200 River Road, Springfield, IL 62701" in text
