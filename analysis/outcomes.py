@@ -89,6 +89,11 @@ def five_times_sit_to_stand(traj: Trajectories, *, stands: int = 5) -> FiveTimes
     )
 
 
+#: The Timed Up and Go's phases in the order they happen (stored results keep them as a mapping, whose
+#: order a JSON store need not keep: PostgreSQL's jsonb sorts keys).
+TUG_PHASES = ("sit_to_stand", "walk_out", "turn", "walk_back", "turn_and_sit")
+
+
 @dataclass(frozen=True)
 class TugResult:
     """Timed Up and Go: total time and phase boundaries in seconds from the recording start."""

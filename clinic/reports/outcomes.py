@@ -14,6 +14,7 @@ from uuid import UUID
 
 from analysis import norms
 from analysis.activities import LABELS
+from analysis.outcomes import TUG_PHASES
 from clinic.domain.present import format_value
 from clinic.domain.vocabulary import METRICS, metric_label
 from clinic.projections import models as rm
@@ -76,9 +77,10 @@ def outcome_panel(
             }
         )
     result = outcome.get("result") or {}
+    stored = result.get("phases_s") or {}
     phases = [
-        {"name": name.replace("_", " "), "text": format_value(s, unit="s")}
-        for name, s in (result.get("phases_s") or {}).items()
+        {"name": name.replace("_", " "), "text": format_value(stored[name], unit="s")}
+        for name in sorted(stored, key=lambda n: TUG_PHASES.index(n) if n in TUG_PHASES else len(TUG_PHASES))
     ]
     return {
         "label": LABELS.get(outcome["test"], outcome["test"]),  # type: ignore[call-overload]
