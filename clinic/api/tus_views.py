@@ -144,9 +144,6 @@ def _state_headers(state: resumable.UploadState) -> dict[str, str]:
 _TUS = OpenApiParameter(
     "Tus-Resumable", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True, enum=[TUS_VERSION]
 )
-_SIGNED = OpenApiResponse(
-    description="visit_signed: the visit's note is signed and locked (record an addendum visit or amend)"
-)
 _TUS_ERRORS = {
     412: OpenApiResponse(description="Tus-Resumable missing or not 1.0.0"),
     413: OpenApiResponse(description="larger than MAX_UPLOAD_BYTES"),
@@ -167,11 +164,7 @@ class UploadCreateView(_TusView):
                 description="filename, and optionally model, activity, height_m, refine_3d: `key base64,...`",
             ),
         ],
-        responses={
-            201: OpenApiResponse(description="created; Location names the upload"),
-            409: _SIGNED,
-            **_TUS_ERRORS,
-        },
+        responses={201: OpenApiResponse(description="created; Location names the upload"), **_TUS_ERRORS},
         summary="Start a resumable (tus) upload of a video to a visit",
     )
     def post(self, request: Request, patient_id: UUID, visit_id: UUID) -> Response:
@@ -216,7 +209,6 @@ class UploadView(_TusView):
         responses={
             204: OpenApiResponse(description="appended; Upload-Offset (and Analysis-Id once complete)"),
             415: OpenApiResponse(description="not application/offset+octet-stream"),
-            409: _SIGNED,
             423: OpenApiResponse(description="another request is writing this upload"),
             **_TUS_ERRORS,
         },
