@@ -96,19 +96,19 @@ def _at(end: _End, frame: float, fallback: FloatArray | None) -> FloatArray:
 
 
 def _join_cost(
-    before: dict[int, PersonPose], after: dict[int, PersonPose], *, rate_hz: float, cfg: StitchConfig
+    before: dict[int, PersonPose], after: dict[int, PersonPose], *, sampling_rate_hz: float, cfg: StitchConfig
 ) -> float | None:
     """Distance in body sizes where the two pieces' lines meet, or None when they cannot join."""
     last, first = max(before), min(after)
     gap_frames = first - last
-    if gap_frames > round(cfg.max_gap_s * rate_hz) + 1:
+    if gap_frames > round(cfg.max_gap_s * sampling_rate_hz) + 1:
         return None
     overlap = [f for f in after if f <= last]
     if gap_frames <= 0 and (
-        len(overlap) > max(1, round(cfg.max_overlap_s * rate_hz)) or min(before) >= first
+        len(overlap) > max(1, round(cfg.max_overlap_s * sampling_rate_hz)) or min(before) >= first
     ):
         return None
-    window = max(3, round(cfg.fit_window_s * rate_hz))
+    window = max(3, round(cfg.fit_window_s * sampling_rate_hz))
     end_a = _end(before, at_start=False, window_frames=window)
     start_b = _end(after, at_start=True, window_frames=window)
     size = min(end_a.size_px, start_b.size_px)
@@ -117,7 +117,7 @@ def _join_cost(
     if abs(math.log(end_a.size_px / start_b.size_px)) > cfg.max_size_log_ratio:
         return None
     middle = (last + first) / 2.0
-    gap_s = max(gap_frames, 0) / rate_hz
+    gap_s = max(gap_frames, 0) / sampling_rate_hz
     apart = float(np.linalg.norm(_at(end_a, middle, start_b.velocity) - _at(start_b, middle, end_a.velocity)))
     limit = cfg.max_distance_body_sizes + cfg.distance_per_s * gap_s
     return apart / size if apart <= limit * size else None
@@ -142,7 +142,7 @@ def stitch_tracks(
                 or max(observations[b]) <= max(observations[a])
             ):
                 continue
-            cost = _join_cost(observations[a], observations[b], rate_hz=sampling_rate_hz, cfg=cfg)
+            cost = _join_cost(observations[a], observations[b], sampling_rate_hz=sampling_rate_hz, cfg=cfg)
             if cost is not None:
                 candidates.append((cost, a, b))
     successor: dict[int, int] = {}
