@@ -13,9 +13,11 @@ which short gaps satisfy; a frame where no marker is seen stays missing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 
-from analysis.types import FloatArray, InputError
+from analysis.types import FloatArray, InputError, Trajectories
 
 
 def segment_centre(markers: list[FloatArray]) -> FloatArray:
@@ -45,3 +47,18 @@ def segment_centre(markers: list[FloatArray]) -> FloatArray:
         centre = centre_sum / count[:, None]
     centre[count == 0] = np.nan
     return np.asarray(centre, dtype=np.float64)
+
+
+def role_trajectories(traj: Trajectories, roles: Mapping[str, Sequence[str]], *, source: str) -> Trajectories:
+    """The roles a detector reads (``left_heel``, ``pelvis``...) from a lab's marker names: each
+    role the :func:`segment_centre` of its markers. InputError names a marker ``source`` (the
+    file's name) does not hold, with the markers it does."""
+    points = {}
+    for role, names in roles.items():
+        unknown = [n for n in names if n not in traj.points]
+        if unknown:
+            raise InputError(
+                f"Marker {unknown[0]!r} is not in {source}; it has {', '.join(sorted(traj.points))}."
+            )
+        points[role] = segment_centre([traj.get(n) for n in names])
+    return Trajectories(points=points, sampling_rate_hz=traj.sampling_rate_hz, axes=traj.axes)

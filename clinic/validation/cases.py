@@ -33,7 +33,7 @@ ANNOTATION_COLUMNS = ("file", "kind", "label", "frame_0based", "time_s", "tolera
 REFERENCE_EVENT_COLUMNS = ("foot", "event", "time_s")
 
 # The OpenSim example trials predate case.json: their marker names (MANIFEST.md of the data set).
-_OPENSIM_TRIALS: dict[str, tuple[str, dict[str, list[str]]]] = {
+OPENSIM_TRIALS: dict[str, tuple[str, dict[str, list[str]]]] = {
     "gait2354_treadmill_walk": (
         "subject01_walk1.trc",
         {
@@ -189,7 +189,7 @@ def bundled_cases(data_dir: Path, *, video: bool) -> CaseSet:
         raise CaseError(f"The bundled reference data is not at {data_dir} (set VALIDATION_DATA_DIR).")
     out = CaseSet()
     mocap = data_dir / "mocap"
-    for name, (trc, roles) in _OPENSIM_TRIALS.items():
+    for name, (trc, roles) in OPENSIM_TRIALS.items():
         folder = mocap / name
         out.cases.append(
             MocapCase(name, "OpenSim example data", folder / trc, roles, folder / "gait_events_from_grf.csv")

@@ -34,7 +34,7 @@ from analysis.c3d import read_c3d
 from analysis.gait import GaitEvents, detect_gait_events
 from analysis.gait.forceplate import forceplate_events, plate_contacts
 from analysis.gait.reference import pair_events
-from analysis.markers import segment_centre
+from analysis.markers import role_trajectories
 from analysis.trc import read_trc
 from analysis.types import FloatArray, Trajectories
 from clinic.validation.cases import MocapCase
@@ -115,12 +115,7 @@ def _markers(case: MocapCase) -> tuple[Trajectories, float, Any]:
     else:
         trc = read_trc(case.marker_file)
         traj, t0, c3d = trc.trajectories, float(trc.time_s[0]), None
-    missing = sorted({n for names in case.roles.values() for n in names if n not in traj.points})
-    if missing:
-        raise ValueError(f"marker(s) {', '.join(missing)} not in {case.marker_file.name}")
-    points = {role: segment_centre([traj.get(n) for n in names]) for role, names in case.roles.items()}
-    gait = Trajectories(points=points, sampling_rate_hz=traj.sampling_rate_hz, axes=traj.axes)
-    return gait, t0, c3d
+    return role_trajectories(traj, case.roles, source=case.marker_file.name), t0, c3d
 
 
 def _reference_events(

@@ -20,7 +20,7 @@ from analysis.c3d import C3dData, read_c3d
 from analysis.gait import GAIT_POINTS, GaitEvents, detect_gait_events, gait_parameters, scale_from_units
 from analysis.gait.forceplate import forceplate_events, plate_contacts
 from analysis.gait.reference import Pairing, error_summary, pair_events
-from analysis.markers import segment_centre
+from analysis.markers import role_trajectories
 from analysis.serialize import gait_events_to_dict
 from analysis.trc import read_trc
 from analysis.types import InputError, Trajectories
@@ -160,15 +160,7 @@ class Command(BaseCommand):
             raise CommandError("--forceplate-events needs a .c3d file (a TRC file holds no forces).")
         try:
             traj, start_time_s, c3d = _read(path, with_plates=opts["forceplate_events"])
-            points = {}
-            for role, names in maps.items():
-                unknown = [n for n in names if n not in traj.points]
-                if unknown:
-                    raise CommandError(
-                        f"Marker {unknown[0]!r} is not in {path.name}; it has {', '.join(sorted(traj.points))}."
-                    )
-                points[role] = segment_centre([traj.get(n) for n in names])
-            gait = Trajectories(points=points, sampling_rate_hz=traj.sampling_rate_hz, axes=traj.axes)
+            gait = role_trajectories(traj, maps, source=path.name)
             vertical = _AXES[opts["vertical_axis"]] if opts["vertical_axis"] else None
             up = None if opts["up"] is None else (1.0 if opts["up"] == "+" else -1.0)
             events = detect_gait_events(gait, vertical_axis=vertical, up_sign=up, direction=direction)

@@ -21,34 +21,15 @@ from pathlib import Path
 import numpy as np
 
 from analysis.gait import GaitEvent, GaitEvents, detect_gait_events
-from analysis.markers import segment_centre
+from analysis.markers import role_trajectories
 from analysis.trc import read_trc
 from analysis.types import Trajectories
+from clinic.validation.cases import OPENSIM_TRIALS
 
 MATCH_TOLERANCE_S = 0.06
 
-OLD_TRIALS: dict[str, tuple[str, dict[str, list[str]]]] = {
-    "gait2354_treadmill_walk": (
-        "subject01_walk1.trc",
-        {
-            "left_heel": ["L.Heel"],
-            "right_heel": ["R.Heel"],
-            "left_toe": ["L.Toe.Tip"],
-            "right_toe": ["R.Toe.Tip"],
-            "pelvis": ["R.ASIS", "L.ASIS", "V.Sacral"],
-        },
-    ),
-    "rajagopal2016_overground_walk": (
-        "motion_capture_walk.trc",
-        {
-            "left_heel": ["L.Heel"],
-            "right_heel": ["R.Heel"],
-            "left_toe": ["L.Toe"],
-            "right_toe": ["R.Toe"],
-            "pelvis": ["R.ASIS", "L.ASIS", "R.PSIS", "L.PSIS"],
-        },
-    ),
-}
+# The OpenSim example trials' marker names, as the validation report reads them.
+OLD_TRIALS = OPENSIM_TRIALS
 
 
 @dataclass(frozen=True)
@@ -78,12 +59,8 @@ def all_trials(shared_data: Path) -> list[str]:
 
 def _gait_traj(path: Path, roles: dict[str, list[str]]) -> tuple[Trajectories, float]:
     trc = read_trc(path)
-    traj = trc.trajectories
     # As the gait_events command does: a role given several markers is their centre.
-    points = {role: segment_centre([traj.get(n) for n in names]) for role, names in roles.items()}
-    return Trajectories(points=points, sampling_rate_hz=traj.sampling_rate_hz, axes=traj.axes), float(
-        trc.time_s[0]
-    )
+    return role_trajectories(trc.trajectories, roles, source=path.name), float(trc.time_s[0])
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
