@@ -14,10 +14,10 @@ from clinic.domain.errors import InvalidState, InvalidValue
 from clinic.domain.events import ProcedureMinutes, SoapNote
 from clinic.domain.patients import PatientState
 from clinic.domain.patients import evolve as evolve_patient
+from clinic.domain.roles import Actor
 from clinic.domain.visits import ATTESTATION
 from clinic.domain.vocabulary import metric as metric_of
 from clinic.eventstore.errors import ConcurrencyConflict
-from clinic.projections.models import StaffMember
 from clinic.services.actors import actor_of
 from clinic.services.patients import Written, patient_access, run_patient_command
 from clinic.services.streams import load, patient_stream, patient_unit
@@ -101,9 +101,8 @@ def measurement_record(
 
 def signer_of(user: Any) -> tuple[str, str]:
     """The name and credentials a signature or review carries: the user's staff record's."""
-    staff = StaffMember.objects.filter(user_id=user.pk).first()
-    name = staff.display_name if staff else (user.get_full_name() or user.username)
-    return name, staff.credentials if staff else ""
+    actor = actor_of(user)
+    return actor.name, actor.credentials
 
 
 def attestation_of(attest: bool) -> str:
@@ -111,19 +110,24 @@ def attestation_of(attest: bool) -> str:
     return ATTESTATION if attest else ""
 
 
+def _signature(actor: Actor, *, visit_id: UUID, attest: bool) -> c.SignVisitNote:
+    """The command that signs a visit's note as ``actor``, now."""
+    return c.SignVisitNote(
+        visit_id=visit_id,
+        signer_id=actor.user_id,
+        signer_name=actor.name,
+        credentials=actor.credentials,
+        now=timezone.now(),
+        attestation=attestation_of(attest),
+        actor=actor,
+    )
+
+
 def visit_note_sign(
     *, user: Any, patient_id: UUID, visit_id: UUID, attest: bool, expected_version: int | None
 ) -> Written:
     """Sign and lock the note; ``attest``: the signer confirmed :data:`ATTESTATION` (required)."""
-    name, credentials = signer_of(user)
-    command = c.SignVisitNote(
-        visit_id=visit_id,
-        signer_id=user.pk,
-        signer_name=name,
-        credentials=credentials,
-        now=timezone.now(),
-        attestation=attestation_of(attest),
-    )
+    command = _signature(actor_of(user), visit_id=visit_id, attest=attest)
     result = run_patient_command(
         user, patient_id, command, action="note_sign", expected_version=expected_version
     )
@@ -222,13 +226,7 @@ def visit_document(
                         )
                     )
                 if sign:
-                    name, credentials = signer_of(user)
-                    unit.decide(
-                        c.SignVisitNote(
-                            visit_id=visit_id, signer_id=user.pk, signer_name=name, credentials=credentials,
-                            now=timezone.now(), attestation=attestation_of(attest), actor=actor,
-                        )
-                    )  # fmt: skip
+                    unit.decide(_signature(actor, visit_id=visit_id, attest=attest))
         except (ConcurrencyConflict, InvalidState) as exc:
             state, _ = load(patient_stream(patient_id), evolve_patient, PatientState())
             if visit_id in state.visits:
