@@ -62,10 +62,18 @@ class Instrument:
     max_missing: int
     mcid_points: float
     mcid_percent: float | None
-    higher_is_better: bool
     source: str
     licence: str
     score: Callable[[Responses], float]
+
+    @property
+    def higher_is_better(self) -> bool:
+        """The direction of the score's metric, stated once in the vocabulary."""
+        # Imported here: the vocabulary reads the instruments to know which metrics only a
+        # questionnaire records.
+        from clinic.domain.vocabulary import metric
+
+        return metric(self.metric).higher_is_better
 
 
 def _check(instrument: Instrument, responses: Responses) -> list[int]:
@@ -158,7 +166,6 @@ LEFS = Instrument(
     max_missing=0,
     mcid_points=9,
     mcid_percent=None,
-    higher_is_better=True,
     source="Binkley JM et al. Phys Ther 1999;79:371-383",
     licence="Free for clinical use; item wording not reproduced",
     score=_lefs,
@@ -175,7 +182,6 @@ NPRS = Instrument(
     max_missing=0,
     mcid_points=2,
     mcid_percent=30,
-    higher_is_better=False,
     source="Farrar JT et al. Pain 2001;94:149-158; Childs JD et al. Spine 2005;30:1331-1334",
     licence="Public domain",
     score=_nprs,
@@ -203,7 +209,6 @@ ODI = Instrument(
     max_missing=1,
     mcid_points=10,
     mcid_percent=None,
-    higher_is_better=False,
     source="Fairbank JCT, Pynsent PB. Spine 2000;25:2940-2953; MCID Ostelo RW et al. Spine 2008;33:90-94",
     licence="Copyright J. Fairbank, licensed through Mapi Research Trust; wording not reproduced",
     score=_odi,
@@ -232,7 +237,6 @@ QUICKDASH = Instrument(
     max_missing=1,
     mcid_points=8,
     mcid_percent=None,
-    higher_is_better=False,
     source="Beaton DE et al. J Bone Joint Surg Am 2005;87:1038-1046 (IWH scoring); "
     "MCID Mintken PE et al. J Shoulder Elbow Surg 2009;18:920-926",
     licence="Copyright Institute for Work & Health; free for clinical use unmodified; wording not reproduced",
