@@ -6,11 +6,9 @@ from __future__ import annotations
 from clinic.domain import questionnaires
 from clinic.domain import vocabulary as vocab
 from clinic.domain.commands import ScoreQuestionnaire
-from clinic.domain.errors import InvalidValue
-from clinic.domain.events import DomainEvent, MeasurementRecorded
-from clinic.domain.goals import goals_achieved
+from clinic.domain.events import DomainEvent
 from clinic.domain.patients import PatientState, require_open, require_unsigned
-from clinic.domain.visits import SIDES
+from clinic.domain.visits import check_side, final_value
 
 
 def decide_score_questionnaire(command: ScoreQuestionnaire, state: PatientState) -> list[DomainEvent]:
@@ -19,25 +17,12 @@ def decide_score_questionnaire(command: ScoreQuestionnaire, state: PatientState)
     patient_id = require_open(state)
     visit = require_unsigned(state, command.visit_id, what="a questionnaire score")
     instrument = questionnaires.instrument(command.instrument)
-    if command.side not in SIDES:
-        raise InvalidValue("side must be left, right, bilateral or empty", code="invalid_side", field="side")
+    check_side(command.side)
     score = instrument.score(command.responses)
     metric = vocab.metric(instrument.metric)
     value = vocab.check_value_in_unit(metric, value=score, unit=metric.unit, field="score")
-    events: list[DomainEvent] = [
-        MeasurementRecorded(
-            patient_id=patient_id,
-            visit_id=visit.visit_id,
-            measurement_id=command.measurement_id,
-            metric=metric.code,
-            value=value,
-            unit=metric.unit,
-            measured_on=visit.visit_date,
-            side=command.side,
-            method=vocab.Method.QUESTIONNAIRE,
-            instrument=instrument.code,
-            responses=tuple(command.responses),
-        )
-    ]
-    events += goals_achieved(state, metric=metric.code, value=value, visit=visit)
-    return events
+    return final_value(
+        state, visit, patient_id=patient_id, measurement_id=command.measurement_id, metric=metric,
+        value=value, side=command.side, method=vocab.Method.QUESTIONNAIRE, instrument=instrument.code,
+        responses=tuple(command.responses),
+    )  # fmt: skip

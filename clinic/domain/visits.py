@@ -124,24 +124,48 @@ def decide_record_measurement(command: RecordMeasurement, state: PatientState) -
     visit = require_unsigned(state, command.visit_id, what="a measurement")
     metric = vocab.metric(command.metric)
     value = vocab.check_value_in_unit(metric, value=command.value, unit=command.unit, field="value")
-    if command.side not in SIDES:
-        raise InvalidValue("side must be left, right, bilateral or empty", code="invalid_side", field="side")
+    check_side(command.side)
     method = vocab.check_manual_method(metric, method=command.method)
-    events: list[DomainEvent] = [
-        MeasurementRecorded(
-            patient_id=patient_id,
-            visit_id=visit.visit_id,
-            measurement_id=command.measurement_id,
-            metric=metric.code,
-            value=value,
-            unit=metric.unit,
-            measured_on=visit.visit_date,
-            side=command.side,
-            method=method,
-        )
-    ]
-    events += goals_achieved(state, metric=metric.code, value=value, visit=visit)
-    return events
+    return final_value(
+        state, visit, patient_id=patient_id, measurement_id=command.measurement_id, metric=metric,
+        value=value, side=command.side, method=method,
+    )  # fmt: skip
+
+
+def check_side(side: str) -> None:
+    if side not in SIDES:
+        raise InvalidValue("side must be left, right, bilateral or empty", code="invalid_side", field="side")
+
+
+def final_value(
+    state: PatientState,
+    visit: VisitState,
+    *,
+    patient_id: UUID,
+    measurement_id: UUID,
+    metric: vocab.Metric,
+    value: float,
+    side: str,
+    method: str,
+    instrument: str = "",
+    responses: tuple[int | None, ...] = (),
+) -> list[DomainEvent]:
+    """A final value recorded at ``visit`` (checked by the caller), plus an achievement event for
+    each active goal it newly meets: the one way a clinician's value enters the record."""
+    recorded = MeasurementRecorded(
+        patient_id=patient_id,
+        visit_id=visit.visit_id,
+        measurement_id=measurement_id,
+        metric=metric.code,
+        value=value,
+        unit=metric.unit,
+        measured_on=visit.visit_date,
+        side=side,
+        method=method,
+        instrument=instrument,
+        responses=responses,
+    )
+    return [recorded, *goals_achieved(state, metric=metric.code, value=value, visit=visit)]
 
 
 def decide_sign(command: SignVisitNote, state: PatientState) -> list[DomainEvent]:
