@@ -10,6 +10,7 @@ from uuid import UUID
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.utils import timezone
 
+from clinic import read_cache
 from clinic.access import keys
 from clinic.access import log as access_log
 from clinic.access.policy import NotVisible, staff_member, visible_patients
@@ -159,7 +160,42 @@ def caseload(
     ``offset``/``limit`` select a page, and only that page's counters are read; sorting by
     alerts reads every matching patient's counters (a few columns each) to rank them with the one
     alert rule, :func:`alerts_for`. Otherwise a fixed number of queries whatever the page size.
+
+    At today's date and the present time (``today`` and ``now`` not given) the page is kept while
+    the read models are unchanged (:mod:`clinic.read_cache`); every call writes the access log.
     """
+    query = {
+        "include_discharged": include_discharged,
+        "offset": offset,
+        "limit": limit,
+        "search": search,
+        "sort": sort,
+    }
+    if today is not None or now is not None:
+        page, practice_id = _caseload(user=user, today=today, now=now, **query)
+    else:
+        cache_key = read_cache.key("caseload", user.pk, *sorted(query.items()))
+        kept = read_cache.get(cache_key)
+        if kept is None:
+            kept = _caseload(user=user, today=None, now=None, **query)
+            read_cache.keep(cache_key, kept)
+        page, practice_id = kept
+    access_log.record(user=user, action="list", object_type="caseload", object_id=practice_id or "-")
+    return page
+
+
+def _caseload(
+    *,
+    user: Any,
+    today: date | None,
+    now: datetime | None,
+    include_discharged: bool,
+    offset: int,
+    limit: int | None,
+    search: str,
+    sort: str,
+) -> tuple[CaseloadPage, UUID | None]:
+    """:func:`caseload`'s page, and the user's practice (for the access log)."""
     today = today or timezone.localdate()
     now = now or timezone.now()
     if sort not in CASELOAD_SORTS:
@@ -224,10 +260,7 @@ def caseload(
                 ),
             )
         )
-    access_log.record(
-        user=user, action="list", object_type="caseload", object_id=staff.practice_id if staff else "-"
-    )
-    return CaseloadPage(count, rows)
+    return CaseloadPage(count, rows), staff.practice_id if staff else None
 
 
 def _overdue_notes(visits: QuerySet[rm.VisitView], *, now: datetime) -> dict[UUID, int]:

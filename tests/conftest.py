@@ -85,6 +85,17 @@ def _fast_password_hashing(settings: object) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _forget_kept_reads() -> Iterator[None]:
+    """Each test's database is rolled back but the process' memory is not: what the read cache
+    kept in one test (keyed on checkpoints a later test may reach again) must not reach another."""
+    from clinic import read_cache
+
+    read_cache.clear()
+    yield
+    read_cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _access_log_anchor(settings: object, tmp_path: Path) -> None:
     """Each test's access log starts at entry 1, so its checkpoints go to a file of its own."""
     settings.ACCESS_LOG_ANCHOR_PATH = tmp_path / "access-log-anchors.jsonl"  # type: ignore[attr-defined]

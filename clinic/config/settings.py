@@ -155,6 +155,21 @@ ACCESS_LOG_KEY = _secrets["ACCESS_LOG_KEY"].value
 # JSON line every ACCESS_LOG_ANCHOR_EVERY entries and at each `manage.py anchor_access_log`.
 ACCESS_LOG_ANCHOR_PATH = Path(os.environ.get("ACCESS_LOG_ANCHOR_PATH", DATA_DIR / "access-log-anchors.jsonl"))
 ACCESS_LOG_ANCHOR_EVERY = int(os.environ.get("ACCESS_LOG_ANCHOR_EVERY", "100"))
+# Threads per server process serving HTTP (clinic/config/asgi.py). Each request holds one until it
+# ends; more than the database pool (DB_POOL_SIZE) so slow uploads do not hold up pages.
+HTTP_THREADS = int(os.environ.get("HTTP_THREADS", "16"))
+# "reads": charts and caseloads kept while the read models are unchanged (clinic/read_cache.py).
+# Each process' own memory: its keys carry the read models' version, so nothing is shared or
+# invalidated. READ_CACHE_SECONDS=0 turns it off.
+READ_CACHE_SECONDS = int(os.environ.get("READ_CACHE_SECONDS", "60"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "reads": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "reads",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
+}
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'clinic.sqlite3'}"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID, uuid4
@@ -9,10 +10,13 @@ from uuid import UUID, uuid4
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
-from clinic import selectors
+from clinic import read_cache, selectors
 from clinic.access.policy import Forbidden, NotVisible, staff_member
 from clinic.domain.errors import DomainError
 from clinic.domain.goals import default_description
@@ -186,12 +190,43 @@ def patient(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 
 
 def _patient_page(request: HttpRequest, patient_id: UUID, *, status: int = 200, **bound: Any) -> HttpResponse:
-    """The patient page; ``bound`` replaces empty forms (``goal_form=...``) with what was typed."""
+    """The patient page; ``bound`` replaces empty forms (``goal_form=...``) with what was typed.
+
+    The chart without typed forms is kept while the read models are unchanged
+    (:mod:`clinic.read_cache`, keyed on the user and the query string); a kept chart is still a
+    logged read (:func:`_patient` checks visibility and writes the access log, as :func:`_chart`
+    does when it is computed). Its CSRF token and new-visit id are filled in per request.
+    """
+    cache_key = (
+        None
+        if bound
+        else read_cache.key("patient_page", request.user.pk, patient_id, request.GET.urlencode())
+    )
+    chart_html = None if cache_key is None else read_cache.get(cache_key)
+    if chart_html is None:
+        patient, chart_html = _chart_html(request, patient_id, bound)
+        if cache_key is not None:
+            read_cache.keep(cache_key, chart_html)
+    else:
+        patient = _patient(request, patient_id)
+    chart_html = chart_html.replace(_CSRF_SLOT, get_token(request)).replace(_NEW_VISIT_SLOT, str(uuid4()))
+    context = {"patient": patient, "chart_html": mark_safe(chart_html)}  # rendered by the template engine
+    return render(request, "clinic/patient.html", context, status=status)
+
+
+#: Placeholders in a kept chart for what must differ per request: random, so no text typed into a
+#: record can contain them, and escaped by nothing (hex digits).
+_CSRF_SLOT = secrets.token_hex(16)
+_NEW_VISIT_SLOT = secrets.token_hex(16)
+
+
+def _chart_html(request: HttpRequest, patient_id: UUID, bound: dict[str, Any]) -> tuple[PatientSummary, str]:
     chart = _chart(request, patient_id)
     version = chart["patient"].stream_version
     today = timezone.localdate()
     context = {
         **chart,
+        "csrf_token": _CSRF_SLOT,
         # Clinical forms are for clinicians; an administrator reads, exports and manages the team.
         "is_clinician": is_clinician(request.user),
         "signer": ", ".join(part for part in visits.signer_of(request.user) if part),
@@ -202,7 +237,7 @@ def _patient_page(request: HttpRequest, patient_id: UUID, *, status: int = 200, 
         "goal_edits": goal_edit_forms(chart["goals"], version=version, bound=bound),
         "note_form": forms.VisitNoteForm(
             initial={
-                "visit_id": uuid4(),
+                "visit_id": _NEW_VISIT_SLOT,
                 "expected_version": version,
                 "visit_date": today,
                 "visit_type": "treatment" if chart["all_visits"] else "evaluation",
@@ -219,7 +254,7 @@ def _patient_page(request: HttpRequest, patient_id: UUID, *, status: int = 200, 
         "version": version,
         **bound,
     }
-    return render(request, "clinic/patient.html", context, status=status)
+    return chart["patient"], render_to_string("clinic/patient_chart.html", context, request=request)
 
 
 def goal_edit_forms(goals: list[Any], *, version: int, bound: dict[str, Any]) -> list[dict[str, Any]]:

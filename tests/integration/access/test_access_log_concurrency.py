@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 
 import pytest
 from django.core.management import call_command
@@ -104,4 +105,56 @@ def test_an_append_of_its_own_takes_two_round_trips(postgres) -> None:  # type: 
     # BEGIN, lock and head; then insert and COMMIT. The lock is held across one Python step.
     assert [q["sql"].split()[0] for q in captured.captured_queries] == ["BEGIN;", "INSERT"]
     assert captured.captured_queries[1]["sql"].endswith("; COMMIT")
+    call_command("verify_access_log")
+
+
+def test_appends_arriving_while_one_is_written_go_together_in_one_commit(postgres, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Readers that arrive while the chain is being written wait and are then written as one batch
+    (one lock, one INSERT, one COMMIT), still each chained in order; every reader returns only
+    once its own entry is committed."""
+    first_written = threading.Event()
+    others_queued = threading.Event()
+    batches: list[int] = []
+    write_one, write_batch = log._append_one, log._append_batch
+
+    def slow_first(request):  # type: ignore[no-untyped-def]
+        first_written.set()
+        assert others_queued.wait(10)
+        return write_one(request)
+
+    def counted(batch):  # type: ignore[no-untyped-def]
+        batches.append(len(batch))
+        return write_batch(batch)
+
+    monkeypatch.setattr(log, "_append_one", slow_first)
+    monkeypatch.setattr(log, "_append_batch", counted)
+    committed: list[str] = []
+
+    def reader(name: str) -> None:
+        try:
+            log.record(user=None, action="read", object_type="patient", object_id=name)
+            committed.append(name)
+            # Returned: the entry is committed, visible to another connection.
+            assert AccessLogEntry.objects.filter(object_id=name).exists()
+        finally:
+            connection.close()
+
+    leader = threading.Thread(target=reader, args=("first",))
+    leader.start()
+    assert first_written.wait(10)
+    followers = [threading.Thread(target=reader, args=(f"next-{i}",)) for i in range(5)]
+    for thread in followers:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while len(log._group_commit._queue) < 5:  # the five waiting while the first is written
+        assert time.monotonic() < deadline, "the readers did not queue behind the first"
+        time.sleep(0.01)
+    others_queued.set()
+    for thread in [leader, *followers]:
+        thread.join()
+    assert sorted(committed) == sorted(["first", *(f"next-{i}" for i in range(5))])
+    assert batches == [5]
+    rows = list(AccessLogEntry.objects.order_by("seq").values_list("seq", "prev_hash", "entry_hash"))
+    assert [r[0] for r in rows] == list(range(1, 7))
+    assert all(later[1] == earlier[2] for earlier, later in itertools.pairwise(rows))
     call_command("verify_access_log")
