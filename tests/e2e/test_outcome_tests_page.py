@@ -110,7 +110,7 @@ def test_tug_card_score_norm_mcid_review_and_progress(live_server, artifacts_dir
         assert "Timed Up and Go" in comparison and f"{tug.value:.2f}" in comparison
         # The accepted score on the progress page: its norm and its change against the MCID.
         norms_card = page.locator("#outcome-norms").inner_text()
-        assert "under 12 s" in norms_card and "CDC STEADI" in norms_card
+        assert "12 s or more: fall risk" in norms_card and "CDC STEADI" in norms_card
         assert f"since {since}, at or above the MCID of 0.80 s: a meaningful improvement" in norms_card
         page.screenshot(path=str(artifacts_dir / "progress_outcome_tug.png"), full_page=True)
         assert violations == []
