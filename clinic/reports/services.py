@@ -71,12 +71,19 @@ def progress_view(*, user: Any, patient_id: UUID, sessions: int = 6) -> dict[str
     patient = selectors.patient_get(user=user, patient_id=patient_id, action="read_progress")
     record = patient_record(patient)
     start = record.start_of_care
+    outcomes = record_statements(record)
+    # An outcome test's chart shows the norm of its latest score (the patient's age then).
+    norms_now = {
+        s.metric: (s.norm.reference, s.norm_text) for s in outcomes if s.norm and s.norm.reference is not None
+    }
     charts = []
     for goal in record.charted_goals:
         series = [m for m in record.measurements if m.metric == goal.metric]
-        charts.append({"goal": goal, "svg": svg.goal_chart_svg(goal, series, start=start) if start else ""})
+        norm = norms_now.get(goal.metric)
+        charts.append(
+            {"goal": goal, "svg": svg.goal_chart_svg(goal, series, start=start, norm=norm) if start else ""}
+        )
     comparison = tables.session_comparison(record, sessions=sessions)
-    outcomes = record_statements(record)
     # Each outcome-test value in the table carries its statement (norm and change against the MCID).
     by_day = {(s.metric, s.side, s.measured_on): s for s in outcomes}
     for row in comparison["rows"]:

@@ -112,6 +112,7 @@ def test_tug_card_score_norm_mcid_review_and_progress(live_server, artifacts_dir
         norms_card = page.locator("#outcome-norms").inner_text()
         assert "12 s or more: fall risk" in norms_card and "CDC STEADI" in norms_card
         assert f"since {since}, at or above the MCID of 0.80 s: a meaningful improvement" in norms_card
+        assert page.locator('[data-goal] [data-role="norm-line"]').count() == 1  # the 12 s cut-off
         page.screenshot(path=str(artifacts_dir / "progress_outcome_tug.png"), full_page=True)
         assert violations == []
 

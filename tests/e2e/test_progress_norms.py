@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from clinic.services import visits
+from clinic.services import goals, visits
 from tests.e2e.test_reports import pdf_text
-from tests.factories import make_patient, make_practice
+from tests.factories import due, make_patient, make_practice
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,6 +36,11 @@ def _episode(user):  # type: ignore[no-untyped-def]
                 user=user, patient_id=patient.id, visit_id=visit.id, metric=metric, value=value,
                 expected_version=version,
             ).version  # fmt: skip
+        if visit_type == "evaluation":
+            version = goals.goal_set(
+                user=user, patient_id=patient.id, metric="chair_stand_count", baseline=12, target=14,
+                comparator=">=", due_date=due(), expected_version=version,
+            ).version  # fmt: skip
     return patient, today - timedelta(days=14)
 
 
@@ -59,6 +64,9 @@ def test_progress_page_and_pdf_state_norms_and_the_mcid(artifacts_dir) -> None: 
     # The session-to-session table marks each outcome value too.
     table = html[html.index('id="comparison"') : html.index('id="outcome-norms"')]
     assert "≥ MCID" in table and "within MCID" in table and "norm-risk" in table
+    # The chair-stand goal's chart draws the STEADI threshold for women aged 76 (below 10 stands).
+    chart = html[html.index('data-metric="chair_stand_count"') : html.index("</svg>")]
+    assert 'data-role="norm-line"' in chart and "published norm 10" in chart and "STEADI" in chart
     (artifacts_dir / "progress_norms.html").write_text(html)
 
     report = client.get(f"/patients/{patient.id}/reports/progress.pdf")
