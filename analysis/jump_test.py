@@ -14,6 +14,17 @@
   knee bend (180 - hip-knee-ankle) in the ``landing_window_s`` after it; its left/right symmetry is
   100 x smaller / larger. The bend is read from the 6 Hz low-passed landmarks the other angles
   use, which lowers a sharp peak (flexing and straightening within 0.4 s) by about a tenth.
+* Take-off velocity: the vertical velocity of the centre of mass leaving the floor, from the
+  flight time alone, ``v = g t / 2`` (the flight is a free fall up and back down; Linthorne 2001,
+  Am J Phys 69:1198); no length scale is needed. It is the jump's peak vertical velocity.
+* Landing deceleration: the largest upward acceleration of the hip centre in the
+  ``landing_window_s`` after touchdown (:func:`analysis.velocities.jump_analysis`), in m/s^2. The
+  image has no length scale of its own, so the flight gives it: in the air the hip follows
+  ``h = h0 + v t - g t^2 / 2``, and the parabola fitted to the hip height over the flight frames
+  gives the image units per metre (``-2 x`` its quadratic coefficient ``/ g``). None with fewer
+  than ``MIN_FLIGHT_FRAMES`` flight frames. The landmarks are low-passed at 6 Hz and sampled at
+  30 frames/s, so an impact peak shorter than about 0.1 s is smoothed: the value is a lower bound
+  of the true peak, to compare visits of one patient filmed the same way.
 * Video at 30 frames/s resolves the flight time to a few milliseconds only through the
   interpolated crossings; a blurred foot at take-off or landing moves them by up to a frame
   (33 ms: about 3 cm of height at a 0.5 s flight).
@@ -28,9 +39,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.types import BoolArray, FloatArray, InputError, Trajectories
+from analysis.velocities import jump_analysis
 
 GRAVITY_M_PER_S2 = 9.81
 SIDES = ("left", "right")
+#: Flight frames needed to fit the hip's free-fall parabola (the landing deceleration's scale).
+MIN_FLIGHT_FRAMES = 5
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,8 @@ class JumpTest:
     landing_window_s: float
     landing_knee_flexion_deg: dict[str, float]
     landing_knee_flexion_symmetry_pct: float | None
+    takeoff_velocity_m_per_s: float | None = None
+    landing_deceleration_m_per_s2: float | None = None
 
 
 def _lowest_foot(traj: Trajectories) -> tuple[FloatArray, float]:
@@ -87,6 +103,37 @@ def _floor_time(
     shift = (level - floor) / speed if speed > 0 else 0.0
     shift = min(shift, 2.0 / rate)  # never further than two frames: slow feet are standing
     return t_cross - shift if b > a else t_cross + shift
+
+
+def _hip_height(traj: Trajectories) -> FloatArray:
+    """Height of the midpoint of the hips per frame (the centre of mass's stand-in)."""
+    return np.asarray((traj.vertical("left_hip") + traj.vertical("right_hip")) / 2.0, dtype=np.float64)
+
+
+def landing_deceleration(
+    traj: Trajectories, *, takeoff_s: float, touchdown_s: float, from_frame: int, window_s: float
+) -> float | None:
+    """The hip's largest upward acceleration (m/s^2) within ``window_s`` after landing, scaled by
+    the free-fall parabola of the flight between ``takeoff_s`` and ``touchdown_s`` (see the module
+    docstring); None when the flight has too few seen frames or is not a free fall."""
+    rate = traj.sampling_rate_hz
+    hip = _hip_height(traj)
+    first, last = math.ceil(takeoff_s * rate), math.floor(touchdown_s * rate)
+    t = np.arange(first, last + 1) / rate
+    h = hip[first : last + 1]
+    seen = np.isfinite(h)
+    if seen.sum() < MIN_FLIGHT_FRAMES:
+        return None
+    quadratic = float(np.polyfit(t[seen], h[seen], 2)[0])
+    if quadratic >= 0:
+        return None
+    units_per_m = -2.0 * quadratic / GRAVITY_M_PER_S2
+    metres = hip[from_frame:] / units_per_m
+    return _finite(jump_analysis(metres, sampling_rate_hz=rate, window_s=window_s).landing_deceleration)
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
 
 
 def jump_test(
@@ -135,6 +182,13 @@ def jump_test(
     sym = None
     if len(peaks) == 2 and max(peaks.values()) > 0 and min(peaks.values()) >= 0:
         sym = 100.0 * min(peaks.values()) / max(peaks.values())
+    decel = None
+    if jump is not None and takeoff is not None and touchdown is not None:
+        # From shortly before the jump's take-off: the series' apex is this jump's, not a box's.
+        before = max(0, jump[0] - round(0.5 * rate))
+        decel = landing_deceleration(
+            traj, takeoff_s=takeoff, touchdown_s=touchdown, from_frame=before, window_s=landing_window_s
+        )
     return JumpTest(
         flight_time_s=flight,
         jump_height_m=height,
@@ -145,4 +199,6 @@ def jump_test(
         landing_window_s=landing_window_s,
         landing_knee_flexion_deg=peaks,
         landing_knee_flexion_symmetry_pct=sym,
+        takeoff_velocity_m_per_s=None if flight is None else GRAVITY_M_PER_S2 * flight / 2.0,
+        landing_deceleration_m_per_s2=decel,
     )

@@ -56,6 +56,12 @@ LABELS: dict[str, str] = {
     "ten_metre_walk_speed": "10-metre walk speed",
     "jump_height": "jump height",
     "landing_knee_flexion": "landing knee flexion",
+    "jump_takeoff_velocity": "jump take-off velocity",
+    "landing_deceleration": "landing deceleration",
+    "knee_angular_velocity": "knee angular velocity",
+    "knee_angular_velocity_symmetry": "knee angular velocity symmetry",
+    "hip_angular_velocity": "hip angular velocity",
+    "hip_angular_velocity_symmetry": "hip angular velocity symmetry",
     "landing_knee_flexion_symmetry": "landing knee flexion symmetry",
 }
 

@@ -23,6 +23,24 @@ have says so instead of guessing.
 * ``jump_height``: no age norm is applied (athletic populations differ too much); the change
   between visits is compared with the typical error of video flight time at 30 frames per second
   (2 frames of flight time: about 3 cm at a 0.5 s flight).
+* ``single_leg_stance_time`` has no MCID here: none is published for healthy older adults that we
+  could confirm, so a change is stated without a judgement.
+
+Checked against the published text (November 2026, abstracts and secondary tables):
+
+* CDC STEADI chair-stand thresholds: all 14 values match the STEADI table (60-64 14/12 ... 90-94
+  7/4, men/women).
+* Bohannon & Williams Andrews 2011: the abstract's extremes match (143.4 cm/s, men 40-49; 94.3 cm/s,
+  women 80-99); the other strata come from the paper's table and were not re-checked.
+* Wright et al. 2011 (hip osteoarthritis, 65 patients): what they report is the *major* clinically
+  important improvement by three anchor-based methods, TUG 0.8, 1.4 and 1.2 s and 30-second chair
+  stand 2.0, 2.6 and 2.1 stands; the smallest (0.8 s, 2.0 stands) is used here, so a change below it
+  is within the MCID by every method.
+* Perera et al. 2006: substantial change near 0.10 m/s (small meaningful change near 0.05 m/s).
+* Not checked (full text not found): the Springer et al. 2007 table (the abstract confirms the
+  age groups 18-39 ... 80+ and the eyes-open best-of-three protocol, not the values), Bohannon 2006
+  five-times sit-to-stand means, Buatois 2008 (15 s), Meretta 2006 (2.3 s), Vellas 1997 (5 s) and
+  the STEADI TUG cut-off (12 s).
 """
 
 from __future__ import annotations

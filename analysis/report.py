@@ -410,8 +410,8 @@ def _assess(
     stance_test = outcome is not None and outcome.test == "single_leg_stance"
     return Assessment.of(
         assessor,
-        gait_values(gait, assessor)
-        + exercise_values(exercise, assessor)
+        gait_values(gait, assessor, series=series)
+        + exercise_values(exercise, assessor, series=series)
         + ([] if stance_test else balance_values(balance, assessor))
         + outcome_values(outcome, assessor)
         + angle_values(ranges, series, assessor),

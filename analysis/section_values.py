@@ -23,7 +23,13 @@ Definitions (numbers as the sections hold them):
 * outcome test scores (:mod:`analysis.outcome_section`): ``chair_stand_count``,
   ``five_times_sit_to_stand`` (s), ``timed_up_and_go`` (s), ``ten_metre_walk_speed`` (m/s),
   ``jump_height`` (m, from the flight time), ``landing_knee_flexion`` per side (deg) and its
-  left/right symmetry (%); their norms are in :mod:`analysis.norms`.
+  left/right symmetry (%); their norms are in :mod:`analysis.norms`; the jump's take-off
+  velocity (m/s, ``g t / 2`` from the flight time) and landing deceleration (m/s2, scaled by the
+  flight's free-fall parabola; :mod:`analysis.jump_test`);
+* angular velocity per side and its left/right symmetry, for the knee and hip during an
+  exercise's repetitions and during walking: the 95th percentile of the angle's rate of change
+  (deg/s) on each side (:func:`analysis.velocities.angular_velocity_asymmetry`), symmetry
+  100 x slower / faster side. Read from sagittal angles: graded fair at best from another view.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from analysis.outcome_section import OutcomeSection, StanceSides
 from analysis.outcomes import ChairStandResult, FiveTimesResult, TugResult, WalkTestResult
 from analysis.results import BalanceSection, ExerciseSection, GaitSection
 from analysis.types import BoolArray, FloatArray
+from analysis.velocities import angular_velocity_asymmetry
 
 SIDES = ("left", "right")
 GAIT_POINTS = both("hip", "ankle", "heel", "foot_index")
@@ -88,7 +95,55 @@ def _symmetry_pct(entry: Symmetry | None) -> float | None:
     return 100.0 * min(left, right) / max(left, right)
 
 
-def gait_values(gait: GaitSection | None, a: Assessor) -> list[Judged | None]:
+#: Joints whose left/right angular velocity is compared during repetitions and walking.
+VELOCITY_JOINTS = ("knee", "hip")
+
+
+def angular_velocity_values(
+    series: Mapping[str, FloatArray], a: Assessor, *, frames: BoolArray, during: str
+) -> list[Judged | None]:
+    """Each joint's angular velocity per side over ``frames`` and its left/right symmetry."""
+    out: list[Judged | None] = []
+    for joint in VELOCITY_JOINTS:
+        left, right = series.get(f"left_{joint}_flexion"), series.get(f"right_{joint}_flexion")
+        if left is None or right is None or not frames.any():
+            continue
+        used = a.frames_for(f"{joint}_angular_velocity", frames)
+        sym = angular_velocity_asymmetry(left, right, sampling_rate_hz=a.sampling_rate_hz, frames=used)
+        method = (
+            f"95th percentile of the rate of change of {joint} flexion during {during} (deg/s, central "
+            f"differences of the 6 Hz low-passed sagittal angle; {POSE})"
+        )
+        for side, value in (("left", sym.left), ("right", sym.right)):
+            out.append(
+                a.judge(
+                    f"{joint}_angular_velocity",
+                    _finite(value),
+                    unit="deg/s",
+                    side=side,
+                    method=method,
+                    uses=sided(side, *ROM_POINTS[f"{joint}_flexion"]),
+                    frames=frames,
+                    fair_at_best_unless="sagittal",
+                )
+            )
+        out.append(
+            a.judge(
+                f"{joint}_angular_velocity_symmetry",
+                _symmetry_pct(sym),
+                unit="%",
+                method=method + "; 100 x slower / faster side",
+                uses=both(*ROM_POINTS[f"{joint}_flexion"]),
+                frames=frames,
+                fair_at_best_unless="sagittal",
+            )
+        )
+    return out
+
+
+def gait_values(
+    gait: GaitSection | None, a: Assessor, *, series: Mapping[str, FloatArray] | None = None
+) -> list[Judged | None]:
     if gait is None:
         return []
     p = gait.parameters
@@ -117,10 +172,14 @@ def gait_values(gait: GaitSection | None, a: Assessor) -> list[Judged | None]:
     add("double_support_pct", p.double_support_pct, "%")
     add("step_time_symmetry", _symmetry_pct(p.symmetry.get("step_time_s")), "%")
     add("step_length_symmetry", _symmetry_pct(p.symmetry.get("step_length_m")), "%", length=True)
+    if series is not None:
+        out += angular_velocity_values(series, a, frames=a.activity.mask, during="walking")
     return out
 
 
-def exercise_values(exercise: ExerciseSection | None, a: Assessor) -> list[Judged | None]:
+def exercise_values(
+    exercise: ExerciseSection | None, a: Assessor, *, series: Mapping[str, FloatArray] | None = None
+) -> list[Judged | None]:
     if exercise is None:
         return []
     res = exercise.result
@@ -146,6 +205,11 @@ def exercise_values(exercise: ExerciseSection | None, a: Assessor) -> list[Judge
                     fair_at_best_unless="sagittal",
                 )
             )
+    if series is not None and res.reps:
+        reps = np.zeros_like(a.activity.mask)
+        for rep in res.reps:
+            reps[rep.start_frame : rep.end_frame + 1] = True
+        out += angular_velocity_values(series, a, frames=reps, during="the repetitions")
     return out
 
 
@@ -256,6 +320,32 @@ def _jump_values(r: JumpTest, a: Assessor) -> list[Judged | None]:
                 method=f"jump height from the flight time {r.flight_time_s:.3f} s (g t^2 / 8, Bosco et al. "
                 f"1983), both feet off the floor in {POSE}",
                 frames=np.ones_like(a.activity.mask),  # the flight precedes the landing frames
+            )
+        )
+    if r.takeoff_velocity_m_per_s is not None and r.flight_time_s is not None:
+        out.append(
+            a.judge(
+                "jump_takeoff_velocity",
+                r.takeoff_velocity_m_per_s,
+                unit="m/s",
+                uses=FOOT_POINTS,
+                method=f"vertical take-off velocity from the flight time {r.flight_time_s:.3f} s "
+                f"(g t / 2: the flight is a free fall; no length scale needed), {POSE}",
+                frames=np.ones_like(a.activity.mask),
+            )
+        )
+    if r.landing_deceleration_m_per_s2 is not None:
+        out.append(
+            a.judge(
+                "landing_deceleration",
+                r.landing_deceleration_m_per_s2,
+                unit="m/s2",
+                uses=both("hip", "ankle", "heel", "foot_index"),
+                method=f"largest upward acceleration of the hip centre in the {r.landing_window_s:.1f} s "
+                "after the jump's touchdown, in metres from the flight's free-fall parabola; a lower "
+                f"bound (6 Hz filtered video smooths the impact), {POSE}",
+                frames=np.ones_like(a.activity.mask),
+                fair_at_best_because="read from 6 Hz filtered video: the impact peak is smoothed",
             )
         )
     for side in SIDES:

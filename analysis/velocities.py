@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.gait.symmetry import Symmetry, symmetry
-from analysis.types import FloatArray, InputError, Trajectories
+from analysis.types import BoolArray, FloatArray, InputError, Trajectories
 
 
 def velocity(positions: FloatArray, *, sampling_rate_hz: float) -> FloatArray:
@@ -61,6 +61,30 @@ def velocity_asymmetry(traj: Trajectories, *, point: str, percentile: float = 95
     vals = []
     for side in ("left", "right"):
         s = speed(traj.get(f"{side}_{point}"), sampling_rate_hz=traj.sampling_rate_hz)
+        s = s[np.isfinite(s)]
+        vals.append(float(np.percentile(s, percentile)) if s.size else math.nan)
+    return symmetry(vals[0], vals[1])
+
+
+def angular_velocity_asymmetry(
+    left_deg: FloatArray,
+    right_deg: FloatArray,
+    *,
+    sampling_rate_hz: float,
+    frames: BoolArray | None = None,
+    percentile: float = 95.0,
+) -> Symmetry:
+    """Left/right asymmetry of a joint's angular speed (deg/s) from its two angle series (deg).
+
+    Each side's angular speed is ``|d angle / dt|`` (:func:`velocity`); its ``percentile`` over
+    ``frames`` (a boolean mask, e.g. the repetitions; all frames when None) stands for the side's
+    peak, robust to single-frame spikes. ``Symmetry.left``/``right`` are those speeds in deg/s."""
+    vals = []
+    for series in (left_deg, right_deg):
+        a = np.asarray(series, dtype=np.float64)
+        s = np.abs(velocity(a[:, None], sampling_rate_hz=sampling_rate_hz)[:, 0])
+        if frames is not None:
+            s = s[frames]
         s = s[np.isfinite(s)]
         vals.append(float(np.percentile(s, percentile)) if s.size else math.nan)
     return symmetry(vals[0], vals[1])

@@ -1,6 +1,7 @@
 """What the visit page shows beside an outcome test's values: each score against its published
 norm (age and sex from the record) and, when an earlier visit recorded the same score, the change
-against the minimal clinically important difference (:mod:`analysis.norms`).
+against the minimal clinically important difference, stated by :mod:`clinic.reports.outcome_norms`
+(the same statements as the progress page and the PDF reports).
 
 Earlier scores are the record's (a clinician's measurement or an accepted analysis value, the
 visit projection's ``measurements``), from visits dated before this one.
@@ -16,11 +17,8 @@ from analysis import norms
 from analysis.activities import LABELS
 from analysis.outcomes import TUG_PHASES
 from clinic.domain.present import format_value
-from clinic.domain.vocabulary import METRICS, metric_label
 from clinic.projections import models as rm
-
-#: The values an outcome test reports that are shown with norms or changes.
-SCORES = (*norms.NORMED, "jump_height")
+from clinic.reports.outcome_norms import SCORES, score_statement
 
 
 def _earlier(patient_id: UUID, before: date) -> dict[tuple[str, str], tuple[float, date]]:
@@ -49,32 +47,18 @@ def outcome_panel(
         metric, side, value, unit = m["metric"], m.get("side", ""), float(m["value"]), m["unit"]
         if metric not in SCORES:
             continue
-        ended = norms.hold_ended(outcome, metric, side)
-        judged = norms.judge(metric, value, age_years=age, sex=sex, ended=ended)
-        change = None
-        if (metric, side) in earlier and metric in METRICS:
-            before, on = earlier[(metric, side)]
-            compared = norms.compare(
-                metric, before=before, after=value, higher_is_better=METRICS[metric].higher_is_better
-            )
-            if compared is not None:
-                change = {
-                    "delta": format_value(compared.delta, unit=unit, metric=metric),
-                    "sign": "+" if compared.delta > 0 else "",
-                    "since": on,
-                    "mcid": format_value(compared.mcid, unit=unit, metric=metric),
-                    "meaningful": compared.meaningful,
-                    "improved": compared.improved,
-                    "source": compared.source,
-                }
         scores.append(
-            {
-                "label": metric_label(metric),
-                "side": side,
-                "text": format_value(value, unit=unit, metric=metric),
-                "norm": judged,
-                "change": change,
-            }
+            score_statement(
+                metric,
+                value,
+                unit=unit,
+                side=side,
+                age_years=age,
+                sex=sex,
+                ended=norms.hold_ended(outcome, metric, side),
+                before=earlier.get((metric, side)),
+                measured_on=visit.visit_date,
+            )
         )
     result = outcome.get("result") or {}
     stored = result.get("phases_s") or {}

@@ -3,7 +3,8 @@
 Every report carries the practice, patient identifiers (name, date of birth, id),
 ICD-10 diagnoses, referring physician, payer, plan-of-care certification dates, visit
 counts since the start of care and since the last progress report, each goal with
-baseline, current value, target, due date and status, an objective-measures table,
+baseline, current value, target, due date and status, an objective-measures table, the outcome
+tests against their published norms and the MCID (clinic.reports.pdfoutcomes),
 charts of the goal metrics, assessment, plan, prognosis, the skilled interventions of the period
 and the visit's procedures with their units (clinic.reports.pdfbilling), the billing provider's
 address and NPI, and the therapist's signature line with name, credentials, NPI, licence and date.
@@ -31,6 +32,7 @@ from clinic.reports.charts import goal_chart
 from clinic.reports.discharge import discharge_section
 from clinic.reports.model import Measurement, PatientRecord, Visit
 from clinic.reports.pdfbilling import billing_section, interventions_section, provider_rows, therapist_of
+from clinic.reports.pdfoutcomes import outcomes_section
 from clinic.reports.pdfstyle import BODY, GRID, H1, H2, NONE, SMALL
 from clinic.reports.pdftext import clip, flat, paragraph, paragraphs
 
@@ -381,6 +383,7 @@ def render(record: PatientRecord, kind: str) -> bytes:
         _goals_table(record),
         Paragraph("Objective measures", H2),
         *_measures_table(record, visit),
+        *outcomes_section(record, until=visit.visit_date, heading=H2, small=SMALL),
         *_charts(record, visit),
         *_soap(visit),
         *(discharge_section(record, heading=H2, body=BODY, small=SMALL) if kind == "discharge" else []),

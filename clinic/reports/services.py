@@ -9,6 +9,7 @@ from uuid import UUID
 
 from django.utils import timezone
 
+from analysis import norms
 from capture.sequence import LandmarkSequence, decode_sequence
 from clinic import blobs, selectors
 from clinic.access import keys
@@ -17,6 +18,7 @@ from clinic.access.policy import NotVisible, require_admin
 from clinic.projections.models import AnalysisView, PatientSummary, SequenceView, VisitView
 from clinic.reports import archive, fhir, pdf, playback, recording, svg, tables
 from clinic.reports.gather import patient_record
+from clinic.reports.outcome_norms import record_statements
 
 
 @dataclass(frozen=True)
@@ -64,19 +66,36 @@ def patient_fhir(*, user: Any, patient_id: UUID) -> Document:
 
 
 def progress_view(*, user: Any, patient_id: UUID, sessions: int = 6) -> dict[str, Any]:
-    """What the progress page shows: a chart per goal and the last ``sessions`` measured visits."""
+    """What the progress page shows: a chart per goal, the last ``sessions`` measured visits, and
+    every outcome-test score against its norm and the change against the MCID."""
     patient = selectors.patient_get(user=user, patient_id=patient_id, action="read_progress")
     record = patient_record(patient)
     start = record.start_of_care
+    outcomes = record_statements(record)
+    # An outcome test's chart shows the norm of its latest score (the patient's age then).
+    norms_now = {
+        s.metric: (s.norm.reference, s.norm_text) for s in outcomes if s.norm and s.norm.reference is not None
+    }
     charts = []
     for goal in record.charted_goals:
         series = [m for m in record.measurements if m.metric == goal.metric]
-        charts.append({"goal": goal, "svg": svg.goal_chart_svg(goal, series, start=start) if start else ""})
+        norm = norms_now.get(goal.metric)
+        charts.append(
+            {"goal": goal, "svg": svg.goal_chart_svg(goal, series, start=start, norm=norm) if start else ""}
+        )
+    comparison = tables.session_comparison(record, sessions=sessions)
+    # Each outcome-test value in the table carries its statement (norm and change against the MCID).
+    by_day = {(s.metric, s.side, s.measured_on): s for s in outcomes}
+    for row in comparison["rows"]:
+        for visit, cell in zip(comparison["visits"], row["cells"], strict=True):
+            cell["statement"] = by_day.get((row["metric"], row["side"], visit.visit_date))
     return {
         "record": record,
         "patient": patient,
         "charts": charts,
-        "comparison": tables.session_comparison(record, sessions=sessions),
+        "comparison": comparison,
+        "outcomes": outcomes,
+        "sex": norms.known_sex(record.sex),
     }
 
 

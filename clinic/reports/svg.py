@@ -17,12 +17,19 @@ def _scale(value: float, lo: float, hi: float, out_lo: float, out_hi: float) -> 
     return out_lo if hi == lo else out_lo + (value - lo) * (out_hi - out_lo) / (hi - lo)
 
 
-def goal_chart_svg(goal: Goal, series: list[Measurement], *, start: date) -> str:
-    """An SVG chart; elements carry ``data-role`` (series, point, target-line, due-line) for tests."""
+def goal_chart_svg(
+    goal: Goal, series: list[Measurement], *, start: date, norm: tuple[float, str] | None = None
+) -> str:
+    """An SVG chart; elements carry ``data-role`` (series, point, target-line, due-line, norm-line)
+    for tests. ``norm``: the published norm or cut-off of an outcome test for this patient (value,
+    the statement with its source), drawn as a line."""
     weeks = [(m.measured_on - start).days / 7 for m in series]
     due_week = (goal.due_date - start).days / 7
     values = (
-        [m.value for m in series] + [goal.target] + ([goal.baseline] if goal.baseline is not None else [])
+        [m.value for m in series]
+        + [goal.target]
+        + ([goal.baseline] if goal.baseline is not None else [])
+        + ([norm[0]] if norm is not None else [])
     )
     x_lo, x_hi = 0.0, max([*weeks, due_week, 1.0]) + 0.5
     pad = (max(values) - min(values)) * 0.15 or 1.0
@@ -59,6 +66,12 @@ def goal_chart_svg(goal: Goal, series: list[Measurement], *, start: date) -> str
         f'<text x="{W - RIGHT}" y="{y(goal.target) - 4:.1f}" class="target-label" text-anchor="end">'
         f"target {escape(goal.comparator)} {goal.target:g}</text>"
     )
+    if norm is not None:
+        parts.append(
+            f'<line data-role="norm-line" x1="{LEFT}" x2="{W - RIGHT}" y1="{y(norm[0]):.1f}" '
+            f'y2="{y(norm[0]):.1f}" class="norm"><title>{escape(norm[1])}</title></line>'
+            f'<text x="{LEFT + 4}" y="{y(norm[0]) - 4:.1f}" class="norm-label">published norm {norm[0]:g}</text>'
+        )
     parts.append(
         f'<line data-role="due-line" x1="{x(due_week):.1f}" x2="{x(due_week):.1f}" y1="{TOP}" '
         f'y2="{H - BOTTOM}" class="due"/><text x="{x(due_week) - 3:.1f}" y="{H - BOTTOM - 4}" class="axis" '

@@ -116,6 +116,14 @@ def session_comparison(record: PatientRecord, *, sessions: int = 6) -> dict[str,
             reads = None if change is None else change_direction(key[0], change=change).value
             cells.append({"value": value, "change": change, "reads": reads})
             previous = value if value is not None else previous
-        rows.append({"label": labels[key][0], "unit": labels[key][1], "cells": cells})
+        rows.append(
+            {
+                "label": labels[key][0],
+                "unit": labels[key][1],
+                "metric": key[0],
+                "side": key[1],
+                "cells": cells,
+            }
+        )
     # The angle convention is stated once under a table that holds angles.
     return {"visits": visits, "rows": rows, "has_angles": any(unit == "deg" for _, unit in labels.values())}

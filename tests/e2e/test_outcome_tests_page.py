@@ -96,7 +96,7 @@ def test_tug_card_score_norm_mcid_review_and_progress(live_server, artifacts_dir
         assert "Phases: sit to stand" in text and "turn and sit" in text
         assert "12 s or more: fall risk" in text and "CDC STEADI" in text
         since = (today - timedelta(days=14)).isoformat()
-        assert f"since {since}: a meaningful improvement (MCID 0.80 s" in text
+        assert f"since {since}, at or above the MCID of 0.80 s: a meaningful improvement" in text
         assert "for women aged 76" in text
         page.screenshot(path=str(artifacts_dir / "visit_outcome_tug.png"), full_page=True)
         # The score goes through the review like any value, then reaches the goal and progress.
@@ -108,6 +108,11 @@ def test_tug_card_score_norm_mcid_review_and_progress(live_server, artifacts_dir
         page.goto(f"{live_server.url}/patients/{patient.id}/progress/")
         comparison = page.locator("#comparison").inner_text()
         assert "Timed Up and Go" in comparison and f"{tug.value:.2f}" in comparison
+        # The accepted score on the progress page: its norm and its change against the MCID.
+        norms_card = page.locator("#outcome-norms").inner_text()
+        assert "12 s or more: fall risk" in norms_card and "CDC STEADI" in norms_card
+        assert f"since {since}, at or above the MCID of 0.80 s: a meaningful improvement" in norms_card
+        assert page.locator('[data-goal] [data-role="norm-line"]').count() == 1  # the 12 s cut-off
         page.screenshot(path=str(artifacts_dir / "progress_outcome_tug.png"), full_page=True)
         assert violations == []
 

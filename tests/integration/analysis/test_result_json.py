@@ -17,7 +17,9 @@ straight) left the reported angles for the knee and hip bend in the image plane
 (``*_flexion_image_plane``, the one convention, as the live page and playback show it).
 Then the ``outcome`` section (the standard test scored, None unless one was requested; its
 reason under ``analysis.absent``) joined the sections, and the single-leg stance test's method
-names the test.
+names the test. Then the knee and hip angular velocity per side and their left/right symmetry
+joined the exercise and gait values (issue 16): every other key and value is unchanged (checked
+when the reference was rewritten: the new file minus those values equals the old one).
 """
 
 from __future__ import annotations
