@@ -57,6 +57,12 @@ LABELS: dict[str, str] = {
     "jump_height": "jump height",
     "landing_knee_flexion": "landing knee flexion",
     "landing_knee_flexion_symmetry": "landing knee flexion symmetry",
+    "trunk_forward_lean_3d": "trunk forward lean (3D)",
+    "trunk_lateral_lean_3d": "trunk sideways lean (3D)",
+    "trunk_rotation_3d": "trunk rotation relative to the pelvis (3D)",
+    "pelvis_rotation_3d": "pelvis rotation (3D)",
+    "knee_flexion_peak_3d": "peak knee flexion (3D)",
+    "hip_flexion_peak_3d": "peak hip flexion (3D)",
 }
 
 
