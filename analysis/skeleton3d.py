@@ -88,6 +88,15 @@ def _largest_magnitude(x: FloatArray) -> float:
 #: metric -> (series, side or "", summary of the used frames, what the summary says, landmarks used).
 _TRUNK = both("shoulder", "hip")
 _Summary = Callable[[FloatArray], float]
+_FLEXION = tuple(
+    (
+        f"{joint}_flexion_peak_3d", f"{side}_{joint}_flexion", side, _peak,
+        f"largest {joint} flexion in the body's sagittal plane (depth-aware)",
+        sided(side, "hip", "knee", "ankle") if joint == "knee" else both("hip", "shoulder") + sided(side, "knee"),
+    )
+    for joint in ("knee", "hip")
+    for side in SIDES
+)  # fmt: skip
 VALUES: tuple[tuple[str, str, str, _Summary, str, tuple[int, ...]], ...] = (
     ("trunk_forward_lean_3d", "trunk_forward_lean", "", _peak, "largest forward lean from the vertical", _TRUNK),
     (
@@ -103,14 +112,7 @@ VALUES: tuple[tuple[str, str, str, _Summary, str, tuple[int, ...]], ...] = (
         "pelvis_rotation_3d", "pelvis_rotation", "", circular_range_deg,
         "range (max - min) of the hip line's rotation about the vertical", both("hip"),
     ),
-) + tuple(
-    (
-        f"{joint}_flexion_peak_3d", f"{side}_{joint}_flexion", side, _peak,
-        f"largest {joint} flexion in the body's sagittal plane (depth-aware)",
-        sided(side, "hip", "knee", "ankle") if joint == "knee" else both("hip", "shoulder") + sided(side, "knee"),
-    )
-    for joint in ("knee", "hip")
-    for side in SIDES
+    *_FLEXION,
 )  # fmt: skip
 
 

@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from analysis.ergonomics import reba_scores, reba_summary
+from analysis.measurements import Assessor
 from analysis.refine3d import refine_skeleton
-from analysis.skeleton3d import skeleton_measures, skeleton_values
 from analysis.report import video_sections
 from analysis.results import Ergonomics, SkeletonFit, VideoResult
-from analysis.measurements import Assessor
+from analysis.skeleton3d import skeleton_measures, skeleton_values
 from analysis.types import FloatArray, InputError, Trajectories
 from capture.people import describe_people
 from capture.pipeline import ProgressCallback, VideoAnalysis, analyze_file
@@ -249,7 +249,9 @@ def _ergonomics(sequence: LandmarkSequence) -> Ergonomics:
     return Ergonomics(summary=summary)
 
 
-def _refine3d(sequence: LandmarkSequence, *, config: AnalysisConfig, assessor: Assessor | None) -> SkeletonFit:
+def _refine3d(
+    sequence: LandmarkSequence, *, config: AnalysisConfig, assessor: Assessor | None
+) -> SkeletonFit:
     """The constant-bone-length fit of the subject, when requested and possible, with the values
     it gives judged by the sections' ``assessor`` (none without one)."""
     if not config.refine_3d:

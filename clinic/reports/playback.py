@@ -48,7 +48,9 @@ def skeleton_data(skeleton: LandmarkSequence) -> dict[str, Any]:
     seen = np.nan_to_num(world[..., 3]) >= 0.5
     points = [
         [
-            [round(float(c), 3) for c in world[f, j, :3]] if seen[f, j] and np.isfinite(world[f, j, :3]).all() else None
+            [round(float(c), 3) for c in world[f, j, :3]]
+            if seen[f, j] and np.isfinite(world[f, j, :3]).all()
+            else None
             for j in JOINTS
         ]
         for f in range(world.shape[0])

@@ -108,11 +108,15 @@ def _stored_sequence(patient_id: UUID, sequence_sha256: str) -> LandmarkSequence
         raise NotVisible("the sequence is no longer stored") from None
 
 
-def _stored_skeleton(patient_id: UUID, sequence: LandmarkSequence, sequence_sha256: str) -> LandmarkSequence | None:
+def _stored_skeleton(
+    patient_id: UUID, sequence: LandmarkSequence, sequence_sha256: str
+) -> LandmarkSequence | None:
     """The 3D skeleton of ``sequence``'s subject fitted by its latest completed analysis that kept
     one (``refine_3d.skeleton_sha256``), sealed like the sequence; None when there is none."""
     summaries = (
-        AnalysisView.objects.filter(patient_id=patient_id, sequence_sha256=sequence_sha256, status="completed")
+        AnalysisView.objects.filter(
+            patient_id=patient_id, sequence_sha256=sequence_sha256, status="completed"
+        )
         .order_by("-finished_at")
         .values_list("summary", flat=True)
     )

@@ -17,7 +17,9 @@ straight) left the reported angles for the knee and hip bend in the image plane
 (``*_flexion_image_plane``, the one convention, as the live page and playback show it).
 Then the ``outcome`` section (the standard test scored, None unless one was requested; its
 reason under ``analysis.absent``) joined the sections, and the single-leg stance test's method
-names the test.
+names the test. Then the 3D fit's judged values (``refine_3d.values``: lean, rotation and
+depth-aware flexion, :mod:`analysis.skeleton3d`) and their metric values were added; every
+earlier key and value is unchanged.
 """
 
 from __future__ import annotations

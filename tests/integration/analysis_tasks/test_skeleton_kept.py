@@ -53,7 +53,9 @@ def test_skeleton_is_kept_sealed_reported_and_played_back(shared_data: Path) -> 
     world = skeleton.subject_world()
     # The fitted skeleton, not the model's landmarks: its bones keep one length.
     assert bone_length_cv(world[..., :3]) < 0.5 * bone_length_cv(original.subject_world()[..., :3])
-    on_disk = Path(settings.MEDIA_ROOT) / "blobs" / "skeleton" / str(patient.id) / skeleton_sha[:2] / skeleton_sha
+    on_disk = (
+        Path(settings.MEDIA_ROOT) / "blobs" / "skeleton" / str(patient.id) / skeleton_sha[:2] / skeleton_sha
+    )
     sealed = on_disk.read_bytes()
     assert sealed.startswith(blobs.MAGIC) and b"world.npy" not in sealed and not sealed.startswith(b"PK")
     assert plain not in sealed and plain[:64] not in sealed
@@ -65,7 +67,9 @@ def test_skeleton_is_kept_sealed_reported_and_played_back(shared_data: Path) -> 
         assert ("value" in value and value["unit"] == "deg" and "3D skeleton" in value["method"]) or value[
             "code"
         ] in ("wrong_view", "poor_quality", "implausible")
-    metrics = {(m["metric"], m["side"]) for m in view.metrics} | {(w["metric"], w["side"]) for w in view.withheld}
+    metrics = {(m["metric"], m["side"]) for m in view.metrics} | {
+        (w["metric"], w["side"]) for w in view.withheld
+    }
     assert set(judged) <= metrics
 
     # Playback serves the skeleton to the patient's therapist, and nothing to another practice.

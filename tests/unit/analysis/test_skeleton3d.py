@@ -29,7 +29,12 @@ def _turn(v: np.ndarray, deg: float) -> np.ndarray:
 
 
 def skeleton(
-    *, forward_lean: float, lateral_lean: float, trunk_rotation: float, hip_flexion: float, knee_flexion: float
+    *,
+    forward_lean: float,
+    lateral_lean: float,
+    trunk_rotation: float,
+    hip_flexion: float,
+    knee_flexion: float,
 ) -> np.ndarray:
     """One frame ``(33, 3)`` facing the camera, pelvis at the origin. Hip flexion is built
     against the trunk's downward line in the trunk's sagittal plane (lateral lean 0 for it)."""
@@ -78,7 +83,8 @@ def _wrap(deg: float) -> float:
 @pytest.mark.parametrize("facing", [0.0, 180.0], ids=["facing-camera", "back-to-camera"])
 @pytest.mark.parametrize("yaw", [0.0, 35.0, -60.0])
 @pytest.mark.parametrize(
-    ("forward_lean", "lateral_lean", "trunk_rotation"), [(20.0, 0.0, 0.0), (35.0, -12.0, 25.0), (-8.0, 15.0, -30.0)]
+    ("forward_lean", "lateral_lean", "trunk_rotation"),
+    [(20.0, 0.0, 0.0), (35.0, -12.0, 25.0), (-8.0, 15.0, -30.0)],
 )
 def test_trunk_lean_and_rotation_are_exact(
     facing: float, yaw: float, forward_lean: float, lateral_lean: float, trunk_rotation: float
@@ -98,12 +104,18 @@ def test_trunk_lean_and_rotation_are_exact(
 
 @pytest.mark.parametrize("facing", [0.0, 180.0], ids=["facing-camera", "back-to-camera"])
 @pytest.mark.parametrize("yaw", [0.0, 50.0, -90.0])
-@pytest.mark.parametrize(("hip_flexion", "knee_flexion"), [(0.0, 0.0), (45.0, 60.0), (95.0, 110.0), (-15.0, 20.0)])
+@pytest.mark.parametrize(
+    ("hip_flexion", "knee_flexion"), [(0.0, 0.0), (45.0, 60.0), (95.0, 110.0), (-15.0, 20.0)]
+)
 def test_depth_aware_flexion_is_exact_in_every_facing(
     facing: float, yaw: float, hip_flexion: float, knee_flexion: float
 ) -> None:
     frame = skeleton(
-        forward_lean=25.0, lateral_lean=0.0, trunk_rotation=0.0, hip_flexion=hip_flexion, knee_flexion=knee_flexion
+        forward_lean=25.0,
+        lateral_lean=0.0,
+        trunk_rotation=0.0,
+        hip_flexion=hip_flexion,
+        knee_flexion=knee_flexion,
     )
     m = skeleton_measures(_landmarks(frame, yaw_deg=facing + yaw), sampling_rate_hz=30.0)
     for side in ("left", "right"):
@@ -112,7 +124,9 @@ def test_depth_aware_flexion_is_exact_in_every_facing(
 
 
 def test_unseen_landmarks_give_nan_not_a_number() -> None:
-    lm = _landmarks(skeleton(forward_lean=0, lateral_lean=0, trunk_rotation=0, hip_flexion=0, knee_flexion=0), yaw_deg=0)
+    lm = _landmarks(
+        skeleton(forward_lean=0, lateral_lean=0, trunk_rotation=0, hip_flexion=0, knee_flexion=0), yaw_deg=0
+    )
     lm[1, BP.RIGHT_HIP, 3] = 0.1
     lm[2, BP.RIGHT_ANKLE, 3] = 0.1
     m = skeleton_measures(lm, sampling_rate_hz=30.0)
