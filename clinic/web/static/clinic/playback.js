@@ -19,10 +19,10 @@
   // [horizontal axis, its sign, vertical axis, its sign] on the canvas.
   const PROJECTIONS = {
     front: [0, 1, 1, 1],   // as the camera sees the subject
-    side: [2, -1, 1, 1],   // from the camera's right: the camera is to the left
+    side: [2, -1, 1, 1],   // from the camera's left: the camera is to the right
     top: [0, 1, 2, -1],    // from above: the camera is at the bottom
   };
-  const METRES_SHOWN = 2.4;
+  const METRES_SHOWN = 2.0;
 
   function draw3d(pane, f, view) {
     const ctx = pane.canvas.getContext("2d");
