@@ -15,8 +15,10 @@ from django.test import Client
 from analysis.refine3d import BONES, JOINTS, bone_length_cv
 from capture.sequence import decode_sequence
 from clinic import blobs
+from clinic.access import keys
 from clinic.projections import models as rm
 from clinic.services import analysis as service
+from clinic.services.patients import patient_erase_pii
 from tests.factories import make_evaluation, make_patient, make_practice, store_recording
 from tests.integration.analysis_tasks.conftest import squat_sequence
 
@@ -85,3 +87,9 @@ def test_skeleton_is_kept_sealed_reported_and_played_back(shared_data: Path) -> 
     other = make_practice("Other PT", prefix="o")
     client.force_login(other.admin)
     assert client.get(f"/patients/{patient.id}/sequences/{sha}.json").status_code == 404
+
+    # Erasing the patient's personal data takes the skeleton with the landmarks.
+    patient_erase_pii(user=practice.admin, patient_id=patient.id, reason="patient asked")
+    assert not on_disk.exists()
+    with pytest.raises((blobs.BlobMissing, keys.KeyDestroyed)):
+        blobs.get("skeleton", patient.id, skeleton_sha)

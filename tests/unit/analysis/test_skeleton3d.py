@@ -8,10 +8,12 @@ import numpy as np
 import pytest
 
 from analysis.activity_frames import ActivityFrames
+from analysis.angles import rotation_about_vertical
 from analysis.camera_view import CameraViews, ViewConfig, ViewSegment
 from analysis.measurements import Assessor, Measured, Withheld
 from analysis.skeleton3d import circular_range_deg, skeleton_measures, skeleton_values
 from analysis.types import BlazePose as BP
+from analysis.types import Trajectories
 
 # MediaPipe world axes: x right, y down, z away from the camera. A subject facing the camera has
 # their right towards -x, up towards -y and faces -z.
@@ -133,6 +135,14 @@ def test_unseen_landmarks_give_nan_not_a_number() -> None:
     assert np.isnan(m["pelvis_rotation"][1]) and np.isfinite(m["pelvis_rotation"][0])
     assert np.isnan(m["left_knee_flexion"][1])  # the body frame needs both hips
     assert np.isnan(m["right_knee_flexion"][2]) and np.isfinite(m["left_knee_flexion"][2])
+
+
+def test_rotation_about_the_vertical_refuses_image_landmarks() -> None:
+    lm = _landmarks(
+        skeleton(forward_lean=0, lateral_lean=0, trunk_rotation=0, hip_flexion=0, knee_flexion=0), yaw_deg=0
+    )
+    with pytest.raises(ValueError, match="3D"):
+        rotation_about_vertical(Trajectories.from_landmarks(lm, sampling_rate_hz=30.0))
 
 
 def test_circular_range_crosses_180() -> None:
