@@ -84,6 +84,11 @@ def test_skeleton_is_kept_sealed_reported_and_played_back(shared_data: Path) -> 
     k = list(JOINTS).index(25)  # left knee
     frame = next(f for f, p in enumerate(sk["points"]) if p[k] is not None)
     np.testing.assert_allclose(sk["points"][frame][k], world[frame, 25, :3], atol=6e-4)
+    # The visit page lists them with the other values of the analysis, and why one is withheld.
+    page = client.get(f"/patients/{patient.id}/visits/{visit_id}/").content.decode()
+    assert "3d" in page.lower() and "peak 3d" in page.lower()
+    withheld = [v for v in judged.values() if "code" in v]
+    assert all(v["reason"].replace("'", "&#x27;") in page for v in withheld)
     other = make_practice("Other PT", prefix="o")
     client.force_login(other.admin)
     assert client.get(f"/patients/{patient.id}/sequences/{sha}.json").status_code == 404
