@@ -236,6 +236,40 @@ def joint_angles(traj: Trajectories, *, view: View | None = None) -> dict[str, F
     return out
 
 
+#: The direction towards the camera in camera-aligned axes (MediaPipe world: x right, y down,
+#: z away from the camera), the 0 of :func:`rotation_about_vertical`.
+TOWARDS_CAMERA = np.array([0.0, 0.0, -1.0])
+
+
+def rotation_about_vertical(traj: Trajectories) -> dict[str, FloatArray]:
+    """Pelvis (hip line) and trunk (shoulder line) rotation about the vertical, in degrees.
+
+    3D trajectories in camera-aligned axes only (MediaPipe world landmarks or a skeleton fitted
+    to them: x right, y down as in the image, z away from the camera; the vertical is the
+    camera's, so a tilted camera tilts it). Each line runs from the subject's left to right
+    landmark; the way it faces is up x line (for a line of the pelvis, where the subject faces).
+
+    * ``pelvis_rotation``: the hip line's facing direction relative to facing the camera;
+    * ``shoulder_rotation``: the same for the shoulder line.
+
+    0 = facing the camera, positive = turned towards the subject's left (counter-clockwise seen
+    from above), in (-180, 180]: a subject with their back to the camera reads 180. Shoulders
+    relative to pelvis are ``trunk_rotation`` of :func:`joint_angles` (the difference of these
+    two, wrapped). NaN where a point is missing. ValueError for planar (image) data, where the
+    rotation needs depth the image does not have.
+    """
+    if traj.axes.planar:
+        raise ValueError("rotation about the vertical needs 3D landmarks")
+    p = traj.points
+    up = np.broadcast_to(traj.axes.up_vector(), p["left_hip"].shape)
+    towards = np.broadcast_to(TOWARDS_CAMERA, up.shape)
+    out: dict[str, FloatArray] = {}
+    for name, joint in (("pelvis_rotation", "hip"), ("shoulder_rotation", "shoulder")):
+        line = p[f"right_{joint}"] - p[f"left_{joint}"]
+        out[name] = signed_angle(towards, np.cross(up, line), up)
+    return out
+
+
 #: Flexion read from the bend between three points, for any camera view:
 #: joint -> (a, b, c, offset_deg, sign), value = offset_deg + sign * interior angle a-b-c.
 BEND_DEFINITIONS: dict[str, tuple[str, str, str, float, float]] = {

@@ -63,6 +63,12 @@ LABELS: dict[str, str] = {
     "hip_angular_velocity": "hip angular velocity",
     "hip_angular_velocity_symmetry": "hip angular velocity symmetry",
     "landing_knee_flexion_symmetry": "landing knee flexion symmetry",
+    "trunk_forward_lean_3d": "trunk forward lean (3D)",
+    "trunk_lateral_lean_3d": "trunk sideways lean (3D)",
+    "trunk_rotation_3d": "trunk rotation relative to the pelvis (3D)",
+    "pelvis_rotation_3d": "pelvis rotation (3D)",
+    "knee_flexion_peak_3d": "peak knee flexion (3D)",
+    "hip_flexion_peak_3d": "peak hip flexion (3D)",
 }
 
 

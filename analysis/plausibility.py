@@ -38,6 +38,13 @@ RANGES: dict[str, PlausibleRange] = {
     # extension or hyperextension): knee 0-135 + 10, hip 0-120 + 30, shoulder 0-180 + 60.
     "knee_flexion_rom": PlausibleRange(low=0, high=145, unit="deg", source=AAOS),
     "hip_flexion_rom": PlausibleRange(low=0, high=150, unit="deg", source=AAOS),
+    # Peak flexion from the 3D skeleton: the active arc from hyperextension to full flexion
+    # (knee -10 to 135 and a deep squat's 155, Hemmerich et al. 2006; hip -30 to 120 plus the
+    # trunk's share when the hip is read against the trunk line in a deep squat).
+    "knee_flexion_peak_3d": PlausibleRange(
+        low=-10, high=160, unit="deg", source=f"{AAOS}; Hemmerich et al. 2006"
+    ),
+    "hip_flexion_peak_3d": PlausibleRange(low=-30, high=150, unit="deg", source=AAOS),
     "shoulder_flexion_rom": PlausibleRange(low=0, high=240, unit="deg", source=AAOS),
     # Deep squat knee flexion reaches about 155 deg (Hemmerich et al. 2006, J Orthop Res 24:770).
     "squat_depth": PlausibleRange(

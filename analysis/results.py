@@ -30,7 +30,7 @@ from analysis.refine3d import RefinedSkeleton
 from analysis.serialize import JsonValue, to_jsonable
 
 if TYPE_CHECKING:  # report.py builds these results, so it is imported for types only
-    from analysis.measurements import Assessment
+    from analysis.measurements import Assessment, Judged
     from analysis.report import ReportConfig
 
 GAIT_METHOD = "Zeni et al. 2008 heel/toe extremes relative to the pelvis"
@@ -207,11 +207,15 @@ class Ergonomics:
 
 @dataclass(frozen=True)
 class SkeletonFit:
-    """The constant-bone-length fit (only its bone lengths and quality are stored, not the
-    skeleton); ``fit`` None with the ``reason`` when not requested or not possible."""
+    """The constant-bone-length fit: its bone lengths and quality, and the values only a 3D
+    skeleton gives (:mod:`analysis.skeleton3d`, judged like every other value). The skeleton
+    itself is stored beside the analysis as a sealed blob (``skeleton_sha256`` in the summary,
+    added by the task that stores it). ``fit`` None with the ``reason`` when not requested or
+    not possible."""
 
     fit: RefinedSkeleton | None
     reason: str | None = None
+    values: tuple[Judged, ...] = ()
 
     def to_json(self) -> dict[str, JsonValue]:
         if self.fit is None:
@@ -223,6 +227,7 @@ class SkeletonFit:
             "bone_cv_after_pct": to_jsonable(self.fit.bone_cv_after_pct),
             "reprojection_px_before": to_jsonable(self.fit.reprojection_px_before),
             "reprojection_px_after": to_jsonable(self.fit.reprojection_px_after),
+            "values": [v.to_json() for v in self.values],
         }
 
 

@@ -17,6 +17,10 @@ from analysis.camera_view import VIEWS, CameraView
 SAGITTAL: frozenset[CameraView] = frozenset({"sagittal"})
 FRONTAL: frozenset[CameraView] = frozenset({"frontal"})
 ANY: frozenset[CameraView] = frozenset(VIEWS)
+# 3D measures (:mod:`analysis.skeleton3d`): the movement must lie mostly across the image, since
+# depth from one camera is the weakest coordinate; an oblique view shows both planes partly.
+SAGITTAL_OR_OBLIQUE: frozenset[CameraView] = frozenset({"sagittal", "oblique"})
+FRONTAL_OR_OBLIQUE: frozenset[CameraView] = frozenset({"frontal", "oblique"})
 
 #: metric -> views it is valid in.
 VALID_VIEWS: dict[str, frozenset[CameraView]] = {
@@ -57,10 +61,20 @@ VALID_VIEWS: dict[str, frozenset[CameraView]] = {
     # The squat's knee bend is the image's hip-knee-ankle angle, read in any view (from the
     # front it is the projected bend: the method text says so and the grade is at most fair).
     "squat_depth": ANY,
+    # From the 3D skeleton. Forward lean moves the shoulders along the camera's axis in a front
+    # view; lateral lean and rotation about the vertical do so in a side view, where the far
+    # shoulder and hip are also hidden behind the body.
+    "trunk_forward_lean_3d": SAGITTAL_OR_OBLIQUE,
+    "trunk_lateral_lean_3d": FRONTAL_OR_OBLIQUE,
+    "trunk_rotation_3d": FRONTAL_OR_OBLIQUE,
+    "pelvis_rotation_3d": FRONTAL_OR_OBLIQUE,
+    # Depth-aware flexion: any view (graded fair at best outside a side view).
+    "knee_flexion_peak_3d": ANY,
+    "hip_flexion_peak_3d": ANY,
 }
 
 #: Where a view-limited metric needs the camera, in words.
-_NEEDS = {"sagittal": "a side view", "frontal": "a front or back view"}
+_NEEDS = {"sagittal": "a side view", "frontal": "a front or back view", "oblique": "a view at an angle"}
 
 
 def valid_views(metric: str) -> frozenset[CameraView]:

@@ -1,7 +1,8 @@
 """Content-addressed, per-patient encrypted file storage (videos, landmark sequences, stills).
 
-Kinds: ``video`` (uploads), ``sequence`` (landmark sequences, :mod:`capture.sequence`) and
-``still`` (JPEG images of the people an analysis saw, :mod:`clinic.analysis_jobs.subject`).
+Kinds: ``video`` (uploads), ``sequence`` (landmark sequences, :mod:`capture.sequence`),
+``skeleton`` (an analysis's fitted 3D skeleton of the subject, in the landmark sequence's format)
+and ``still`` (JPEG images of the people an analysis saw, :mod:`clinic.analysis_jobs.subject`).
 
 A blob is named by the SHA-256 of its plaintext, so storing the same content twice is
 one file and "the same video" can be recognised before any work is queued. The bytes
@@ -44,7 +45,7 @@ from django.conf import settings
 
 from clinic.access import keys
 
-KINDS = ("video", "sequence", "still")
+KINDS = ("video", "sequence", "skeleton", "still")
 MAGIC = b"CLNBLOB2"
 CHUNK_BYTES = 1024 * 1024
 _FILE_NONCE_BYTES = 7

@@ -9,7 +9,8 @@ blob (a recording starts from its stored sequence instead, and so does a re-run 
 of an upload whose landmarks are stored: the video may be deleted by then), and stores the stills
 of the people it saw as ``"still"`` blobs (the summary's ``subject`` section names them); ``analyse`` reads that sequence once
 and computes every section of the summary and its metric values (one typed result, handed on as
-JSON); ``record`` appends the results once through the domain's ``CompleteAnalysis`` and removes
+JSON), and stores the fitted 3D skeleton as a ``"skeleton"`` blob (``refine_3d.skeleton_sha256``
+in the summary; playback shows it); ``record`` appends the results once through the domain's ``CompleteAnalysis`` and removes
 the video unless the practice keeps videos. A chain passes each task's return value in the next
 task's message, so no result backend is needed and nothing waits on one. Jobs are queued by
 :mod:`clinic.dispatch`, from the event log.
@@ -269,7 +270,12 @@ def analyse(self: Task, previous: dict[str, Any]) -> dict[str, Any]:
     # The metrics come from the typed result; the next task gets them as plain JSON.
     metrics = [dataclasses.asdict(m) for m in analysed.metrics]
     withheld = [dataclasses.asdict(w) for w in analysed.withheld]
-    return {"job": job, "summary": analysed.summary, "metrics": metrics, "withheld": withheld}
+    summary = analysed.summary
+    if analysed.skeleton is not None:
+        # The fitted 3D skeleton, sealed with the patient's key like the landmarks it came from.
+        sha256 = blobs.put("skeleton", UUID(job["patient_id"]), analysed.skeleton)
+        summary = {**summary, "refine_3d": {**summary["refine_3d"], "skeleton_sha256": sha256}}
+    return {"job": job, "summary": summary, "metrics": metrics, "withheld": withheld}
 
 
 @shared_task(bind=True, base=AnalysisTask, name="clinic.analysis.record")

@@ -90,8 +90,11 @@ def due(days: int = 42) -> date:
     return timezone.localdate() + timedelta(days=days)
 
 
-def store_recording(patient_id: UUID, visit_id: UUID, image: Any, *, sampling_rate_hz: float = 5.0) -> str:
-    """A live recording of ``image`` landmarks (``(1, frames, 33, 4)``, the world copied from them),
+def store_recording(
+    patient_id: UUID, visit_id: UUID, image: Any, *, sampling_rate_hz: float = 5.0, world: Any = None
+) -> str:
+    """A live recording of ``image`` landmarks (``(1, frames, 33, 4)``, the ``world`` landmarks
+    of the same shape, copied from the image when None),
     stored as live capture stores one: the sealed sequence, then RecordingStarted and RecordingStopped
     through the domain. Returns the sequence's SHA-256."""
     from capture.sequence import LandmarkSequence, encode_sequence
@@ -103,7 +106,7 @@ def store_recording(patient_id: UUID, visit_id: UUID, image: Any, *, sampling_ra
 
     frames = int(image.shape[1])
     sequence = LandmarkSequence(
-        image=image, world=image.copy(), person_ids=(1,), subject=1, sampling_rate_hz=sampling_rate_hz,
+        image=image, world=image.copy() if world is None else world, person_ids=(1,), subject=1, sampling_rate_hz=sampling_rate_hz,
         width_px=720, height_px=1280, model="full",
     )  # fmt: skip
     sha = blobs.put("sequence", patient_id, encode_sequence(sequence))

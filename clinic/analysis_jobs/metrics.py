@@ -80,6 +80,12 @@ def _judged(result: VideoResult) -> tuple[list[Measured], list[Withheld]]:
             values.append(judged)
         elif isinstance(judged, Withheld):
             withheld.append(judged)
+    # The values only the 3D skeleton gives, judged by the same assessor (analysis.skeleton3d).
+    for judged in result.skeleton_fit.values:
+        if isinstance(judged, Measured):
+            values.append(judged)
+        else:
+            withheld.append(judged)
     return values, withheld
 
 

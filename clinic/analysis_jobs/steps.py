@@ -10,8 +10,11 @@ database, the queue or the blob store, so the command line, the tasks and the te
 * :func:`analysis_step`: sequence -> every section of the summary from one reading of it: the
   ``gait``, ``exercise`` and ``balance`` sections with the angles
   (:func:`analysis.report.video_sections`, once, which also detects the activity in ``auto``
-  mode), the REBA summary (Hignett & McAtamney 2000) and the constant-bone-length skeleton fit,
-  as one typed :class:`analysis.results.VideoResult`, its JSON and its metric values.
+  mode), the REBA summary (Hignett & McAtamney 2000) and the constant-bone-length skeleton fit
+  with the values only 3D gives (:mod:`analysis.skeleton3d`), as one typed
+  :class:`analysis.results.VideoResult`, its JSON and its metric values, and the fitted skeleton
+  as landmark sequence bytes (:func:`skeleton_sequence`), which the task stores sealed like the
+  landmarks.
 
 A step that cannot use its input raises :class:`BadInput` (one sentence, never retried).
 """
@@ -25,10 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from analysis.ergonomics import reba_scores, reba_summary
+from analysis.measurements import Assessor
 from analysis.refine3d import refine_skeleton
 from analysis.report import video_sections
 from analysis.results import Ergonomics, SkeletonFit, VideoResult
-from analysis.types import InputError, Trajectories
+from analysis.skeleton3d import skeleton_measures, skeleton_values
+from analysis.types import FloatArray, InputError, Trajectories
 from capture.people import describe_people
 from capture.pipeline import ProgressCallback, VideoAnalysis, analyze_file
 from capture.pose import PoseConfig
@@ -154,24 +159,31 @@ class Analysed:
     summary: dict[str, Any]
     metrics: tuple[MetricValue, ...]
     withheld: tuple[WithheldValue, ...] = ()
+    skeleton: bytes | None = None
 
 
 def analysis_step(data: bytes, *, config: AnalysisConfig) -> Analysed:
     """Every section of one landmark sequence, computed once: ``gait``, ``exercise``, ``balance``,
     ``angles`` and ``analysis`` (:func:`analysis.report.video_sections`), ``reba`` (and its
-    ``reason`` when no frame could be scored) and ``refine_3d``, typed, as JSON and as metrics."""
-    result = video_result(data, config=config)
+    ``reason`` when no frame could be scored) and ``refine_3d``, typed, as JSON and as metrics,
+    with the fitted 3D skeleton's bytes (None when there is no fit)."""
+    sequence = _sequence(data, config=config)
+    result = _video_result(sequence, config=config)
     return Analysed(
         result=result,
         summary=result.to_json(),
         metrics=metric_values(result),
         withheld=withheld_values(result),
+        skeleton=skeleton_sequence(sequence, result.skeleton_fit),
     )
 
 
 def video_result(data: bytes, *, config: AnalysisConfig) -> VideoResult:
     """The typed result of one landmark sequence (see :func:`analysis_step`)."""
-    sequence = _sequence(data, config=config)
+    return _video_result(_sequence(data, config=config), config=config)
+
+
+def _video_result(sequence: LandmarkSequence, *, config: AnalysisConfig) -> VideoResult:
     try:
         sections = video_sections(
             sequence.subject_image(),
@@ -183,10 +195,44 @@ def video_result(data: bytes, *, config: AnalysisConfig) -> VideoResult:
         )
     except InputError as exc:
         raise BadInput(str(exc)) from exc
+    assessor = sections.assessment.assessor if sections.assessment is not None else None
     return VideoResult(
         sections=sections,
         ergonomics=_ergonomics(sequence),
-        skeleton_fit=_refine3d(sequence, config=config),
+        skeleton_fit=_refine3d(sequence, config=config, assessor=assessor),
+    )
+
+
+def skeleton_world(sequence: LandmarkSequence, fit: SkeletonFit) -> FloatArray | None:
+    """The fitted skeleton as ``(frames, 33, 4)`` world landmarks: the fitted x, y, z (metres,
+    MediaPipe's camera-aligned axes) with the world landmarks' visibility, so a joint the model
+    did not see stays marked unseen rather than shown where the fit interpolated it."""
+    if fit.fit is None:
+        return None
+    world = sequence.subject_world().copy()
+    world[..., :3] = fit.fit.world
+    return world
+
+
+def skeleton_sequence(sequence: LandmarkSequence, fit: SkeletonFit) -> bytes | None:
+    """The fitted skeleton of the subject as landmark sequence bytes (:mod:`capture.sequence`,
+    one person: the subject's image landmarks and the fitted world landmarks), None without a fit."""
+    world = skeleton_world(sequence, fit)
+    if world is None:
+        return None
+    subject = sequence.subject
+    assert subject is not None  # a fit exists only for a subject
+    return encode_sequence(
+        LandmarkSequence(
+            image=sequence.subject_image()[None],
+            world=world[None],
+            person_ids=(subject,),
+            subject=subject,
+            sampling_rate_hz=sequence.sampling_rate_hz,
+            width_px=sequence.width_px,
+            height_px=sequence.height_px,
+            model=sequence.model,
+        )
     )
 
 
@@ -203,11 +249,19 @@ def _ergonomics(sequence: LandmarkSequence) -> Ergonomics:
     return Ergonomics(summary=summary)
 
 
-def _refine3d(sequence: LandmarkSequence, *, config: AnalysisConfig) -> SkeletonFit:
-    """The constant-bone-length fit of the subject, when requested and possible."""
+def _refine3d(
+    sequence: LandmarkSequence, *, config: AnalysisConfig, assessor: Assessor | None
+) -> SkeletonFit:
+    """The constant-bone-length fit of the subject, when requested and possible, with the values
+    it gives judged by the sections' ``assessor`` (none without one)."""
     if not config.refine_3d:
         return SkeletonFit(fit=None, reason="not requested")
     try:
-        return SkeletonFit(fit=refine_skeleton(sequence.subject_world(), sequence.subject_image()))
+        fit = SkeletonFit(fit=refine_skeleton(sequence.subject_world(), sequence.subject_image()))
     except InputError as exc:
         return SkeletonFit(fit=None, reason=str(exc))
+    world = skeleton_world(sequence, fit)
+    if assessor is None or world is None:
+        return fit
+    measures = skeleton_measures(world, sampling_rate_hz=sequence.sampling_rate_hz)
+    return dataclasses.replace(fit, values=tuple(skeleton_values(measures, assessor)))

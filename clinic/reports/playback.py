@@ -5,6 +5,11 @@ beside the joints; two sequences play side by side on one scrubber. Angles are c
 the server with :func:`analysis.angles.bend_angles`, the function the live page uses, in
 :data:`analysis.angles.CONVENTION` (0 = straight, flexion positive), which ``convention`` states
 for the page's legend.
+
+When an analysis of the sequence fitted the subject's 3D skeleton (:mod:`analysis.refine3d`,
+stored sealed beside the analysis), ``skeleton3d`` carries it so the page can draw it from the
+front, the side or above: the fitted joints per frame in metres, MediaPipe's camera-aligned world
+axes (x right, y down, z away from the camera, origin between the hips).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from analysis.angles import CONVENTION, bend_angles
+from analysis.refine3d import BONES, JOINTS
 from analysis.types import Trajectories
 from capture.sequence import LandmarkSequence
 
@@ -34,8 +40,33 @@ def _clean(values: np.ndarray, digits: int) -> list[float | None]:
     return [None if not math.isfinite(v) else round(float(v), digits) for v in values]
 
 
-def playback_data(sequence: LandmarkSequence) -> dict[str, Any]:
-    """JSON-ready frames of the subject: ``landmarks[f][i] = [x_px, y_px, visibility]`` (null if unseen)."""
+def skeleton_data(skeleton: LandmarkSequence) -> dict[str, Any]:
+    """The fitted 3D skeleton of the subject, JSON-ready: ``points[f][k] = [x, y, z]`` in metres
+    (millimetre precision) for joint ``joints[k]``, null where the model did not see it;
+    ``bones`` as pairs of landmark indices."""
+    world = skeleton.subject_world()
+    seen = np.nan_to_num(world[..., 3]) >= 0.5
+    points = [
+        [
+            [round(float(c), 3) for c in world[f, j, :3]]
+            if seen[f, j] and np.isfinite(world[f, j, :3]).all()
+            else None
+            for j in JOINTS
+        ]
+        for f in range(world.shape[0])
+    ]
+    return {
+        "axes": "metres; x right, y down, z away from the camera; origin between the hips",
+        "joints": list(JOINTS),
+        "bones": [list(b) for b in BONES],
+        "points": points,
+    }
+
+
+def playback_data(sequence: LandmarkSequence, *, skeleton: LandmarkSequence | None = None) -> dict[str, Any]:
+    """JSON-ready frames of the subject: ``landmarks[f][i] = [x_px, y_px, visibility]`` (null if
+    unseen), and ``skeleton3d`` (:func:`skeleton_data`, or null) from ``skeleton``, the subject's
+    fitted 3D skeleton on the same frames."""
     image = sequence.subject_image()
     frames = image.shape[0]
     landmarks = [
@@ -70,4 +101,5 @@ def playback_data(sequence: LandmarkSequence) -> dict[str, Any]:
         "landmarks": landmarks,
         "angles": angles,
         "convention": CONVENTION,
+        "skeleton3d": skeleton_data(skeleton) if skeleton is not None and skeleton.frames == frames else None,
     }

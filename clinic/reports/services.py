@@ -127,10 +127,37 @@ def _stored_sequence(patient_id: UUID, sequence_sha256: str) -> LandmarkSequence
         raise NotVisible("the sequence is no longer stored") from None
 
 
+def _stored_skeleton(
+    patient_id: UUID, sequence: LandmarkSequence, sequence_sha256: str
+) -> LandmarkSequence | None:
+    """The 3D skeleton of ``sequence``'s subject fitted by its latest completed analysis that kept
+    one (``refine_3d.skeleton_sha256``), sealed like the sequence; None when there is none."""
+    summaries = (
+        AnalysisView.objects.filter(
+            patient_id=patient_id, sequence_sha256=sequence_sha256, status="completed"
+        )
+        .order_by("-finished_at")
+        .values_list("summary", flat=True)
+    )
+    for summary in summaries:
+        sha256 = ((summary or {}).get("refine_3d") or {}).get("skeleton_sha256")
+        if not sha256:
+            continue
+        try:
+            skeleton = decode_sequence(blobs.get("skeleton", patient_id, sha256))
+        except (blobs.BlobMissing, keys.KeyDestroyed):
+            continue
+        if skeleton.subject == sequence.subject:  # not a re-run's skeleton of another person
+            return skeleton
+    return None
+
+
 def sequence_playback(*, user: Any, patient_id: UUID, sequence_sha256: str) -> dict[str, Any]:
-    """Playback frames of one of the patient's sequences; NotVisible if it is not theirs."""
+    """Playback frames of one of the patient's sequences, with the subject's fitted 3D skeleton
+    when an analysis kept one; NotVisible if it is not theirs."""
     selectors.patient_get(user=user, patient_id=patient_id, action="read_sequence")
-    return playback.playback_data(_stored_sequence(patient_id, sequence_sha256))
+    sequence = _stored_sequence(patient_id, sequence_sha256)
+    return playback.playback_data(sequence, skeleton=_stored_skeleton(patient_id, sequence, sequence_sha256))
 
 
 def recording_export(*, user: Any, patient_id: UUID, sequence_sha256: str, fmt: str) -> Document:

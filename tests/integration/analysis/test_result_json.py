@@ -18,8 +18,10 @@ straight) left the reported angles for the knee and hip bend in the image plane
 Then the ``outcome`` section (the standard test scored, None unless one was requested; its
 reason under ``analysis.absent``) joined the sections, and the single-leg stance test's method
 names the test. Then the knee and hip angular velocity per side and their left/right symmetry
-joined the exercise and gait values (issue 16): every other key and value is unchanged (checked
-when the reference was rewritten: the new file minus those values equals the old one).
+joined the exercise and gait values (issue 16), and the 3D fit's judged values
+(``refine_3d.values``: lean, rotation and depth-aware flexion, :mod:`analysis.skeleton3d`) with
+their metric values: every earlier key and value is unchanged (checked when the reference was
+rewritten: the new file minus those values equals the old one).
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 // Side-by-side skeleton playback of two landmark sequences on one scrubber.
 // Frames are matched by time since the start of each sequence, so recordings at
 // different frame rates stay in step. Angles are written beside their joints.
+// The view menu can switch to the 3D skeleton an analysis fitted (when one was kept), drawn as
+// an orthographic projection from the front, the side or above.
 (function () {
   "use strict";
   const LIMBS = [[11, 12], [11, 13], [13, 15], [12, 14], [14, 16], [11, 23], [12, 24], [23, 24],
@@ -12,6 +14,53 @@
     key, sha: root.dataset[key], canvas: document.getElementById("canvas-" + key), data: null,
   })).filter((p) => p.sha);
   let timer = null;
+  const viewMenu = document.getElementById("view3d");
+  // Orthographic projections of MediaPipe's world axes (x right, y down, z away from the camera):
+  // [horizontal axis, its sign, vertical axis, its sign] on the canvas.
+  const PROJECTIONS = {
+    front: [0, 1, 1, 1],   // as the camera sees the subject
+    side: [2, -1, 1, 1],   // from the camera's left: the camera is to the right
+    top: [0, 1, 2, -1],    // from above: the camera is at the bottom
+  };
+  const METRES_SHOWN = 2.0;
+
+  function draw3d(pane, f, view) {
+    const ctx = pane.canvas.getContext("2d");
+    const sk = pane.data.skeleton3d;
+    if (!sk) {
+      ctx.font = "14px system-ui, sans-serif";
+      ctx.fillStyle = "#475467";
+      ctx.fillText("No 3D skeleton was kept for this recording.", 16, 28);
+      ctx.fillText("Analyse it with 3D refinement to see it here.", 16, 48);
+      return 0;
+    }
+    const [h, hs, v, vs] = PROJECTIONS[view];
+    const scale = Math.min(pane.canvas.width, pane.canvas.height) / METRES_SHOWN;
+    const cx = pane.canvas.width / 2, cy = pane.canvas.height / 2;
+    const pts = sk.points[Math.min(f, sk.points.length - 1)];
+    const at = {};
+    sk.joints.forEach((j, k) => {
+      const p = pts[k];
+      if (p) at[j] = [cx + hs * p[h] * scale, cy + vs * p[v] * scale];
+    });
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = "#6941c6";
+    for (const [i, j] of sk.bones) {
+      if (at[i] && at[j]) {
+        ctx.beginPath(); ctx.moveTo(at[i][0], at[i][1]); ctx.lineTo(at[j][0], at[j][1]); ctx.stroke();
+      }
+    }
+    let drawn = 0;
+    ctx.fillStyle = "#53389e";
+    for (const p of Object.values(at)) {
+      drawn += 1;
+      ctx.beginPath(); ctx.arc(p[0], p[1], 4, 0, 2 * Math.PI); ctx.fill();
+    }
+    ctx.font = "13px system-ui, sans-serif";
+    ctx.fillStyle = "#475467";
+    ctx.fillText("3D skeleton, seen from " + (view === "top" ? "above" : "the " + view), 12, 20);
+    return drawn;
+  }
 
   function colour(vis) { return vis >= 0.7 ? "#12b76a" : vis >= 0.4 ? "#f79009" : "#f04438"; }
 
@@ -21,6 +70,13 @@
     ctx.clearRect(0, 0, pane.canvas.width, pane.canvas.height);
     if (!d) return -1;
     const f = Math.min(d.frames - 1, Math.round(timeS * d.fps));
+    const view = viewMenu ? viewMenu.value : "image";
+    pane.canvas.dataset.view = view;
+    if (view !== "image") {
+      pane.canvas.dataset.drawn3d = String(draw3d(pane, f, view));
+      pane.canvas.dataset.frame = String(f);
+      return f;
+    }
     const scale = Math.min(pane.canvas.width / d.width, pane.canvas.height / d.height);
     const pts = d.landmarks[f];
     ctx.lineWidth = 3;
@@ -66,6 +122,7 @@
   document.getElementById("prev-frame").addEventListener("click", () => step(-1));
   document.getElementById("next-frame").addEventListener("click", () => step(1));
   scrubber.addEventListener("input", render);
+  if (viewMenu) viewMenu.addEventListener("change", render);
   document.getElementById("play").addEventListener("click", (event) => {
     if (timer) { clearInterval(timer); timer = null; event.target.textContent = "Play"; return; }
     event.target.textContent = "Pause";
