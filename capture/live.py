@@ -356,8 +356,8 @@ class LiveSession:
                 metric = self._metrics.setdefault(pid, self._new_metrics(kind))
                 metrics, cues = metric.update(person.image, time_s=now_s)
         test = self._test_progress(now_s)
-        if test is not None:
-            cues = []  # a standard test is done without coaching
+        if stop_rule(self.exercise) is not None:
+            cues = []  # a standard test is done without coaching, before "go" too
         for gone in set(self._filters) - {pid for pid, _ in tracked}:
             if len(self._filters) > 8:  # forget filters of people long gone, bounding memory
                 self._filters.pop(gone, None)
