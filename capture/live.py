@@ -30,7 +30,13 @@ from analysis.signals.one_euro import OneEuroConfig, OneEuroFilter
 from analysis.stop_rules import StopReason, StopWatch, stop_message, stop_rule
 from capture import variants
 from capture.landmarks import NUM_LANDMARKS
-from capture.live_metrics import JOINTS_BY_EXERCISE, LiveMetrics, LiveMetricsConfig, counted_as, joint_angles_2d
+from capture.live_metrics import (
+    JOINTS_BY_EXERCISE,
+    LiveMetrics,
+    LiveMetricsConfig,
+    counted_as,
+    joint_angles_2d,
+)
 from capture.pose import PersonPose, PoseConfig, PoseEstimator, person_from_arrays
 from capture.sequence import LandmarkSequence
 from capture.tracking import PoseTracker

@@ -104,7 +104,9 @@ def test_chair_stand_live_counts_down_says_go_stops_at_30_s_and_its_score_is_rev
         assert page.inner_text("#reps") == str(stands)
         page.screenshot(path=str(artifacts_dir / "live_chair_stand_stopped.png"))
         wait_until(page, f"{LIVE}.dataset.analysis === 'completed'", timeout_ms=180_000)
-        assert "stands" in page.inner_text("#results").lower() or "chair" in page.inner_text("#results").lower()
+        assert (
+            "stands" in page.inner_text("#results").lower() or "chair" in page.inner_text("#results").lower()
+        )
 
         # The score is preliminary on the visit page; accepted, it reaches the progress page.
         page.goto(f"{server.url}/patients/{server.patient}/visits/{server.visit}/")
