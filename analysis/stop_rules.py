@@ -5,7 +5,9 @@ A live test starts with a countdown of :data:`COUNTDOWN_S` seconds, then "go"; t
 and the test clock start at "go". Each test then stops on its own rule, after the protocols of
 :mod:`analysis.protocols`:
 
-* 30-second chair stand: at 30 s (Jones, Rikli & Beam 1999).
+* 30-second chair stand: at 30 s (Jones, Rikli & Beam 1999); the recording goes on
+  ``settle_s`` more, so a stand under way at 30 s (more than halfway up counts) is seen; the
+  analysis counts from "go" (the recording's start) for 30 s.
 * Five-times sit-to-stand: once the fifth full stand is complete, i.e. seated again after it
   (Bohannon 2006), or at the time limit.
 * Timed Up and Go: once the patient is seated again after the walk (Podsiadlo & Richardson
@@ -41,9 +43,12 @@ class StopRule:
 
     ``max_s``: the test's duration or time limit, from "go". ``full_stands``: stop once this
     many full stands are complete (seated again after the last). ``seated_again``: stop once the
-    patient, having stood up, is seated again. ``touchdown``: stop when the lifted foot is down
-    for ``touchdown_s`` after a lift of at least ``min_lift_s`` (shorter lifts are the patient
-    finding their balance, not the test). ``counts``: the live counting the test reads.
+    patient, having stood up, is seated again. Both wait ``settle_s`` more, so the recording
+    shows the patient settled on the seat, where the offline scoring ends the test (the live
+    counter ends a stand a little before, within a quarter of the rise). ``touchdown``: stop
+    when the lifted foot is down for ``touchdown_s`` after a lift of at least ``min_lift_s``
+    (shorter lifts are the patient finding their balance, not the test). A :attr:`timed` test
+    records ``settle_s`` past ``max_s``. ``counts``: the live counting the test reads.
     """
 
     activity: Activity
@@ -54,6 +59,7 @@ class StopRule:
     touchdown: bool = False
     min_lift_s: float = 1.0
     touchdown_s: float = 0.3
+    settle_s: float = 1.0
 
     @property
     def timed(self) -> bool:
@@ -70,7 +76,9 @@ class StopRule:
         if self.touchdown:
             return f"Stops by itself when the lifted foot touches the floor, or at {limit}."
         if self.timed:
-            return f"Stops by itself at {limit}."
+            return (
+                f"Stops by itself at {limit}, recording {self.settle_s:.0f} s more to see a stand under way."
+            )
         return f"Stop the recording when the test is done; it stops by itself at {limit}."
 
 
@@ -81,7 +89,7 @@ def _nth(n: int) -> str:
 STOP_RULES: Final[dict[Activity, StopRule]] = {
     r.activity: r
     for r in (
-        StopRule(activity="chair_stand_30s", max_s=30.0, counts="sit_to_stand"),
+        StopRule(activity="chair_stand_30s", max_s=30.0, counts="sit_to_stand", settle_s=3.0),
         StopRule(activity="five_times_sit_to_stand", max_s=60.0, counts="sit_to_stand", full_stands=5),
         StopRule(activity="tug", max_s=60.0, counts="sit_to_stand", seated_again=True),
         StopRule(activity="single_leg_stance", max_s=45.0, counts="single_leg_stance", touchdown=True),
@@ -92,7 +100,7 @@ STOP_RULES: Final[dict[Activity, StopRule]] = {
 assert set(STOP_RULES) == set(OUTCOME_TESTS)
 
 MESSAGES: Final[dict[StopReason, str]] = {
-    "time": "Stopped at {limit}.",
+    "time": "Stopped: {limit} reached.",
     "stands": "Stopped: seated after the {stands} stand.",
     "seated": "Stopped: the patient is seated again.",
     "touchdown": "Stopped: the lifted foot touched the floor.",
@@ -123,6 +131,12 @@ class StopWatch:
     _lift_since_s: float | None = field(init=False, default=None)
     _lifted: bool = field(init=False, default=False)
     _down_since_s: float | None = field(init=False, default=None)
+    _done_at_s: float | None = field(init=False, default=None)
+
+    def over(self, elapsed_s: float) -> bool:
+        """Whether the test itself is over (the patient is told to stop): it stopped, or its time
+        is up while a timed test records its last ``settle_s``."""
+        return self.stopped is not None or elapsed_s >= self.rule.max_s
 
     def update(
         self, *, elapsed_s: float, full_stands: int = 0, on_one_leg: bool | None = None
@@ -135,13 +149,14 @@ class StopWatch:
 
     def _reason(self, elapsed_s: float, full_stands: int, on_one_leg: bool | None) -> StopReason | None:
         rule = self.rule
-        if rule.full_stands and full_stands >= rule.full_stands:
-            return "stands"
-        if rule.seated_again and full_stands >= 1:
-            return "seated"
+        needed = rule.full_stands or (1 if rule.seated_again else None)
+        if needed is not None and full_stands >= needed:
+            self._done_at_s = elapsed_s if self._done_at_s is None else self._done_at_s
+            if elapsed_s - self._done_at_s >= rule.settle_s:
+                return "stands" if rule.full_stands else "seated"
         if rule.touchdown and on_one_leg is not None and self._touched_down(elapsed_s, on_one_leg):
             return "touchdown"
-        if not math.isfinite(elapsed_s) or elapsed_s >= rule.max_s:
+        if not math.isfinite(elapsed_s) or elapsed_s >= rule.max_s + (rule.settle_s if rule.timed else 0.0):
             return "time"
         return None
 

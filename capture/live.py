@@ -404,6 +404,7 @@ class LiveSession:
         return {
             "elapsed_s": round(min(elapsed, watch.rule.max_s), 2),
             "max_s": watch.rule.max_s,
+            "over": watch.over(elapsed),
             "stopped": watch.stopped,
             "message": stop_message(watch.rule, watch.stopped) if watch.stopped else None,
         }

@@ -91,14 +91,23 @@ def test_chair_stand_live_counts_down_says_go_stops_at_30_s_and_its_score_is_rev
         assert re.fullmatch(r"\d+\.\d s of 30 s", page.inner_text("#test-clock"))
         page.screenshot(path=str(artifacts_dir / "live_chair_stand_running.png"))
 
-        # Nobody presses stop: the server stops the test at 30 s.
-        wait_until(page, f"{LIVE}.dataset.test === 'stopped'", timeout_ms=45_000)
+        # Nobody presses stop: at 30 s the page says "stop", and the server stops the recording a
+        # moment later (the chair stand's settling time, to see a stand under way at 30 s).
+        wait_until(page, f"{LIVE}.dataset.over === '1'", timeout_ms=45_000)
+        assert page.inner_text("#test-clock") == "30.0 s of 30 s"
+        assert page.evaluate("window.__spoken")[-1] == "Stop"
+        page.screenshot(path=str(artifacts_dir / "live_chair_stand_time_up.png"))
+        wait_until(page, f"{LIVE}.dataset.test === 'stopped'", timeout_ms=15_000)
         assert page.evaluate(f"{LIVE}.dataset.stopReason") == "time"
-        assert page.inner_text("#status") == "Stopped at 30 s."
+        assert page.inner_text("#status") == "Stopped: 30 s reached."
         stands = int(page.inner_text("#reps"))
         assert stands >= 3  # about three rises per 13 s loop of the clip
-        # "Go", each stand's count as it is reached, "Stop"; the count stays the test's after the stop.
-        assert page.evaluate("window.__spoken") == ["Go", *map(str, range(1, stands + 1)), "Stop"]
+        # "Go", each stand's count as it is reached, "Stop" at 30 s (and maybe a count of the stand under
+        # way then); the count stays the test's after the stop.
+        spoken = page.evaluate("window.__spoken")
+        said_stop = spoken.index("Stop")
+        assert spoken[:said_stop] == ["Go", *map(str, range(1, said_stop))]
+        assert spoken[said_stop + 1 :] in ([], [str(said_stop)]) and spoken.count("Stop") == 1
         wait_until(page, f"{LIVE}.dataset.recording === 'stopped'", timeout_ms=30_000)
         assert "Recording stored" in page.inner_text("#record-status")
         assert page.inner_text("#reps") == str(stands)
@@ -114,6 +123,7 @@ def test_chair_stand_live_counts_down_says_go_stops_at_30_s_and_its_score_is_rev
         assert row.count() == 1 and row.get_attribute("data-status") == "preliminary"
         score = int(row.locator("td.num").inner_text().split()[0])
         assert abs(score - stands) <= 2  # the offline count of the same recording
+        assert 'from the "go" of the test run live' in row.locator("td.method").inner_text()
         row.locator("button[value=accept]").click()
         page.wait_for_selector(".messages .success")
         row = page.locator('tr.value-row[data-metric="chair_stand_count"]')
@@ -127,4 +137,8 @@ def test_chair_stand_live_counts_down_says_go_stops_at_30_s_and_its_score_is_rev
     out = manage(server.env, "shell", "-c", RECORDING.replace("PATIENT", repr(server.patient)))
     events = json.loads(out.strip().splitlines()[-1])
     assert [e["exercise"] for e in events["started"]] == ["chair_stand_30s"]
-    assert len(events["stopped"]) == 1 and 29.0 <= float(events["stopped"][0]["duration_s"]) <= 30.5
+    settle = STOP_RULES["chair_stand_30s"].settle_s
+    assert (
+        len(events["stopped"]) == 1
+        and 29.5 + settle <= float(events["stopped"][0]["duration_s"]) <= 30.5 + settle
+    )

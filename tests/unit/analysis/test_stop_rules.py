@@ -38,24 +38,33 @@ def test_every_standard_test_has_one_stop_rule_and_is_offered_live() -> None:
     assert stop_rule("squat") is None
 
 
-def test_chair_stand_stops_at_thirty_seconds_however_many_stands() -> None:
+def test_chair_stand_is_over_at_thirty_seconds_and_records_its_settling_time_more() -> None:
+    rule = stop_rule("chair_stand_30s")
+    assert rule is not None and rule.timed and rule.settle_s > 0
     stands = tuple(1.0 + 2.5 * i for i in range(14))
-    assert _run("chair_stand_30s", 40, stands_at_s=stands) == ("time", 30.0)
-    assert _run("chair_stand_30s", 40) == ("time", 30.0)
-    assert stop_rule("chair_stand_30s").describe() == "Stops by itself at 30 s."  # type: ignore[union-attr]
+    end = 30.0 + rule.settle_s
+    assert _run("chair_stand_30s", 40, stands_at_s=stands) == ("time", pytest.approx(end))
+    assert _run("chair_stand_30s", 40) == ("time", pytest.approx(end))
+    watch = StopWatch(rule)
+    assert not watch.over(29.9) and watch.over(30.0) and watch.update(elapsed_s=30.0) is None
+    assert rule.describe().startswith("Stops by itself at 30 s, recording 3 s more")
 
 
-def test_five_times_stops_when_the_fifth_stand_is_complete_not_before() -> None:
+def test_five_times_stops_when_settled_after_the_fifth_stand_not_before() -> None:
     stands = (2.1, 4.3, 6.0, 8.2, 10.4, 12.6)
     reason, t = _run("five_times_sit_to_stand", 70, stands_at_s=stands)
-    assert reason == "stands" and t == pytest.approx(10.4, abs=1 / RATE)
+    rule = stop_rule("five_times_sit_to_stand")
+    assert rule is not None and rule.settle_s > 0
+    assert reason == "stands" and t == pytest.approx(10.4 + rule.settle_s, abs=1.5 / RATE)
     # Four stands only: the time limit stops it.
     assert _run("five_times_sit_to_stand", 70, stands_at_s=stands[:4]) == ("time", 60.0)
 
 
 def test_tug_stops_once_seated_again_or_at_its_limit() -> None:
     reason, t = _run("tug", 70, stands_at_s=(14.0,))
-    assert reason == "seated" and t == pytest.approx(14.0, abs=1 / RATE)
+    rule = stop_rule("tug")
+    assert rule is not None and reason == "seated"
+    assert t == pytest.approx(14.0 + rule.settle_s, abs=1.5 / RATE)
     assert _run("tug", 70) == ("time", 60.0)
 
 
@@ -81,15 +90,15 @@ def test_the_watch_reports_a_stop_once() -> None:
     rule = stop_rule("chair_stand_30s")
     assert rule is not None
     watch = StopWatch(rule)
-    assert watch.update(elapsed_s=29.9) is None
-    assert watch.update(elapsed_s=30.0) == "time"
-    assert watch.update(elapsed_s=30.1) is None and watch.stopped == "time"
+    assert watch.update(elapsed_s=32.9) is None and not watch.over(20.0)
+    assert watch.update(elapsed_s=33.0) == "time"
+    assert watch.update(elapsed_s=33.1) is None and watch.stopped == "time" and watch.over(20.0)
 
 
 @pytest.mark.parametrize("test", OUTCOME_TESTS)
 def test_each_rule_has_a_sentence_and_its_stop_messages_read(test: str) -> None:
     rule = stop_rule(test)
     assert rule is not None and rule.describe().endswith(".") and f"{rule.max_s:.0f} s" in rule.describe()
-    assert stop_message(rule, "time") == f"Stopped at {rule.max_s:.0f} s."
+    assert stop_message(rule, "time") == f"Stopped: {rule.max_s:.0f} s reached."
     if rule.full_stands:
         assert stop_message(rule, "stands") == "Stopped: seated after the 5th stand."

@@ -298,7 +298,7 @@
   function startCountdown() {
     const el = $("countdown");
     let n = COUNTDOWN_S;
-    root.dataset.test = "countdown"; $("record").textContent = "Cancel";
+    root.dataset.test = "countdown"; root.dataset.over = "0"; $("record").textContent = "Cancel";
     $("test-clock").hidden = true; $("test-time").textContent = "–";
     const step = () => {
       el.hidden = false;
@@ -322,9 +322,12 @@
   function showTestProgress(t) {
     const text = `${t.elapsed_s.toFixed(1)} s of ${t.max_s.toFixed(0)} s`;
     $("test-time").textContent = text; $("test-clock").textContent = text; $("test-clock").hidden = false;
+    if (t.over && root.dataset.over !== "1") {  // the patient stops; a timed test records a moment more
+      root.dataset.over = "1"; speak("Stop", true);
+      if (!t.stopped) status(`Time is up (${t.max_s.toFixed(0)} s); recording a moment more to see the last movement.`);
+    }
     if (t.stopped && root.dataset.test !== "stopped") {
-      root.dataset.test = "stopped"; root.dataset.stopReason = t.stopped;
-      status(t.message); speak("Stop", true);
+      root.dataset.test = "stopped"; root.dataset.stopReason = t.stopped; status(t.message);
     }
   }
 
