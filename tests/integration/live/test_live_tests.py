@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from analysis.activities import OUTCOME_TESTS
 from analysis.stop_rules import STOP_RULES
 from capture.live import LiveSession
 from capture.sequence import LandmarkSequence, encode_sequence
@@ -145,3 +146,13 @@ def test_a_live_chair_stand_is_timed_from_go_not_from_the_first_rise() -> None:
     assert recorded is not None
     assert _offline_score(recorded.sequence, "chair_stand_30s", "chair_stand_count", test_start_s=0.0) == 11
     assert _offline_score(recorded.sequence, "chair_stand_30s", "chair_stand_count") == 12
+
+
+@pytest.mark.parametrize("test", OUTCOME_TESTS)
+def test_every_standard_test_runs_live_with_its_clock(test: str) -> None:
+    """Each test's live counting takes frames (the jump counts nothing live) and its clock runs."""
+    pose = _chair_pose(2)
+    lm = to_landmarks(_on_floor(pose, np.zeros(pose.n)), mode="image")[: int(3 * RATE)]
+    progress, _ = _run_live(test, lm)
+    assert progress[-1]["elapsed_s"] == pytest.approx(3.0 - 1 / RATE, abs=0.01)
+    assert progress[-1]["max_s"] == STOP_RULES[test].max_s and progress[-1]["stopped"] is None
