@@ -4,8 +4,9 @@
 The standard outcome tests (:data:`OUTCOME_TESTS`: 30-second chair stand, five-times
 sit-to-stand, Timed Up and Go, 10-metre walk, vertical jump / drop landing, and single-leg stance
 scored per side) are scored from an uploaded recording; their protocol cards are in
-:mod:`analysis.protocols`. Live capture offers the exercises, walking and single-leg stance (it
-needs to know what to count from the start, and has no start countdown for a timed test).
+:mod:`analysis.protocols`. Live capture offers everything but ``auto`` (it needs to know what to
+count from the start); a standard test run live starts with a countdown and stops by itself
+(:mod:`analysis.stop_rules`).
 Everything that offers a choice (the upload form and API, the live page and its protocol, the
 ``analyze_video`` command, the domain's recording check) takes it from here.
 """
@@ -56,6 +57,4 @@ OUTCOME_TESTS: Final[tuple[Activity, ...]] = (
 )
 # In the order the pages list them.
 CHOICES: Final[tuple[tuple[Activity, str], ...]] = tuple((a, LABELS[a]) for a in LABELS)
-LIVE_ACTIVITIES: Final[tuple[Activity, ...]] = tuple(
-    a for a, _ in CHOICES if a != "auto" and (a not in OUTCOME_TESTS or a == "single_leg_stance")
-)
+LIVE_ACTIVITIES: Final[tuple[Activity, ...]] = tuple(a for a, _ in CHOICES if a != "auto")

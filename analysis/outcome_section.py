@@ -80,12 +80,15 @@ def outcome_section(
     series: dict[str, FloatArray],
     scale: Scale | None,
     stance: SingleLegStance | None,
+    start_s: float | None = None,
 ) -> OutcomeSection:
     """Score ``test`` on the subject's trajectories. Raises :class:`InputError` with the reason
-    when the recording does not show the test (e.g. no rise from the chair)."""
+    when the recording does not show the test (e.g. no rise from the chair). ``start_s``: when the
+    test started in the recording ("go" of a test run live); None: the 30-second chair stand's
+    clock starts at the first rise."""
     rate, n = traj.sampling_rate_hz, traj.n_frames
     if test == "chair_stand_30s":
-        chair = chair_stand_30s(traj)
+        chair = chair_stand_30s(traj, start_s=start_s)
         return OutcomeSection(test, chair, _span(chair.start_s, chair.start_s + chair.window_s, rate, n))
     if test == "five_times_sit_to_stand":
         five = five_times_sit_to_stand(traj)

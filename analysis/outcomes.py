@@ -32,6 +32,8 @@ class ChairStandResult:
     stand_times_s: list[float]
     start_s: float
     window_s: float
+    #: True when the clock started at a given time ("go" of a test run live), not the first rise.
+    started_given: bool = False
 
 
 def chair_stand_30s(
@@ -44,8 +46,11 @@ def chair_stand_30s(
     seg = count_reps(traj, "sit_to_stand")
     rate = traj.sampling_rate_hz
     full = DEFAULT_THRESHOLDS["sit_to_stand"].complete_at
+    given = start_s is not None
     if not seg.reps:
-        return ChairStandResult(count=0, stand_times_s=[], start_s=start_s or 0.0, window_s=window_s)
+        return ChairStandResult(
+            count=0, stand_times_s=[], start_s=start_s or 0.0, window_s=window_s, started_given=given
+        )
     t0 = start_s if start_s is not None else seg.reps[0].start_frame / rate
     t1 = t0 + window_s
     stands: list[float] = []
@@ -57,7 +62,9 @@ def chair_stand_30s(
             i = min(int(t1 * rate), seg.signal.size - 1)
             if seg.signal[i] >= 0.5 * r.depth:
                 stands.append(t1)
-    return ChairStandResult(count=len(stands), stand_times_s=stands, start_s=t0, window_s=window_s)
+    return ChairStandResult(
+        count=len(stands), stand_times_s=stands, start_s=t0, window_s=window_s, started_given=given
+    )
 
 
 @dataclass(frozen=True)

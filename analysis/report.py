@@ -208,12 +208,14 @@ def video_sections(
     exercise: Activity | None = None,
     image_size_px: tuple[int, int] | None = None,
     config: ReportConfig | None = None,
+    test_start_s: float | None = None,
 ) -> VideoSections:
     """The typed sections of one tracked person's landmarks (JSON: :meth:`VideoSections.to_json`).
 
     ``exercise`` is one of :data:`ACTIVITIES` (None = ``"auto"``). Landmarks are repaired for
     left/right swaps and, for angles, low-pass filtered (6 Hz). Lengths and sway are in metres
-    only with ``height_m`` (the scale is reported under ``analysis.scale``).
+    only with ``height_m`` (the scale is reported under ``analysis.scale``). ``test_start_s``:
+    when a standard test started in the recording (its "go", see :func:`outcome_section`).
     """
     cfg = config or ReportConfig()
     activity: Activity = exercise or "auto"
@@ -339,6 +341,7 @@ def video_sections(
                 series=series,
                 scale=scale,
                 stance=balance_section.stance if balance_section else None,
+                start_s=test_start_s,
             )
         except InputError as exc:
             absent["outcome"] = f"{activity.replace('_', ' ')} not scored: {exc}"

@@ -240,13 +240,14 @@ def outcome_values(outcome: OutcomeSection | None, a: Assessor) -> list[Judged |
         return []
     r = outcome.result
     if isinstance(r, ChairStandResult):
+        clock = 'the "go" of the test run live' if r.started_given else "the first rise"
         return [
             a.judge(
                 "chair_stand_count",
                 float(r.count),
                 unit="count",
                 uses=CHAIR_POINTS,
-                method=f"30-second chair stand (CDC STEADI): full stands in 30 s from the first rise, "
+                method=f"30-second chair stand (CDC STEADI): full stands in 30 s from {clock}, "
                 f"pelvis height from {POSE}",
             )
         ]

@@ -27,9 +27,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from analysis.signals.one_euro import OneEuroConfig, OneEuroFilter
+from analysis.stop_rules import StopReason, StopWatch, stop_message, stop_rule
 from capture import variants
 from capture.landmarks import NUM_LANDMARKS
-from capture.live_metrics import JOINTS_BY_EXERCISE, LiveMetrics, joint_angles_2d
+from capture.live_metrics import (
+    JOINTS_BY_EXERCISE,
+    LiveMetrics,
+    LiveMetricsConfig,
+    counted_as,
+    joint_angles_2d,
+)
 from capture.pose import PersonPose, PoseConfig, PoseEstimator, person_from_arrays
 from capture.sequence import LandmarkSequence
 from capture.tracking import PoseTracker
@@ -243,6 +250,8 @@ class LiveSession:
         self._metrics: dict[int, LiveMetrics] = {}
         self._subject: int | None = None
         self.recording: Recording | None = None
+        self._stopwatch: StopWatch | None = None
+        self._test_stop: StopReason | None = None
 
     # configuration -------------------------------------------------------------------------
     def configure(self, *, model: str | None, exercise: str | None, people: int | None) -> None:
@@ -324,7 +333,8 @@ class LiveSession:
         ids = self._tracker.update(people, frame_index=self._frame_index)
         tracked = [(pid, p) for pid, p in zip(ids, people, strict=True) if pid is not None]
         self._choose_subject(tracked)
-        joints = JOINTS_BY_EXERCISE[self.exercise]
+        kind = counted_as(self.exercise)
+        joints = JOINTS_BY_EXERCISE[kind]
         out_people: list[dict[str, Any]] = []
         cues: list[str] = []
         metrics: dict[str, Any] = {}
@@ -349,8 +359,11 @@ class LiveSession:
                 }
             )
             if pid == self._subject:
-                metric = self._metrics.setdefault(pid, LiveMetrics(self.exercise))
+                metric = self._metrics.setdefault(pid, self._new_metrics(kind))
                 metrics, cues = metric.update(person.image, time_s=now_s)
+        test = self._test_progress(now_s)
+        if stop_rule(self.exercise) is not None:
+            cues = []  # a standard test is done without coaching, before "go" too
         for gone in set(self._filters) - {pid for pid, _ in tracked}:
             if len(self._filters) > 8:  # forget filters of people long gone, bounding memory
                 self._filters.pop(gone, None)
@@ -365,7 +378,41 @@ class LiveSession:
             "cues": cues,
             "exercise": self.exercise,
             "recording_frames": len(self.recording.frames) if self.recording else None,
+            "test": test,
         }
+
+    def _new_metrics(self, kind: str) -> LiveMetrics:
+        rule = stop_rule(self.exercise)
+        # A Timed Up and Go is one long stand (up, walk, turn, back, down): let it last the test's limit.
+        config = LiveMetricsConfig(max_rep_s=max(LiveMetricsConfig.max_rep_s, rule.max_s if rule else 0.0))
+        return LiveMetrics(kind, config=config)
+
+    def _test_progress(self, now_s: float) -> dict[str, Any] | None:
+        """During the recording of a standard test: its clock and, once, why it stopped."""
+        watch, rec = self._stopwatch, self.recording
+        if watch is None or rec is None:
+            return None
+        metric = self._metrics.get(self._subject) if self._subject is not None else None
+        elapsed = now_s - rec.started_s
+        reason = watch.update(
+            elapsed_s=elapsed,
+            full_stands=metric.reps.complete if metric is not None and metric.reps is not None else 0,
+            on_one_leg=metric.on_one_leg if metric is not None else None,
+        )
+        if reason is not None:
+            self._test_stop = reason
+        return {
+            "elapsed_s": round(min(elapsed, watch.rule.max_s), 2),
+            "max_s": watch.rule.max_s,
+            "over": watch.over(elapsed),
+            "stopped": watch.stopped,
+            "message": stop_message(watch.rule, watch.stopped) if watch.stopped else None,
+        }
+
+    def take_test_stop(self) -> StopReason | None:
+        """Why the running test just stopped (once), None while it runs or when none runs."""
+        reason, self._test_stop = self._test_stop, None
+        return reason
 
     def _choose_subject(self, tracked: list[tuple[int, PersonPose]]) -> None:
         """Keep the current subject while seen; otherwise the tallest person in view."""
@@ -380,6 +427,9 @@ class LiveSession:
         page are the recording's own (the ones its offline analysis counts)."""
         self.recording = Recording(started_s=self.clock())
         self._metrics.clear()
+        rule = stop_rule(self.exercise)
+        self._stopwatch = StopWatch(rule) if rule is not None else None
+        self._test_stop = None
 
     def _record(
         self, tracked: list[tuple[int, PersonPose]], *, now_s: float, width_px: int, height_px: int
@@ -398,6 +448,7 @@ class LiveSession:
     def stop_recording(self) -> ResampledRecording | None:
         """The recorded sequence on a uniform grid, or None if no frame was recorded."""
         rec, self.recording = self.recording, None
+        self._stopwatch = None
         if rec is None or not rec.frames:
             return None
         return resample_recording(rec)

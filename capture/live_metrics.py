@@ -41,6 +41,7 @@ from analysis.angles import View, bend_angles, image_view, joint_angles
 from analysis.exercise.cues import CHEST, DEEPER, KNEES, CueConfig
 from analysis.exercise.reps import DEFAULT_THRESHOLDS, KindThresholds
 from analysis.exercise.signals import elbow_flexions, squat_knee_flexion
+from analysis.stop_rules import stop_rule
 from analysis.types import Trajectories
 from capture.landmarks import LANDMARK_INDEX as I
 from capture.landmarks import NUM_LANDMARKS
@@ -59,12 +60,22 @@ JOINTS_BY_EXERCISE: Final[dict[str, tuple[str, ...]]] = {
     "overhead_press": ("left_shoulder", "right_shoulder", "left_elbow", "right_elbow"),
     "curl": ("left_elbow", "right_elbow", "left_shoulder", "right_shoulder"),
     "single_leg_stance": ("left_knee", "right_knee", "left_hip", "right_hip"),
+    "jump": ("left_knee", "right_knee", "left_hip", "right_hip"),
 }
 REP_EXERCISES: Final = ("squat", "sit_to_stand", "deadlift", "overhead_press", "curl")
 #: Kinds whose ``complete_at`` is an excursion from rest rather than an absolute signal level.
 _RELATIVE_DEPTH: Final = ("sit_to_stand",)
 #: Frames over which the camera view is decided by majority (about a second at live rates).
 _VIEW_FRAMES: Final = 30
+
+
+def counted_as(activity: str) -> str:
+    """What the live metrics count for ``activity``: itself, or for a standard test the counting its
+    stop rule reads (:mod:`analysis.stop_rules`; "jump" counts nothing live)."""
+    rule = stop_rule(activity)
+    if rule is None:
+        return activity
+    return rule.counts or activity
 
 
 def frame_trajectories(image: FloatArray, *, min_visibility: float = MIN_VISIBILITY) -> Trajectories:
@@ -200,6 +211,8 @@ class LiveMetrics:
     _lift_since_s: float | None = field(init=False, default=None)
     _views: deque[View] = field(init=False, default_factory=lambda: deque(maxlen=_VIEW_FRAMES))
     best_stance_s: float = field(init=False, default=0.0)
+    #: Whether the subject stands on one leg in the latest frame (None: the ankles were not seen).
+    on_one_leg: bool | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         if self.exercise in REP_EXERCISES:
@@ -305,7 +318,9 @@ class LiveMetrics:
 
     def _stance(self, image: FloatArray, *, leg: float, time_s: float) -> float:
         gap = abs(float(image[I["left_ankle"], 1] - image[I["right_ankle"], 1]))
-        if math.isfinite(gap) and math.isfinite(leg) and gap > self.config.lift_legs * leg:
+        seen = math.isfinite(gap) and math.isfinite(leg)
+        self.on_one_leg = (gap > self.config.lift_legs * leg) if seen else None
+        if self.on_one_leg:
             if self._lift_since_s is None:
                 self._lift_since_s = time_s
             held = time_s - self._lift_since_s

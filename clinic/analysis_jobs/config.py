@@ -28,7 +28,9 @@ class AnalysisConfig:
     number of people the pose engine reports per frame. ``refine_3d`` fits the constant-bone-length
     skeleton (the slowest step after pose estimation). ``subject`` is the id of the person to
     analyse when the clinician chose one (a re-run on another person of the clip); ``None`` lets
-    :func:`capture.subject.choose_subject` choose.
+    :func:`capture.subject.choose_subject` choose. ``test_start_s`` is when a standard test
+    started in the recording (its "go": 0 for a test run live, whose recording starts at "go");
+    ``None`` times it from the movement (the 30-second chair stand from the first rise).
     """
 
     model: str = "full"
@@ -37,13 +39,15 @@ class AnalysisConfig:
     max_people: int = 3  # capture.pose.PoseConfig's default, as the analyze_video command
     refine_3d: bool = True
     subject: int | None = None
+    test_start_s: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The canonical dict; ``subject`` appears only when set, so every configuration stored
         before it existed keeps its spelling (and its analyses stay found by their idempotency key)."""
         out = asdict(self)
-        if self.subject is None:
-            del out["subject"]
+        for optional in ("subject", "test_start_s"):
+            if out[optional] is None:
+                del out[optional]
         return out
 
 
@@ -73,4 +77,10 @@ def analysis_config(values: dict[str, Any] | None = None, **overrides: Any) -> A
         isinstance(config.subject, bool) or not isinstance(config.subject, int) or config.subject < 1
     ):
         raise ConfigError(f"The person to analyse is a person number (1, 2, ...), not {config.subject!r}.")
+    if config.test_start_s is not None and (
+        isinstance(config.test_start_s, bool)
+        or not isinstance(config.test_start_s, int | float)
+        or not 0 <= config.test_start_s < 3600
+    ):
+        raise ConfigError(f"The test's start is seconds into the recording, not {config.test_start_s!r}.")
     return config

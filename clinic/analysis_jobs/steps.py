@@ -190,6 +190,7 @@ def _video_result(sequence: LandmarkSequence, *, config: AnalysisConfig) -> Vide
             sampling_rate_hz=sequence.sampling_rate_hz,
             height_m=config.height_m,
             exercise=config.activity,  # type: ignore[arg-type]  # checked by analysis_config
+            test_start_s=config.test_start_s,
             # The stored landmarks are in pixels already: no image_size_px (it would scale x by the
             # width and y by the height a second time and bend every angle of a non-square frame).
         )

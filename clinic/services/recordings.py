@@ -15,6 +15,7 @@ from uuid import UUID
 
 from django.utils import timezone
 
+from analysis.stop_rules import stop_rule
 from capture.sequence import LandmarkSequence, encode_sequence
 from clinic import blobs
 from clinic.analysis_jobs.config import analysis_config
@@ -82,7 +83,14 @@ def recording_stop(
                 source="recording",
                 source_id=recording_id,
                 content_sha256=sha256,
-                config=analysis_config({"model": sequence.model, "activity": exercise}).to_dict(),
+                # A standard test run live is recorded from its "go" (analysis.stop_rules).
+                config=analysis_config(
+                    {
+                        "model": sequence.model,
+                        "activity": exercise,
+                        "test_start_s": 0.0 if stop_rule(exercise) else None,
+                    }
+                ).to_dict(),
                 actor=actor_of(user),
             )
     except BaseException:

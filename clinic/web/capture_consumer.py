@@ -207,6 +207,10 @@ class LiveCaptureConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 seq=item.seq, t=item.client_ms, dropped=self.slot.dropped, received=self.slot.accepted
             )
             await self._send(body)
+            if self.session.take_test_stop() is not None and self.recording_id is not None:
+                # The test's stop rule (analysis.stop_rules) ended it: store it as a stop by hand would.
+                self.stopping = asyncio.create_task(self._stop_in_background())
+                continue
             full = self.session.recording is not None and self.session.recording.full
             if full and self.recording_id is not None:
                 await self._error(
@@ -256,7 +260,8 @@ class LiveCaptureConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     async def _stop_recording(self) -> None:
         recording_id, self.recording_id = self.recording_id, None
-        assert recording_id is not None
+        if recording_id is None:
+            return  # already being stored (the test stopped itself as the clinician pressed stop)
         recorded: ResampledRecording | None = await self._in_worker(self.session.stop_recording)
         if recorded is None:
             await self._error("empty_recording", "Nothing was recorded: no frame arrived while recording.")

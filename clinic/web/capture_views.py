@@ -10,6 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from analysis import activities
+from analysis.protocols import PROTOCOLS
+from analysis.stop_rules import COUNTDOWN_S, STOP_RULES
 from capture import protocol
 from capture.variants import VARIANTS, installed_variants
 from clinic import selectors
@@ -51,6 +53,12 @@ def capture(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         "selected_visit": selected,
         "exercises": [(k, activities.LABELS[k]) for k in protocol.EXERCISES],
         "exercise": exercise if exercise in protocol.EXERCISES else "squat",
+        # The standard tests: the upload form's protocol cards, and how each starts and stops live.
+        "protocols": list(PROTOCOLS.values()),
+        "stop_rules": {
+            a: {"max_s": r.max_s, "counts": r.counts, "text": r.describe()} for a, r in STOP_RULES.items()
+        },
+        "countdown_s": COUNTDOWN_S,
         "models": VARIANTS,
         "installed": installed_variants(),
         "browser_mode": install_assets.pose_runtime_current(),

@@ -114,9 +114,9 @@ def test_every_outcome_test_has_one_protocol_card() -> None:
     )
 
 
-def test_timed_tests_are_not_offered_live() -> None:
-    # Live capture has no start countdown, so a timed test is recorded and uploaded.
-    assert "tug" not in LIVE_ACTIVITIES and "chair_stand_30s" not in LIVE_ACTIVITIES
+def test_standard_tests_are_offered_live() -> None:
+    # Live capture runs them with a countdown and an automatic stop (analysis.stop_rules).
+    assert "tug" in LIVE_ACTIVITIES and "chair_stand_30s" in LIVE_ACTIVITIES
     assert "single_leg_stance" in LIVE_ACTIVITIES and "auto" not in LIVE_ACTIVITIES
 
 

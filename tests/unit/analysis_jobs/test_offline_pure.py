@@ -51,6 +51,16 @@ def test_config_has_one_spelling() -> None:
         analysis_config(max_people=0)
 
 
+def test_a_test_run_live_keeps_its_start_in_the_config_and_nothing_else_changes_spelling() -> None:
+    live = analysis_config({"activity": "chair_stand_30s", "test_start_s": 0.0}).to_dict()
+    assert live["test_start_s"] == 0.0
+    # An upload's config is spelled as before the option existed (its idempotency key is unchanged).
+    assert "test_start_s" not in analysis_config({"activity": "chair_stand_30s"}).to_dict()
+    for wrong in (-1.0, True, "0"):
+        with pytest.raises(ConfigError, match="seconds into the recording"):
+            analysis_config(test_start_s=wrong)
+
+
 def _landmarks(people: int = 2, frames: int = 5) -> np.ndarray:
     rng = np.random.default_rng(7)
     data = rng.normal(size=(people, frames, 33, 4))

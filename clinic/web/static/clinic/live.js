@@ -22,6 +22,9 @@
   let browserPose = null, sending = false;
   const grab = document.createElement("canvas");
   let maxFrameBytes = Infinity;  // until the server's ready message says
+  // Standard tests: when each stops by itself (analysis/stop_rules.py, decided on the server) and the countdown.
+  const RULES = JSON.parse($("stop-rules").textContent), COUNTDOWN_S = Number(root.dataset.countdown);
+  let countdownTimer = null;
   // The settings apply as they change; Enter in a field must not submit (and reload) the page.
   $("settings").addEventListener("submit", (e) => e.preventDefault());
 
@@ -81,13 +84,15 @@
       ` · frames dropped on the server ${msg.dropped}`;
     showMetrics(msg);
     for (const text of msg.cues || []) cue(text);
+    if (msg.test) showTestProgress(msg.test);
     if (msg.recording_frames != null) $("record-status").textContent = `Recording · ${msg.recording_frames} frames`;
     adapt(msg);
   }
 
   function showMetrics(msg) {
     const m = msg.metrics || {};
-    if (m.reps != null) {
+    // A stopped test keeps showing its own count until the next test or another exercise.
+    if (m.reps != null && root.dataset.test !== "stopped") {
       $("reps").textContent = m.reps; root.dataset.reps = m.reps;
       if (m.reps > lastReps) announceCount(m.reps);
       lastReps = m.reps;
@@ -273,29 +278,80 @@
     tick();
   }
   function stopCamera() {
-    if (recording) toggleRecording();
+    if (countdownTimer || recording) toggleRecording();
     running = false;
     stream && stream.getTracks().forEach((t) => t.stop());
     ws && ws.close();
     $("camera").textContent = "Start camera"; $("record").disabled = true; $("placeholder").hidden = false;
   }
 
+  // ---- standard tests: countdown, "go", the test's clock --------------------------------------------------
+  // The page counts down and says "go"; the recording starts at "go" and the server stops it by the test's rule.
+  function rule() { return RULES[settings.exercise.value] || null; }
+  function showTest() {
+    const r = rule();
+    $("test-rule").hidden = !r; $("test-rule").textContent = r ? r.text : "";
+    $("reps-label").textContent = r && r.counts === "sit_to_stand" ? "Stands" : "Repetitions";
+    if (!recording && !countdownTimer) $("record").textContent = r ? "Start test" : "Start recording";
+    settings.exercise.disabled = recording || countdownTimer !== null;
+  }
+  function startCountdown() {
+    const el = $("countdown");
+    let n = COUNTDOWN_S;
+    root.dataset.test = "countdown"; root.dataset.over = "0"; $("record").textContent = "Cancel";
+    $("test-clock").hidden = true; $("test-time").textContent = "–";
+    const step = () => {
+      el.hidden = false;
+      if (n > 0) {
+        el.textContent = n; el.classList.remove("go"); n--;
+        countdownTimer = setTimeout(step, 1000);
+      } else {
+        el.textContent = "Go"; el.classList.add("go"); speak("Go", true);
+        countdownTimer = null;
+        sendJSON({ type: "record", action: "start", visit_id: settings.visit.value });
+        setTimeout(() => { el.hidden = true; }, 1200);
+      }
+      showTest();
+    };
+    step();
+  }
+  function cancelCountdown() {
+    clearTimeout(countdownTimer); countdownTimer = null;
+    $("countdown").hidden = true; root.dataset.test = "none"; showTest();
+  }
+  function showTestProgress(t) {
+    const text = `${t.elapsed_s.toFixed(1)} s of ${t.max_s.toFixed(0)} s`;
+    $("test-time").textContent = text; $("test-clock").textContent = text; $("test-clock").hidden = false;
+    if (t.over && root.dataset.over !== "1") {  // the patient stops; a timed test records a moment more
+      root.dataset.over = "1"; speak("Stop", true);
+      if (!t.stopped) status(`Time is up (${t.max_s.toFixed(0)} s); recording a moment more to see the last movement.`);
+    }
+    if (t.stopped && root.dataset.test !== "stopped") {
+      root.dataset.test = "stopped"; root.dataset.stopReason = t.stopped; status(t.message);
+    }
+  }
+
   // ---- recording and results ---------------------------------------------------------------------------
   function toggleRecording() {
-    if (!recording) sendJSON({ type: "record", action: "start", visit_id: settings.visit.value });
-    else sendJSON({ type: "record", action: "stop" });
+    if (countdownTimer) cancelCountdown();
+    else if (recording) sendJSON({ type: "record", action: "stop" });
+    else if (rule()) startCountdown();
+    else sendJSON({ type: "record", action: "start", visit_id: settings.visit.value });
   }
   function onRecording(msg) {
     recording = msg.state === "started";
     root.dataset.recording = msg.state;
+    if (recording && rule()) root.dataset.test = "running";
+    if (!recording && root.dataset.test === "running") root.dataset.test = "stopped";  // stopped by hand
     if (recording) {
       // The server starts its counters again with the recording: the page shows the recording's reps.
       lastReps = 0; root.dataset.reps = 0;
       $("reps").textContent = "0"; $("partial").textContent = "0"; $("depth").textContent = "–";
     }
     const button = $("record");
-    button.textContent = recording ? "Stop recording" : "Start recording";
     button.classList.toggle("recording", recording);
+    if (recording) button.textContent = rule() ? "Stop test" : "Stop recording";
+    showTest();
     if (msg.state === "stopped") {
       $("record-status").textContent = `Recording stored: ${msg.frames} frames at ${msg.fps} Hz.`;
       root.dataset.analysisId = msg.analysis_id;
@@ -329,8 +385,9 @@
   $("camera").addEventListener("click", startCamera);
   $("record").addEventListener("click", toggleRecording);
   for (const key of ["exercise", "model", "people"]) settings[key].addEventListener("change", () => {
-    sendConfig(); lastReps = 0;
+    sendConfig(); lastReps = 0; root.dataset.test = "none"; showTest();
   });
+  showTest();
   settings.visit.addEventListener("change", () => { $("record").disabled = !running || !settings.visit.value; });
   window.addEventListener("resize", draw);
   // A skeleton older than half a second no longer matches the picture: take it away.

@@ -1,7 +1,9 @@
-// The upload form's protocol cards: the chosen test's card is shown open, the others hidden.
+// The protocol cards of the standard tests (upload form, live page): the chosen test's card is shown
+// open, the others hidden. The cards name the select they follow (data-select).
 (function () {
   "use strict";
-  const select = document.getElementById("id_activity");
+  const box = document.getElementById("protocol-cards");
+  const select = box && document.getElementById(box.dataset.select);
   const cards = document.querySelectorAll("#protocol-cards .protocol-card");
   if (!select || !cards.length) return;
   function show() {
