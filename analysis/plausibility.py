@@ -122,6 +122,33 @@ RANGES: dict[str, PlausibleRange] = {
         source="elite countermovement jumps reach about 0.8 m (flight about 0.8 s)",
     ),
     "landing_knee_flexion": PlausibleRange(low=0, high=160, unit="deg", source=AAOS),
+    # Joint angular velocity: the fastest knee and hip motions measured are in kicking (knee
+    # extension up to about 2,000 deg/s, hip flexion about 1,000 deg/s); walking swing peaks near
+    # 400 deg/s at the knee (Winter 2009). Faster is a limb swapped for a frame.
+    "knee_angular_velocity": PlausibleRange(
+        low=0, high=2000, unit="deg/s", source="fastest knee extension, in kicking (about 2,000 deg/s)"
+    ),
+    "hip_angular_velocity": PlausibleRange(
+        low=0, high=1200, unit="deg/s", source="fastest hip flexion, in kicking (about 1,000 deg/s)"
+    ),
+    "knee_angular_velocity_symmetry": PlausibleRange(
+        low=0, high=100, unit="%", source="definition (smaller/larger side)"
+    ),
+    "hip_angular_velocity_symmetry": PlausibleRange(
+        low=0, high=100, unit="%", source="definition (smaller/larger side)"
+    ),
+    "landing_knee_flexion_symmetry": PlausibleRange(
+        low=0, high=100, unit="%", source="definition (smaller/larger side)"
+    ),
+    # v = g t / 2 and h = v^2 / 2g: 1.2 m of rise (the jump_height bound) is 4.9 m/s.
+    "jump_takeoff_velocity": PlausibleRange(
+        low=0.05, high=4.9, unit="m/s", source="the jump_height bound of 1.2 m (v = sqrt(2 g h))"
+    ),
+    # Peak vertical deceleration of the body's centre in landings is a few g (drop landings from
+    # 0.3-0.6 m: about 2-6 g); 15 g is beyond any landing a body absorbs.
+    "landing_deceleration": PlausibleRange(
+        low=0, high=150, unit="m/s2", source="landings stop the body at a few g; 15 g is not a landing"
+    ),
     "reba_score": PlausibleRange(
         low=1, high=15, unit="score", source="Hignett & McAtamney 2000 (scale 1-15)"
     ),
