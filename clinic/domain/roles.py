@@ -36,6 +36,11 @@ class Actor:
     def is_clinician(self) -> bool:
         return self.role == THERAPIST and bool(self.credentials.strip())
 
+    @property
+    def signature(self) -> str:
+        """The name and credentials a signature shows ("Alex Morgan, PT, DPT")."""
+        return ", ".join(part for part in (self.name, self.credentials) if part)
+
 
 def system_actor(name: str) -> Actor:
     """A background task acting on behalf of the record (``name`` such as ``task:recording``)."""

@@ -24,8 +24,7 @@ from clinic.domain.vocabulary import METRICS, metric_label
 from clinic.reports.outcomes import outcome_panel
 from clinic.services import analysis as service
 from clinic.services import uploads
-from clinic.services.actors import is_clinician
-from clinic.services.visits import signer_of
+from clinic.services.actors import actor_of
 from clinic.web.forms import AmendForm
 
 
@@ -115,11 +114,12 @@ def visit_page(
         raise Http404("visit not found") from None
     analyses = service.visit_analyses(user=request.user, patient_id=patient_id, visit_id=visit_id)
     _confirm_resumable_upload(request, analyses)
+    actor = actor_of(request.user)
     context = {
         "patient": patient,
         "visit": chart_visit,
-        "is_clinician": is_clinician(request.user),
-        "signer": ", ".join(part for part in signer_of(request.user) if part),
+        "is_clinician": actor.is_clinician,
+        "signer": actor.signature,
         "locked": chart_visit.signed_at is not None,
         "note": current_note(chart_visit),
         "amend_form": amend_form or AmendForm(initial={"expected_version": patient.stream_version,

@@ -25,7 +25,7 @@ from clinic.domain.worklist import UNSIGNED_NOTE_FLAG_HOURS
 from clinic.eventstore.errors import ConcurrencyConflict
 from clinic.projections.models import PatientSummary, VisitView
 from clinic.services import goals, patients, visits
-from clinic.services.actors import is_clinician
+from clinic.services.actors import actor_of
 from clinic.web import forms
 
 CASELOAD_PAGE = 100
@@ -224,12 +224,13 @@ def _chart_html(request: HttpRequest, patient_id: UUID, bound: dict[str, Any]) -
     chart = _chart(request, patient_id)
     version = chart["patient"].stream_version
     today = timezone.localdate()
+    actor = actor_of(request.user)
     context = {
         **chart,
         "csrf_token": _CSRF_SLOT,
         # Clinical forms are for clinicians; an administrator reads, exports and manages the team.
-        "is_clinician": is_clinician(request.user),
-        "signer": ", ".join(part for part in visits.signer_of(request.user) if part),
+        "is_clinician": actor.is_clinician,
+        "signer": actor.signature,
         "certify_form": forms.CertificationForm(
             initial={"expected_version": version, "certification_received_on": today}
         ),
