@@ -58,12 +58,17 @@ def velocity_asymmetry(traj: Trajectories, *, point: str, percentile: float = 95
 
     Compares a high percentile of each side's speed (the peak, robust to single-frame spikes).
     """
-    vals = []
-    for side in ("left", "right"):
-        s = speed(traj.get(f"{side}_{point}"), sampling_rate_hz=traj.sampling_rate_hz)
-        s = s[np.isfinite(s)]
-        vals.append(float(np.percentile(s, percentile)) if s.size else math.nan)
-    return symmetry(vals[0], vals[1])
+    left, right = (
+        _peak(speed(traj.get(f"{side}_{point}"), sampling_rate_hz=traj.sampling_rate_hz), percentile)
+        for side in ("left", "right")
+    )
+    return symmetry(left, right)
+
+
+def _peak(speeds: FloatArray, percentile: float) -> float:
+    """A side's peak speed: ``percentile`` of its seen (finite) speeds, NaN when none is seen."""
+    seen = speeds[np.isfinite(speeds)]
+    return float(np.percentile(seen, percentile)) if seen.size else math.nan
 
 
 def angular_velocity_asymmetry(
@@ -79,15 +84,12 @@ def angular_velocity_asymmetry(
     Each side's angular speed is ``|d angle / dt|`` (:func:`velocity`); its ``percentile`` over
     ``frames`` (a boolean mask, e.g. the repetitions; all frames when None) stands for the side's
     peak, robust to single-frame spikes. ``Symmetry.left``/``right`` are those speeds in deg/s."""
-    vals = []
+    peaks = []
     for series in (left_deg, right_deg):
         a = np.asarray(series, dtype=np.float64)
         s = np.abs(velocity(a[:, None], sampling_rate_hz=sampling_rate_hz)[:, 0])
-        if frames is not None:
-            s = s[frames]
-        s = s[np.isfinite(s)]
-        vals.append(float(np.percentile(s, percentile)) if s.size else math.nan)
-    return symmetry(vals[0], vals[1])
+        peaks.append(_peak(s if frames is None else s[frames], percentile))
+    return symmetry(peaks[0], peaks[1])
 
 
 @dataclass(frozen=True)
