@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from analysis.stop_rules import COUNTDOWN_S, STOP_RULES
 from tests.e2e.browser import chromium, csp_violations, wait_until
-from tests.e2e.embedded_server import PASSWORD, USERNAME, Served, manage, served
+from tests.e2e.embedded_server import PASSWORD, USERNAME, Served, manage
 from tests.e2e.live.test_live_page import write_y4m
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -33,12 +32,6 @@ stopped = [e.data for e in events if e.event_type == "RecordingStopped"]
 started = [e.data for e in events if e.event_type == "RecordingStarted"]
 print(json.dumps({"started": started, "stopped": stopped}, default=str))
 """
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Served]:
-    with served(tmp_path) as server:
-        yield server
 
 
 def test_chair_stand_live_counts_down_says_go_stops_at_30_s_and_its_score_is_reviewed(

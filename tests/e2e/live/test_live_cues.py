@@ -11,14 +11,13 @@ when a recording starts. Real server, real MediaPipe inference (as ``test_live_p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
 import pytest
 
 from tests.e2e.browser import chromium, wait_until
-from tests.e2e.embedded_server import PASSWORD, USERNAME, Served, served
+from tests.e2e.embedded_server import PASSWORD, USERNAME, Served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -58,12 +57,6 @@ def shallow_squats_y4m(
                     out.write(frames[index].tobytes())
                     written += 1
     return written
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Served]:
-    with served(tmp_path) as server:
-        yield server
 
 
 def test_shallow_squats_show_and_speak_the_depth_cue_and_recording_restarts_the_count(

@@ -8,14 +8,13 @@ inference. The consumer tests in ``tests/integration/live`` cover the Redis chan
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
 import pytest
 
 from tests.e2e.browser import chromium, csp_violations, wait_until
-from tests.e2e.embedded_server import PASSWORD, USERNAME, Served, manage, served
+from tests.e2e.embedded_server import PASSWORD, USERNAME, Served, manage
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -51,12 +50,6 @@ def write_y4m(source: Path, target: Path, *, width: int, height: int, repeat: in
             frames += 1
     capture.release()
     return frames
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Served]:
-    with served(tmp_path) as server:
-        yield server
 
 
 def test_live_page_draws_the_skeleton_counts_reps_and_stores_a_recording(
