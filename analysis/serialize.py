@@ -64,7 +64,13 @@ def gait_events_to_dict(
     p.pop("step_lengths_units", None)
     return {
         "events": [
-            {"foot": e.foot, "event": e.event, "time_s": round(e.time_s + time_offset_s, 4), "frame": e.frame}
+            {
+                "foot": e.foot,
+                "event": e.event,
+                "time_s": round(e.time_s + time_offset_s, 4),
+                "frame": e.frame,
+                "method": e.method,
+            }
             for e in ev.events
         ],
         "rate_hz": ev.sampling_rate_hz,
@@ -87,6 +93,8 @@ def gait_events_to_dict(
         "method": (
             "Zeni et al. 2008 heel/toe extrema relative to the pelvis; on markers, initial contact where "
             "the heel's velocity relative to the pelvis reaches 0.8 of the stance speed (Ghoussayni et al. "
-            "2004, O'Connor et al. 2007); direction from foot-velocity skewness"
+            "2004, O'Connor et al. 2007); direction from foot-velocity skewness; next to standing, the last "
+            "contact and the first toe-off where the foot's ground speed crosses 0.1 and 0.3 of its swing's "
+            "peak (events with method 'ground speed')"
         ),
     }

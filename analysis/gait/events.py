@@ -29,9 +29,12 @@ Events that cannot be timed are left out with a reason in ``GaitEvents.omitted``
 heel is already on the ground in the first frame, a contact whose stance the recording cuts off
 before its speed can be measured (a neighbouring contact's stance speed stands in when there is
 one), an event with a run of missing heel or toe samples within half a filter period, and the
-steps into and out of standing (:mod:`analysis.gait.standing`). Near the first and last frames the
-heel velocity comes from unfiltered samples and the Hampel identifier is not applied, because
-the filter's edge padding and Hampel's one-sided window erase a contact or toe-off there.
+steps into and out of standing that are too short to be steps (:mod:`analysis.gait.standing`).
+Next to standing, where the extrema miss them, the last contact and the first toe-off are timed
+from the feet's ground speed (:mod:`analysis.gait.ground_frame`; markers only). Near the first
+and last frames the heel velocity comes from unfiltered samples and the Hampel identifier is not
+applied, because the filter's edge padding and Hampel's one-sided window erase a contact or
+toe-off there.
 """
 
 from __future__ import annotations
@@ -44,10 +47,11 @@ import numpy as np
 from scipy.signal import find_peaks
 
 from analysis.gait.contact import CUT_OFF, contact_from_anchor, gap_near, heel_velocity
-from analysis.gait.standing import standing_spans, transition_spans
+from analysis.gait.ground_frame import GROUND_SPEED, events_around_standing
+from analysis.gait.standing import STRIDE_S, standing_spans, transition_spans
 from analysis.gait.steps import merge_duplicate_contacts
 from analysis.signals.filtering import hampel, interpolate_gaps, lowpass
-from analysis.types import FloatArray, InputError, Trajectories
+from analysis.types import BoolArray, FloatArray, InputError, Trajectories
 
 Foot = Literal["left", "right"]
 EventKind = Literal["initial_contact", "toe_off"]
@@ -106,10 +110,15 @@ class GaitEventConfig:
 
 @dataclass(frozen=True)
 class GaitEvent:
+    """One event. ``method``: ``"extremum"`` (Zeni et al. 2008's heel or toe extremum, refined on
+    markers as :mod:`analysis.gait.contact` says) or ``"ground speed"`` (a contact into standing or
+    a toe-off out of it, :mod:`analysis.gait.ground_frame`)."""
+
     foot: Foot
     event: EventKind
     frame: int
     time_s: float
+    method: str = "extremum"
 
 
 @dataclass(frozen=True)
@@ -501,6 +510,12 @@ def detect_gait_events(
             omitted.append(OmittedEvent(c.foot, c.kind, round(where), where / rate, reason))
             continue
         events.append((GaitEvent(foot=c.foot, event=c.kind, frame=round(pos), time_s=pos / rate), c.prom))
+    spans = _standing(filtered, horiz, leg, rate)
+    if not traj.axes.planar:
+        # Video frames are the camera's, which need not be the ground's (a panning camera).
+        events += _ground_events(
+            filtered, spans, events, unseen, horiz, leg, rate, cfg, margin, min_gap, omitted
+        )
     contacts, duplicates = merge_duplicate_contacts([e for e in events if e[0].event == "initial_contact"])
     events = contacts + [e for e in events if e[0].event == "toe_off"]
     return GaitEvents(
@@ -516,29 +531,77 @@ def detect_gait_events(
         config=cfg,
         omitted=tuple(
             sorted(
-                omitted + duplicates + _stop_notes(filtered, horiz, leg, events, rate),
+                omitted + duplicates + _stop_notes(spans, n, events, rate),
                 key=lambda o: o.time_s,
             )
         ),
     )
 
 
-def _stop_notes(
-    filtered: dict[str, FloatArray],
-    horiz: list[int],
-    leg: float,
-    events: list[tuple[GaitEvent, float]],
-    rate: float,
-) -> list[OmittedEvent]:
-    """Span notes for the events around standing that the extrema cannot time
-    (:mod:`analysis.gait.standing`); none for a foot and kind with an event in the span."""
+def _standing(
+    filtered: dict[str, FloatArray], horiz: list[int], leg: float, rate: float
+) -> list[tuple[int, int]]:
+    """Standing spans (:mod:`analysis.gait.standing`): pelvis and both heels still."""
     speeds = [
         np.linalg.norm(np.gradient(filtered[p][:, horiz], axis=0), axis=1) * rate
         for p in ("pelvis", "left_heel", "right_heel")
     ]
-    spans = standing_spans(speeds, sampling_rate_hz=rate, max_speed=0.1 * leg)
+    return standing_spans(speeds, sampling_rate_hz=rate, max_speed=0.1 * leg)
+
+
+def _ground_events(
+    filtered: dict[str, FloatArray],
+    spans: list[tuple[int, int]],
+    events: list[tuple[GaitEvent, float]],
+    unseen: dict[str, BoolArray],
+    horiz: list[int],
+    leg: float,
+    rate: float,
+    cfg: GaitEventConfig,
+    margin: float,
+    min_gap: int,
+    omitted: list[OmittedEvent],
+) -> list[tuple[GaitEvent, float]]:
+    """The contacts into standing and toe-offs out of it that the extrema miss
+    (:mod:`analysis.gait.ground_frame`), where no event of that foot and kind is within a stride
+    and no marker gap makes the timing a guess (then an omitted note, appended to ``omitted``)."""
+    found: list[tuple[GaitEvent, float]] = []
+    for g in events_around_standing(
+        filtered,
+        spans,
+        horiz=horiz,
+        sampling_rate_hz=rate,
+        window_frames=round(STRIDE_S * rate),
+        min_step=cfg.min_excursion_leg_lengths * leg,
+    ):
+        if any(
+            e.foot == g.foot and e.event == g.kind and abs(e.time_s * rate - g.pos) < cfg.min_stride_s * rate
+            for e, _ in events
+        ):
+            continue
+        point = "heel" if g.kind == "initial_contact" else "toe"
+        hole = gap_near(
+            unseen[f"{g.foot}_{point}"], g.pos, g.pos, margin_frames=margin, min_gap_frames=min_gap
+        )
+        if hole is not None:
+            reason = (
+                f"the {g.foot} {point} was not seen from {hole[0] / rate:.2f} to {hole[1] / rate:.2f} s, "
+                "so its timing would be a guess"
+            )
+            omitted.append(OmittedEvent(g.foot, g.kind, round(g.pos), g.pos / rate, reason))  # type: ignore[arg-type]
+            continue
+        # Below every extremum's prominence: where the two methods disagree, the extremum stays.
+        event = GaitEvent(g.foot, g.kind, round(g.pos), g.pos / rate, method=GROUND_SPEED)  # type: ignore[arg-type]
+        found.append((event, 0.0))
+    return found
+
+
+def _stop_notes(
+    spans: list[tuple[int, int]], n: int, events: list[tuple[GaitEvent, float]], rate: float
+) -> list[OmittedEvent]:
+    """Span notes for the events around standing that neither method times
+    (:mod:`analysis.gait.standing`); none for a foot and kind with an event in the span."""
     notes: list[OmittedEvent] = []
-    n = speeds[0].shape[0]
     for a, b, reason in transition_spans(spans, n_frames=n, sampling_rate_hz=rate):
         for foot in FEET:
             for kind in ("initial_contact", "toe_off"):

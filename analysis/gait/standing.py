@@ -3,8 +3,10 @@
 Where a walker stops, the last steps are short (a closing step brings the heel level with the
 other foot, not ahead of the pelvis) and the first toe-off when walking resumes starts with the
 foot under the pelvis: neither makes the step-sized heel or toe excursion relative to the pelvis
-that Zeni et al. (2008)'s extrema need (``min_excursion_leg_lengths``), so these events are not
-timed. They are reported as omitted over a span, rather than silently absent.
+that Zeni et al. (2008)'s extrema need (``min_excursion_leg_lengths``). On markers a real step
+into or out of standing is then timed from the feet's ground speed
+(:mod:`analysis.gait.ground_frame`); what remains (a closing shuffle, or any such event on video) is
+reported as omitted over a span, rather than silently absent.
 
 Standing: the pelvis and both heels move horizontally at under ``max_speed_leg_lengths_per_s``
 (0.1 leg lengths per second, a sixth of slow walking, 0.6 leg lengths per second) for at least
