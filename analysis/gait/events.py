@@ -57,6 +57,10 @@ Foot = Literal["left", "right"]
 EventKind = Literal["initial_contact", "toe_off"]
 FEET: tuple[Foot, Foot] = ("left", "right")
 GAIT_POINTS = ("left_heel", "right_heel", "left_toe", "right_toe", "pelvis")
+LANDED_BEFORE_START = (
+    "the heel had already landed by the first frame (it moves back at its stance speed there), "
+    "so its contact is at or before the start of the recording"
+)
 
 
 @dataclass(frozen=True)
@@ -477,7 +481,7 @@ def detect_gait_events(
                     continue
                 pos, speed, reason = contact(u_of[foot], anchor)
                 if pos is not None and first is not None and anchor == first[0] and pos <= anchor:
-                    pos, reason = None, "the heel was already on the ground in the first frame"
+                    pos, reason = None, LANDED_BEFORE_START
                 if speed is not None and pos is not None:
                     speeds.append((anchor, speed))
                 candidates.append(_Candidate(foot, kind, anchor, pos, prom, reason, u_of[foot]))

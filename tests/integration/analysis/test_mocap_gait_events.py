@@ -17,6 +17,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from analysis.gait import GaitEvents, detect_gait_events, gait_parameters, scale_from_units
+from analysis.gait.events import LANDED_BEFORE_START
 from analysis.trc import read_trc, write_trc
 from analysis.types import Trajectories
 from tests.integration.analysis.mocap_cases import (
@@ -199,7 +200,7 @@ def test_contact_before_the_first_frame_is_left_out_with_a_reason(shared_data: P
     assert not early, f"a contact was placed in the first frames: {early}"
     assert [
         o.reason for o in result.omitted if o.foot == foot and o.event == "initial_contact" and o.frame == 0
-    ] == ["the heel was already on the ground in the first frame"]
+    ] == [LANDED_BEFORE_START]
 
 
 @pytest.mark.parametrize(
