@@ -12,6 +12,7 @@ from clinic.validation.plots import bland_altman_svg
 from clinic.validation.present import (
     METHOD_TEXT,
     SUMMARY_HEADERS,
+    definition_lines,
     metric_rows,
     not_found_lines,
     pooled_sentence,
@@ -27,6 +28,7 @@ def report_context(report: dict[str, Any]) -> dict[str, Any]:
             {
                 "m": m,
                 "sentence": pooled_sentence(m),
+                "definition": definition_lines(m),
                 "rows": metric_rows(m),
                 # Built from numbers and escaped labels only (plots.bland_altman_svg escapes).
                 "svg": mark_safe(bland_altman_svg(m)),

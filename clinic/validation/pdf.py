@@ -1,6 +1,7 @@
 """The validation report as a PDF (reportlab): versions and data first, then per metric the
-pooled sentence, a table per case and the Bland-Altman plot. Case names come from folder
-names a clinic chooses, so every text goes in as plain text (:mod:`clinic.reports.pdftext`).
+pooled sentence, its definition and what this run measured of it, a table per case and the
+Bland-Altman plot. Case names come from folder names a clinic chooses, so every text goes in as
+plain text (:mod:`clinic.reports.pdftext`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from clinic.validation.plots import bland_altman_drawing
 from clinic.validation.present import (
     METHOD_TEXT,
     SUMMARY_HEADERS,
+    definition_lines,
     metric_rows,
     not_found_lines,
     pooled_sentence,
@@ -54,6 +56,7 @@ def _metric(metric: dict[str, Any]) -> list[Any]:
         paragraph(f"{metric['label']} ({metric['unit']}); reference: {metric['reference']}", H2),
         paragraph(pooled_sentence(metric), BODY),
         *[paragraph(f"Product method: {m}", SMALL) for m in metric.get("methods", [])],
+        *[paragraph(line, SMALL) for line in definition_lines(metric)],
         Spacer(1, 4),
     ]
     rows = [SUMMARY_HEADERS] + [[r[0], clip(r[1], max_chars=48), *r[2:]] for r in metric_rows(metric)]

@@ -1,7 +1,8 @@
 """The figures of a stored validation report as the HTML report, the page and the PDF print them.
 
 One formatting rule for all three (so a test can read the PDF back and find the JSON's figures):
-every statistic with one decimal in the metric's unit, a missing one (no SD with one pair) as an en dash.
+every statistic with one decimal in the metric's unit, a missing one (no SD with one pair) as an en dash;
+counts of frames whole where they are whole.
 """
 
 from __future__ import annotations
@@ -92,3 +93,35 @@ def accuracy_text(metric: dict[str, Any]) -> str | None:
 
 def not_found_lines(metric: dict[str, Any]) -> list[str]:
     return [f"{row['case']}: {what}" for row in metric["cases"] for what in row["not_found"]]
+
+
+def _frames(value: float) -> str:
+    """A count of frames: whole when it is one (the usual case on video), else one decimal."""
+    text = str(round(value)) if abs(value - round(value)) < 0.05 else f"{value:.1f}"
+    return "0" if text in ("-0", "-0.0") else text
+
+
+def measured_sentence(metric: dict[str, Any], row: dict[str, Any]) -> str | None:
+    """What this run measured of the definitions' difference in one case, in frames of its clip,
+    e.g. "In this run: median 2 frames (66.7 ms) late, range 2 to 4 frames, over 8 heel strikes
+    of walk.mp4 at 30 fps."; None for a case without those figures."""
+    f = row.get("in_frames")
+    if not f:
+        return None
+    m = f["median_frames"]
+    way = " late" if m > 0 else " early" if m < 0 else ""
+    plural = "" if _frames(abs(m)) == "1" else "s"
+    noun = metric.get("frame_events") or "event"
+    return (
+        f"In this run: median {_frames(abs(m))} frame{plural} ({fmt(abs(f['median_ms']))} ms){way}, "
+        f"range {_frames(f['min_frames'])} to {_frames(f['max_frames'])} frames, over {f['n']} "
+        f"{noun}{'s' if f['n'] != 1 else ''} of {row['case']} at {f['sampling_rate_hz']:g} fps."
+    )
+
+
+def definition_lines(metric: dict[str, Any]) -> list[str]:
+    """The metric's definition (prefixed "Definition: "), then one measured sentence per case
+    that has one; empty for a metric without a definition (or a report stored before them)."""
+    lines = [f"Definition: {metric['definition']}"] if metric.get("definition") else []
+    measured = (measured_sentence(metric, row) for row in metric["cases"])
+    return lines + [s for s in measured if s]

@@ -37,6 +37,7 @@ from analysis.gait.reference import pair_events
 from analysis.markers import role_trajectories
 from analysis.trc import read_trc
 from analysis.types import FloatArray, Trajectories
+from clinic.validation import definitions
 from clinic.validation.cases import MocapCase
 
 FOUND_WITHIN_S = 0.06
@@ -51,26 +52,60 @@ class MetricInfo:
     # Instants (event times) have no meaningful "mean of the two methods": their plot puts the
     # differences by case instead.
     plot_by_case: bool = False
+    # How the product defines the instant or value where that differs from the reference's
+    # (:mod:`clinic.validation.definitions`); None where both define it alike.
+    definition: str | None = None
+    # Instants on video, named in the singular ("heel strike"): the report also counts each case's
+    # differences in frames of its clip, the unit an annotator works in.
+    frame_events: str | None = None
 
 
 METRICS: dict[str, MetricInfo] = {
     "initial_contact_time": MetricInfo(
-        "Initial contact time, markers", "ms", "force plates (20 N)", None, plot_by_case=True
+        "Initial contact time, markers",
+        "ms",
+        "force plates (20 N)",
+        None,
+        plot_by_case=True,
+        definition=definitions.INITIAL_CONTACT,
     ),
-    "toe_off_time": MetricInfo("Toe-off time, markers", "ms", "force plates (20 N)", None, plot_by_case=True),
-    "stance_time": MetricInfo("Stance time, markers", "ms", "force plates (20 N)", None),
+    "toe_off_time": MetricInfo(
+        "Toe-off time, markers",
+        "ms",
+        "force plates (20 N)",
+        None,
+        plot_by_case=True,
+        definition=definitions.TOE_OFF,
+    ),
+    "stance_time": MetricInfo(
+        "Stance time, markers", "ms", "force plates (20 N)", None, definition=definitions.STANCE
+    ),
     "heel_strike_time_video": MetricInfo(
         "Heel strike time, video",
         "ms",
         "annotated frame of each heel strike (the first frame the foot is on the ground)",
         None,
         plot_by_case=True,
+        definition=definitions.HEEL_STRIKE_VIDEO,
+        frame_events="heel strike",
     ),
-    "cadence": MetricInfo("Cadence, video", "steps/min", "annotated heel strikes", "cadence"),
+    "cadence": MetricInfo(
+        "Cadence, video", "steps/min", "annotated heel strikes", "cadence", definition=definitions.CADENCE
+    ),
     "squat_complete_reps": MetricInfo(
-        "Complete squat repetitions", "count", "annotated repetitions", "squat_complete_reps"
+        "Complete squat repetitions",
+        "count",
+        "annotated repetitions",
+        "squat_complete_reps",
+        definition=definitions.SQUAT_COMPLETE,
     ),
-    "squat_depth": MetricInfo("Squat depth (knee flexion)", "deg", "annotated knee angles", "squat_depth"),
+    "squat_depth": MetricInfo(
+        "Squat depth (knee flexion)",
+        "deg",
+        "annotated knee angles",
+        "squat_depth",
+        definition=definitions.SQUAT_DEPTH,
+    ),
 }
 
 
@@ -100,6 +135,8 @@ class CaseResult:
     error: str | None = None
     # How the product measured each metric (its definition of the event or value), per metric.
     methods: dict[str, str] = field(default_factory=dict)
+    # The clip's frame rate (video and landmark cases): differences of instants in frames.
+    sampling_rate_hz: float | None = None
 
     def add(self, metric: str, pair: Pair) -> None:
         self.pairs.setdefault(metric, []).append(pair)
@@ -194,6 +231,7 @@ def score_sections(
     sampling_rate_hz: float,
 ) -> CaseResult:
     """Pairs for the annotated events of one clip (see the module docstring)."""
+    out.sampling_rate_hz = sampling_rate_hz
     strikes = sorted(float(r["time_s"]) for r in annotations if r["kind"] == "heel_strike")
     gait = sections.get("gait") or {}
     if gait.get("method"):

@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
+from analysis.gait.contact import VIDEO_CONTACT_DEFINITION
 from clinic.domain.events import MetricValue
 from clinic.validation.cases import bundled_cases
 from clinic.validation.html import render_html
 from clinic.validation.pdf import render_pdf
-from clinic.validation.present import accuracy_text, metric_rows
-from clinic.validation.run import build_report
+from clinic.validation.present import accuracy_text, definition_lines, metric_rows
+from clinic.validation.run import build_report, metric_entries
+from clinic.validation.scoring import CaseResult, score_sections
 from clinic.validation.store import write_report
 from tests.e2e.browser import chromium, csp_violations, log_in
 from tests.factories import PASSWORD, make_evaluation, make_patient, make_practice, store_analysis
@@ -28,8 +30,27 @@ VALUES = (
 )
 
 
+# A clinic names its cases as it likes: the page shows the name as typed, never as markup.
+WALK_CASE = 'hallway <walk> & "turn"'
+
+
+def _walk_case() -> CaseResult:
+    """A walk clip's heel strikes scored without the pose model: found 2, 2, 3 frames after the
+    annotated frames 30, 48 and 66 at 30 fps."""
+    keys = ("file", "kind", "label", "frame_0based", "time_s", "tolerance_frames", "notes")
+    annotations = tuple(
+        dict(zip(keys, ("w.mp4", "heel_strike", f"HS{i}", str(f), f"{f / 30:.3f}", "2", ""), strict=True))
+        for i, f in enumerate((30, 48, 66), start=1)
+    )
+    sections = {"gait": {"heel_strikes": [{"frame": 32}, {"frame": 50}, {"frame": 69}]}}
+    return score_sections(
+        CaseResult(WALK_CASE, "video", "test"), sections, annotations, sampling_rate_hz=30.0
+    )
+
+
 def _report(directory: Path) -> dict:  # type: ignore[type-arg]
-    """A report of two quick bundled cases: one force-plate trial and the reference landmarks."""
+    """A report of two quick bundled cases (one force-plate trial and the reference landmarks) and
+    a walk case's heel strikes scored from given frames."""
     data = Path(django_settings.VALIDATION_DATA_DIR)
     if not data.is_dir():
         if os.environ.get("CI", "").lower() == "true":
@@ -40,6 +61,9 @@ def _report(directory: Path) -> dict:  # type: ignore[type-arg]
         c for c in case_set.cases if c.name in ("smk_overground", "squats_front.reference_blazepose_full_2d")
     ]
     report = build_report(case_set, video=False)
+    report["cases"].append({"name": WALK_CASE, "kind": "video", "source": "test", "error": None})
+    # Its heel strikes only: cadence stays unvalidated, as the visit page check below expects.
+    report["metrics"] += [m for m in metric_entries([_walk_case()]) if m["code"] == "heel_strike_time_video"]
     write_report(directory, report=report, html=render_html(report), pdf=render_pdf(report))
     return report
 
@@ -75,6 +99,14 @@ def test_validation_page_and_accuracy_beside_a_value(
             ]
             assert shown == metric_rows(metric), metric["code"]
             assert block.locator('svg [data-role="point"]').count() == metric["pooled"]["n"]
+            # The definition under the figures, and for the video instants the lag this run measured.
+            assert block.locator("p.definition").all_inner_texts() == definition_lines(metric), metric["code"]
+        strikes = page.locator('.validation-metric[data-metric="heel_strike_time_video"] p.definition')
+        assert strikes.all_inner_texts() == [
+            f"Definition: {VIDEO_CONTACT_DEFINITION}",
+            f"In this run: median 2 frames (66.7 ms) late, range 2 to 3 frames, over 3 heel strikes of {WALK_CASE} at 30 fps.",
+        ]
+        assert page.locator("walk").count() == 0  # the case name's "<walk>" stayed text
         page.screenshot(path=str(artifacts_dir / "validation-page.png"), full_page=True)
         pdf = page.request.get(f"{live_server.url}/validation/latest.pdf")
         assert pdf.ok and pdf.headers["content-type"] == "application/pdf" and pdf.body()[:5] == b"%PDF-"

@@ -22,9 +22,11 @@ from typing import Any
 
 import pytest
 
-from analysis.gait.contact import VIDEO_CONTACT_DEFINITION, VIDEO_CONTACT_LAG_FRAMES
 from capture.pipeline import VideoAnalysis
 from capture.sections import attach_sections
+from clinic.validation.present import measured_sentence
+from clinic.validation.run import metric_entries
+from clinic.validation.scoring import CaseResult, score_sections
 from tests.conftest import SHARED_DATA
 from tests.integration.capture.video_cache import analysed
 
@@ -86,49 +88,56 @@ def test_walk_heel_strikes_none_invented_and_all_seen_ones_found(
     assert all(a != b for a, b in itertools.pairwise(sides))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="HS1 (frame 39) is not measurable: in frames 38-44 the walker's legs are behind the tree "
-    "and the pose model puts both heels within 4 px of each other. And the heel-forward maxima "
-    "(Zeni 2008) on MediaPipe's feet come 1.7-3.6 frames after the annotated contacts (HS2 +1.7, "
-    "HS3 +3.6, HS4 +2.8, HS5 +2.4, HS6 +1.7, HS7 +2.1, HS8 +2.1, HS9 +1.7): on the frames the "
-    "sandal is still moving forward at about twice the pelvis speed for 2 frames after the "
-    "annotated instant, the same lag on heel, ankle, toe and foot centre and for 4-15 Hz cut-offs, "
-    "and image heights are too noisy (foot clearance ~10 px) to time the landing vertically; "
-    "HS3 and HS4 miss their 2-frame tolerance by 2 and 1 frames. The lag is the same with lite and "
-    "heavy and in IMAGE mode (no temporal filter), and a second signal agrees with the feet: the "
-    "thigh's forward maximum (peak hip flexion) comes 138-152 ms before force-plate contact on the "
-    "overground mocap trial but only ~1 frame (33 ms) before the annotated contacts here, so both "
-    "signals put the contact about 3 frames after the annotation. Matching it would take an offset "
-    "fitted to this one clip; the product states the difference of definitions instead "
-    "(analysis.gait.contact.VIDEO_CONTACT_DEFINITION, checked by the test below)",
-)
-def test_walk_every_annotated_heel_strike_within_its_tolerance(
-    walk: tuple[VideoAnalysis, dict[str, Any]],
-) -> None:
-    truth, found = _walk_strikes(walk)
-    for row in truth:
-        frame, tol = int(row["frame_0based"]), int(row["tolerance_frames"])
-        assert any(abs(f - frame) <= tol for f in found), row["label"]
+# Lag of each visible heel strike behind its annotation (frames at 30 fps), HS2-HS9 (HS1, frame
+# 39, is not measurable: in frames 38-44 the walker's legs are behind the tree and the pose model
+# puts both heels within 4 px of each other). Measured once when the lag was studied (issue 15);
+# the validation report measures it anew on each run.
+WALK_LAG_FRAMES = (2, 4, 3, 2, 2, 2, 2, 2)
 
 
 def test_walk_heel_strike_lag_is_the_stated_definition_difference(
     walk: tuple[VideoAnalysis, dict[str, Any]],
 ) -> None:
-    """The lag the xfail above records is systematic and is the one the product states
-    (``VIDEO_CONTACT_DEFINITION``): each visible strike is found, later than annotated by the
-    stated number of frames, give or take one."""
+    """Each visible strike is found, later than annotated by a systematic lag: the difference of
+    definitions the validation report states (``analysis.gait.contact.VIDEO_CONTACT_DEFINITION``)
+    and measures, so HS3 and HS4 miss their 2-frame tolerance by design, not by noise.
+
+    What was measured when the lag was studied: the heel-forward maxima (Zeni 2008) on
+    MediaPipe's feet come 1.7-3.6 frames after the annotated contacts (sub-frame: HS2 +1.7, HS3
+    +3.6, HS4 +2.8, HS5 +2.4, HS6 +1.7, HS7 +2.1, HS8 +2.1, HS9 +1.7); on those frames the sandal
+    still moves forward at about twice the pelvis speed for 2 frames after the annotated instant,
+    with the same lag on heel, ankle, toe and foot centre, for 4-15 Hz cut-offs, with the lite and
+    heavy models and in IMAGE mode (no temporal filter). Image heights are too noisy (foot
+    clearance ~10 px) to time the landing vertically. A second signal agrees: the thigh's forward
+    maximum (peak hip flexion) comes 138-152 ms before force-plate contact on the overground mocap
+    trial but only ~1 frame before the annotated contacts here. Matching the annotation would take
+    an offset fitted to this one clip.
+    """
     truth, found = _walk_strikes(walk)
     lags = []
     for row in truth[1:]:  # HS1 is hidden behind the tree
         frame = int(row["frame_0based"])
         lags.append(min((f - frame for f in found if abs(f - frame) <= MATCH_FRAMES), key=abs))
     print(f"\nheel-strike lag behind the annotation (frames): {lags}")
-    assert len(lags) == len(VIDEO_CONTACT_LAG_FRAMES)
-    for got, stated in zip(lags, VIDEO_CONTACT_LAG_FRAMES, strict=True):
+    assert len(lags) == len(WALK_LAG_FRAMES)
+    for got, stated in zip(lags, WALK_LAG_FRAMES, strict=True):
         assert abs(got - stated) <= 1
-    assert sorted(lags)[len(lags) // 2] == 2
-    assert "2 frames, 67 ms" in VIDEO_CONTACT_DEFINITION
+    assert all(lag > 0 for lag in lags) and sorted(lags)[len(lags) // 2] == 2
+
+    # The report's sentence, computed from the same strikes as ``manage.py validate`` scores them.
+    analysis, sections = walk
+    rate = analysis.video.sampling_rate_hz
+    scored = score_sections(
+        CaseResult(WALK, "video", "test"), sections, tuple(_truth(WALK)), sampling_rate_hz=rate
+    )
+    metric = next(m for m in metric_entries([scored]) if m["code"] == "heel_strike_time_video")
+    sentence = measured_sentence(metric, metric["cases"][0])
+    print(sentence)
+    assert metric["cases"][0]["not_found"] == ["HS1 at frame 39"]
+    assert sentence is not None and sentence.startswith(
+        f"In this run: median 2 frames (66.7 ms) late, range {min(lags)} to {max(lags)} frames, "
+        f"over {len(lags)} heel strikes of {WALK} at {rate:g} fps"
+    )
 
 
 def test_walk_cadence_within_3_percent(walk: tuple[VideoAnalysis, dict[str, Any]]) -> None:

@@ -14,7 +14,9 @@ from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
 from analysis.agreement import agreement_of_differences
-from clinic.validation.present import fmt, metric_rows, pooled_sentence
+from analysis.gait.contact import VIDEO_CONTACT_DEFINITION
+from clinic.validation.present import definition_lines, fmt, metric_rows, pooled_sentence
+from clinic.validation.scoring import METRICS
 from tests.integration.validation.conftest import CLINIC_CASE
 
 BUNDLED_MOCAP = 10  # the two OpenSim trials and the eight multilab trials
@@ -75,6 +77,9 @@ def test_validate_writes_the_report_and_the_pdf_shows_the_json_figures(
     assert report["models"]["landmark_model_sha256"] in text
     for m in report["metrics"]:
         assert " ".join(pooled_sentence(m).split()) in text, m["code"]
+        # Each metric's definition, under its figures (marker metrics: no count in frames).
+        assert definition_lines(m) == [f"Definition: {METRICS[m['code']].definition}"], m["code"]
+        assert " ".join(definition_lines(m)[0].split()) in text, m["code"]
         for row in metric_rows(m):
             assert " ".join(" ".join(row).split()) in text, (m["code"], row)
         pooled = m["pooled"]
@@ -83,6 +88,8 @@ def test_validate_writes_the_report_and_the_pdf_shows_the_json_figures(
 
     html = (out / "latest.html").read_text()
     assert escape(CLINIC_CASE) in html and CLINIC_CASE not in html
+    for m in report["metrics"]:
+        assert f'<p class="muted definition">{escape(definition_lines(m)[0])}</p>' in html
     for m in report["metrics"]:
         svg = html.split(f'role="img" data-metric="{m["code"]}"')[1].split("</svg>")[0]
         assert svg.count('data-role="point"') == m["pooled"]["n"]
@@ -163,3 +170,44 @@ def test_a_clinic_video_case_runs_the_pose_model(reference_data: Path, tmp_path:
         call_command(
             "validate", "--no-video", "--no-bundled", "--cases", str(tmp_path / "cases"), "--output", str(out)
         )
+
+
+def test_a_walk_video_case_states_the_contact_definition_and_its_measured_lag(
+    reference_data: Path, tmp_path: Path
+) -> None:
+    """The annotated walk (30 fps, 230 frames; about 15 s of pose inference) as a clinic's video
+    case named with markup characters: the report states the video contact definition and the lag
+    this run measured, in frames, in the JSON, the PDF and the HTML."""
+    name = 'hallway <walk> & "turn"'
+    case = tmp_path / "cases" / name
+    case.mkdir(parents=True)
+    clip = reference_data / "videos" / "walk_side_two_people.mp4"
+    (case / clip.name).symlink_to(clip)
+    lines = (reference_data / "ground_truth_videos.csv").read_text().splitlines()
+    (case / "annotations.csv").write_text(
+        "\n".join([lines[0], *(line for line in lines[1:] if line.startswith(f"{clip.name},"))]) + "\n"
+    )
+    out = tmp_path / "report"
+    call_command("validate", "--no-bundled", "--cases", str(tmp_path / "cases"), "--output", str(out))
+    report = json.loads((out / "latest.json").read_text())
+    strikes = next(m for m in report["metrics"] if m["code"] == "heel_strike_time_video")
+    (row,) = strikes["cases"]
+    # HS1 is hidden behind a tree; the other eight are found 2 to 4 frames late (median 2).
+    assert row["not_found"] == ["HS1 at frame 39"]
+    frames = row["in_frames"]
+    assert (frames["n"], frames["sampling_rate_hz"], frames["median_frames"]) == (8, 30.0, 2.0)
+    assert 2.0 <= frames["min_frames"] <= frames["max_frames"] <= 5.0
+    assert [round(p["difference"] * 30 / 1000, 3) for p in row["pairs"]] == pytest.approx(
+        [float(round(p["difference"] * 30 / 1000)) for p in row["pairs"]]
+    )
+    measured = (
+        f"In this run: median 2 frames (66.7 ms) late, range {frames['min_frames']:g} to "
+        f"{frames['max_frames']:g} frames, over 8 heel strikes of {name} at 30 fps."
+    )
+    assert definition_lines(strikes) == [f"Definition: {VIDEO_CONTACT_DEFINITION}", measured]
+
+    text = _pdf_text(out / "latest.pdf")
+    assert " ".join(f"Definition: {VIDEO_CONTACT_DEFINITION}".split()) in text
+    assert measured in text  # the case name's markup characters printed as typed
+    html = (out / "latest.html").read_text()
+    assert f'<p class="muted definition">{escape(measured)}</p>' in html and name not in html
