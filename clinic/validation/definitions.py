@@ -12,6 +12,7 @@ from analysis.exercise.reps import DEFAULT_THRESHOLDS, RepConfig
 from analysis.gait import GaitEventConfig
 from analysis.gait.contact import VIDEO_CONTACT_DEFINITION
 from analysis.gait.forceplate import ForcePlateConfig
+from analysis.gait.ground_frame import LANDED_FRACTION, LIFTED_FRACTION
 
 _GAIT = GaitEventConfig()
 _PLATE = ForcePlateConfig()
@@ -28,14 +29,17 @@ INITIAL_CONTACT = (
     "the heel's forward-most point ahead of the pelvis (Zeni et al. 2008), when its backward "
     f"velocity relative to the pelvis reaches {_GAIT.contact_speed_fraction:g} of the stance speed "
     "(the speed at which the pelvis passes over the standing foot, measured "
-    f"{_GAIT.stance_window_s[0]:g}-{_GAIT.stance_window_s[1]:g} s after contact). The force plates' "
-    f"initial contact is {_PLATE_CROSSING} upwards."
+    f"{_GAIT.stance_window_s[0]:g}-{_GAIT.stance_window_s[1]:g} s after contact). The last contact "
+    "before the walker stands still lands behind the pelvis and has no such point; it is the instant "
+    f"the foot's speed over the ground falls to {LANDED_FRACTION:g} of its swing's peak. The force "
+    f"plates' initial contact is {_PLATE_CROSSING} upwards."
 )
 
 TOE_OFF = (
     "The product's toe-off on markers is the instant the toe is farthest behind the pelvis along "
-    "the walking direction (Zeni et al. 2008). The force plates' toe-off is "
-    f"{_PLATE_CROSSING} downwards."
+    "the walking direction (Zeni et al. 2008); the first toe-off after standing still, which starts "
+    f"under the pelvis, is the instant the toe's speed over the ground rises to {LIFTED_FRACTION:g} "
+    f"of its swing's peak. The force plates' toe-off is {_PLATE_CROSSING} downwards."
 )
 
 STANCE = (
