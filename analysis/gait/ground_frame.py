@@ -134,6 +134,26 @@ def _swings(s: FloatArray, start: int, stop: int) -> list[int]:
     return [start + int(p) for p in peaks]
 
 
+def _step(
+    foot_speed: FloatArray,
+    toe_speed: FloatArray,
+    heel: FloatArray,
+    peak: int,
+    *,
+    lift_from: int,
+    land_until: int,
+    horiz: list[int],
+    min_step: float,
+) -> tuple[float, float] | None:
+    """The toe's lift and the foot's landing around the swing peaking at frame ``peak``, or None
+    when either is not in ``[lift_from, land_until]`` or the heel travels less than a step."""
+    lifted = _up(toe_speed, peak, lift_from, LIFTED_FRACTION * toe_speed[peak])
+    landed = _down(foot_speed, peak, land_until, LANDED_FRACTION * foot_speed[peak])
+    if lifted is None or landed is None or _travel(heel, lifted, landed, horiz) < min_step:
+        return None
+    return lifted, landed
+
+
 def _last_landing(
     foot_speed: FloatArray,
     toe_speed: FloatArray,
@@ -146,12 +166,17 @@ def _last_landing(
     swings = _swings(foot_speed, start, stop)
     if not swings:
         return None
-    peak = swings[-1]
-    landed = _down(foot_speed, peak, stop + 1, LANDED_FRACTION * foot_speed[peak])
-    lifted = _up(toe_speed, peak, 0, LIFTED_FRACTION * toe_speed[peak])
-    if landed is None or lifted is None or _travel(heel, lifted, landed, horiz) < min_step:
-        return None
-    return landed
+    step = _step(
+        foot_speed,
+        toe_speed,
+        heel,
+        swings[-1],
+        lift_from=0,
+        land_until=stop + 1,
+        horiz=horiz,
+        min_step=min_step,
+    )
+    return None if step is None else step[1]
 
 
 def _first_lift(
@@ -166,9 +191,14 @@ def _first_lift(
     swings = _swings(toe_speed, start, stop)
     if not swings:
         return None
-    peak = swings[0]
-    lifted = _up(toe_speed, peak, start, LIFTED_FRACTION * toe_speed[peak])
-    landed = _down(foot_speed, peak, heel.shape[0], LANDED_FRACTION * foot_speed[peak])
-    if lifted is None or landed is None or _travel(heel, lifted, landed, horiz) < min_step:
-        return None
-    return lifted
+    step = _step(
+        foot_speed,
+        toe_speed,
+        heel,
+        swings[0],
+        lift_from=start,
+        land_until=heel.shape[0],
+        horiz=horiz,
+        min_step=min_step,
+    )
+    return None if step is None else step[0]
