@@ -39,6 +39,7 @@ weight shift of a standing foot is not timed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from scipy.signal import find_peaks
@@ -111,17 +112,18 @@ def events_around_standing(
         heel, toe = positions[f"{foot}_heel"], positions[f"{foot}_toe"]
         toe_speed = _speed(toe, sampling_rate_hz=sampling_rate_hz)
         foot_speed = np.fmin(_speed(heel, sampling_rate_hz=sampling_rate_hz), toe_speed)
+        step = partial(_step, foot_speed, toe_speed, heel, horiz=horiz, min_step=min_step)
         for a, b in spans:
-            if a > 0:
-                contact = _last_landing(
-                    foot_speed, toe_speed, heel, max(0, a - window_frames), a, horiz, min_step
-                )
-                if contact is not None:
-                    out.append(GroundEvent(foot, "initial_contact", contact))
-            if b < n:
-                lift = _first_lift(foot_speed, toe_speed, heel, b, min(n, b + window_frames), horiz, min_step)
-                if lift is not None:
-                    out.append(GroundEvent(foot, "toe_off", lift))
+            # Into standing: the last swing before it; its landing is the contact.
+            swings = _swings(foot_speed, max(0, a - window_frames), a) if a > 0 else []
+            landing = step(swings[-1], lift_from=0, land_until=a + 1) if swings else None
+            if landing is not None:
+                out.append(GroundEvent(foot, "initial_contact", landing[1]))
+            # Out of standing: the first swing after it; its lift is the toe-off.
+            swings = _swings(toe_speed, b, min(n, b + window_frames)) if b < n else []
+            lift = step(swings[0], lift_from=b, land_until=n) if swings else None
+            if lift is not None:
+                out.append(GroundEvent(foot, "toe_off", lift[0]))
     return out
 
 
@@ -152,53 +154,3 @@ def _step(
     if lifted is None or landed is None or _travel(heel, lifted, landed, horiz) < min_step:
         return None
     return lifted, landed
-
-
-def _last_landing(
-    foot_speed: FloatArray,
-    toe_speed: FloatArray,
-    heel: FloatArray,
-    start: int,
-    stop: int,
-    horiz: list[int],
-    min_step: float,
-) -> float | None:
-    swings = _swings(foot_speed, start, stop)
-    if not swings:
-        return None
-    step = _step(
-        foot_speed,
-        toe_speed,
-        heel,
-        swings[-1],
-        lift_from=0,
-        land_until=stop + 1,
-        horiz=horiz,
-        min_step=min_step,
-    )
-    return None if step is None else step[1]
-
-
-def _first_lift(
-    foot_speed: FloatArray,
-    toe_speed: FloatArray,
-    heel: FloatArray,
-    start: int,
-    stop: int,
-    horiz: list[int],
-    min_step: float,
-) -> float | None:
-    swings = _swings(toe_speed, start, stop)
-    if not swings:
-        return None
-    step = _step(
-        foot_speed,
-        toe_speed,
-        heel,
-        swings[0],
-        lift_from=start,
-        land_until=heel.shape[0],
-        horiz=horiz,
-        min_step=min_step,
-    )
-    return None if step is None else step[0]
