@@ -13,6 +13,7 @@ from analysis.gait import GaitEventConfig
 from analysis.gait.contact import VIDEO_CONTACT_DEFINITION
 from analysis.gait.forceplate import ForcePlateConfig
 from analysis.gait.ground_frame import LANDED_FRACTION, LIFTED_FRACTION
+from analysis.gait.standing import STRIDE_S
 
 _GAIT = GaitEventConfig()
 _PLATE = ForcePlateConfig()
@@ -29,7 +30,8 @@ INITIAL_CONTACT = (
     "the heel's forward-most point ahead of the pelvis (Zeni et al. 2008), when its backward "
     f"velocity relative to the pelvis reaches {_GAIT.contact_speed_fraction:g} of the stance speed "
     "(the speed at which the pelvis passes over the standing foot, measured "
-    f"{_GAIT.stance_window_s[0]:g}-{_GAIT.stance_window_s[1]:g} s after contact). The last contact "
+    f"{_GAIT.stance_window_s[0]:g}-{_GAIT.stance_window_s[1]:g} s after contact for a {STRIDE_S:g} s "
+    "stride, in proportion for the walker's own stride). The last contact "
     "before the walker stands still lands behind the pelvis and has no such point; it is the instant "
     f"the foot's speed over the ground falls to {LANDED_FRACTION:g} of its swing's peak. The force "
     f"plates' initial contact is {_PLATE_CROSSING} upwards."
