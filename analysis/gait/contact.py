@@ -42,9 +42,9 @@ circuit 9.4 / -7.9 (42.5 / -42.5), OpenCap walking1 8.9 / +2.0 (38.6 / -38.6), w
 contacts into standing of :mod:`analysis.gait.ground_frame`: 29 contacts, 10.1 / +1.5.)
 
 Speed: every development trial played 1.3, 1.6 and 2 times slower (time stretched, strides up to
-about 2.2 s) gives contact MAE / bias 11.5 / +1.3, 15.6 / +1.6 and 20.3 / +5.5 ms with the scaled
+about 2.2 s) gives contact MAE / bias 11.5 / +1.3, 15.6 / +1.6 and 20.3 / +6.0 ms with the scaled
 window, against 12.2 / +2.6, 16.7 / +5.1 and 20.1 / +10.4 ms with the fixed one, which at 2x also
-leaves 3 more contacts untimed. Errors in ms grow with the stride (the same movement lasts
+leaves 4 more contacts untimed. Errors in ms grow with the stride (the same movement lasts
 longer); the bias stays under 10 ms.
 """
 

@@ -297,19 +297,14 @@ def _directions(
     return out
 
 
-def _stride_scaled(
-    window_s: tuple[float, float], anchors: list[float], *, rate: float, cfg: GaitEventConfig
-) -> tuple[float, float]:
-    """``window_s`` (set for a stride of ``STRIDE_S``) scaled to the walker's median stride: the
-    intervals between one foot's successive heel maxima (frames ``anchors``) that are strides, not
-    stops; unscaled when there is none."""
-    ordered = sorted(anchors)
-    strides = [(b - a) / rate for a, b in pairwise(ordered)]
+def _median_stride_s(
+    anchors_per_foot: list[list[float]], *, rate: float, cfg: GaitEventConfig
+) -> float | None:
+    """The walker's median stride: the intervals between each foot's successive heel maxima
+    (frames) that are strides (``min_stride_s`` to ``max_stride_s``), not stops; None without one."""
+    strides = [(b - a) / rate for anchors in anchors_per_foot for a, b in pairwise(sorted(anchors))]
     strides = [t for t in strides if cfg.min_stride_s <= t <= cfg.max_stride_s]
-    if not strides:
-        return window_s
-    scale = float(np.median(strides)) / STRIDE_S
-    return window_s[0] * scale, window_s[1] * scale
+    return float(np.median(strides)) if strides else None
 
 
 def _refine(y: FloatArray, i: int) -> float:
@@ -474,6 +469,7 @@ def detect_gait_events(
     candidates: list[_Candidate] = []
     speeds: list[tuple[float, float, tuple[float, float]]] = []  # anchor, stance speed, window
     stance_window = cfg.stance_window_s
+    heel_maxima: list[list[float]] = []  # per foot, the frames of the heel's forward maxima
     for foot in FEET:
         other = "right" if foot == "left" else "left"
         kinds: tuple[tuple[EventKind, str, float], ...] = (
@@ -489,8 +485,12 @@ def detect_gait_events(
                 "ij,ij->i", rel - (filtered[f"{other}_{point}"] - filtered["pelvis"]), dirs
             )
             peaks = _peaks(signal, min_drop=min_drop, window=window, distance=distance, sampling_rate_hz=rate)
+            if kind == "initial_contact":
+                heel_maxima.append([a for a, _ in peaks])
             if kind == "initial_contact" and refine:
-                stance_window = _stride_scaled(cfg.stance_window_s, [a for a, _ in peaks], rate=rate, cfg=cfg)
+                # Set for a stride of STRIDE_S; in proportion for this foot's strides.
+                scale = (_median_stride_s([[a for a, _ in peaks]], rate=rate, cfg=cfg) or STRIDE_S) / STRIDE_S
+                stance_window = (cfg.stance_window_s[0] * scale, cfg.stance_window_s[1] * scale)
                 first = _start_anchor(signal, min_drop=min_drop, window=window)
                 if first is not None and (not peaks or peaks[0][0] - first[0] > distance):
                     peaks.insert(0, first)
@@ -536,10 +536,11 @@ def detect_gait_events(
             continue
         events.append((GaitEvent(foot=c.foot, event=c.kind, frame=round(pos), time_s=pos / rate), c.prom))
     spans = _standing(filtered, horiz, leg, rate)
+    stride_s = _median_stride_s(heel_maxima, rate=rate, cfg=cfg) or STRIDE_S
     if not traj.axes.planar:
         # Video frames are the camera's, which need not be the ground's (a panning camera).
         events += _ground_events(
-            filtered, spans, events, unseen, horiz, leg, rate, cfg, margin, min_gap, omitted
+            filtered, spans, events, unseen, horiz, leg, rate, cfg, margin, min_gap, omitted, stride_s
         )
     contacts, duplicates = merge_duplicate_contacts([e for e in events if e[0].event == "initial_contact"])
     events = contacts + [e for e in events if e[0].event == "toe_off"]
@@ -556,7 +557,7 @@ def detect_gait_events(
         config=cfg,
         omitted=tuple(
             sorted(
-                omitted + duplicates + _stop_notes(spans, n, events, rate),
+                omitted + duplicates + _stop_notes(spans, n, events, rate, stride_s),
                 key=lambda o: o.time_s,
             )
         ),
@@ -586,6 +587,7 @@ def _ground_events(
     margin: float,
     min_gap: int,
     omitted: list[OmittedEvent],
+    stride_s: float,
 ) -> list[tuple[GaitEvent, float]]:
     """The contacts into standing and toe-offs out of it that the extrema miss
     (:mod:`analysis.gait.ground_frame`), where no event of that foot and kind is within a stride
@@ -596,7 +598,7 @@ def _ground_events(
         spans,
         horiz=horiz,
         sampling_rate_hz=rate,
-        window_frames=round(STRIDE_S * rate),
+        window_frames=round(stride_s * rate),
         min_step=cfg.min_excursion_leg_lengths * leg,
     ):
         if any(
@@ -622,12 +624,12 @@ def _ground_events(
 
 
 def _stop_notes(
-    spans: list[tuple[int, int]], n: int, events: list[tuple[GaitEvent, float]], rate: float
+    spans: list[tuple[int, int]], n: int, events: list[tuple[GaitEvent, float]], rate: float, stride_s: float
 ) -> list[OmittedEvent]:
     """Span notes for the events around standing that neither method times
     (:mod:`analysis.gait.standing`); none for a foot and kind with an event in the span."""
     notes: list[OmittedEvent] = []
-    for a, b, reason in transition_spans(spans, n_frames=n, sampling_rate_hz=rate):
+    for a, b, reason in transition_spans(spans, n_frames=n, sampling_rate_hz=rate, stride_s=stride_s):
         for foot in FEET:
             for kind in ("initial_contact", "toe_off"):
                 if any(e.foot == foot and e.event == kind and a <= e.time_s * rate <= b for e, _ in events):

@@ -31,6 +31,9 @@ On Camargo's stop (the only one in the development data) the last contact into s
 contact stay untimed. Pooled with the extrema over every development trial: contacts 29 found, MAE
 10.5 ms, bias +1.2 ms; toe-offs 28 found, MAE 8.2 ms, bias -2.5 ms; none invented.
 
+Steps are looked for within one stride of the standing span, the walker's median stride
+(:mod:`analysis.gait.events`), so that a slow walker's last step is not outside the window.
+
 A swing counts as a step when the heel travels at least ``min_step`` horizontally between the toe's
 lift and the foot's landing (the same step-sized excursion Zeni's extrema need); a shuffle or a
 weight shift of a standing foot is not timed.
@@ -128,12 +131,15 @@ def events_around_standing(
 
 
 def _swings(s: FloatArray, start: int, stop: int) -> list[int]:
-    """Frames of the speed peaks in ``[start, stop)`` that stand out by a third of the largest."""
+    """Frames in ``[start, stop)`` of the speed peaks that stand out by a third of the largest
+    there. Prominence is judged on a span three times as long, so that a swing peaking near the
+    window's end is not cut short of its fall."""
     seg = np.nan_to_num(s[start:stop], nan=0.0)
     if seg.size < 3 or seg.max() <= 0:
         return []
-    peaks, _ = find_peaks(seg, prominence=seg.max() / 3)
-    return [start + int(p) for p in peaks]
+    lo, hi = max(0, start - seg.size), min(s.size, stop + seg.size)
+    peaks, _ = find_peaks(np.nan_to_num(s[lo:hi], nan=0.0), prominence=seg.max() / 3)
+    return [lo + int(p) for p in peaks if start <= lo + p < stop]
 
 
 def _step(

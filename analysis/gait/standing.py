@@ -41,13 +41,13 @@ def standing_spans(
 
 
 def transition_spans(
-    spans: list[tuple[int, int]], *, n_frames: int, sampling_rate_hz: float
+    spans: list[tuple[int, int]], *, n_frames: int, sampling_rate_hz: float, stride_s: float = STRIDE_S
 ) -> list[tuple[int, int, str]]:
     """For each standing span, the frames before it (walking slows into standing) and after it
     (walking resumes) in which events may be untimed, with the reason in words."""
     out: list[tuple[int, int, str]] = []
-    before = round(STRIDE_S * sampling_rate_hz)
-    after = round(0.5 * STRIDE_S * sampling_rate_hz)
+    before = round(stride_s * sampling_rate_hz)
+    after = round(0.5 * stride_s * sampling_rate_hz)
     for a, b in spans:
         t_a, t_b = a / sampling_rate_hz, b / sampling_rate_hz
         if a > 0:
