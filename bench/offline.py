@@ -127,7 +127,7 @@ def main() -> None:
     practice_id = practices.practice_open(name=f"Bench {queue}")
     user_id = practices.staff_add(
         practice_id=practice_id, username=queue, password=uuid.uuid4().hex, role="therapist",
-        first_name="Ben", last_name="Ch",
+        first_name="Ben", last_name="Ch", credentials="PT",  # visits are recorded by a credentialed clinician
     )  # fmt: skip
     user = get_user_model().objects.get(pk=user_id)
     patient = patients.patient_register(

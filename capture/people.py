@@ -147,13 +147,21 @@ def sequence_subject_sentence(sequence: LandmarkSequence, *, rule: str) -> str:
     return subject_sentence(people, choice)
 
 
+def core_visible_count(
+    image: NDArray[np.float64], *, min_visibility: float = DEFAULT_MIN_VISIBILITY
+) -> NDArray[np.int_]:
+    """How many core landmarks are seen with at least ``min_visibility`` in each pose of ``image``
+    (``(..., 33, 4)`` image landmarks: x, y, z, visibility); the count that picks a first good frame."""
+    visible = np.nan_to_num(image[..., CORE_LANDMARKS, 3], nan=0.0) >= min_visibility
+    visible &= np.isfinite(image[..., CORE_LANDMARKS, :2]).all(axis=-1)
+    return np.asarray(visible.sum(axis=-1))
+
+
 def _describe(sequence: LandmarkSequence, row: int, *, min_visibility: float) -> PersonDescription:
     image = sequence.image[row]
     seen = np.isfinite(image[..., :2]).all(axis=2).any(axis=1)
     frames = np.flatnonzero(seen)
-    visible = np.nan_to_num(image[:, CORE_LANDMARKS, 3], nan=0.0) >= min_visibility
-    visible &= np.isfinite(image[:, CORE_LANDMARKS, :2]).all(axis=2)
-    counts = visible.sum(axis=1)
+    counts = core_visible_count(image, min_visibility=min_visibility)
     full = np.flatnonzero(counts == len(CORE_LANDMARKS))
     if full.size:
         good, complete = int(full[0]), True

@@ -28,6 +28,7 @@ from capture.readahead import ReadAhead
 from capture.refine import EstimatorFactory, Observations, RefineConfig
 from capture.refine_runner import SecondPasses
 from capture.sequence import LandmarkSequence
+from capture.still import StillFrames
 from capture.stitching import merge_pieces, stitch_tracks
 from capture.subject import (
     DEFAULT_SUBJECT_RULE,
@@ -77,6 +78,8 @@ class VideoAnalysis:
     refinement: dict[str, Any] = field(default_factory=dict)
     """What the second passes did (:mod:`capture.refine`): ``single_person_pass`` (frames replaced,
     or None when not run) and ``backfilled_frames`` per reported person id."""
+    still_frames: dict[int, NDArray[np.uint8]] = field(default_factory=dict, repr=False, compare=False)
+    """BGR video frames kept for the people's stills, by frame number (:class:`capture.still.StillFrames`)."""
 
     @property
     def person_ids(self) -> list[int]:
@@ -222,6 +225,7 @@ def analyze_file(
         observations: Observations = {}
         frames = 0
         most_per_frame = 0
+        stills = StillFrames()
         decoded = stack.enter_context(ReadAhead((frame, frame.rgb()) for frame in reader))
         for frame, rgb in decoded:
             detected = active.estimate(rgb, timestamp_ms=frame.timestamp_ms)
@@ -229,6 +233,7 @@ def analyze_file(
             for person, track_id in zip(detected, identities, strict=True):
                 if track_id is not None:
                     observations.setdefault(track_id, {})[frame.index] = person
+                    stills.offer(frame_index=frame.index, bgr=frame.bgr, piece=track_id, image=person.image)
             seen = sum(i is not None for i in identities)
             most_per_frame = max(most_per_frame, seen)
             if passes is not None:
@@ -298,6 +303,7 @@ def analyze_file(
         height_m=height_m,
         refine_config=refine if make_estimator is not None else None,
         refinement=refinement,
+        still_frames=stills.frames(),
     )
 
 

@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from capture.landmarks import SKELETON_EDGES
-from capture.people import DEFAULT_MIN_VISIBILITY, PersonDescription
+from capture.people import DEFAULT_MIN_VISIBILITY, PersonDescription, core_visible_count
 from capture.sequence import LandmarkSequence
 from capture.video import VideoReader
 
@@ -51,6 +51,52 @@ class PersonStill:
     from_video: bool
     still_jpeg: bytes
     crop_jpeg: bytes
+
+
+class StillFrames:
+    """The video frames the stills will need, kept during the pose pass so that the video is not
+    decoded a second time for them (on a 1768x994 clip, decoding up to a late person's frame took
+    as long as a sixth of the whole analysis).
+
+    A person's first good frame (:mod:`capture.people`) is the first frame with the most core
+    landmarks seen. The pass does not know its people yet, only the tracker's pieces of them, so
+    each piece keeps its own first frame with its most core landmarks: a person's good frame is the
+    earliest such frame of their pieces with the person's most. At most ``max_bytes`` of frames are
+    held (the tracker makes a piece for every fragment of a person, 20 or more on a busy clip, and a
+    frame of a 4K video is 25 MB: 256 MB is about 48 frames of 1768x994 or 10 of 4K); a frame not
+    kept, or one that a second pass added (capture.refine's backfill), is decoded afterwards by
+    :func:`frames_at`.
+    """
+
+    def __init__(
+        self, *, max_bytes: int = 256 * 2**20, min_visibility: float = DEFAULT_MIN_VISIBILITY
+    ) -> None:
+        self._max_bytes = max_bytes
+        self._min_visibility = min_visibility
+        self._best: dict[int, tuple[int, int]] = {}  # piece -> (core landmarks seen, frame)
+        self._frames: dict[int, Image] = {}
+
+    def offer(self, *, frame_index: int, bgr: Image, piece: int, image: NDArray[np.float64]) -> None:
+        """One detection of tracker piece ``piece`` in a frame (``image``: its ``(33, 4)`` landmarks)."""
+        count = int(core_visible_count(image, min_visibility=self._min_visibility))
+        best = self._best.get(piece)
+        if count == 0 or (best is not None and count <= best[0]):
+            return
+        self._best[piece] = (count, frame_index)
+        if frame_index in self._frames:
+            return
+        if self._held_bytes() + bgr.nbytes > self._max_bytes:
+            self._frames = self.frames()  # drop the frames no piece points to any more
+        if self._held_bytes() + bgr.nbytes <= self._max_bytes:
+            self._frames[frame_index] = bgr.copy()
+
+    def _held_bytes(self) -> int:
+        return sum(f.nbytes for f in self._frames.values())
+
+    def frames(self) -> dict[int, Image]:
+        """The kept frames some piece still points to."""
+        wanted = {frame for _, frame in self._best.values()}
+        return {i: f for i, f in self._frames.items() if i in wanted}
 
 
 def frames_at(path: str | Path, indices: Iterable[int]) -> dict[int, Image]:

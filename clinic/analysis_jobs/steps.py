@@ -38,7 +38,7 @@ from capture.people import describe_people
 from capture.pipeline import ProgressCallback, VideoAnalysis, analyze_file
 from capture.pose import PoseConfig
 from capture.sequence import LandmarkSequence, SequenceError, decode_sequence, encode_sequence
-from capture.still import frames_at
+from capture.still import Image, frames_at
 from capture.subject import UnknownSubjectError
 from capture.video import VideoError
 from clinic.analysis_jobs.config import AnalysisConfig
@@ -96,7 +96,7 @@ def posed_from(result: VideoAnalysis, *, config: AnalysisConfig, video: Path) ->
     read again for the stills' frames). Raises :class:`capture.video.VideoError` for a video that
     cannot be decoded again and :class:`capture.subject.UnknownSubjectError` for a bad subject."""
     sequence = result.landmark_sequence()
-    section = _section(sequence, config=config, video=video)
+    section = _section(sequence, config=config, video=video, kept=result.still_frames)
     return Posed(sequence=encode_sequence(sequence), video=video_summary(sequence), subject=section)
 
 
@@ -112,9 +112,14 @@ def sequence_step(data: bytes, *, config: AnalysisConfig, earlier: dict[str, Any
     return Posed(sequence=data, video=video_summary(_chosen(sequence, config)), subject=section)
 
 
-def _section(sequence: LandmarkSequence, *, config: AnalysisConfig, video: Path) -> SubjectSection:
+def _section(
+    sequence: LandmarkSequence, *, config: AnalysisConfig, video: Path, kept: dict[int, Image]
+) -> SubjectSection:
     people, _ = describe_people(sequence, override=config.subject)
-    frames = frames_at(video, [p.good_frame for p in people])  # one more decode, up to the last still
+    wanted = [p.good_frame for p in people]
+    frames = {i: kept[i] for i in wanted if i in kept}
+    # Frames the pose pass did not keep: one more decode, up to the last of them.
+    frames.update(frames_at(video, [i for i in wanted if i not in frames]))
     return subject_section(sequence, subject=config.subject, frames=frames)
 
 
