@@ -629,9 +629,9 @@ def _stop_notes(
     """Span notes for the events around standing that neither method times
     (:mod:`analysis.gait.standing`); none for a foot and kind with an event in the span."""
     notes: list[OmittedEvent] = []
-    for a, b, reason in transition_spans(spans, n_frames=n, sampling_rate_hz=rate, stride_s=stride_s):
+    for a, b, kinds, reason in transition_spans(spans, n_frames=n, sampling_rate_hz=rate, stride_s=stride_s):
         for foot in FEET:
-            for kind in ("initial_contact", "toe_off"):
+            for kind in kinds:
                 if any(e.foot == foot and e.event == kind and a <= e.time_s * rate <= b for e, _ in events):
                     continue
                 notes.append(OmittedEvent(foot, kind, a, a / rate, reason, until_s=b / rate))  # type: ignore[arg-type]

@@ -42,10 +42,12 @@ def standing_spans(
 
 def transition_spans(
     spans: list[tuple[int, int]], *, n_frames: int, sampling_rate_hz: float, stride_s: float = STRIDE_S
-) -> list[tuple[int, int, str]]:
+) -> list[tuple[int, int, tuple[str, ...], str]]:
     """For each standing span, the frames before it (walking slows into standing) and after it
-    (walking resumes) in which events may be untimed, with the reason in words."""
-    out: list[tuple[int, int, str]] = []
+    (walking resumes) in which events may be untimed, the kinds of event concerned, and the reason
+    in words. Into standing both kinds (the closing step lifts and lands); after it only toe-offs:
+    the first contact after standing ends a full step, ahead of the pelvis."""
+    out: list[tuple[int, int, tuple[str, ...], str]] = []
     before = round(stride_s * sampling_rate_hz)
     after = round(0.5 * stride_s * sampling_rate_hz)
     for a, b in spans:
@@ -55,6 +57,7 @@ def transition_spans(
                 (
                     max(0, a - before),
                     a,
+                    ("initial_contact", "toe_off"),
                     f"walking stops at {t_a:.2f} s: the last steps into standing are shorter than a "
                     "step or end level with the other foot, so their contacts and toe-offs are not timed",
                 )
@@ -64,6 +67,7 @@ def transition_spans(
                 (
                     b,
                     min(n_frames, b + after),
+                    ("toe_off",),
                     f"walking resumes at {t_b:.2f} s: the first toe-off from standing starts with the "
                     "foot under the pelvis, so it is not timed",
                 )
