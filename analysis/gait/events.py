@@ -40,6 +40,7 @@ toe-off there.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
@@ -48,6 +49,8 @@ from typing import Literal
 import numpy as np
 from scipy.signal import find_peaks
 
+# A module import: analysis.velocities imports analysis.gait, which imports this module.
+from analysis import velocities
 from analysis.gait.contact import CUT_OFF, contact_from_anchor, gap_near, heel_velocity
 from analysis.gait.ground_frame import GROUND_SPEED, events_around_standing
 from analysis.gait.standing import STRIDE_S, standing_spans, transition_spans
@@ -307,6 +310,31 @@ def _median_stride_s(
     return float(np.median(strides)) if strides else None
 
 
+def _gap_reason(
+    unseen: dict[str, BoolArray],
+    foot: str,
+    kind: str,
+    first: float,
+    last: float,
+    *,
+    sampling_rate_hz: float,
+    margin_frames: float,
+    min_gap_frames: int,
+) -> str | None:
+    """Why an event of ``foot`` and ``kind`` found between frames ``first`` and ``last`` cannot be
+    timed: a run of its heel (a contact) or toe (a toe-off) unseen near it; None when it was seen."""
+    point = "heel" if kind == "initial_contact" else "toe"
+    hole = gap_near(
+        unseen[f"{foot}_{point}"], first, last, margin_frames=margin_frames, min_gap_frames=min_gap_frames
+    )
+    if hole is None:
+        return None
+    return (
+        f"the {foot} {point} was not seen from {hole[0] / sampling_rate_hz:.2f} to "
+        f"{hole[1] / sampling_rate_hz:.2f} s, so its timing would be a guess"
+    )
+
+
 def _refine(y: FloatArray, i: int) -> float:
     """Sub-frame position of the extremum at ``i`` from a parabola through its neighbours."""
     if i <= 0 or i >= y.size - 1 or not np.isfinite(y[i - 1 : i + 2]).all():
@@ -451,6 +479,9 @@ def detect_gait_events(
     # The filter spreads a sample over about half its period either side.
     margin = 0.5 / cfg.cutoff_hz * rate
     min_gap = max(2, round(cfg.max_event_gap_s * rate) + 1)
+    gap_reason = partial(
+        _gap_reason, unseen, sampling_rate_hz=rate, margin_frames=margin, min_gap_frames=min_gap
+    )
     contact = partial(contact_from_anchor, sampling_rate_hz=rate, speed_fraction=cfg.contact_speed_fraction)
     u_of = {
         foot: heel_velocity(
@@ -489,7 +520,7 @@ def detect_gait_events(
                 heel_maxima.append([a for a, _ in peaks])
             if kind == "initial_contact" and refine:
                 # Set for a stride of STRIDE_S; in proportion for this foot's strides.
-                scale = (_median_stride_s([[a for a, _ in peaks]], rate=rate, cfg=cfg) or STRIDE_S) / STRIDE_S
+                scale = (_median_stride_s(heel_maxima[-1:], rate=rate, cfg=cfg) or STRIDE_S) / STRIDE_S
                 stance_window = (cfg.stance_window_s[0] * scale, cfg.stance_window_s[1] * scale)
                 first = _start_anchor(signal, min_drop=min_drop, window=window)
                 if first is not None and (not peaks or peaks[0][0] - first[0] > distance):
@@ -517,20 +548,9 @@ def detect_gait_events(
             if abs(nearest[0] - c.anchor) <= 2 * window:
                 pos, _, reason = contact(c.u, c.anchor, stance_window_s=nearest[2], fallback_speed=nearest[1])
         where = c.anchor if pos is None else pos
-        point = "heel" if c.kind == "initial_contact" else "toe"
-        hole = gap_near(
-            unseen[f"{c.foot}_{point}"],
-            min(c.anchor, where),
-            max(c.anchor, where),
-            margin_frames=margin,
-            min_gap_frames=min_gap,
-        )
-        if hole is not None:
-            pos = None
-            reason = (
-                f"the {c.foot} {point} was not seen from {hole[0] / rate:.2f} to {hole[1] / rate:.2f} s, "
-                "so its timing would be a guess"
-            )
+        unseen_reason = gap_reason(c.foot, c.kind, min(c.anchor, where), max(c.anchor, where))
+        if unseen_reason is not None:
+            pos, reason = None, unseen_reason
         if pos is None:
             omitted.append(OmittedEvent(c.foot, c.kind, round(where), where / rate, reason))
             continue
@@ -540,7 +560,7 @@ def detect_gait_events(
     if not traj.axes.planar:
         # Video frames are the camera's, which need not be the ground's (a panning camera).
         events += _ground_events(
-            filtered, spans, events, unseen, horiz, leg, rate, cfg, margin, min_gap, omitted, stride_s
+            filtered, spans, events, gap_reason, horiz, leg, rate, cfg, omitted, stride_s
         )
     contacts, duplicates = merge_duplicate_contacts([e for e in events if e[0].event == "initial_contact"])
     events = contacts + [e for e in events if e[0].event == "toe_off"]
@@ -569,7 +589,7 @@ def _standing(
 ) -> list[tuple[int, int]]:
     """Standing spans (:mod:`analysis.gait.standing`): pelvis and both heels still."""
     speeds = [
-        np.linalg.norm(np.gradient(filtered[p][:, horiz], axis=0), axis=1) * rate
+        velocities.speed(filtered[p][:, horiz], sampling_rate_hz=rate)
         for p in ("pelvis", "left_heel", "right_heel")
     ]
     return standing_spans(speeds, sampling_rate_hz=rate, max_speed=0.1 * leg)
@@ -579,13 +599,11 @@ def _ground_events(
     filtered: dict[str, FloatArray],
     spans: list[tuple[int, int]],
     events: list[tuple[GaitEvent, float]],
-    unseen: dict[str, BoolArray],
+    gap_reason: Callable[[str, str, float, float], str | None],
     horiz: list[int],
     leg: float,
     rate: float,
     cfg: GaitEventConfig,
-    margin: float,
-    min_gap: int,
     omitted: list[OmittedEvent],
     stride_s: float,
 ) -> list[tuple[GaitEvent, float]]:
@@ -606,15 +624,8 @@ def _ground_events(
             for e, _ in events
         ):
             continue
-        point = "heel" if g.kind == "initial_contact" else "toe"
-        hole = gap_near(
-            unseen[f"{g.foot}_{point}"], g.pos, g.pos, margin_frames=margin, min_gap_frames=min_gap
-        )
-        if hole is not None:
-            reason = (
-                f"the {g.foot} {point} was not seen from {hole[0] / rate:.2f} to {hole[1] / rate:.2f} s, "
-                "so its timing would be a guess"
-            )
+        reason = gap_reason(g.foot, g.kind, g.pos, g.pos)
+        if reason is not None:
             omitted.append(OmittedEvent(g.foot, g.kind, round(g.pos), g.pos / rate, reason))  # type: ignore[arg-type]
             continue
         # Below every extremum's prominence: where the two methods disagree, the extremum stays.

@@ -47,6 +47,8 @@ from functools import partial
 import numpy as np
 from scipy.signal import find_peaks
 
+# A module import: analysis.velocities imports analysis.gait, which imports this module.
+from analysis import velocities
 from analysis.types import FloatArray
 
 LANDED_FRACTION = 0.1
@@ -62,10 +64,6 @@ class GroundEvent:
     foot: str
     kind: str  # "initial_contact" or "toe_off"
     pos: float
-
-
-def _speed(x: FloatArray, *, sampling_rate_hz: float) -> FloatArray:
-    return np.asarray(np.linalg.norm(np.gradient(x, axis=0), axis=1) * sampling_rate_hz, dtype=np.float64)
 
 
 def _down(s: FloatArray, start: int, stop: int, level: float) -> float | None:
@@ -113,8 +111,8 @@ def events_around_standing(
     n = next(iter(positions.values())).shape[0]
     for foot in ("left", "right"):
         heel, toe = positions[f"{foot}_heel"], positions[f"{foot}_toe"]
-        toe_speed = _speed(toe, sampling_rate_hz=sampling_rate_hz)
-        foot_speed = np.fmin(_speed(heel, sampling_rate_hz=sampling_rate_hz), toe_speed)
+        toe_speed = velocities.speed(toe, sampling_rate_hz=sampling_rate_hz)
+        foot_speed = np.fmin(velocities.speed(heel, sampling_rate_hz=sampling_rate_hz), toe_speed)
         step = partial(_step, foot_speed, toe_speed, heel, horiz=horiz, min_step=min_step)
         for a, b in spans:
             # Into standing: the last swing before it; its landing is the contact.
