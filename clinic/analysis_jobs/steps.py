@@ -92,8 +92,8 @@ def pose_step(
 
 
 def posed_from(result: VideoAnalysis, *, config: AnalysisConfig, video: Path) -> Posed:
-    """What :func:`pose_step` hands on, from the pose library's result on ``video`` (the file is
-    read again for the stills' frames). Raises :class:`capture.video.VideoError` for a video that
+    """What :func:`pose_step` hands on, from the pose library's result on ``video`` (read again
+    only for stills' frames the pose pass did not keep). Raises :class:`capture.video.VideoError` for a video that
     cannot be decoded again and :class:`capture.subject.UnknownSubjectError` for a bad subject."""
     sequence = result.landmark_sequence()
     section = _section(sequence, config=config, video=video, kept=result.still_frames)
